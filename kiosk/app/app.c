@@ -1,0 +1,386 @@
+/* app.c — wiring and the event loop of the kiosk. */
+#include "app.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/money.h"
+#include "core/recovery.h"
+#include "store/store.h"
+
+struct queued {
+	struct queued *next;
+	struct flow_event ev;
+};
+
+struct app {
+	const struct conf *conf;
+	struct app_clock clock;
+	FILE *trace;
+	struct store *store;
+	struct service svc[SVC_COUNT];
+	struct flow_config flow_cfg;
+	struct flow *flow;
+	app_observer_fn observer;
+	void *observer_ctx;
+	unsigned seen_version;
+
+	pthread_mutex_t lock; /* guards the queue */
+	struct queued *head, *tail;
+
+	struct recovery_order *recovering;
+	int nrecovering;
+};
+
+static struct flow_time now_of(const struct app *app)
+{
+	struct flow_time t = {app->clock.mono_ms(app->clock.ctx), app->clock.utc_s(app->clock.ctx)};
+	return t;
+}
+
+static int64_t host_utc(void *app)
+{
+	const struct app *a = app;
+	return a->clock.utc_s(a->clock.ctx);
+}
+
+static void host_post(void *app, const struct flow_event *ev)
+{
+	app_post(app, ev);
+}
+
+void app_post(struct app *app, const struct flow_event *ev)
+{
+	struct queued *q = malloc(sizeof *q);
+	if (!q) {
+		fprintf(app->trace, "[app] out of memory: event %s dropped\n", flow_event_name(ev->kind));
+		return;
+	}
+	q->ev = *ev;
+	q->next = NULL;
+	pthread_mutex_lock(&app->lock);
+	if (app->tail)
+		app->tail->next = q;
+	else
+		app->head = q;
+	app->tail = q;
+	pthread_mutex_unlock(&app->lock);
+}
+
+void app_tick(struct app *app)
+{
+	struct flow_event ev = {.kind = FEV_TICK};
+	app_post(app, &ev);
+}
+
+static struct queued *pop(struct app *app)
+{
+	pthread_mutex_lock(&app->lock);
+	struct queued *q = app->head;
+	if (q) {
+		app->head = q->next;
+		if (!app->head)
+			app->tail = NULL;
+	}
+	pthread_mutex_unlock(&app->lock);
+	return q;
+}
+
+static enum conf_service slot_of(enum flow_request_kind k)
+{
+	switch (k) {
+	case FREQ_CARD_WAIT:
+	case FREQ_CARD_STOP:
+		return SVC_IDREADER;
+	case FREQ_TRIAGE:
+	case FREQ_WORK:
+		return SVC_KEYS;
+	case FREQ_PAY_START:
+	case FREQ_PAY_CANCEL:
+	case FREQ_PAY_REFUND:
+		return SVC_PAY;
+	case FREQ_PRINT:
+		return SVC_PRINTER;
+	default:
+		return SVC_COUNT;
+	}
+}
+
+static void post_store_failed(struct app *app, const struct kerr *err)
+{
+	struct flow_event ev = {.kind = FEV_STORE_FAILED};
+	snprintf(ev.text, sizeof ev.text, "%.255s", err->msg);
+	app_post(app, &ev);
+}
+
+/* Carries out a store request. Returns KR_OK or the store's error. */
+static int do_store(struct app *app, const struct flow_request *r, struct kerr *err)
+{
+	int64_t now = app->clock.utc_s(app->clock.ctx);
+	switch (r->kind) {
+	case FREQ_ORDER_CREATE: {
+		struct order_spec spec = {
+			.kiosk_id = app->conf->kiosk_id,
+			.biz = r->biz,
+			.holder = r->holder,
+			.quote = &r->quote,
+			.subject_masked = r->subject_masked,
+			.key_serial = r->key_serial,
+			.detail = "",
+			.now_utc = now,
+		};
+		struct order_row row;
+		int rc = store_order_create(app->store, &spec, &row, err);
+		if (rc != KR_OK)
+			return rc;
+		char amount[24];
+		money_format(row.amount_fen, amount, sizeof amount);
+		fprintf(app->trace, "[order %s] created: %s %s, %s yuan\n", row.order_no,
+			catalogue_business_id(row.biz), catalogue_holder_id(row.holder), amount);
+		struct flow_event ev = {.kind = FEV_ORDER_CREATED, .order_id = row.id};
+		snprintf(ev.order_no, sizeof ev.order_no, "%s", row.order_no);
+		app_post(app, &ev);
+		return KR_OK;
+	}
+	case FREQ_ORDER_MOVE: {
+		struct order_row before;
+		int rc = store_order_get(app->store, r->order_id, &before, err);
+		if (rc == KR_OK)
+			rc = store_order_move(app->store, r->order_id, r->to, r->reason, now, err);
+		if (rc == KR_OK)
+			fprintf(app->trace, "[order %s] %s -> %s (%s)\n", before.order_no,
+				order_state_id(before.state), order_state_id(r->to), r->reason);
+		return rc;
+	}
+	case FREQ_JOURNAL:
+		return store_journal_append(app->store, r->journal_kind, r->order_id, r->journal_body,
+					    now, err);
+	default:
+		return KR_OK;
+	}
+}
+
+/* Carries out requests in order; stops at the first failed store write. Returns KR_OK
+ * or that write's error (already in err). Wipes the requests afterwards. */
+static int execute(struct app *app, struct flow_out *out, struct kerr *err)
+{
+	int rc = KR_OK;
+	for (int i = 0; i < out->n && rc == KR_OK; i++) {
+		const struct flow_request *r = &out->req[i];
+		enum conf_service slot = slot_of(r->kind);
+		if (slot == SVC_COUNT) {
+			rc = do_store(app, r, err);
+			if (rc != KR_OK)
+				fprintf(app->trace, "[store] %s failed: %s\n", flow_request_name(r->kind),
+					err->msg);
+		} else {
+			app->svc[slot].ops->submit(app->svc[slot].self, r);
+		}
+	}
+	explicit_bzero(out, sizeof *out);
+	return rc;
+}
+
+static struct recovery_order *recovering_of(struct app *app, int64_t order_id)
+{
+	for (int i = 0; order_id && i < app->nrecovering; i++)
+		if (app->recovering[i].id == order_id)
+			return &app->recovering[i];
+	return NULL;
+}
+
+static void settled(struct app *app, struct recovery_order *o)
+{
+	fprintf(app->trace, "[recovery] order %s settled: %s\n", o->order_no, order_state_id(o->state));
+	*o = app->recovering[--app->nrecovering];
+}
+
+static void handle(struct app *app, const struct flow_event *ev)
+{
+	struct flow_out out;
+	struct kerr err = {{0}};
+	struct recovery_order *o = recovering_of(app, ev->order_id);
+	if (o) {
+		int done = recovery_on_event(o, ev, &out);
+		if (execute(app, &out, &err) != KR_OK)
+			done = 1; /* the store refused: the order stays open for the next start */
+		if (done)
+			settled(app, o);
+		return;
+	}
+	flow_handle(app->flow, ev, now_of(app), &out);
+	if (execute(app, &out, &err) != KR_OK)
+		post_store_failed(app, &err);
+	const struct flow_view *v = flow_view(app->flow);
+	if (v->version != app->seen_version) {
+		app->seen_version = v->version;
+		if (app->observer)
+			app->observer(app->observer_ctx, v);
+	}
+}
+
+int app_pump(struct app *app)
+{
+	int n = 0;
+	struct queued *q;
+	while ((q = pop(app))) {
+		handle(app, &q->ev);
+		explicit_bzero(q, sizeof *q);
+		free(q);
+		n++;
+	}
+	return n;
+}
+
+int app_recover(struct app *app, int *found, struct kerr *err)
+{
+	struct order_row *rows = NULL;
+	int n = 0;
+	int rc = store_open_orders(app->store, &rows, &n, err);
+	*found = n;
+	if (rc != KR_OK)
+		return rc;
+	if (n > 0) {
+		struct recovery_order *list = realloc(app->recovering, (size_t)n * sizeof *list);
+		if (!list) {
+			free(rows);
+			return kerr_set(err, KR_NOMEM, "out of memory for %d open orders", n);
+		}
+		app->recovering = list;
+	}
+	for (int i = 0; i < n; i++) {
+		struct recovery_order *o = &app->recovering[app->nrecovering++];
+		o->id = rows[i].id;
+		snprintf(o->order_no, sizeof o->order_no, "%s", rows[i].order_no);
+		o->state = rows[i].state;
+		o->amount_fen = rows[i].amount_fen;
+		fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no, order_state_id(o->state));
+		struct flow_out out;
+		int done = recovery_start(o, &out);
+		if (execute(app, &out, err) != KR_OK)
+			done = 1;
+		if (done)
+			settled(app, o);
+	}
+	free(rows);
+	return KR_OK;
+}
+
+int app_recovering(const struct app *app)
+{
+	return app->nrecovering;
+}
+
+/* Creates the folder that will hold the database, when missing. */
+static int make_parent(const char *path, struct kerr *err)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof buf, "%s", path);
+	const char *dir = dirname(buf);
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return kerr_set(err, KR_IO, "cannot create %s: %s", dir, strerror(errno));
+	return KR_OK;
+}
+
+int app_create(const struct conf *conf, const struct app_clock *clock, FILE *trace,
+	       struct app **out, struct kerr *err)
+{
+	struct app *app = calloc(1, sizeof *app);
+	if (!app)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	app->conf = conf;
+	app->clock = *clock;
+	app->trace = trace;
+	pthread_mutex_init(&app->lock, NULL);
+
+	int rc = make_parent(conf->database, err);
+	if (rc == KR_OK)
+		rc = store_open(conf->database, &app->store, err);
+	if (rc != KR_OK) {
+		app_destroy(app);
+		return rc;
+	}
+	struct service_host host = {
+		.post = host_post,
+		.app = app,
+		.conf = conf,
+		.store = app->store,
+		.trace = trace,
+		.utc_s = host_utc,
+	};
+	for (int s = 0; s < SVC_COUNT; s++) {
+		rc = service_create((enum conf_service)s, &host, &app->svc[s], err);
+		if (rc != KR_OK) {
+			app_destroy(app);
+			return rc;
+		}
+		fprintf(trace, "[services] %-9s %s%s\n", conf_service_name((enum conf_service)s),
+			app->svc[s].ops->kind, app->svc[s].ops->standin ? "  (STAND-IN: simulated, not the real service)" : "");
+	}
+	app->flow_cfg = (struct flow_config){
+		.fees = &conf->region.fees,
+		.step_timeout_s = conf->step_timeout_s,
+		.pay_timeout_s = conf->pay_timeout_s,
+		.countdown_shown_s = conf->countdown_shown_s,
+		.renew_window_days = conf->renew_window_days,
+		.renew_grace_days = conf->renew_grace_days,
+		.pay_ceiling_fen = conf->pay_ceiling_fen,
+	};
+	app->flow = flow_create(&app->flow_cfg, now_of(app));
+	if (!app->flow) {
+		app_destroy(app);
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	}
+	app->seen_version = flow_view(app->flow)->version;
+	*out = app;
+	return KR_OK;
+}
+
+void app_destroy(struct app *app)
+{
+	if (!app)
+		return;
+	struct queued *q;
+	while ((q = pop(app))) {
+		explicit_bzero(q, sizeof *q);
+		free(q);
+	}
+	for (int s = 0; s < SVC_COUNT; s++)
+		if (app->svc[s].ops)
+			app->svc[s].ops->destroy(app->svc[s].self);
+	flow_destroy(app->flow);
+	store_close(app->store);
+	free(app->recovering);
+	pthread_mutex_destroy(&app->lock);
+	free(app);
+}
+
+void app_set_observer(struct app *app, app_observer_fn fn, void *ctx)
+{
+	app->observer = fn;
+	app->observer_ctx = ctx;
+}
+
+const struct flow_view *app_view(const struct app *app)
+{
+	return flow_view(app->flow);
+}
+
+int app_holds_personal_data(const struct app *app)
+{
+	return flow_holds_personal_data(app->flow);
+}
+
+struct store *app_store(struct app *app)
+{
+	return app->store;
+}
+
+struct service *app_service(struct app *app, enum conf_service slot)
+{
+	return (int)slot >= 0 && slot < SVC_COUNT ? &app->svc[slot] : NULL;
+}

@@ -1,0 +1,357 @@
+/* runner.c — the headless runner: plays a scenario file through the real flow, store
+ * and services on a virtual clock, printing every screen and every order change.
+ *
+ * A scenario is one command per line ('#' starts a comment):
+ *   clock 2026-11-21 21:00        set the virtual clock (China time)
+ *   tap business renew            a tap on an intent: business, holder, next, back,
+ *   tap holder unit                 cancel, years, seal, sub-keys, change, more-time
+ *   type 91350200MA2YJ1XR9G       what the on-screen keypad produced
+ *   pin 246810                    a PIN typed on the scrambled keypad
+ *   wait 30                       let 30 seconds pass, ticking each second
+ *   restart                       power cut: the kiosk starts again and recovers
+ *   <slot> <verb> [args]          steer a simulated device or service, e.g.
+ *                                 "keys insert unit-expiring", "idreader present ID NAME",
+ *                                 "pay paid", "printer paper-out"
+ *   expect screen|step|error|notice|order|amount|open|journal|personal|print VALUE
+ * A failed expectation is reported with its line and counted; the run goes on. */
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "conf/strings.h"
+#include "core/money.h"
+#include "store/store.h"
+
+struct runner {
+	const struct conf *conf;
+	FILE *out;
+	struct strings *zh;
+	struct app *app;
+	int64_t mono_ms, utc_s;
+	int64_t last_order_id;
+	struct flow_view shown; /* the last view printed */
+	int failures;
+	const char *file;
+	int line;
+};
+
+static int64_t clock_mono(void *ctx)
+{
+	return ((struct runner *)ctx)->mono_ms;
+}
+
+static int64_t clock_utc(void *ctx)
+{
+	return ((struct runner *)ctx)->utc_s;
+}
+
+static const char *text(const struct runner *r, const char *key)
+{
+	return strings_get(r->zh, key);
+}
+
+/* Whether v differs from the last view shown only in its countdown. */
+static int countdown_only(struct runner *r, const struct flow_view *v)
+{
+	struct flow_view a = r->shown, b = *v;
+	a.remaining_s = b.remaining_s = 0;
+	a.show_countdown = b.show_countdown = 0;
+	a.can_extend = b.can_extend = 0;
+	a.version = b.version = 0;
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void show(void *ctx, const struct flow_view *v)
+{
+	struct runner *r = ctx;
+	FILE *o = r->out;
+	char buf[32];
+
+	/* a ticking countdown is shown every 10 s, not every second */
+	if (countdown_only(r, v) && v->remaining_s % 10 != 0)
+		return;
+	r->shown = *v;
+
+	if (v->order_id)
+		r->last_order_id = v->order_id;
+	if (v->screen == SCREEN_START)
+		fprintf(o, "  [screen] start: %s", text(r, v->prompt_key));
+	else if (v->screen == SCREEN_ERROR)
+		fprintf(o, "  [screen] error: %s", text(r, v->prompt_key));
+	else
+		fprintf(o, "  [screen] %s/%s: %s", catalogue_business_id(v->biz), catalogue_step_id(v->step),
+			text(r, v->prompt_key));
+	if (v->error_key[0])
+		fprintf(o, " | ! %s [%s]", text(r, v->error_key), v->error_key);
+	if (v->notice_key[0])
+		fprintf(o, " | %s [%s]", text(r, v->notice_key), v->notice_key);
+	if (v->screen == SCREEN_STEP) {
+		if (v->step == STEP_KEY_INFO && v->have_key) {
+			fprintf(o, " | %s, %d days left, check %s", v->subject_masked, v->key_days_left,
+				v->check_pass ? "pass" : "fail");
+			if (v->fit_key)
+				fprintf(o, " | %s [%s]", text(r, v->fit_key), v->fit_key);
+		}
+		if (v->step == STEP_ID_CARD && v->have_card)
+			fprintf(o, " | card %s", v->card_masked);
+		if (v->step == STEP_OPTIONS)
+			fprintf(o, " | years %d, seal %d, sub-keys %d", v->years, v->seal, v->sub_keys);
+		if (v->step == STEP_PIN)
+			fprintf(o, " | entry %d of 2", v->pin_round ? v->pin_round : 2);
+		if (v->step == STEP_CONFIRM || v->step == STEP_PAY || v->step == STEP_OPTIONS) {
+			money_format(v->quote.total_fen, buf, sizeof buf);
+			fprintf(o, " | total %s yuan", buf);
+		}
+		if (v->step == STEP_PAY && v->qr[0])
+			fprintf(o, " | QR %s", v->qr);
+		if (v->step == STEP_WORK && v->progress_key[0])
+			fprintf(o, " | %s", text(r, v->progress_key));
+		if (v->step == STEP_RESULT && v->order_no[0])
+			fprintf(o, " | order %s", v->order_no);
+		if (v->step == STEP_RESULT && v->print_key)
+			fprintf(o, " | %s", text(r, v->print_key));
+	}
+	if (v->show_countdown)
+		fprintf(o, " | %d s left%s", v->remaining_s, v->can_extend ? " (more time?)" : "");
+	fputc('\n', o);
+	if (v->screen == SCREEN_STEP && v->step == STEP_CONFIRM)
+		for (int i = 0; i < v->quote.nlines; i++) {
+			const struct fee_line *l = &v->quote.line[i];
+			money_format(l->total_fen, buf, sizeof buf);
+			fprintf(o, "             %s x%d", text(r, l->key), l->qty);
+			if (l->years)
+				fprintf(o, ", %d year%s%s", l->years, l->years > 1 ? "s" : "",
+					l->bundle ? " (4-year bundle)" : "");
+			fprintf(o, ": %s yuan\n", buf);
+		}
+}
+
+static void failed(struct runner *r, const char *fmt, const char *got, const char *want)
+{
+	fprintf(r->out, "%s:%d: EXPECTATION FAILED: ", r->file, r->line);
+	fprintf(r->out, fmt, got, want);
+	fputc('\n', r->out);
+	r->failures++;
+}
+
+static void expect_str(struct runner *r, const char *what, const char *got, const char *want)
+{
+	if (strcmp(got, want) != 0) {
+		char fmt[96];
+		snprintf(fmt, sizeof fmt, "%s is '%%s', expected '%%s'", what);
+		failed(r, fmt, got, want);
+	}
+}
+
+static void expect(struct runner *r, const char *what, const char *want)
+{
+	const struct flow_view *v = app_view(r->app);
+	struct kerr err = {{0}};
+	char got[64];
+	static const char *const screens[] = {"start", "step", "error"};
+
+	if (strcmp(what, "screen") == 0) {
+		expect_str(r, "screen", screens[v->screen], want);
+	} else if (strcmp(what, "step") == 0) {
+		expect_str(r, "step", v->screen == SCREEN_STEP ? catalogue_step_id(v->step) : "-", want);
+	} else if (strcmp(what, "error") == 0) {
+		expect_str(r, "error", v->error_key[0] ? v->error_key : "-", want);
+	} else if (strcmp(what, "notice") == 0) {
+		expect_str(r, "notice", v->notice_key[0] ? v->notice_key : "-", want);
+	} else if (strcmp(what, "print") == 0) {
+		expect_str(r, "print", v->print_key ? v->print_key : "-", want);
+	} else if (strcmp(what, "amount") == 0) {
+		money_format(v->quote.total_fen, got, sizeof got);
+		expect_str(r, "amount", got, want);
+	} else if (strcmp(what, "order") == 0) {
+		struct order_row row;
+		if (!r->last_order_id ||
+		    store_order_get(app_store(r->app), r->last_order_id, &row, &err) != KR_OK)
+			snprintf(got, sizeof got, "none");
+		else
+			snprintf(got, sizeof got, "%s", order_state_id(row.state));
+		expect_str(r, "the last order's state", got, want);
+	} else if (strcmp(what, "open") == 0) {
+		struct order_row *rows = NULL;
+		int n = -1;
+		store_open_orders(app_store(r->app), &rows, &n, &err);
+		free(rows);
+		snprintf(got, sizeof got, "%d", n);
+		expect_str(r, "open orders", got, want);
+	} else if (strcmp(what, "journal") == 0) {
+		int64_t bad = 0, rows = 0;
+		int rc = store_journal_verify(app_store(r->app), &bad, &rows, &err);
+		expect_str(r, "journal", rc == KR_OK ? "ok" : "broken", want);
+	} else if (strcmp(what, "personal") == 0) {
+		expect_str(r, "personal data", app_holds_personal_data(r->app) ? "held" : "none", want);
+	} else {
+		failed(r, "unknown expectation '%s'%s", what, "");
+	}
+}
+
+static int start_app(struct runner *r, struct kerr *err)
+{
+	struct app_clock clock = {clock_mono, clock_utc, r};
+	int rc = app_create(r->conf, &clock, r->out, &r->app, err);
+	if (rc != KR_OK)
+		return rc;
+	app_set_observer(r->app, show, r);
+	int found = 0;
+	rc = app_recover(r->app, &found, err);
+	if (rc == KR_OK) {
+		fprintf(r->out, "[recovery] %d unfinished order%s\n", found, found == 1 ? "" : "s");
+		app_pump(r->app);
+	}
+	show(r, app_view(r->app));
+	return rc;
+}
+
+static int set_clock(struct runner *r, const char *args)
+{
+	struct tm tm = {0};
+	if (sscanf(args, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min) != 5)
+		return KR_INVALID;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	r->utc_s = (int64_t)timegm(&tm) - 8 * 3600;
+	return KR_OK;
+}
+
+static void tap(struct runner *r, const char *args)
+{
+	char name[32] = "", arg[64] = "";
+	struct flow_event ev = {.kind = FEV_TAP};
+	sscanf(args, "%31s %63s", name, arg);
+	int in = flow_intent_from_name(name);
+	if (in < 0) {
+		failed(r, "unknown intent '%s'%s", name, "");
+		return;
+	}
+	ev.intent = (enum intent)in;
+	switch (ev.intent) {
+	case INTENT_BUSINESS:
+		ev.arg = catalogue_business_from_id(arg);
+		break;
+	case INTENT_HOLDER:
+		ev.arg = catalogue_holder_from_id(arg);
+		break;
+	case INTENT_CHANGE:
+		ev.arg = catalogue_change_from_id(arg);
+		break;
+	default:
+		ev.arg = atoi(arg);
+		break;
+	}
+	app_post(r->app, &ev);
+}
+
+static int command(struct runner *r, char *line, struct kerr *err)
+{
+	char *cmd = strtok(line, " \t");
+	char *args = strtok(NULL, "");
+	args = args ? args + strspn(args, " \t") : "";
+
+	if (strcmp(cmd, "clock") == 0) {
+		if (set_clock(r, args) != KR_OK)
+			failed(r, "bad clock '%s'%s", args, "");
+		return KR_OK;
+	}
+	if (strcmp(cmd, "restart") == 0) {
+		fprintf(r->out, "-- power cut: the kiosk restarts --\n");
+		app_destroy(r->app);
+		r->app = NULL;
+		r->last_order_id = 0;
+		return start_app(r, err);
+	}
+	if (strcmp(cmd, "wait") == 0) {
+		int secs = atoi(args);
+		for (int i = 0; i < secs; i++) {
+			r->mono_ms += 1000;
+			r->utc_s += 1;
+			app_tick(r->app);
+			app_pump(r->app);
+		}
+		return KR_OK;
+	}
+	if (strcmp(cmd, "expect") == 0) {
+		char what[32] = "", want[64] = "";
+		sscanf(args, "%31s %63s", what, want);
+		expect(r, what, want);
+		return KR_OK;
+	}
+	if (strcmp(cmd, "tap") == 0) {
+		tap(r, args);
+	} else if (strcmp(cmd, "type") == 0 || strcmp(cmd, "pin") == 0) {
+		struct flow_event ev = {.kind = FEV_TAP};
+		ev.intent = cmd[0] == 't' ? INTENT_TEXT : INTENT_PIN;
+		snprintf(ev.text, sizeof ev.text, "%s", args);
+		app_post(r->app, &ev);
+		explicit_bzero(&ev, sizeof ev);
+		explicit_bzero(args, strlen(args));
+	} else {
+		int slot = conf_service_from_name(cmd);
+		struct service *svc = slot >= 0 ? app_service(r->app, (enum conf_service)slot) : NULL;
+		if (!svc) {
+			failed(r, "unknown command '%s'%s", cmd, "");
+			return KR_OK;
+		}
+		if (!svc->ops->control) {
+			failed(r, "%s cannot be steered by a script%s", cmd, "");
+			return KR_OK;
+		}
+		char verb[32] = "";
+		sscanf(args, "%31s", verb);
+		const char *rest = args + strlen(verb);
+		rest += strspn(rest, " \t");
+		struct kerr cerr = {{0}};
+		if (svc->ops->control(svc->self, verb, rest, &cerr) != KR_OK)
+			failed(r, "%s%s", cerr.msg, "");
+	}
+	app_pump(r->app);
+	return KR_OK;
+}
+
+int runner_play(const char *script, const struct conf *conf, FILE *out, int *failures,
+		struct kerr *err)
+{
+	struct runner r = {.conf = conf, .out = out, .file = script, .mono_ms = 1000};
+	r.utc_s = (int64_t)time(NULL);
+	*failures = 0;
+
+	FILE *f = fopen(script, "r");
+	if (!f)
+		return kerr_set(err, KR_IO, "%s: cannot open the scenario", script);
+	int rc = strings_load(conf->assets, "zh-CN", &r.zh, err);
+	if (rc == KR_OK)
+		rc = start_app(&r, err);
+
+	char line[512];
+	while (rc == KR_OK && fgets(line, sizeof line, f)) {
+		r.line++;
+		line[strcspn(line, "\r\n")] = '\0';
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		size_t n = strlen(line);
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+			line[--n] = '\0';
+		char *start = line + strspn(line, " \t");
+		if (!*start)
+			continue;
+		if (strncmp(start, "pin ", 4) == 0)
+			fprintf(out, "> pin ******\n"); /* never echo a PIN */
+		else
+			fprintf(out, "> %s\n", start);
+		rc = command(&r, start, err);
+		explicit_bzero(line, sizeof line);
+	}
+	fclose(f);
+	app_destroy(r.app);
+	strings_free(r.zh);
+	*failures = r.failures;
+	return rc;
+}

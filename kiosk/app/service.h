@@ -1,0 +1,50 @@
+/* service.h — the interface every service (key work, payment, printing, card reader,
+ * dispenser, sync) implements, real or stand-in.
+ *
+ * A service takes the flow's requests and answers later with events posted to the
+ * host; it never touches the screen or the store of orders. Which implementation runs
+ * in each slot is chosen by [services] in kiosk.ini and logged at start. */
+#ifndef KIOSK_SERVICE_H
+#define KIOSK_SERVICE_H
+
+#include <stdio.h>
+
+#include "conf/conf.h"
+#include "core/flow.h"
+#include "core/result.h"
+
+struct store;
+
+/* What a service gets from the application. */
+struct service_host {
+	/* Queues an event for the flow; thread-safe; the event is copied. */
+	void (*post)(void *app, const struct flow_event *ev);
+	void *app;
+	const struct conf *conf;
+	struct store *store;
+	FILE *trace; /* where a service says what it does (no personal data) */
+	int64_t (*utc_s)(void *app);
+};
+
+struct service_ops {
+	const char *kind; /* the name in [services], e.g. "standin" */
+	int standin;      /* 1: a stand-in until the real one is built */
+	/* Starts the work a request asks for. The request is borrowed for the call; secrets
+	 * in it are wiped by the caller afterwards. */
+	void (*submit)(void *self, const struct flow_request *req);
+	/* Scripted control of a simulated device or peer (the headless runner's "key
+	 * insert …", "pay paid" …). NULL for real services. */
+	int (*control)(void *self, const char *verb, const char *args, struct kerr *err);
+	void (*destroy)(void *self);
+};
+
+struct service {
+	const struct service_ops *ops;
+	void *self;
+};
+
+/* Creates the implementation named by conf->service[slot]. */
+int service_create(enum conf_service slot, const struct service_host *host, struct service *out,
+		   struct kerr *err);
+
+#endif

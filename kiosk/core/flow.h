@@ -1,0 +1,275 @@
+/* flow.h — the session flow: a pure state machine.
+ *
+ * Events in (a tap on an intent, a card read, a key inserted or removed, a payment
+ * result, work done or failed, a clock tick), a view model and service requests out.
+ * Each business is a recipe from catalogue.h; the flow walks its steps. Time comes in
+ * with every event (injected clock). When a user session ends — done, cancelled or
+ * timed out — everything personal in it is wiped.
+ *
+ * The flow does no I/O. The caller carries out the requests in order; a request that
+ * changes an order's state comes before the request for the effect it leads to, and
+ * when it fails the caller drops the rest and feeds FEV_STORE_FAILED. */
+#ifndef KIOSK_FLOW_H
+#define KIOSK_FLOW_H
+
+#include <stdint.h>
+
+#include "catalogue.h"
+#include "fees.h"
+#include "order.h"
+
+struct flow_time {
+	int64_t mono_ms; /* monotonic milliseconds: time-outs */
+	int64_t utc_s;   /* wall clock, seconds since the epoch, UTC: validity, receipts */
+};
+
+/* What the flow needs from the configuration (borrowed for the flow's life). */
+struct flow_config {
+	const struct fee_table *fees;
+	int step_timeout_s;
+	int pay_timeout_s;
+	int countdown_shown_s;
+	int renew_window_days;
+	int renew_grace_days;
+	fen_t pay_ceiling_fen;
+};
+
+/* An ID card as read from its chip. Personal: wiped when the session ends. */
+struct id_card {
+	char kind;          /* ' ' resident ID, 'J' HK/Macau/Taiwan permit, 'I' foreign */
+	char name[96];      /* UTF-8 */
+	char id_number[20];
+	char birth[9];      /* YYYYMMDD */
+	char valid_to[9];   /* YYYYMMDD, or "" when long-term (长期) */
+};
+
+enum issuer_kind { ISSUER_NONE, ISSUER_OURS, ISSUER_JSCA, ISSUER_OTHER };
+enum pin_state { KEYPIN_OK, KEYPIN_COUNT_LOW, KEYPIN_FINAL_TRY, KEYPIN_LOCKED };
+
+/* What triage found on a key. Personal (the subject): wiped with the session. */
+struct key_triage {
+	char serial[40];
+	char label[40];
+	int has_cert;
+	enum issuer_kind issuer;
+	enum holder holder;      /* from the subject: a credit code → unit */
+	char subject_name[128];  /* unit or person name, UTF-8 */
+	char subject_id[20];     /* USCC or ID number */
+	int64_t not_before_utc, not_after_utc;
+	enum pin_state pin;
+	int has_seal;
+	int check_pass;          /* the interoperability check (检测) */
+	char check_reason[48];   /* string key of the reason when it fails */
+};
+
+enum intent {
+	INTENT_BUSINESS,    /* arg: enum business */
+	INTENT_HOLDER,      /* arg: enum holder */
+	INTENT_NEXT,        /* continue / confirm */
+	INTENT_BACK,
+	INTENT_CANCEL,      /* end the session (or cancel the payment) */
+	INTENT_YEARS,       /* arg: years */
+	INTENT_SEAL,        /* arg: 0 / 1 */
+	INTENT_SUB_KEYS,    /* arg: count */
+	INTENT_CHANGE,      /* arg: enum change_kind */
+	INTENT_TEXT,        /* text: what a keypad produced (credit code, mobile) */
+	INTENT_PIN,         /* text: a PIN, first or second entry */
+	INTENT_MORE_TIME,
+	INTENT_COUNT
+};
+
+enum flow_event_kind {
+	FEV_TAP,
+	FEV_TICK,
+	FEV_CARD,          /* card */
+	FEV_CARD_ERROR,    /* text: reason key */
+	FEV_KEY_INSERTED,
+	FEV_KEY_REMOVED,
+	FEV_TRIAGE,        /* key */
+	FEV_TRIAGE_FAILED, /* text: reason key */
+	FEV_ORDER_CREATED, /* order_id, order_no */
+	FEV_STORE_FAILED,  /* text: reason */
+	FEV_PAY_QR,        /* text: the QR payload */
+	FEV_PAY_PAID,
+	FEV_PAY_CLOSED,    /* the trade ended unpaid (or was reversed by the cancel) */
+	FEV_PAY_FAILED,    /* text: reason key */
+	FEV_REFUNDED,
+	FEV_REFUND_FAILED, /* text: reason key; the refund stays pending */
+	FEV_WORK_PROGRESS, /* text: step key */
+	FEV_WORK_DONE,     /* cert_serial, not_after_utc */
+	FEV_WORK_FAILED,   /* text: reason key */
+	FEV_PRINTED,
+	FEV_PRINT_FAILED,  /* text: reason key */
+	FEV_COUNT
+};
+
+struct flow_event {
+	enum flow_event_kind kind;
+	int64_t order_id; /* for results about an order; 0 otherwise */
+	enum intent intent;
+	int arg;
+	char text[256];
+	char order_no[32];
+	char cert_serial[48];
+	int64_t not_after_utc;
+	struct id_card card;
+	struct key_triage key;
+};
+
+/* What the work service is asked to do. pin is a secret: whoever consumes the request
+ * wipes it. */
+struct work_spec {
+	enum business biz;
+	enum holder holder;
+	int years, seal, sub_keys;
+	enum change_kind change;
+	char key_serial[40];
+	char subject_name[128];
+	char subject_id[20];
+	int64_t renew_from_utc; /* renewal: the new validity starts here */
+	char pin[16];
+};
+
+/* What a receipt or a key-check report shows. */
+struct receipt_data {
+	int check_report; /* 1: a key-check report, 0: an order receipt */
+	enum business biz;
+	enum holder holder;
+	char order_no[32];
+	struct fee_quote quote;
+	char subject_masked[160];
+	char cert_serial[48];
+	int64_t not_before_utc, not_after_utc;
+	int check_pass;
+	char check_reason[48];
+	const char *next_key; /* what to do next, a string key, or NULL */
+	int64_t at_utc;
+};
+
+enum flow_request_kind {
+	FREQ_CARD_WAIT,    /* start reading ID cards */
+	FREQ_CARD_STOP,
+	FREQ_TRIAGE,       /* triage the key in the port */
+	FREQ_ORDER_CREATE, /* biz, holder, quote, subject_masked, key_serial */
+	FREQ_ORDER_MOVE,   /* order_id, to, reason */
+	FREQ_PAY_START,    /* order_id, order_no, amount */
+	FREQ_PAY_CANCEL,   /* order_id */
+	FREQ_PAY_REFUND,   /* order_id, amount */
+	FREQ_WORK,         /* order_id, work */
+	FREQ_PRINT,        /* receipt */
+	FREQ_JOURNAL,      /* journal_kind, journal_body */
+	FREQ_COUNT
+};
+
+struct flow_request {
+	enum flow_request_kind kind;
+	int64_t order_id;
+	char order_no[32];
+	enum order_state to;
+	const char *reason; /* static text, no personal data */
+	enum business biz;
+	enum holder holder;
+	struct fee_quote quote;
+	fen_t amount_fen;
+	char subject_masked[160];
+	char key_serial[40];
+	struct work_spec work;
+	struct receipt_data receipt;
+	char journal_kind[32];
+	char journal_body[256];
+};
+
+#define FLOW_MAX_REQUESTS 8
+
+struct flow_out {
+	struct flow_request req[FLOW_MAX_REQUESTS];
+	int n;
+};
+
+enum flow_screen { SCREEN_START, SCREEN_STEP, SCREEN_ERROR };
+
+/* The view model: everything a screen shows, nothing personal in clear. */
+struct flow_view {
+	enum flow_screen screen;
+	enum step step;
+	enum business biz;
+	enum holder holder;
+	int holder_known;
+	unsigned offered; /* bit per business offered at the start screen */
+	const char *prompt_key;
+	char error_key[48];  /* what went wrong, or "" */
+	char notice_key[48]; /* a passing note (e.g. "pay.closed"), or "" */
+	int remaining_s;
+	int show_countdown;
+	int can_extend;
+	/* the key */
+	int key_present;
+	int have_key;
+	enum issuer_kind issuer;
+	int key_days_left;
+	enum pin_state key_pin;
+	int key_has_seal;
+	int check_pass;
+	const char *fit_key;        /* why the key does not fit the business, or NULL */
+	int suggest;                /* enum business to offer, -1 none */
+	char subject_masked[160];   /* "国信科技有限公司 9135**********1XR9G" / "张* 1101**********002X" */
+	/* the cardholder */
+	int have_card;
+	char card_masked[128];
+	/* the forms */
+	unsigned materials;
+	int years, seal, sub_keys;
+	enum change_kind change;
+	char unit_code[20];
+	char phone_masked[16];
+	int pin_round; /* 1 or 2 */
+	int pin_len;   /* dots shown */
+	/* money */
+	struct fee_quote quote;
+	int64_t order_id;
+	char order_no[32];
+	char qr[256];
+	int cancelling;
+	/* work and result */
+	char progress_key[48];
+	int work_steps_done;
+	char cert_serial[48];
+	int64_t not_after_utc;
+	const char *print_key; /* printing / printed / print failed */
+	unsigned version;      /* bumped on every change */
+};
+
+struct flow;
+
+/* Creates a flow on the start screen. cfg is borrowed for the flow's life. Returns NULL
+ * when out of memory. */
+struct flow *flow_create(const struct flow_config *cfg, struct flow_time now);
+/* Wipes and frees. */
+void flow_destroy(struct flow *f);
+
+/* Feeds one event; appends the requests it leads to to out (out->n is reset first).
+ * The event is only read: the caller wipes it (it may hold a PIN or a card). */
+void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_time now,
+		 struct flow_out *out);
+
+/* The current view model; valid until the next flow_handle. */
+const struct flow_view *flow_view(const struct flow *f);
+
+/* Whether any personal data of a session is still held (for tests of the wipe). */
+int flow_holds_personal_data(const struct flow *f);
+
+/* The business to offer for a key (unlock when locked, renewal near expiry, exchange
+ * for a Jiangsu CA key, new issuance when empty), or -1. */
+int flow_suggest(const struct key_triage *k, const struct flow_config *cfg, int64_t utc_s);
+
+/* Why the key does not fit biz (a string key), or NULL when it does. */
+const char *flow_key_misfit(enum business biz, const struct key_triage *k,
+			    const struct flow_config *cfg, int64_t utc_s);
+
+/* Names for traces: "pay", "key_inserted", "order_move". */
+const char *flow_event_name(enum flow_event_kind k);
+const char *flow_request_name(enum flow_request_kind k);
+const char *flow_intent_name(enum intent i);
+int flow_intent_from_name(const char *name);
+
+#endif

@@ -1,0 +1,18 @@
+/* standin.h — clearly labelled stand-ins for the services later work builds for real:
+ * key work (PKCS#11), Alipay payment, CUPS printing, the ID card reader, the key
+ * dispenser and central sync. Each behaves plausibly and is steered by the headless
+ * runner's script through service_ops.control. None of them is used on a real kiosk:
+ * app_create() prints "STAND-IN" for every slot that runs one. */
+#ifndef KIOSK_STANDIN_H
+#define KIOSK_STANDIN_H
+
+#include "app/service.h"
+
+int standin_keys_create(const struct service_host *host, struct service *out, struct kerr *err);
+int standin_pay_create(const struct service_host *host, struct service *out, struct kerr *err);
+int standin_printer_create(const struct service_host *host, struct service *out, struct kerr *err);
+int standin_idreader_create(const struct service_host *host, struct service *out, struct kerr *err);
+int standin_dispenser_create(const struct service_host *host, struct service *out, struct kerr *err);
+int standin_sync_create(const struct service_host *host, struct service *out, struct kerr *err);
+
+#endif

@@ -28,8 +28,8 @@ static const struct recipe_step reissue[] = {
 };
 /* 变更 */
 static const struct recipe_step change[] = {
-	S(INSERT_KEY), S(KEY_INFO), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(OPTIONS),
-	S(MATERIALS), S(CONTACT), S(CONFIRM), W(PAY, WHEN_FEE), S(RESULT),
+	S(INSERT_KEY), S(KEY_INFO), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(MATERIALS),
+	S(OPTIONS), S(CONTACT), S(CONFIRM), W(PAY, WHEN_FEE), S(RESULT),
 };
 /* 解锁 and 免费换发: the key, the cardholder, a new PIN */
 static const struct recipe_step key_pin[] = {

@@ -514,30 +514,32 @@ static void back(struct flow *f, struct flow_out *out)
 	enter_step(f, out, s->idx - 1, -1);
 }
 
-static void tap_pin(struct flow *f, const char *pin)
+/* One PIN entry. Returns 1 when the PIN is chosen (entered twice alike). */
+static int tap_pin(struct flow *f, const char *pin)
 {
 	struct session *s = &f->s;
 	if (s->pin_round == 1) {
 		enum pin_verdict v = pin_check(pin, s->card.birth);
 		if (v != PIN_GOOD) {
 			COPY(s->error_key, pin_verdict_key(v));
-			return;
+			return 0;
 		}
 		COPY(s->pin_first, pin);
 		s->pin_round = 2;
 		s->error_key[0] = '\0';
-		return;
+		return 0;
 	}
 	if (strcmp(pin, s->pin_first) != 0) {
 		explicit_bzero(s->pin_first, sizeof s->pin_first);
 		s->pin_round = 1;
 		COPY(s->error_key, "pin.mismatch");
-		return;
+		return 0;
 	}
 	COPY(s->pin, pin);
 	explicit_bzero(s->pin_first, sizeof s->pin_first);
 	s->pin_round = 0;
 	s->error_key[0] = '\0';
+	return 1;
 }
 
 static void tap_option(struct flow *f, enum intent in, int arg)
@@ -599,15 +601,12 @@ static void next(struct flow *f, struct flow_out *out)
 	case STEP_ID_CARD:
 	case STEP_UNIT_CODE:
 	case STEP_CONTACT:
+	case STEP_PIN:
 	case STEP_PAY:
 	case STEP_WORK:
 		return; /* these finish on their own input */
 	case STEP_KEY_INFO:
 		if (flow_key_misfit(s->biz, &s->key, f->cfg, f->now.utc_s))
-			return;
-		break;
-	case STEP_PIN:
-		if (s->pin_round != 0)
 			return;
 		break;
 	case STEP_CONFIRM:
@@ -675,8 +674,8 @@ static void on_tap(struct flow *f, struct flow_out *out, const struct flow_event
 		return;
 	}
 	enum step step = cur_step(f);
-	if (step != STEP_PAY)
-		set_deadline(f, step); /* any tap is activity; the QR's life is fixed */
+	if (step != STEP_PAY && ev->intent != INTENT_MORE_TIME)
+		set_deadline(f, step); /* a tap is activity; the QR's life is fixed */
 	switch (ev->intent) {
 	case INTENT_MORE_TIME:
 		if (!s->extended && step != STEP_PAY && s->deadline_ms) {
@@ -717,8 +716,8 @@ static void on_tap(struct flow *f, struct flow_out *out, const struct flow_event
 		tap_text(f, out, ev->text);
 		return;
 	case INTENT_PIN:
-		if (step == STEP_PIN && s->pin_round)
-			tap_pin(f, ev->text);
+		if (step == STEP_PIN && s->pin_round && tap_pin(f, ev->text))
+			advance(f, out);
 		return;
 	default:
 		return;

@@ -38,6 +38,9 @@ int order_can_move(enum order_state from, enum order_state to, fen_t amount_fen)
 		return 0;
 	if (!(order_states[from].next & (1u << to)))
 		return 0;
+	/* a charged order leaves NEW only to pay or to close */
+	if (amount_fen > 0 && from == ORDER_NEW && to != ORDER_PAYING && to != ORDER_CLOSED)
+		return 0;
 	if (amount_fen > 0 && to == ORDER_FAILED)
 		return 0;
 	if (amount_fen == 0 && (to == ORDER_REFUNDING || to == ORDER_PAYING))

@@ -1,0 +1,563 @@
+/* test_flow.c — the session flow on an injected clock: every business to its end by
+ * taps alone, time-outs and the wipe, PIN rules, payment and work outcomes, and the
+ * rule that an order's state change is requested before the effect it leads to. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "conf/conf.h"
+#include "core/flow.h"
+#include "core/recovery.h"
+
+#define UNIT_CODE "91350200MA2YJ1XR9G"
+#define PERSON_ID "11010519491231002X"
+#define DAY_S 86400
+
+struct rig {
+	struct conf_region region;
+	struct flow_config cfg;
+	struct flow *f;
+	struct flow_time now;
+	struct flow_out out;
+	struct key_triage key; /* the key the next triage finds */
+	int64_t next_order_id;
+	int64_t order_id;
+	enum order_state order_state;
+	int effects_before_state; /* effects requested while the order was not in the right state */
+	int work_pins_seen;
+	char last_pin[16];
+	int auto_pay;  /* answer PAY_START with a payment */
+	int work_fails;
+	int printed;
+	int journaled;
+};
+
+static void load_region(struct rig *g, const char *hall)
+{
+	char path[4096];
+	const char *src = getenv("KIOSK_SOURCE_DIR");
+	struct kerr err;
+	snprintf(path, sizeof path, "%s/config/regions/%s.ini", src && *src ? src : KIOSK_SOURCE_DIR,
+		 hall);
+	if (conf_load_region(path, &g->region, &err) != KR_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		exit(1);
+	}
+}
+
+static void rig_init(struct rig *g, const char *hall)
+{
+	memset(g, 0, sizeof *g);
+	load_region(g, hall);
+	g->cfg = (struct flow_config){
+		.fees = &g->region.fees,
+		.step_timeout_s = 90,
+		.pay_timeout_s = 180,
+		.countdown_shown_s = 15,
+		.renew_window_days = 30,
+		.renew_grace_days = 30,
+		.pay_ceiling_fen = 500000,
+	};
+	g->now = (struct flow_time){.mono_ms = 1000, .utc_s = 1795266000}; /* 2026-11-21 21:00 CST */
+	g->f = flow_create(&g->cfg, g->now);
+	g->next_order_id = 100;
+	g->auto_pay = 1;
+}
+
+static void rig_free(struct rig *g)
+{
+	flow_destroy(g->f);
+}
+
+static struct key_triage our_key(enum holder h, int days_left, enum pin_state pin)
+{
+	struct key_triage k = {.has_cert = 1, .issuer = ISSUER_OURS, .holder = h, .pin = pin,
+			       .has_seal = h == HOLDER_UNIT, .check_pass = 1};
+	snprintf(k.serial, sizeof k.serial, "T0001");
+	snprintf(k.subject_name, sizeof k.subject_name, "%s", h == HOLDER_UNIT ? "南通示例公司" : "张三");
+	snprintf(k.subject_id, sizeof k.subject_id, "%s", h == HOLDER_UNIT ? UNIT_CODE : PERSON_ID);
+	k.not_after_utc = 1795266000 + (int64_t)days_left * DAY_S + 3600;
+	k.not_before_utc = k.not_after_utc - 365 * DAY_S;
+	return k;
+}
+
+static const struct flow_view *view(struct rig *g)
+{
+	return flow_view(g->f);
+}
+
+static void feed(struct rig *g, const struct flow_event *ev);
+
+/* Answers the flow's requests the way healthy services would, and checks that every
+ * effect is requested only once the order is in the state that allows it. */
+static void respond(struct rig *g)
+{
+	struct flow_out out = g->out;
+	for (int i = 0; i < out.n; i++) {
+		const struct flow_request *r = &out.req[i];
+		struct flow_event ev = {.order_id = r->order_id};
+		switch (r->kind) {
+		case FREQ_ORDER_CREATE:
+			g->order_id = g->next_order_id++;
+			g->order_state = ORDER_NEW;
+			ev.kind = FEV_ORDER_CREATED;
+			ev.order_id = g->order_id;
+			snprintf(ev.order_no, sizeof ev.order_no, "T%lld", (long long)g->order_id);
+			feed(g, &ev);
+			break;
+		case FREQ_ORDER_MOVE:
+			CHECK(order_can_move(g->order_state, r->to, r->amount_fen));
+			g->order_state = r->to;
+			break;
+		case FREQ_PAY_START:
+			g->effects_before_state += g->order_state != ORDER_PAYING;
+			ev.kind = FEV_PAY_QR;
+			snprintf(ev.text, sizeof ev.text, "https://qr.example/T");
+			feed(g, &ev);
+			if (g->auto_pay) {
+				ev.kind = FEV_PAY_PAID;
+				feed(g, &ev);
+			}
+			break;
+		case FREQ_WORK:
+			g->effects_before_state += g->order_state != ORDER_WORKING;
+			g->work_pins_seen += r->work.pin[0] != '\0';
+			snprintf(g->last_pin, sizeof g->last_pin, "%s", r->work.pin);
+			ev.kind = g->work_fails ? FEV_WORK_FAILED : FEV_WORK_DONE;
+			snprintf(ev.cert_serial, sizeof ev.cert_serial, "5A01");
+			ev.not_after_utc = g->now.utc_s + 365 * DAY_S;
+			feed(g, &ev);
+			break;
+		case FREQ_PAY_REFUND:
+			g->effects_before_state += g->order_state != ORDER_REFUNDING;
+			ev.kind = FEV_REFUNDED;
+			feed(g, &ev);
+			break;
+		case FREQ_TRIAGE:
+			ev.kind = FEV_TRIAGE;
+			ev.key = g->key;
+			feed(g, &ev);
+			break;
+		case FREQ_PRINT:
+			g->printed++;
+			ev.kind = FEV_PRINTED;
+			feed(g, &ev);
+			break;
+		case FREQ_JOURNAL:
+			g->journaled++;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void feed(struct rig *g, const struct flow_event *ev)
+{
+	flow_handle(g->f, ev, g->now, &g->out);
+	respond(g);
+}
+
+static void tap(struct rig *g, enum intent in, int arg)
+{
+	struct flow_event ev = {.kind = FEV_TAP, .intent = in, .arg = arg};
+	feed(g, &ev);
+}
+
+static void type(struct rig *g, enum intent in, const char *text)
+{
+	struct flow_event ev = {.kind = FEV_TAP, .intent = in};
+	snprintf(ev.text, sizeof ev.text, "%s", text);
+	feed(g, &ev);
+}
+
+static void card(struct rig *g, const char *id, const char *valid_to)
+{
+	struct flow_event ev = {.kind = FEV_CARD};
+	ev.card.kind = ' ';
+	snprintf(ev.card.name, sizeof ev.card.name, "张三");
+	snprintf(ev.card.id_number, sizeof ev.card.id_number, "%s", id);
+	snprintf(ev.card.birth, sizeof ev.card.birth, "%.8s", id + 6);
+	snprintf(ev.card.valid_to, sizeof ev.card.valid_to, "%s", valid_to);
+	feed(g, &ev);
+}
+
+static void key_event(struct rig *g, enum flow_event_kind kind)
+{
+	struct flow_event ev = {.kind = kind};
+	feed(g, &ev);
+}
+
+static void wait_s(struct rig *g, int secs)
+{
+	for (int i = 0; i < secs; i++) {
+		g->now.mono_ms += 1000;
+		g->now.utc_s += 1;
+		struct flow_event ev = {.kind = FEV_TICK};
+		feed(g, &ev);
+	}
+}
+
+/* Answers whatever the current step asks for; returns 0 when it does not know how. */
+static int answer_step(struct rig *g, enum holder holder)
+{
+	const struct flow_view *v = view(g);
+	switch (v->step) {
+	case STEP_HOLDER:
+		tap(g, INTENT_HOLDER, holder);
+		return 1;
+	case STEP_INSERT_KEY:
+		key_event(g, FEV_KEY_INSERTED);
+		return 1;
+	case STEP_KEY_INFO:
+	case STEP_MATERIALS:
+	case STEP_OPTIONS:
+	case STEP_CONFIRM:
+		tap(g, INTENT_NEXT, 0);
+		return 1;
+	case STEP_ID_CARD:
+		card(g, PERSON_ID, "20350101");
+		return 1;
+	case STEP_UNIT_CODE:
+		type(g, INTENT_TEXT, UNIT_CODE);
+		return 1;
+	case STEP_CONTACT:
+		type(g, INTENT_TEXT, "13812345678");
+		return 1;
+	case STEP_PIN:
+		type(g, INTENT_PIN, "902417");
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Every business, for units and persons, in both halls, by taps alone. */
+static void test_every_business(const char *hall)
+{
+	for (int b = 0; b < BIZ_COUNT; b++)
+		for (int h = 0; h < HOLDER_COUNT; h++) {
+			struct rig g;
+			rig_init(&g, hall);
+			if (!fees_offered(&g.region.fees, (enum business)b, (enum holder)h)) {
+				rig_free(&g);
+				continue;
+			}
+			const struct recipe *rc = catalogue_recipe((enum business)b, (enum holder)h);
+			g.key = our_key((enum holder)h, b == BIZ_RENEW ? 10 : 200,
+					b == BIZ_UNLOCK ? KEYPIN_LOCKED : KEYPIN_OK);
+			if (b == BIZ_EXCHANGE)
+				g.key.issuer = ISSUER_JSCA;
+			tap(&g, INTENT_BUSINESS, b);
+			int guard = 0;
+			while (view(&g)->screen == SCREEN_STEP && view(&g)->step != STEP_RESULT && guard++ < 40)
+				if (!answer_step(&g, (enum holder)h))
+					break;
+			const struct flow_view *v = view(&g);
+			if (v->screen != SCREEN_STEP || v->step != STEP_RESULT)
+				fprintf(stderr, "%s %s %s: stuck at %s (error %s)\n", hall,
+					catalogue_business_id((enum business)b),
+					catalogue_holder_id((enum holder)h), catalogue_step_id(v->step),
+					v->error_key);
+			CHECK(v->screen == SCREEN_STEP && v->step == STEP_RESULT);
+			CHECK_INT(g.effects_before_state, 0);
+			CHECK_INT(g.printed, 1);
+			if (b == BIZ_CHECK) {
+				CHECK_INT(g.order_id, 0);
+				CHECK_INT(g.journaled, 1);
+			} else {
+				CHECK(g.order_id != 0);
+				CHECK_INT(g.order_state, rc->review ? ORDER_IN_REVIEW : ORDER_SERVED);
+			}
+			if (rc->pin && !rc->review) {
+				CHECK_INT(g.work_pins_seen, 1);
+				CHECK_STR(g.last_pin, "902417");
+			}
+			tap(&g, INTENT_NEXT, 0);
+			CHECK_INT(view(&g)->screen, SCREEN_START);
+			CHECK(!flow_holds_personal_data(g.f));
+			rig_free(&g);
+		}
+}
+
+static void start_renewal(struct rig *g)
+{
+	g->key = our_key(HOLDER_PERSON, 10, KEYPIN_OK);
+	tap(g, INTENT_BUSINESS, BIZ_RENEW);
+	key_event(g, FEV_KEY_INSERTED);
+	tap(g, INTENT_NEXT, 0);
+}
+
+static void test_timeout_and_wipe(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	start_renewal(&g);
+	CHECK_INT(view(&g)->step, STEP_ID_CARD);
+	card(&g, PERSON_ID, "");
+	CHECK_INT(view(&g)->step, STEP_OPTIONS);
+	CHECK(flow_holds_personal_data(g.f));
+	wait_s(&g, 70);
+	CHECK(!view(&g)->show_countdown);
+	wait_s(&g, 6);
+	CHECK(view(&g)->show_countdown);
+	CHECK_INT(view(&g)->remaining_s, 14);
+	CHECK(view(&g)->can_extend);
+	tap(&g, INTENT_MORE_TIME, 0);
+	CHECK(!view(&g)->show_countdown);
+	wait_s(&g, 175);
+	CHECK(view(&g)->show_countdown);
+	CHECK(!view(&g)->can_extend); /* once only */
+	tap(&g, INTENT_MORE_TIME, 0);
+	wait_s(&g, 10);
+	CHECK_INT(view(&g)->screen, SCREEN_START);
+	CHECK_STR(view(&g)->notice_key, "session.timeout");
+	CHECK(!flow_holds_personal_data(g.f));
+	rig_free(&g);
+}
+
+static void test_card_rules(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	start_renewal(&g);
+	card(&g, "110105194912310021", ""); /* bad check digit */
+	CHECK_STR(view(&g)->error_key, "card.bad_number");
+	card(&g, PERSON_ID, "20200101"); /* expired */
+	CHECK_STR(view(&g)->error_key, "card.expired");
+	card(&g, "810000199408230021", ""); /* someone else */
+	CHECK_STR(view(&g)->error_key, "card.not_holder");
+	CHECK_INT(view(&g)->step, STEP_ID_CARD);
+	card(&g, PERSON_ID, "");
+	CHECK_INT(view(&g)->step, STEP_OPTIONS);
+	rig_free(&g);
+}
+
+static void test_pin_rules(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	g.key = our_key(HOLDER_PERSON, 200, KEYPIN_LOCKED);
+	tap(&g, INTENT_BUSINESS, BIZ_UNLOCK);
+	key_event(&g, FEV_KEY_INSERTED);
+	tap(&g, INTENT_NEXT, 0);
+	card(&g, PERSON_ID, "");
+	CHECK_INT(view(&g)->step, STEP_PIN);
+	static const struct {
+		const char *pin, *why;
+	} weak[] = {
+		{"123456", "pin.default"},   {"888888", "pin.repeated"}, {"345678", "pin.run"},
+		{"987654", "pin.run"},       {"491231", "pin.birth_date"}, {"19491231", "pin.birth_date"},
+		{"12a456", "pin.bad_format"}, {"12345", "pin.bad_format"},
+	};
+	for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++) {
+		type(&g, INTENT_PIN, weak[i].pin);
+		CHECK_STR(view(&g)->error_key, weak[i].why);
+		CHECK_INT(view(&g)->pin_round, 1);
+	}
+	type(&g, INTENT_PIN, "902417");
+	CHECK_INT(view(&g)->pin_round, 2);
+	type(&g, INTENT_PIN, "902418");
+	CHECK_STR(view(&g)->error_key, "pin.mismatch");
+	CHECK_INT(view(&g)->pin_round, 1);
+	type(&g, INTENT_PIN, "902417");
+	type(&g, INTENT_PIN, "902417");
+	CHECK_INT(view(&g)->step, STEP_CONFIRM);
+	tap(&g, INTENT_NEXT, 0); /* free: no payment step */
+	CHECK_INT(view(&g)->step, STEP_RESULT);
+	CHECK_INT(g.work_pins_seen, 1);
+	CHECK(!flow_holds_personal_data(g.f) || view(&g)->screen == SCREEN_STEP);
+	tap(&g, INTENT_NEXT, 0);
+	CHECK(!flow_holds_personal_data(g.f));
+	rig_free(&g);
+}
+
+/* The QR expires; the cancel is requested; a payment that lands in between wins. */
+static void test_pay_timeout_then_paid(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	g.auto_pay = 0;
+	start_renewal(&g);
+	card(&g, PERSON_ID, "");
+	tap(&g, INTENT_NEXT, 0);
+	type(&g, INTENT_TEXT, "13812345678");
+	tap(&g, INTENT_NEXT, 0);
+	CHECK_INT(view(&g)->step, STEP_PAY);
+	CHECK_INT(g.order_state, ORDER_PAYING);
+	CHECK_INT(view(&g)->remaining_s, 180);
+	wait_s(&g, 179);
+	CHECK(!view(&g)->cancelling);
+	g.now.mono_ms += 1000;
+	struct flow_event tick = {.kind = FEV_TICK};
+	flow_handle(g.f, &tick, g.now, &g.out);
+	CHECK_INT(g.out.n, 1);
+	CHECK_INT(g.out.req[0].kind, FREQ_PAY_CANCEL);
+	CHECK(view(&g)->cancelling);
+	struct flow_event paid = {.kind = FEV_PAY_PAID, .order_id = g.order_id};
+	feed(&g, &paid);
+	CHECK_INT(view(&g)->step, STEP_RESULT);
+	CHECK_INT(g.order_state, ORDER_SERVED);
+	rig_free(&g);
+}
+
+static void test_cancel_at_pay(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	g.auto_pay = 0;
+	start_renewal(&g);
+	card(&g, PERSON_ID, "");
+	tap(&g, INTENT_NEXT, 0);
+	type(&g, INTENT_TEXT, "13812345678");
+	tap(&g, INTENT_NEXT, 0);
+	tap(&g, INTENT_CANCEL, 0);
+	CHECK_INT(g.out.n, 1);
+	CHECK_INT(g.out.req[0].kind, FREQ_PAY_CANCEL);
+	struct flow_event closed = {.kind = FEV_PAY_CLOSED, .order_id = g.order_id};
+	feed(&g, &closed);
+	CHECK_INT(g.order_state, ORDER_CLOSED);
+	CHECK_INT(view(&g)->screen, SCREEN_START);
+	CHECK_STR(view(&g)->notice_key, "pay.closed");
+	CHECK(!flow_holds_personal_data(g.f));
+	rig_free(&g);
+}
+
+static void test_work_fails_refund(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	g.work_fails = 1;
+	start_renewal(&g);
+	card(&g, PERSON_ID, "");
+	tap(&g, INTENT_NEXT, 0);
+	type(&g, INTENT_TEXT, "13812345678");
+	tap(&g, INTENT_NEXT, 0);
+	CHECK_INT(g.order_state, ORDER_REFUNDED);
+	CHECK_INT(view(&g)->screen, SCREEN_ERROR);
+	CHECK_STR(view(&g)->error_key, "error.work_failed_refunded");
+	CHECK_INT(g.effects_before_state, 0);
+	tap(&g, INTENT_NEXT, 0);
+	CHECK_INT(view(&g)->screen, SCREEN_START);
+	rig_free(&g);
+}
+
+static void test_key_removed(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	start_renewal(&g);
+	card(&g, PERSON_ID, "");
+	key_event(&g, FEV_KEY_REMOVED);
+	CHECK_INT(view(&g)->screen, SCREEN_ERROR);
+	CHECK_STR(view(&g)->error_key, "key.removed");
+	rig_free(&g);
+}
+
+static void test_key_misfit(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	g.key = our_key(HOLDER_PERSON, 200, KEYPIN_OK);
+	tap(&g, INTENT_BUSINESS, BIZ_RENEW);
+	key_event(&g, FEV_KEY_INSERTED);
+	CHECK_INT(view(&g)->step, STEP_KEY_INFO);
+	CHECK_STR(view(&g)->fit_key, "fit.not_due");
+	tap(&g, INTENT_NEXT, 0);
+	CHECK_INT(view(&g)->step, STEP_KEY_INFO); /* no way on */
+	rig_free(&g);
+
+	rig_init(&g, "nantong");
+	g.key = our_key(HOLDER_PERSON, -40, KEYPIN_OK);
+	tap(&g, INTENT_BUSINESS, BIZ_RENEW);
+	key_event(&g, FEV_KEY_INSERTED);
+	CHECK_STR(view(&g)->fit_key, "fit.expired_too_long");
+	rig_free(&g);
+
+	/* a key inserted at the start screen is checked, and the check offers unlock */
+	rig_init(&g, "nantong");
+	g.key = our_key(HOLDER_UNIT, 200, KEYPIN_LOCKED);
+	key_event(&g, FEV_KEY_INSERTED);
+	CHECK_INT(view(&g)->biz, BIZ_CHECK);
+	CHECK_INT(view(&g)->step, STEP_KEY_INFO);
+	CHECK_INT(view(&g)->suggest, BIZ_UNLOCK);
+	tap(&g, INTENT_BUSINESS, BIZ_UNLOCK);
+	tap(&g, INTENT_NEXT, 0);
+	CHECK_INT(view(&g)->step, STEP_ID_CARD);
+	rig_free(&g);
+}
+
+static void test_options(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	tap(&g, INTENT_BUSINESS, BIZ_NEW);
+	tap(&g, INTENT_HOLDER, HOLDER_UNIT);
+	card(&g, PERSON_ID, "");
+	type(&g, INTENT_TEXT, "91350200MA2YJ1XR9X"); /* wrong check character */
+	CHECK_STR(view(&g)->error_key, "uscc.bad_check");
+	type(&g, INTENT_TEXT, UNIT_CODE);
+	tap(&g, INTENT_NEXT, 0); /* materials */
+	CHECK_INT(view(&g)->step, STEP_OPTIONS);
+	CHECK_INT(view(&g)->quote.total_fen, 25000); /* Nantong: first year 150 + seal 100 */
+	tap(&g, INTENT_YEARS, 2); /* Nantong sells the first year or the 4-year bundle */
+	CHECK_STR(view(&g)->error_key, "options.years_not_offered");
+	tap(&g, INTENT_YEARS, 4);
+	CHECK_INT(view(&g)->quote.total_fen, 70000);
+	tap(&g, INTENT_SUB_KEYS, 3);
+	CHECK_STR(view(&g)->error_key, "options.not_allowed");
+	tap(&g, INTENT_SUB_KEYS, 2);
+	CHECK_INT(view(&g)->quote.total_fen, 70000 + 2 * 35000);
+	rig_free(&g);
+}
+
+static void test_recovery_rules(void)
+{
+	struct flow_out out;
+	struct recovery_order o = {.id = 7, .state = ORDER_NEW, .amount_fen = 100};
+	CHECK_INT(recovery_start(&o, &out), 1);
+	CHECK_INT(out.n, 1);
+	CHECK_INT(out.req[0].to, ORDER_CLOSED);
+
+	o = (struct recovery_order){.id = 7, .state = ORDER_PAYING, .amount_fen = 100};
+	CHECK_INT(recovery_start(&o, &out), 0);
+	CHECK_INT(out.req[0].kind, FREQ_PAY_CANCEL);
+	struct flow_event paid = {.kind = FEV_PAY_PAID, .order_id = 7};
+	CHECK_INT(recovery_on_event(&o, &paid, &out), 0);
+	CHECK_INT(out.n, 3); /* paid, refunding, refund: state changes first */
+	CHECK_INT(out.req[0].to, ORDER_PAID);
+	CHECK_INT(out.req[1].to, ORDER_REFUNDING);
+	CHECK_INT(out.req[2].kind, FREQ_PAY_REFUND);
+	struct flow_event refunded = {.kind = FEV_REFUNDED, .order_id = 7};
+	CHECK_INT(recovery_on_event(&o, &refunded, &out), 1);
+	CHECK_INT(o.state, ORDER_REFUNDED);
+
+	o = (struct recovery_order){.id = 8, .state = ORDER_WORKING, .amount_fen = 0};
+	CHECK_INT(recovery_start(&o, &out), 1);
+	CHECK_INT(out.req[0].to, ORDER_FAILED);
+
+	o = (struct recovery_order){.id = 9, .state = ORDER_REFUNDING, .amount_fen = 5};
+	CHECK_INT(recovery_start(&o, &out), 0);
+	CHECK_INT(out.n, 1);
+	CHECK_INT(out.req[0].kind, FREQ_PAY_REFUND);
+	struct flow_event other = {.kind = FEV_REFUNDED, .order_id = 10};
+	CHECK_INT(recovery_on_event(&o, &other, &out), 0);
+	CHECK_INT(out.n, 0);
+}
+
+int main(void)
+{
+	test_every_business("nantong");
+	test_every_business("taicang");
+	test_timeout_and_wipe();
+	test_card_rules();
+	test_pin_rules();
+	test_pay_timeout_then_paid();
+	test_cancel_at_pay();
+	test_work_fails_refund();
+	test_key_removed();
+	test_key_misfit();
+	test_options();
+	test_recovery_rules();
+	return check_done();
+}

@@ -1,0 +1,380 @@
+/* test_store.c — orders through their states, history, journal, outbox, open orders,
+ * reopening, consumables, and a tampered journal. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "check.h"
+#include "store/store.h"
+#include "store_testutil.h"
+
+/* 2023-11-14 22:13:20 UTC, already 2023-11-15 in China */
+#define T0 1700000000
+
+static struct store *reopen(struct store *s, const char *path)
+{
+	struct kerr err = {0};
+	store_close(s);
+	s = NULL;
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	return s;
+}
+
+static int64_t journal_rows(struct store *s)
+{
+	struct kerr err = {0};
+	int64_t bad = -1, rows = -1;
+	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_OK);
+	CHECK_INT(bad, 0);
+	return rows;
+}
+
+static int64_t pending(struct store *s)
+{
+	struct kerr err = {0};
+	int64_t n = -1;
+	CHECK_INT(store_outbox_pending(s, &n, &err), KR_OK);
+	return n;
+}
+
+static enum order_state state_of(struct store *s, int64_t id)
+{
+	struct kerr err = {0};
+	struct order_row row;
+	CHECK_INT(store_order_get(s, id, &row, &err), KR_OK);
+	return row.state;
+}
+
+/* Creates an order of total fen and walks it through path (ending at ORDER_STATE_COUNT). */
+static int64_t order_walk(struct store *s, fen_t total, const enum order_state *path)
+{
+	struct kerr err = {0};
+	struct fee_quote q = tu_quote(total);
+	struct order_spec spec = tu_spec(&q, T0);
+	struct order_row row;
+
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
+	for (int i = 0; path && path[i] != ORDER_STATE_COUNT; i++)
+		CHECK_INT(store_order_move(s, row.id, path[i], "test", T0 + i + 1, &err), KR_OK);
+	return row.id;
+}
+
+static void test_lifecycle(struct store *s)
+{
+	struct kerr err = {0};
+	struct fee_quote q = tu_quote(15000);
+	struct order_spec spec = tu_spec(&q, T0);
+	struct order_row row, got;
+	const enum order_state path[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING, ORDER_SERVED};
+	enum order_state hist[8];
+	int n = -1;
+
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
+	CHECK_INT(row.id, 1);
+	CHECK_STR(row.order_no, "K0123111500000001");
+	CHECK_STR(row.out_trade_no, "K0123111500000001_1");
+	CHECK_INT(row.state, ORDER_NEW);
+	CHECK_INT(row.amount_fen, 15000);
+	CHECK_INT(row.biz, BIZ_NEW);
+	CHECK_INT(row.holder, HOLDER_UNIT);
+	CHECK_INT(row.created_utc, T0);
+	CHECK_STR(row.subject_masked, "Z* 3201**********1234");
+
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(store_order_move(s, row.id, path[i], "step", T0 + 10 * (i + 1), &err),
+			  KR_OK);
+	CHECK_INT(store_order_get(s, row.id, &got, &err), KR_OK);
+	CHECK_INT(got.state, ORDER_SERVED);
+	CHECK_INT(got.updated_utc, T0 + 40);
+	CHECK_INT(got.created_utc, T0);
+
+	CHECK_INT(store_order_history(s, row.id, hist, 8, &n, &err), KR_OK);
+	CHECK_INT(n, 5);
+	CHECK_INT(hist[0], ORDER_NEW);
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(hist[i + 1], path[i]);
+	/* a short buffer still gets the total */
+	CHECK_INT(store_order_history(s, row.id, hist, 2, &n, &err), KR_OK);
+	CHECK_INT(n, 5);
+	CHECK_INT(hist[1], ORDER_PAYING);
+
+	CHECK_INT(journal_rows(s), 5);
+	CHECK_INT(pending(s), 5);
+
+	/* a final state goes nowhere */
+	CHECK_INT(store_order_move(s, row.id, ORDER_PAYING, "again", T0 + 50, &err), KR_CONFLICT);
+	CHECK(strstr(err.msg, "served") && strstr(err.msg, "paying"));
+	CHECK_INT(state_of(s, row.id), ORDER_SERVED);
+	CHECK_INT(journal_rows(s), 5);
+	CHECK_INT(pending(s), 5);
+
+	CHECK_INT(store_order_move(s, 999, ORDER_PAYING, "none", T0, &err), KR_NOT_FOUND);
+	CHECK_INT(store_order_get(s, 999, &got, &err), KR_NOT_FOUND);
+	CHECK_INT(store_order_move(s, row.id, ORDER_STATE_COUNT, "", T0, &err), KR_INVALID);
+	CHECK_INT(store_order_move(s, row.id, ORDER_CLOSED, "bad\nreason", T0, &err), KR_INVALID);
+}
+
+static void test_conflict_charged_failed(struct store *s)
+{
+	struct kerr err = {0};
+	const enum order_state path[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING,
+					 ORDER_STATE_COUNT};
+	int64_t id = order_walk(s, 500, path);
+	int64_t rows = journal_rows(s);
+	enum order_state hist[8];
+	int n;
+
+	CHECK_INT(store_order_move(s, id, ORDER_FAILED, "work failed", T0 + 9, &err), KR_CONFLICT);
+	CHECK(strstr(err.msg, "working") && strstr(err.msg, "failed"));
+	CHECK_INT(state_of(s, id), ORDER_WORKING);
+	CHECK_INT(store_order_history(s, id, hist, 8, &n, &err), KR_OK);
+	CHECK_INT(n, 4);
+	CHECK_INT(journal_rows(s), rows);
+	/* refunded instead */
+	CHECK_INT(store_order_move(s, id, ORDER_REFUNDING, "work failed", T0 + 9, &err), KR_OK);
+	CHECK_INT(journal_rows(s), rows + 1);
+}
+
+static void test_invalid_specs(struct store *s)
+{
+	struct kerr err = {0};
+	struct fee_quote q = tu_quote(0);
+	struct order_spec spec = tu_spec(&q, T0);
+	struct order_row row;
+	int64_t rows = journal_rows(s);
+	const char *bad_ids[] = {"", "ABCDEFGHI", "K-1", "K 1", "\xe5\x8d\x97"};
+
+	for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+		spec.kiosk_id = bad_ids[i];
+		CHECK_INT(store_order_create(s, &spec, &row, &err), KR_INVALID);
+	}
+	spec.kiosk_id = NULL;
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_INVALID);
+	spec.kiosk_id = "ABCDEFGH";
+	spec.quote = NULL;
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_INVALID);
+	CHECK_INT(journal_rows(s), rows);
+
+	/* the empty quote of a free business */
+	spec.quote = &q;
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
+	CHECK_INT(row.amount_fen, 0);
+	CHECK(strncmp(row.order_no, "ABCDEFGH231115", 14) == 0);
+	CHECK_INT(strlen(row.order_no), 22);
+	CHECK_INT(journal_rows(s), rows + 1);
+}
+
+/* Leaves orders in open and finished states; only the open ones are listed, by id. */
+static void test_open_orders(struct store *s)
+{
+	struct kerr err = {0};
+	const enum order_state served[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING, ORDER_SERVED,
+					   ORDER_STATE_COUNT};
+	const enum order_state paying[] = {ORDER_PAYING, ORDER_STATE_COUNT};
+	const enum order_state closed[] = {ORDER_CLOSED, ORDER_STATE_COUNT};
+	const enum order_state review[] = {ORDER_PAYING, ORDER_PAID, ORDER_IN_REVIEW,
+					   ORDER_STATE_COUNT};
+	const enum order_state free_failed[] = {ORDER_WORKING, ORDER_FAILED, ORDER_STATE_COUNT};
+	struct order_row *rows = NULL, *before;
+	int64_t want[8];
+	int nwant = 0, n = -1;
+
+	/* what is open so far (from the other tests) */
+	CHECK_INT(store_open_orders(s, &before, &n, &err), KR_OK);
+	for (int i = 0; i < n; i++)
+		want[nwant++] = before[i].id;
+	free(before);
+
+	order_walk(s, 100, served);
+	want[nwant++] = order_walk(s, 100, paying);
+	order_walk(s, 100, closed);
+	want[nwant++] = order_walk(s, 100, NULL);
+	order_walk(s, 100, review); /* waits for the central site, not for recovery */
+	order_walk(s, 0, free_failed);
+
+	CHECK_INT(store_open_orders(s, &rows, &n, &err), KR_OK);
+	CHECK_INT(n, nwant);
+	for (int i = 0; i < n && i < nwant; i++) {
+		CHECK_INT(rows[i].id, want[i]);
+		CHECK(order_states[rows[i].state].open);
+	}
+	free(rows);
+}
+
+static void test_consumables(struct store *s)
+{
+	struct kerr err = {0};
+	int64_t count = -1, rows = journal_rows(s);
+
+	CHECK_INT(store_consumable_get(s, "blank_keys.bin1", &count, &err), KR_OK);
+	CHECK_INT(count, 0);
+	CHECK_INT(store_consumable_add(s, "blank_keys.bin1", 10, T0, &err), KR_OK);
+	CHECK_INT(store_consumable_add(s, "blank_keys.bin1", -3, T0 + 1, &err), KR_OK);
+	CHECK_INT(store_consumable_get(s, "blank_keys.bin1", &count, &err), KR_OK);
+	CHECK_INT(count, 7);
+	CHECK_INT(store_consumable_add(s, "blank_keys.bin1", -8, T0 + 2, &err), KR_INVALID);
+	CHECK_INT(store_consumable_add(s, "paper", -1, T0 + 2, &err), KR_INVALID);
+	CHECK_INT(store_consumable_add(s, "", 1, T0 + 2, &err), KR_INVALID);
+	CHECK_INT(store_consumable_get(s, "blank_keys.bin1", &count, &err), KR_OK);
+	CHECK_INT(count, 7);
+	CHECK_INT(journal_rows(s), rows + 2);
+
+	CHECK_INT(store_journal_append(s, "session.timeout", 0, "{\"step\":\"pay\"}", T0, &err),
+		  KR_OK);
+	CHECK_INT(store_journal_append(s, "bad\tkind", 0, "{}", T0, &err), KR_INVALID);
+	CHECK_INT(journal_rows(s), rows + 3);
+}
+
+/* Recomputes the hash of journal row seq as the store's contract defines it. */
+static int hash_matches(const char *path, int64_t seq)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	unsigned char buf[4096], out[32];
+	size_t n = 0;
+	int ok = 0;
+
+	sqlite3_open(path, &db);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT prev_hash, seq, at_utc, kind, coalesce(order_id, 0), body, "
+			       "hash FROM journal WHERE seq = ?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, seq);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			uint64_t seq_at[2] = {(uint64_t)sqlite3_column_int64(st, 1),
+					      (uint64_t)sqlite3_column_int64(st, 2)};
+			memcpy(buf, sqlite3_column_blob(st, 0), 32);
+			n = 32;
+			for (int k = 0; k < 2; k++)
+				for (int b = 7; b >= 0; b--)
+					buf[n++] = (unsigned char)(seq_at[k] >> (8 * b));
+			for (int col = 3; col <= 5; col++) {
+				size_t len = (size_t)sqlite3_column_bytes(st, col);
+				uint64_t oid = (uint64_t)sqlite3_column_int64(st, col);
+				if (col == 4) {
+					for (int b = 7; b >= 0; b--)
+						buf[n++] = (unsigned char)(oid >> (8 * b));
+					continue;
+				}
+				for (int b = 3; b >= 0; b--)
+					buf[n++] = (unsigned char)(len >> (8 * b));
+				memcpy(buf + n, sqlite3_column_text(st, col), len);
+				n += len;
+			}
+			ok = EVP_Digest(buf, n, out, NULL, EVP_sha256(), NULL) == 1 &&
+			     sqlite3_column_bytes(st, 6) == 32 &&
+			     memcmp(out, sqlite3_column_blob(st, 6), 32) == 0;
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ok;
+}
+
+static void test_tamper(const char *dir)
+{
+	struct kerr err = {0};
+	struct store *s = NULL;
+	char path[4096];
+	int64_t bad = -1, rows = -1;
+	const enum order_state path_served[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING,
+						ORDER_SERVED, ORDER_STATE_COUNT};
+
+	tu_path(path, sizeof path, dir, "tamper.db");
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	order_walk(s, 100, path_served);
+	order_walk(s, 100, path_served);
+	CHECK_INT(journal_rows(s), 10);
+	store_close(s);
+
+	CHECK(hash_matches(path, 1));
+	CHECK(hash_matches(path, 7));
+	/* the journal refuses changes while its triggers stand */
+	CHECK(tu_sql(path, "UPDATE journal SET body = '{}' WHERE seq = 3") != SQLITE_OK);
+	CHECK(tu_sql(path, "DELETE FROM journal WHERE seq = 3") != SQLITE_OK);
+
+	CHECK_INT(tu_sql(path, "DROP TRIGGER journal_no_update;"
+			       "UPDATE journal SET body = replace(body, 'paid', 'paie') WHERE seq = 3"),
+		  SQLITE_OK);
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_CORRUPT);
+	CHECK_INT(bad, 3);
+	CHECK(strstr(err.msg, "journal broken at row 3:") != NULL);
+	store_close(s);
+
+	/* put the body back: intact again; then cut row 6 out */
+	CHECK_INT(tu_sql(path, "UPDATE journal SET body = replace(body, 'paie', 'paid') WHERE seq = 3"),
+		  SQLITE_OK);
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	CHECK_INT(journal_rows(s), 10);
+	store_close(s);
+	CHECK_INT(tu_sql(path, "DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq = 6"),
+		  SQLITE_OK);
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_CORRUPT);
+	CHECK_INT(bad, 7);
+	CHECK(strstr(err.msg, "journal broken at row 7:") && strstr(err.msg, "rows 6 to 6"));
+	store_close(s);
+
+	/* a row whose link was rewritten */
+	CHECK_INT(tu_sql(path, "INSERT INTO journal SELECT 6, at_utc, kind, order_id, body, "
+			       "prev_hash, hash FROM journal WHERE seq = 5"),
+		  SQLITE_OK);
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_CORRUPT);
+	CHECK_INT(bad, 6);
+	store_close(s);
+}
+
+int main(void)
+{
+	char dir[4096], path[4096];
+	struct kerr err = {0};
+	struct store *s = NULL;
+
+	if (tu_tmpdir(dir, sizeof dir) != 0)
+		return 1;
+	tu_path(path, sizeof path, dir, "kiosk.db");
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	CHECK_INT(journal_rows(s), 0);
+	CHECK_INT(pending(s), 0);
+
+	test_lifecycle(s);
+	test_conflict_charged_failed(s);
+	test_invalid_specs(s);
+	test_open_orders(s);
+	test_consumables(s);
+
+	/* everything survives a reopen */
+	struct order_row *open_before = NULL, *open_after = NULL;
+	int nbefore = -1, nafter = -2, nhist = 0;
+	int64_t rows = journal_rows(s), events = pending(s), count = 0;
+	enum order_state hist[8];
+	CHECK_INT(store_open_orders(s, &open_before, &nbefore, &err), KR_OK);
+	s = reopen(s, path);
+	CHECK_INT(journal_rows(s), rows);
+	CHECK_INT(pending(s), events);
+	CHECK_INT(store_open_orders(s, &open_after, &nafter, &err), KR_OK);
+	CHECK_INT(nafter, nbefore);
+	CHECK(nbefore == nafter && memcmp(open_before, open_after,
+					  (size_t)nbefore * sizeof *open_before) == 0);
+	free(open_before);
+	free(open_after);
+	CHECK_INT(state_of(s, 1), ORDER_SERVED);
+	CHECK_INT(store_order_history(s, 1, hist, 8, &nhist, &err), KR_OK);
+	CHECK_INT(nhist, 5);
+	CHECK_INT(store_consumable_get(s, "blank_keys.bin1", &count, &err), KR_OK);
+	CHECK_INT(count, 7);
+	store_close(s);
+
+	CHECK_INT(tu_sql_int(path, "PRAGMA application_id"), 0x4B494F53);
+	CHECK_INT(tu_sql_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM order_lines"),
+		  tu_sql_int(path, "SELECT count(*) FROM orders WHERE amount_fen > 0"));
+
+	test_tamper(dir);
+	tu_rmdir(dir);
+	return check_done();
+}

@@ -100,9 +100,13 @@ int flow_intent_from_name(const char *name)
 	return -1;
 }
 
+/* Copies src (NULL: "") into dst, cut to fit, always terminated. */
 static void copy(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	size_t n = src ? strnlen(src, size - 1) : 0;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 #define COPY(dst, src) copy((dst), sizeof(dst), (src))
 
@@ -849,6 +853,12 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		s->creating = 0;
 		fail(f, "error.store");
 		return;
+	case FEV_PRINTED:
+	case FEV_PRINT_FAILED:
+		/* a key-check report belongs to no order */
+		if (step == STEP_RESULT && ev->order_id == s->order_id)
+			s->print_key = ev->kind == FEV_PRINTED ? "print.done" : "print.failed";
+		return;
 	default:
 		break;
 	}
@@ -920,12 +930,6 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 	case FEV_REFUND_FAILED:
 		if (s->refunding)
 			fail(f, "error.refund_pending");
-		return;
-	case FEV_PRINTED:
-		s->print_key = "print.done";
-		return;
-	case FEV_PRINT_FAILED:
-		s->print_key = "print.failed";
 		return;
 	default:
 		return;

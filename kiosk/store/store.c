@@ -9,7 +9,6 @@
  * handle is used by one thread at a time. Nothing personal or secret is printed. */
 #include "store/store.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +25,11 @@
 #define STORE_REASON_MAX   128
 #define STORE_KIND_MAX	   32
 #define STORE_ITEM_MAX	   64
-#define STORE_BODY_MAX	   1024
+#define STORE_BODY_MAX	   1024  /* the bodies the store writes itself */
+#define STORE_JOURNAL_BODY_MAX 65536 /* a caller's journal body */
 #define STORE_COUNT_MAX	   1000000000 /* largest change of a consumable count */
 #define CHINA_OFFSET_S	   (8 * 3600)
+#define UNTOUCHED	   " — left untouched"
 
 #define ROW_FIELD_SIZE(f) sizeof(((struct order_row *)0)->f)
 
@@ -133,12 +134,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ORDER_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM orders",
 	[ST_ORDER_INSERT] = "INSERT INTO orders(id, order_no, out_trade_no, business, holder, "
 			    "amount_fen, state, open, created_utc, updated_utc, subject_masked, "
-			    "key_serial, detail) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, "
-			    "?11, ?12)",
+			    "key_serial, detail) "
+			    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
 	[ST_LINE_INSERT] = "INSERT INTO order_lines(order_id, seq, item, qty, years, bundle, "
 			   "unit_fen, total_fen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_ORDER_STATE] = "SELECT state, amount_fen, order_no FROM orders WHERE id = ?1",
-	[ST_ORDER_UPDATE] = "UPDATE orders SET state = ?2, open = ?3, updated_utc = ?4 WHERE id = ?1",
+	[ST_ORDER_UPDATE] = "UPDATE orders SET state = ?2, open = ?3, updated_utc = ?4 "
+			    "WHERE id = ?1",
 	[ST_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?1",
 	/* the literal open = 1 matches the partial index orders_open */
 	[ST_ORDERS_OPEN] = "SELECT " ORDER_COLUMNS " FROM orders INDEXED BY orders_open "
@@ -155,7 +157,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 			     "VALUES(?1, ?2, ?3, ?4, ?5)",
 	[ST_OUTBOX_PENDING] = "SELECT count(*) FROM outbox WHERE acked_utc IS NULL",
 	[ST_CONSUMABLE_GET] = "SELECT count FROM consumables WHERE item = ?1",
-	[ST_CONSUMABLE_SET] = "INSERT INTO consumables(item, count, updated_utc) VALUES(?1, ?2, ?3) "
+	[ST_CONSUMABLE_SET] = "INSERT INTO consumables(item, count, updated_utc) "
+			      "VALUES(?1, ?2, ?3) "
 			      "ON CONFLICT(item) DO UPDATE SET count = ?2, updated_utc = ?3",
 };
 
@@ -316,17 +319,15 @@ static int journal_hash(EVP_MD_CTX *md, const unsigned char *prev, int64_t seq, 
 	be_put(oid, (uint64_t)order_id, 8);
 	be_put(blen, body_len, 4);
 
-	return EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-			       EVP_DigestUpdate(md, prev, STORE_HASH_LEN) == 1 &&
-			       EVP_DigestUpdate(md, seq_at, sizeof seq_at) == 1 &&
-			       EVP_DigestUpdate(md, klen, sizeof klen) == 1 &&
-			       EVP_DigestUpdate(md, kind, kind_len) == 1 &&
-			       EVP_DigestUpdate(md, oid, sizeof oid) == 1 &&
-			       EVP_DigestUpdate(md, blen, sizeof blen) == 1 &&
-			       EVP_DigestUpdate(md, body, body_len) == 1 &&
-			       EVP_DigestFinal_ex(md, out, NULL) == 1
-		       ? 0
-		       : -1;
+	int ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+		 EVP_DigestUpdate(md, prev, STORE_HASH_LEN) == 1 &&
+		 EVP_DigestUpdate(md, seq_at, sizeof seq_at) == 1 &&
+		 EVP_DigestUpdate(md, klen, sizeof klen) == 1 &&
+		 EVP_DigestUpdate(md, kind, kind_len) == 1 &&
+		 EVP_DigestUpdate(md, oid, sizeof oid) == 1 &&
+		 EVP_DigestUpdate(md, blen, sizeof blen) == 1 &&
+		 EVP_DigestUpdate(md, body, body_len) == 1 && EVP_DigestFinal_ex(md, out, NULL) == 1;
+	return ok ? 0 : -1;
 }
 
 /* Appends a journal row inside the open transaction. Returns a SQLite code. */
@@ -383,7 +384,8 @@ static int order_record(struct store *s, int64_t id, const char *order_no, int f
 		snprintf(from_q, sizeof from_q, "\"%s\"", order_state_id((enum order_state)from));
 	json_quote(reason, reason_q);
 	snprintf(body, sizeof body,
-		 "{\"order_no\":\"%s\",\"from\":%s,\"to\":\"%s\",\"amount_fen\":%lld,\"reason\":%s}",
+		 "{\"order_no\":\"%s\",\"from\":%s,\"to\":\"%s\",\"amount_fen\":%lld,"
+		 "\"reason\":%s}",
 		 order_no, from_q, order_state_id(to), (long long)amount, reason_q);
 
 	sqlite3_stmt *st = s->st[ST_HISTORY_INSERT];
@@ -431,7 +433,8 @@ static int order_read(sqlite3_stmt *st, struct order_row *out, struct kerr *err)
 	out->id = sqlite3_column_int64(st, 0);
 	if (biz < 0 || biz >= BIZ_COUNT || holder < 0 || holder >= HOLDER_COUNT || state < 0 ||
 	    state >= ORDER_STATE_COUNT)
-		return kerr_set(err, KR_CORRUPT, "order %lld: business, holder or state out of range",
+		return kerr_set(err, KR_CORRUPT,
+				"order %lld: business, holder or state out of range",
 				(long long)out->id);
 	column_copy(st, 1, out->order_no, sizeof out->order_no);
 	column_copy(st, 2, out->out_trade_no, sizeof out->out_trade_no);
@@ -457,7 +460,8 @@ static int spec_check(const struct order_spec *spec, struct kerr *err)
 		return kerr_set(err, KR_INVALID, "kiosk id must be 1 to %d letters or digits",
 				STORE_KIOSK_ID_MAX);
 	for (size_t i = 0; i < n; i++)
-		if (!isascii((unsigned char)k[i]) || !isalnum((unsigned char)k[i]))
+		if (!(k[i] >= '0' && k[i] <= '9') && !(k[i] >= 'A' && k[i] <= 'Z') &&
+		    !(k[i] >= 'a' && k[i] <= 'z'))
 			return kerr_set(err, KR_INVALID, "kiosk id must be letters or digits");
 	if ((int)spec->biz < 0 || spec->biz >= BIZ_COUNT || (int)spec->holder < 0 ||
 	    spec->holder >= HOLDER_COUNT)
@@ -541,9 +545,21 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	if (rc != SQLITE_OK)
 		return tx_fail(s, rc, "record new order", err);
 	r = tx_commit(s, err);
-	if (r != KR_OK)
+	if (r != KR_OK || !out)
 		return r;
-	return out ? store_order_get(s, id, out, err) : KR_OK;
+
+	*out = (struct order_row){.id = id,
+				  .biz = spec->biz,
+				  .holder = spec->holder,
+				  .amount_fen = q->total_fen,
+				  .state = ORDER_NEW,
+				  .created_utc = spec->now_utc,
+				  .updated_utc = spec->now_utc};
+	memcpy(out->order_no, order_no, sizeof order_no);
+	memcpy(out->out_trade_no, out_trade_no, sizeof out_trade_no);
+	snprintf(out->subject_masked, sizeof out->subject_masked, "%s", subject);
+	snprintf(out->key_serial, sizeof out->key_serial, "%s", serial);
+	return KR_OK;
 }
 
 int store_order_move(struct store *s, int64_t id, enum order_state to, const char *reason,
@@ -683,6 +699,9 @@ int store_journal_append(struct store *s, const char *kind, int64_t order_id, co
 				STORE_KIND_MAX);
 	if (!body)
 		body = "";
+	if (strlen(body) > STORE_JOURNAL_BODY_MAX)
+		return kerr_set(err, KR_INVALID, "journal body longer than %d bytes",
+				STORE_JOURNAL_BODY_MAX);
 
 	int r = tx_begin(s, err);
 	if (r != KR_OK)
@@ -815,6 +834,27 @@ int store_consumable_add(struct store *s, const char *item, int64_t delta, int64
 
 /* ---- open and close ---- */
 
+/* The refusals of store_open, each naming the file. */
+static int refuse_foreign(const char *path, struct kerr *err)
+{
+	return kerr_set(err, KR_FOREIGN,
+			"%s: not a kiosk database (another application's SQLite file)" UNTOUCHED,
+			path);
+}
+
+static int refuse_newer(const char *path, int64_t version, struct kerr *err)
+{
+	return kerr_set(err, KR_FOREIGN,
+			"%s: made by a newer kiosk (schema %lld, this kiosk knows %d)" UNTOUCHED,
+			path, (long long)version, STORE_VERSION);
+}
+
+static int refuse_damaged(const char *path, const char *detail, struct kerr *err)
+{
+	return kerr_set(err, KR_CORRUPT, "%s: kiosk database damaged (%s)" UNTOUCHED, path,
+			detail);
+}
+
 /* Looks at the first 100 bytes of an existing, non-empty file before SQLite may touch
  * it: the SQLite magic, our application_id and a schema version we know. */
 static int store_file_precheck(const char *path, struct kerr *err)
@@ -835,18 +875,12 @@ static int store_file_precheck(const char *path, struct kerr *err)
 	if (n == 0)
 		return KR_OK;
 	if (n < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
-		return kerr_set(err, KR_FOREIGN,
-				"%s: not a kiosk database (not SQLite) — left untouched", path);
-	if (be32_get(h + 68) != STORE_APP_ID)
-		return kerr_set(err, KR_FOREIGN,
-				"%s: not a kiosk database (another application's SQLite file) — "
-				"left untouched",
+		return kerr_set(err, KR_FOREIGN, "%s: not a kiosk database (not SQLite)" UNTOUCHED,
 				path);
+	if (be32_get(h + 68) != STORE_APP_ID)
+		return refuse_foreign(path, err);
 	if (be32_get(h + 60) > (uint32_t)STORE_VERSION)
-		return kerr_set(err, KR_FOREIGN,
-				"%s: made by a newer kiosk (schema %u, this kiosk knows %d) — left "
-				"untouched",
-				path, be32_get(h + 60), STORE_VERSION);
+		return refuse_newer(path, be32_get(h + 60), err);
 	return KR_OK;
 }
 
@@ -865,28 +899,20 @@ static int store_db_check(sqlite3 *db, const char *path, struct kerr *err)
 	if (rc == SQLITE_OK)
 		rc = db_query_text(db, "PRAGMA quick_check", check, sizeof check);
 	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
-		return kerr_set(err, KR_CORRUPT, "%s: kiosk database damaged (%s) — left untouched",
-				path, sqlite3_errmsg(db));
+		return refuse_damaged(path, sqlite3_errmsg(db), err);
 	if (rc != SQLITE_OK)
 		return store_sqlite_err(db, rc, path, err);
 
 	int fresh = app_id == 0 && version == 0 && tables == 0;
 	if (!fresh && app_id != STORE_APP_ID)
-		return kerr_set(err, KR_FOREIGN,
-				"%s: not a kiosk database (another application's SQLite file) — "
-				"left untouched",
-				path);
+		return refuse_foreign(path, err);
 	if (version > STORE_VERSION)
-		return kerr_set(err, KR_FOREIGN,
-				"%s: made by a newer kiosk (schema %lld, this kiosk knows %d) — "
-				"left untouched",
-				path, (long long)version, STORE_VERSION);
+		return refuse_newer(path, version, err);
 	if (strcmp(check, "ok") != 0) {
 		for (char *c = check; *c; c++)
 			if (*c == '\n')
 				*c = ' ';
-		return kerr_set(err, KR_CORRUPT, "%s: kiosk database damaged (%s) — left untouched",
-				path, check);
+		return refuse_damaged(path, check, err);
 	}
 	return KR_OK;
 }
@@ -940,8 +966,8 @@ static int store_setup(struct store *s, const char *path, struct kerr *err)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	for (int i = 0; rc == SQLITE_OK && i < ST_COUNT; i++)
-		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
-					NULL);
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					&s->st[i], NULL);
 	return rc == SQLITE_OK ? KR_OK : store_sqlite_err(s->db, rc, path, err);
 }
 

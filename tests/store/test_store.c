@@ -296,7 +296,8 @@ static void test_tamper(const char *dir)
 	CHECK(tu_sql(path, "DELETE FROM journal WHERE seq = 3") != SQLITE_OK);
 
 	CHECK_INT(tu_sql(path, "DROP TRIGGER journal_no_update;"
-			       "UPDATE journal SET body = replace(body, 'paid', 'paie') WHERE seq = 3"),
+			       "UPDATE journal SET body = replace(body, 'paid', 'paie') "
+			       "WHERE seq = 3"),
 		  SQLITE_OK);
 	CHECK_INT(store_open(path, &s, &err), KR_OK);
 	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_CORRUPT);
@@ -305,7 +306,8 @@ static void test_tamper(const char *dir)
 	store_close(s);
 
 	/* put the body back: intact again; then cut row 6 out */
-	CHECK_INT(tu_sql(path, "UPDATE journal SET body = replace(body, 'paie', 'paid') WHERE seq = 3"),
+	CHECK_INT(tu_sql(path, "UPDATE journal SET body = replace(body, 'paie', 'paid') "
+			       "WHERE seq = 3"),
 		  SQLITE_OK);
 	CHECK_INT(store_open(path, &s, &err), KR_OK);
 	CHECK_INT(journal_rows(s), 10);

@@ -92,7 +92,8 @@ static void test_other_application(void)
 	char path[4200];
 
 	tu_path(path, sizeof path, dir, "other.db");
-	CHECK_INT(tu_sql(path, "CREATE TABLE contacts(name TEXT); INSERT INTO contacts VALUES('x')"),
+	CHECK_INT(tu_sql(path, "CREATE TABLE contacts(name TEXT); "
+			       "INSERT INTO contacts VALUES('x')"),
 		  SQLITE_OK);
 	expect_refused(path, KR_FOREIGN, "another application");
 

@@ -103,9 +103,9 @@ int flow_intent_from_name(const char *name)
 /* Copies src (NULL: "") into dst, cut to fit, always terminated. */
 static void copy(char *dst, size_t size, const char *src)
 {
-	size_t n = src ? strnlen(src, size - 1) : 0;
-	if (n)
-		memcpy(dst, src, n);
+	size_t n = 0;
+	for (; src && n + 1 < size && src[n]; n++)
+		dst[n] = src[n];
 	dst[n] = '\0';
 }
 #define COPY(dst, src) copy((dst), sizeof(dst), (src))

@@ -18,18 +18,18 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#define STORE_APP_ID	   0x4B494F53 /* "KIOS" */
-#define STORE_BUSY_MS	   5000
-#define STORE_HASH_LEN	   32
-#define STORE_KIOSK_ID_MAX 8
-#define STORE_REASON_MAX   128
-#define STORE_KIND_MAX	   32
-#define STORE_ITEM_MAX	   64
-#define STORE_BODY_MAX	   1024  /* the bodies the store writes itself */
-#define STORE_JOURNAL_BODY_MAX 65536 /* a caller's journal body */
-#define STORE_COUNT_MAX	   1000000000 /* largest change of a consumable count */
-#define CHINA_OFFSET_S	   (8 * 3600)
-#define UNTOUCHED	   " — left untouched"
+#define STORE_APP_ID	       0x4B494F53 /* "KIOS" */
+#define STORE_BUSY_MS	       5000
+#define STORE_HASH_LEN	       32
+#define STORE_KIOSK_ID_MAX     8
+#define STORE_REASON_MAX       128
+#define STORE_KIND_MAX	       32
+#define STORE_ITEM_MAX	       64
+#define STORE_BODY_MAX	       1024	  /* the bodies the store writes itself */
+#define STORE_JOURNAL_BODY_MAX 65536	  /* a caller's journal body */
+#define STORE_COUNT_MAX	       1000000000 /* largest change of a consumable count */
+#define CHINA_OFFSET_S	       (8 * 3600)
+#define UNTOUCHED	       " — left untouched"
 
 #define ROW_FIELD_SIZE(f) sizeof(((struct order_row *)0)->f)
 

@@ -63,7 +63,9 @@ static char ref_org_check(const char *first8)
 /* Writes an ID number with the given region and date and a computed check into out[19]. */
 static void make_id(char *out, const char *region6, int y, int m, int d, int seq)
 {
-	snprintf(out, 19, "%.6s%04d%02d%02d%03d", region6, y, m, d, seq);
+	char body[64];
+	snprintf(body, sizeof body, "%.6s%04d%02d%02d%03d", region6, y, m, d, seq);
+	memcpy(out, body, 17);
 	out[17] = ident_id_check_char(out);
 	out[18] = '\0';
 }

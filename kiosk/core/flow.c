@@ -405,7 +405,7 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 			move_order(f, out, ORDER_IN_REVIEW, "filed for review");
 		if (s->biz == BIZ_CHECK) {
 			struct flow_request *j = emit(out, FREQ_JOURNAL);
-			COPY(j->journal_kind, "key.check");
+			COPY(j->journal_kind, "key-check");
 			snprintf(j->journal_body, sizeof j->journal_body,
 				 "{\"serial\":\"%s\",\"pass\":%s,\"reason\":\"%s\"}", s->key.serial,
 				 s->key.check_pass ? "true" : "false", s->key.check_reason);

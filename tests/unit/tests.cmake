@@ -1,2 +1,5 @@
 # Unit tests of the kiosk modules beyond the core (see core.cmake): one line each.
 kiosk_test(test_conf unit ${CMAKE_CURRENT_LIST_DIR}/test_conf.c)
+add_test(NAME strings_keys COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/strings_keys.sh)
+set_tests_properties(strings_keys PROPERTIES LABELS unit
+  ENVIRONMENT "KIOSK_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

@@ -207,19 +207,24 @@ static void json_quote(const char *s, char *out)
 	*out = '\0';
 }
 
+/* Whether rc says the file is damaged (or not a database at all). */
+static int sqlite_damaged(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
 /* Maps a SQLite result code to a kiosk result with a message naming what failed. */
 static int store_sqlite_err(sqlite3 *db, int rc, const char *what, struct kerr *err)
 {
 	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 
+	if (sqlite_damaged(rc))
+		return kerr_set(err, KR_CORRUPT, "database damaged: %s: %s", what, msg);
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
 		return kerr_set(err, KR_FULL, "disk full: %s: %s", what, msg);
 	case SQLITE_READONLY:
 		return kerr_set(err, KR_READONLY, "read-only: %s: %s", what, msg);
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return kerr_set(err, KR_CORRUPT, "database damaged: %s: %s", what, msg);
 	case SQLITE_NOMEM:
 		return kerr_set(err, KR_NOMEM, "out of memory: %s", what);
 	case SQLITE_BUSY:
@@ -855,6 +860,13 @@ static int refuse_damaged(const char *path, const char *detail, struct kerr *err
 			detail);
 }
 
+/* Maps a SQLite failure while opening: damage is a refusal, anything else an error. */
+static int open_fail(sqlite3 *db, int rc, const char *path, struct kerr *err)
+{
+	return sqlite_damaged(rc) ? refuse_damaged(path, sqlite3_errmsg(db), err)
+				  : store_sqlite_err(db, rc, path, err);
+}
+
 /* Looks at the first 100 bytes of an existing, non-empty file before SQLite may touch
  * it: the SQLite magic, our application_id and a schema version we know. */
 static int store_file_precheck(const char *path, struct kerr *err)
@@ -885,29 +897,35 @@ static int store_file_precheck(const char *path, struct kerr *err)
 }
 
 /* The same checks through SQLite, which also sees a write-ahead log the file header
- * does not show yet, then PRAGMA quick_check. Writes nothing. An empty database
- * (no id, no version, no tables) is a new one. */
+ * does not show yet, then an integrity check of the orders. Writes nothing. An empty
+ * database (no id, no version, no tables) is a new one.
+ *
+ * A full PRAGMA quick_check reads the whole file: 3.5 s for 1,000,000 orders with their
+ * history, journal and outbox (2.4 GB), too slow for every start. Checking the orders
+ * table and its indexes, what recovery and new orders depend on, takes 0.3 s there;
+ * damage elsewhere is reported as KR_CORRUPT by the call that meets it (the journal's
+ * by store_journal_verify). */
 static int store_db_check(sqlite3 *db, const char *path, struct kerr *err)
 {
 	int64_t app_id, version, tables;
-	char check[256];
+	char check[256] = "ok";
 	int rc = db_query_int(db, "PRAGMA application_id", &app_id);
 	if (rc == SQLITE_OK)
 		rc = db_query_int(db, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK)
 		rc = db_query_int(db, "SELECT count(*) FROM sqlite_schema", &tables);
-	if (rc == SQLITE_OK)
-		rc = db_query_text(db, "PRAGMA quick_check", check, sizeof check);
-	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
-		return refuse_damaged(path, sqlite3_errmsg(db), err);
 	if (rc != SQLITE_OK)
-		return store_sqlite_err(db, rc, path, err);
+		return open_fail(db, rc, path, err);
 
 	int fresh = app_id == 0 && version == 0 && tables == 0;
 	if (!fresh && app_id != STORE_APP_ID)
 		return refuse_foreign(path, err);
 	if (version > STORE_VERSION)
 		return refuse_newer(path, version, err);
+	if (version >= 1)
+		rc = db_query_text(db, "PRAGMA quick_check(orders)", check, sizeof check);
+	if (rc != SQLITE_OK)
+		return open_fail(db, rc, path, err);
 	if (strcmp(check, "ok") != 0) {
 		for (char *c = check; *c; c++)
 			if (*c == '\n')

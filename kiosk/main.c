@@ -12,7 +12,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kiosk --config FILE [--database PATH] (--script FILE | --check-config)\n");
+	fprintf(stderr,
+	        "usage: kiosk --config FILE [--database PATH] (--script FILE | --check-config)\n");
 	return 2;
 }
 

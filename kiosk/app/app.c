@@ -57,7 +57,8 @@ void app_post(struct app *app, const struct flow_event *ev)
 {
 	struct queued *q = malloc(sizeof *q);
 	if (!q) {
-		fprintf(app->trace, "[app] out of memory: event %s dropped\n", flow_event_name(ev->kind));
+		fprintf(app->trace, "[app] out of memory: event %s dropped\n",
+		        flow_event_name(ev->kind));
 		return;
 	}
 	q->ev = *ev;
@@ -124,14 +125,14 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 	switch (r->kind) {
 	case FREQ_ORDER_CREATE: {
 		struct order_spec spec = {
-			.kiosk_id = app->conf->kiosk_id,
-			.biz = r->biz,
-			.holder = r->holder,
-			.quote = &r->quote,
-			.subject_masked = r->subject_masked,
-			.key_serial = r->key_serial,
-			.detail = "",
-			.now_utc = now,
+		    .kiosk_id = app->conf->kiosk_id,
+		    .biz = r->biz,
+		    .holder = r->holder,
+		    .quote = &r->quote,
+		    .subject_masked = r->subject_masked,
+		    .key_serial = r->key_serial,
+		    .detail = "",
+		    .now_utc = now,
 		};
 		struct order_row row;
 		int rc = store_order_create(app->store, &spec, &row, err);
@@ -140,7 +141,7 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 		char amount[24];
 		money_format(row.amount_fen, amount, sizeof amount);
 		fprintf(app->trace, "[order %s] created: %s %s, %s yuan\n", row.order_no,
-			catalogue_business_id(row.biz), catalogue_holder_id(row.holder), amount);
+		        catalogue_business_id(row.biz), catalogue_holder_id(row.holder), amount);
 		struct flow_event ev = {.kind = FEV_ORDER_CREATED, .order_id = row.id};
 		snprintf(ev.order_no, sizeof ev.order_no, "%s", row.order_no);
 		app_post(app, &ev);
@@ -153,12 +154,12 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 			rc = store_order_move(app->store, r->order_id, r->to, r->reason, now, err);
 		if (rc == KR_OK)
 			fprintf(app->trace, "[order %s] %s -> %s (%s)\n", before.order_no,
-				order_state_id(before.state), order_state_id(r->to), r->reason);
+			        order_state_id(before.state), order_state_id(r->to), r->reason);
 		return rc;
 	}
 	case FREQ_JOURNAL:
-		return store_journal_append(app->store, r->journal_kind, r->order_id, r->journal_body,
-					    now, err);
+		return store_journal_append(app->store, r->journal_kind, r->order_id,
+		                            r->journal_body, now, err);
 	default:
 		return KR_OK;
 	}
@@ -175,8 +176,8 @@ static int execute(struct app *app, struct flow_out *out, struct kerr *err)
 		if (slot == SVC_COUNT) {
 			rc = do_store(app, r, err);
 			if (rc != KR_OK)
-				fprintf(app->trace, "[store] %s failed: %s\n", flow_request_name(r->kind),
-					err->msg);
+				fprintf(app->trace, "[store] %s failed: %s\n",
+				        flow_request_name(r->kind), err->msg);
 		} else {
 			app->svc[slot].ops->submit(app->svc[slot].self, r);
 		}
@@ -195,7 +196,8 @@ static struct recovery_order *recovering_of(struct app *app, int64_t order_id)
 
 static void settled(struct app *app, struct recovery_order *o)
 {
-	fprintf(app->trace, "[recovery] order %s settled: %s\n", o->order_no, order_state_id(o->state));
+	fprintf(app->trace, "[recovery] order %s settled: %s\n", o->order_no,
+	        order_state_id(o->state));
 	*o = app->recovering[--app->nrecovering];
 }
 
@@ -258,7 +260,8 @@ int app_recover(struct app *app, int *found, struct kerr *err)
 		snprintf(o->order_no, sizeof o->order_no, "%s", rows[i].order_no);
 		o->state = rows[i].state;
 		o->amount_fen = rows[i].amount_fen;
-		fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no, order_state_id(o->state));
+		fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no,
+		        order_state_id(o->state));
 		struct flow_out out;
 		int done = recovery_start(o, &out);
 		if (execute(app, &out, err) != KR_OK)
@@ -287,7 +290,7 @@ static int make_parent(const char *path, struct kerr *err)
 }
 
 int app_create(const struct conf *conf, const struct app_clock *clock, FILE *trace,
-	       struct app **out, struct kerr *err)
+               struct app **out, struct kerr *err)
 {
 	struct app *app = calloc(1, sizeof *app);
 	if (!app)
@@ -305,12 +308,12 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 		return rc;
 	}
 	struct service_host host = {
-		.post = host_post,
-		.app = app,
-		.conf = conf,
-		.store = app->store,
-		.trace = trace,
-		.utc_s = host_utc,
+	    .post = host_post,
+	    .app = app,
+	    .conf = conf,
+	    .store = app->store,
+	    .trace = trace,
+	    .utc_s = host_utc,
 	};
 	for (int s = 0; s < SVC_COUNT; s++) {
 		rc = service_create((enum conf_service)s, &host, &app->svc[s], err);
@@ -319,16 +322,18 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 			return rc;
 		}
 		fprintf(trace, "[services] %-9s %s%s\n", conf_service_name((enum conf_service)s),
-			app->svc[s].ops->kind, app->svc[s].ops->standin ? "  (STAND-IN: simulated, not the real service)" : "");
+		        app->svc[s].ops->kind,
+		        app->svc[s].ops->standin ? "  (STAND-IN: simulated, not the real service)"
+		                                 : "");
 	}
 	app->flow_cfg = (struct flow_config){
-		.fees = &conf->region.fees,
-		.step_timeout_s = conf->step_timeout_s,
-		.pay_timeout_s = conf->pay_timeout_s,
-		.countdown_shown_s = conf->countdown_shown_s,
-		.renew_window_days = conf->renew_window_days,
-		.renew_grace_days = conf->renew_grace_days,
-		.pay_ceiling_fen = conf->pay_ceiling_fen,
+	    .fees = &conf->region.fees,
+	    .step_timeout_s = conf->step_timeout_s,
+	    .pay_timeout_s = conf->pay_timeout_s,
+	    .countdown_shown_s = conf->countdown_shown_s,
+	    .renew_window_days = conf->renew_window_days,
+	    .renew_grace_days = conf->renew_grace_days,
+	    .pay_ceiling_fen = conf->pay_ceiling_fen,
 	};
 	app->flow = flow_create(&app->flow_cfg, now_of(app));
 	if (!app->flow) {

@@ -30,7 +30,7 @@ typedef void (*app_observer_fn)(void *ctx, const struct flow_view *view);
  * flow. conf and clock are borrowed for the app's life; trace receives one line per
  * order change and per service action (no personal data). */
 int app_create(const struct conf *conf, const struct app_clock *clock, FILE *trace,
-	       struct app **out, struct kerr *err);
+               struct app **out, struct kerr *err);
 void app_destroy(struct app *app);
 
 void app_set_observer(struct app *app, app_observer_fn fn, void *ctx);

@@ -82,23 +82,24 @@ static void show(void *ctx, const struct flow_view *v)
 	else if (v->screen == SCREEN_ERROR)
 		fprintf(o, "  [screen] error: %s", text(r, v->prompt_key));
 	else
-		fprintf(o, "  [screen] %s/%s: %s", catalogue_business_id(v->biz), catalogue_step_id(v->step),
-			text(r, v->prompt_key));
+		fprintf(o, "  [screen] %s/%s: %s", catalogue_business_id(v->biz),
+		        catalogue_step_id(v->step), text(r, v->prompt_key));
 	if (v->error_key[0])
 		fprintf(o, " | ! %s [%s]", text(r, v->error_key), v->error_key);
 	if (v->notice_key[0])
 		fprintf(o, " | %s [%s]", text(r, v->notice_key), v->notice_key);
 	if (v->screen == SCREEN_STEP) {
 		if (v->step == STEP_KEY_INFO && v->have_key) {
-			fprintf(o, " | %s, %d days left, check %s", v->subject_masked, v->key_days_left,
-				v->check_pass ? "pass" : "fail");
+			fprintf(o, " | %s, %d days left, check %s", v->subject_masked,
+			        v->key_days_left, v->check_pass ? "pass" : "fail");
 			if (v->fit_key)
 				fprintf(o, " | %s [%s]", text(r, v->fit_key), v->fit_key);
 		}
 		if (v->step == STEP_ID_CARD && v->have_card)
 			fprintf(o, " | card %s", v->card_masked);
 		if (v->step == STEP_OPTIONS)
-			fprintf(o, " | years %d, seal %d, sub-keys %d", v->years, v->seal, v->sub_keys);
+			fprintf(o, " | years %d, seal %d, sub-keys %d", v->years, v->seal,
+			        v->sub_keys);
 		if (v->step == STEP_PIN)
 			fprintf(o, " | entry %d of 2", v->pin_round ? v->pin_round : 2);
 		if (v->step == STEP_CONFIRM || v->step == STEP_PAY || v->step == STEP_OPTIONS) {
@@ -124,7 +125,7 @@ static void show(void *ctx, const struct flow_view *v)
 			fprintf(o, "             %s x%d", text(r, l->key), l->qty);
 			if (l->years)
 				fprintf(o, ", %d year%s%s", l->years, l->years > 1 ? "s" : "",
-					l->bundle ? " (4-year bundle)" : "");
+				        l->bundle ? " (4-year bundle)" : "");
 			fprintf(o, ": %s yuan\n", buf);
 		}
 }
@@ -156,7 +157,8 @@ static void expect(struct runner *r, const char *what, const char *want)
 	if (strcmp(what, "screen") == 0) {
 		expect_str(r, "screen", screens[v->screen], want);
 	} else if (strcmp(what, "step") == 0) {
-		expect_str(r, "step", v->screen == SCREEN_STEP ? catalogue_step_id(v->step) : "-", want);
+		expect_str(r, "step", v->screen == SCREEN_STEP ? catalogue_step_id(v->step) : "-",
+		           want);
 	} else if (strcmp(what, "error") == 0) {
 		expect_str(r, "error", v->error_key[0] ? v->error_key : "-", want);
 	} else if (strcmp(what, "notice") == 0) {
@@ -186,7 +188,8 @@ static void expect(struct runner *r, const char *what, const char *want)
 		int rc = store_journal_verify(app_store(r->app), &bad, &rows, &err);
 		expect_str(r, "journal", rc == KR_OK ? "ok" : "broken", want);
 	} else if (strcmp(what, "personal") == 0) {
-		expect_str(r, "personal data", app_holds_personal_data(r->app) ? "held" : "none", want);
+		expect_str(r, "personal data", app_holds_personal_data(r->app) ? "held" : "none",
+		           want);
 	} else {
 		failed(r, "unknown expectation '%s'%s", what, "");
 	}
@@ -213,7 +216,7 @@ static int set_clock(struct runner *r, const char *args)
 {
 	struct tm tm = {0};
 	if (sscanf(args, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min) != 5)
+	           &tm.tm_min) != 5)
 		return KR_INVALID;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -294,7 +297,8 @@ static int command(struct runner *r, char *line, struct kerr *err)
 		explicit_bzero(args, strlen(args));
 	} else {
 		int slot = conf_service_from_name(cmd);
-		struct service *svc = slot >= 0 ? app_service(r->app, (enum conf_service)slot) : NULL;
+		struct service *svc =
+		    slot >= 0 ? app_service(r->app, (enum conf_service)slot) : NULL;
 		if (!svc) {
 			failed(r, "unknown command '%s'%s", cmd, "");
 			return KR_OK;
@@ -316,7 +320,7 @@ static int command(struct runner *r, char *line, struct kerr *err)
 }
 
 int runner_play(const char *script, const struct conf *conf, FILE *out, int *failures,
-		struct kerr *err)
+                struct kerr *err)
 {
 	struct runner r = {.conf = conf, .out = out, .file = script, .mono_ms = 1000};
 	r.utc_s = (int64_t)time(NULL);

@@ -11,6 +11,6 @@
  * Returns KR_OK when the scenario could be played (even with failed expectations), or
  * the error that stopped it (file missing, store refused, …) with a message in err. */
 int runner_play(const char *script, const struct conf *conf, FILE *out, int *failures,
-		struct kerr *err);
+                struct kerr *err);
 
 #endif

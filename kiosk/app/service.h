@@ -45,6 +45,6 @@ struct service {
 
 /* Creates the implementation named by conf->service[slot]. */
 int service_create(enum conf_service slot, const struct service_host *host, struct service *out,
-		   struct kerr *err);
+                   struct kerr *err);
 
 #endif

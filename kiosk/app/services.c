@@ -12,21 +12,21 @@ static const struct {
 	const char *kind;
 	service_ctor create;
 } registry[] = {
-	{SVC_KEYS, "standin", standin_keys_create},
-	{SVC_PAY, "standin", standin_pay_create},
-	{SVC_PRINTER, "standin", standin_printer_create},
-	{SVC_IDREADER, "standin", standin_idreader_create},
-	{SVC_DISPENSER, "standin", standin_dispenser_create},
-	{SVC_SYNC, "standin", standin_sync_create},
+    {SVC_KEYS, "standin", standin_keys_create},
+    {SVC_PAY, "standin", standin_pay_create},
+    {SVC_PRINTER, "standin", standin_printer_create},
+    {SVC_IDREADER, "standin", standin_idreader_create},
+    {SVC_DISPENSER, "standin", standin_dispenser_create},
+    {SVC_SYNC, "standin", standin_sync_create},
 };
 
 int service_create(enum conf_service slot, const struct service_host *host, struct service *out,
-		   struct kerr *err)
+                   struct kerr *err)
 {
 	const char *kind = host->conf->service[slot];
 	for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
 		if (registry[i].slot == slot && strcmp(registry[i].kind, kind) == 0)
 			return registry[i].create(host, out, err);
 	return kerr_set(err, KR_CONFIG, "%s: [services] %s: no implementation named '%s'",
-			host->conf->file, conf_service_name(slot), kind);
+	                host->conf->file, conf_service_name(slot), kind);
 }

@@ -90,9 +90,9 @@ struct parse {
  * section and key when NULL. The error on the earliest line wins: inih reports its
  * own syntax errors only at the end. Returns the parse's result code. */
 static int fail(struct parse *p, int rc, int line, const char *section, const char *key,
-		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static int fail(struct parse *p, int rc, int line, const char *section, const char *key,
-		const char *fmt, ...)
+                const char *fmt, ...)
 {
 	char reason[384];
 	va_list ap;
@@ -207,7 +207,7 @@ static int parse_amount(struct parse *p, struct seen *s, const char *key, const 
 	if (dot && strspn(dot + 1, "0123456789") > 2)
 		return FAIL_VALUE(p, s, key, "more than two decimals in amount '%s'", v);
 	return FAIL_VALUE(p, s, key, "not an amount in yuan '%s' (e.g. 150 or 0.50, at most %lld)",
-			  v, (long long)(MONEY_MAX_FEN / 100));
+	                  v, (long long)(MONEY_MAX_FEN / 100));
 }
 
 /* Writes rel resolved against the folder of file into out. Returns 0 when it does not fit. */
@@ -225,7 +225,7 @@ static int resolve_path(const char *file, const char *rel, char *out, size_t siz
 
 /* Copies v into a text field of kd->size bytes: not empty, and it must fit. */
 static int set_text(struct parse *p, struct seen *s, const struct key_def *kd, char *field,
-		    const char *v)
+                    const char *v)
 {
 	size_t len = strlen(v);
 
@@ -239,7 +239,7 @@ static int set_text(struct parse *p, struct seen *s, const struct key_def *kd, c
 
 /* Copies v into a text field when it is one of kd->choices; the error lists them. */
 static int set_choice(struct parse *p, struct seen *s, const struct key_def *kd, char *field,
-		      const char *v)
+                      const char *v)
 {
 	char list[128] = "";
 	size_t used = 0;
@@ -248,7 +248,7 @@ static int set_choice(struct parse *p, struct seen *s, const struct key_def *kd,
 		if (strcmp(*c, v) == 0)
 			return set_text(p, s, kd, field, v);
 		int n = snprintf(list + used, sizeof list - used, "%s%s",
-				 c == kd->choices ? "" : ", ", *c);
+		                 c == kd->choices ? "" : ", ", *c);
 		if (n > 0 && (size_t)n < sizeof list - used)
 			used += (size_t)n;
 	}
@@ -257,7 +257,7 @@ static int set_choice(struct parse *p, struct seen *s, const struct key_def *kd,
 
 /* Stores v, a decimal whole number in kd->lo..kd->hi, into an int field. */
 static int set_int(struct parse *p, struct seen *s, const struct key_def *kd, char *field,
-		   const char *v)
+                   const char *v)
 {
 	long long n = 0;
 	int digits = 0;
@@ -303,7 +303,7 @@ static int set_value(struct parse *p, struct seen *s, const struct key_def *kd, 
 		len = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
 		if (v[len] != '\0' || len < (size_t)kd->lo || len > (size_t)kd->hi)
 			return FAIL_VALUE(p, s, kd->name, "'%s' is not %d to %d letters or digits",
-					  v, kd->lo, kd->hi);
+			                  v, kd->lo, kd->hi);
 		return set_text(p, s, kd, field, v);
 	case VAL_CHOICE:
 		return set_choice(p, s, kd, field, v);
@@ -315,7 +315,7 @@ static int set_value(struct parse *p, struct seen *s, const struct key_def *kd, 
 			return FAIL_VALUE(p, s, kd->name, "path too long");
 		if (kd->kind == VAL_FILE && access(field, R_OK) != 0)
 			return fail(p, KR_IO, p->line, s->name, kd->name, "cannot read '%s': %s",
-				    field, strerror(errno));
+			            field, strerror(errno));
 		return KR_OK;
 	case VAL_AMOUNT:
 		if (parse_amount(p, s, kd->name, v, &fen) != KR_OK)
@@ -337,9 +337,9 @@ static int mark_key(struct parse *p, struct seen *s, int k, const char *name)
 {
 	if (s->key_line[k] && p->indented)
 		return FAIL_VALUE(p, s, name,
-				  "given twice: an indented line continues the value "
-				  "of line %d, which is not allowed",
-				  s->key_line[k]);
+		                  "given twice: an indented line continues the value "
+		                  "of line %d, which is not allowed",
+		                  s->key_line[k]);
 	if (s->key_line[k])
 		return FAIL_VALUE(p, s, name, "given twice (first on line %d)", s->key_line[k]);
 	s->key_line[k] = p->line;
@@ -365,7 +365,7 @@ static int table_close(struct parse *p, struct seen *s)
 	for (int k = 0; k < s->def->nkeys; k++)
 		if (!s->key_line[k])
 			return fail(p, KR_CONFIG, s->line, s->name, s->def->keys[k].name,
-				    "missing key");
+			            "missing key");
 	return KR_OK;
 }
 
@@ -468,67 +468,67 @@ static const char *const dispenser_impl[] = {"standin", NULL};
 static const char *const sync_impl[] = {"standin", NULL};
 
 static const struct key_def kiosk_keys[] = {
-	{"id", VAL_ALNUM, FIELD(struct conf, kiosk_id), 2, 8},
-	{"region", VAL_FILE, FIELD(struct conf, region.file)},
-	{"database", VAL_PATH, FIELD(struct conf, database)},
-	{"assets", VAL_PATH, FIELD(struct conf, assets)},
-	{"language", VAL_CHOICE, FIELD(struct conf, language), 0, 0, languages},
+    {"id", VAL_ALNUM, FIELD(struct conf, kiosk_id), 2, 8},
+    {"region", VAL_FILE, FIELD(struct conf, region.file)},
+    {"database", VAL_PATH, FIELD(struct conf, database)},
+    {"assets", VAL_PATH, FIELD(struct conf, assets)},
+    {"language", VAL_CHOICE, FIELD(struct conf, language), 0, 0, languages},
 };
 static const struct key_def flow_keys[] = {
-	{"step_timeout_s", VAL_INT, FIELD(struct conf, step_timeout_s), 10, 600},
-	{"pay_timeout_s", VAL_INT, FIELD(struct conf, pay_timeout_s), 60, 7200},
-	{"countdown_shown_s", VAL_INT, FIELD(struct conf, countdown_shown_s), 1, 60},
-	{"renew_window_days", VAL_INT, FIELD(struct conf, renew_window_days), 0, 365},
-	{"renew_grace_days", VAL_INT, FIELD(struct conf, renew_grace_days), 0, 365},
+    {"step_timeout_s", VAL_INT, FIELD(struct conf, step_timeout_s), 10, 600},
+    {"pay_timeout_s", VAL_INT, FIELD(struct conf, pay_timeout_s), 60, 7200},
+    {"countdown_shown_s", VAL_INT, FIELD(struct conf, countdown_shown_s), 1, 60},
+    {"renew_window_days", VAL_INT, FIELD(struct conf, renew_window_days), 0, 365},
+    {"renew_grace_days", VAL_INT, FIELD(struct conf, renew_grace_days), 0, 365},
 };
 static const struct key_def pay_keys[] = {
-	{"ceiling", VAL_AMOUNT, FIELD(struct conf, pay_ceiling_fen)},
+    {"ceiling", VAL_AMOUNT, FIELD(struct conf, pay_ceiling_fen)},
 };
 /* In enum conf_service order: also the names of the slots. */
 #define SERVICE(slot, name, impl)                                                                  \
 	[slot] = {name, VAL_CHOICE, FIELD(struct conf, service[slot]), 0, 0, impl}
 static const struct key_def service_keys[SVC_COUNT] = {
-	SERVICE(SVC_KEYS, "keys", keys_impl),
-	SERVICE(SVC_PAY, "pay", pay_impl),
-	SERVICE(SVC_PRINTER, "printer", printer_impl),
-	SERVICE(SVC_IDREADER, "idreader", idreader_impl),
-	SERVICE(SVC_DISPENSER, "dispenser", dispenser_impl),
-	SERVICE(SVC_SYNC, "sync", sync_impl),
+    SERVICE(SVC_KEYS, "keys", keys_impl),
+    SERVICE(SVC_PAY, "pay", pay_impl),
+    SERVICE(SVC_PRINTER, "printer", printer_impl),
+    SERVICE(SVC_IDREADER, "idreader", idreader_impl),
+    SERVICE(SVC_DISPENSER, "dispenser", dispenser_impl),
+    SERVICE(SVC_SYNC, "sync", sync_impl),
 };
 
 static const struct section_def kiosk_sections[] = {
-	{"kiosk", TABLE(kiosk_keys), 1, NULL, table_key, table_close},
-	{"flow", TABLE(flow_keys), 1, NULL, table_key, table_close},
-	{"pay", TABLE(pay_keys), 1, NULL, table_key, table_close},
-	{"services", TABLE(service_keys), 1, NULL, table_key, table_close},
+    {"kiosk", TABLE(kiosk_keys), 1, NULL, table_key, table_close},
+    {"flow", TABLE(flow_keys), 1, NULL, table_key, table_close},
+    {"pay", TABLE(pay_keys), 1, NULL, table_key, table_close},
+    {"services", TABLE(service_keys), 1, NULL, table_key, table_close},
 };
 
 static const struct key_def hall_keys[] = {
-	{"name", VAL_TEXT, FIELD(struct conf_region, name)},
-	{"city", VAL_TEXT, FIELD(struct conf_region, city)},
-	{"hotline", VAL_TEXT, FIELD(struct conf_region, hotline)},
-	{"phone", VAL_TEXT, FIELD(struct conf_region, phone)},
+    {"name", VAL_TEXT, FIELD(struct conf_region, name)},
+    {"city", VAL_TEXT, FIELD(struct conf_region, city)},
+    {"hotline", VAL_TEXT, FIELD(struct conf_region, hotline)},
+    {"phone", VAL_TEXT, FIELD(struct conf_region, phone)},
 };
 static const struct key_def hours_keys[] = {
-	{"workdays", VAL_SPANS, FIELD(struct conf_region, workdays)},
-	{"weekends", VAL_SPANS, FIELD(struct conf_region, weekends)},
+    {"workdays", VAL_SPANS, FIELD(struct conf_region, workdays)},
+    {"weekends", VAL_SPANS, FIELD(struct conf_region, weekends)},
 };
 static const struct key_def outlet_keys[] = {
-	{"name", VAL_TEXT, FIELD(struct conf_outlet, name)},
-	{"address", VAL_TEXT, FIELD(struct conf_outlet, address)},
-	{"phone", VAL_TEXT, FIELD(struct conf_outlet, phone)},
-	{"hours", VAL_HOURS, FIELD(struct conf_outlet, hours)},
+    {"name", VAL_TEXT, FIELD(struct conf_outlet, name)},
+    {"address", VAL_TEXT, FIELD(struct conf_outlet, address)},
+    {"phone", VAL_TEXT, FIELD(struct conf_outlet, phone)},
+    {"hours", VAL_HOURS, FIELD(struct conf_outlet, hours)},
 };
 static const struct key_def fees_keys[] = {
-	{"years_max", VAL_INT, FIELD(struct conf_region, fees.years_max), 1, 10},
+    {"years_max", VAL_INT, FIELD(struct conf_region, fees.years_max), 1, 10},
 };
 
 static const struct section_def region_sections[] = {
-	{"hall", TABLE(hall_keys), 1, NULL, table_key, table_close},
-	{"hours", TABLE(hours_keys), 1, NULL, table_key, table_close},
-	{"outlet.", TABLE(outlet_keys), 0, open_outlet, table_key, table_close},
-	{"fees", TABLE(fees_keys), 1, NULL, table_key, table_close},
-	{"fees.", NULL, 0, 0, open_fees, fee_key, fee_close},
+    {"hall", TABLE(hall_keys), 1, NULL, table_key, table_close},
+    {"hours", TABLE(hours_keys), 1, NULL, table_key, table_close},
+    {"outlet.", TABLE(outlet_keys), 0, open_outlet, table_key, table_close},
+    {"fees", TABLE(fees_keys), 1, NULL, table_key, table_close},
+    {"fees.", NULL, 0, 0, open_fees, fee_key, fee_close},
 };
 
 /* ---- the parse ---- */
@@ -544,13 +544,13 @@ static struct seen *find_seen(struct parse *p, const char *name)
 /* The definition of the section called name, and in *suffix what follows a family's
  * prefix. */
 static const struct section_def *find_def(const struct parse *p, const char *name,
-					  const char **suffix)
+                                          const char **suffix)
 {
 	for (int i = 0; i < p->ndefs; i++) {
 		const struct section_def *d = &p->defs[i];
 		size_t len = strlen(d->name);
 		int match = d->name[len - 1] == '.' ? strncmp(name, d->name, len) == 0 && name[len]
-						    : strcmp(name, d->name) == 0;
+		                                    : strcmp(name, d->name) == 0;
 		if (match) {
 			*suffix = name + len;
 			return d;
@@ -572,17 +572,17 @@ static int open_section(struct parse *p, const char *header)
 		return fail(p, KR_CONFIG, p->line, NULL, NULL, "section header without ']'");
 	if ((size_t)(end - header) >= sizeof name)
 		return fail(p, KR_CONFIG, p->line, NULL, NULL, "section name longer than %zu bytes",
-			    sizeof name - 1);
+		            sizeof name - 1);
 	memcpy(name, header, (size_t)(end - header));
 	name[end - header] = '\0';
 	if ((s = find_seen(p, name)))
 		return fail(p, KR_CONFIG, p->line, name, NULL,
-			    "section given twice (first on line %d)", s->line);
+		            "section given twice (first on line %d)", s->line);
 	if (!(d = find_def(p, name, &suffix)))
 		return fail(p, KR_CONFIG, p->line, name, NULL, "unknown section");
 	if (p->nseen == MAX_SECTIONS)
 		return fail(p, KR_CONFIG, p->line, name, NULL, "more than %d sections",
-			    MAX_SECTIONS);
+		            MAX_SECTIONS);
 	s = &p->seen[p->nseen];
 	memset(s, 0, sizeof *s);
 	memcpy(s->name, name, sizeof name);
@@ -639,7 +639,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
 
 /* Reads path against defs into target. Returns KR_OK, or the first error in err. */
 static int parse_path(const char *path, const struct section_def *defs, int ndefs, void *target,
-		      struct kerr *err)
+                      struct kerr *err)
 {
 	struct parse p = {.file = path, .defs = defs, .ndefs = ndefs, .target = target, .err = err};
 
@@ -670,7 +670,7 @@ int conf_load_region(const char *path, struct conf_region *out, struct kerr *err
 	memset(out, 0, sizeof *out);
 	memcpy(out->file, file, sizeof file);
 	return parse_path(out->file, region_sections,
-			  (int)(sizeof region_sections / sizeof region_sections[0]), out, err);
+	                  (int)(sizeof region_sections / sizeof region_sections[0]), out, err);
 }
 
 int conf_load(const char *path, struct conf *out, struct kerr *err)
@@ -679,7 +679,7 @@ int conf_load(const char *path, struct conf *out, struct kerr *err)
 	if (snprintf(out->file, sizeof out->file, "%s", path) >= (int)sizeof out->file)
 		return kerr_set(err, KR_IO, "%s: path too long", path);
 	int rc = parse_path(out->file, kiosk_sections,
-			    (int)(sizeof kiosk_sections / sizeof kiosk_sections[0]), out, err);
+	                    (int)(sizeof kiosk_sections / sizeof kiosk_sections[0]), out, err);
 	if (rc != KR_OK)
 		return rc;
 	return conf_load_region(out->region.file, &out->region, err);

@@ -13,7 +13,7 @@
 #include "core/fees.h"
 #include "core/result.h"
 
-#define CONF_MAX_SPANS 4
+#define CONF_MAX_SPANS   4
 #define CONF_MAX_OUTLETS 32
 
 /* Opening hours of one kind of day, as minutes after midnight China time. */
@@ -34,10 +34,10 @@ struct conf_outlet {
 
 struct conf_region {
 	char file[PATH_MAX];
-	char name[128];    /* [hall] name */
-	char city[64];     /* [hall] city */
-	char hotline[32];  /* [hall] hotline: the CA's province-wide line */
-	char phone[32];    /* [hall] phone: this hall's own line */
+	char name[128];                       /* [hall] name */
+	char city[64];                        /* [hall] city */
+	char hotline[32];                     /* [hall] hotline: the CA's province-wide line */
+	char phone[32];                       /* [hall] phone: this hall's own line */
 	struct conf_spans workdays, weekends; /* [hours] */
 	struct conf_outlet outlet[CONF_MAX_OUTLETS];
 	int noutlets;
@@ -57,10 +57,10 @@ enum conf_service {
 
 struct conf {
 	char file[PATH_MAX];
-	char kiosk_id[16];       /* [kiosk] id: 2–8 letters or digits */
-	char database[PATH_MAX]; /* [kiosk] database, resolved against the file's folder */
-	char assets[PATH_MAX];   /* [kiosk] assets folder, resolved likewise */
-	char language[8];        /* [kiosk] language: zh-CN or en */
+	char kiosk_id[16];         /* [kiosk] id: 2–8 letters or digits */
+	char database[PATH_MAX];   /* [kiosk] database, resolved against the file's folder */
+	char assets[PATH_MAX];     /* [kiosk] assets folder, resolved likewise */
+	char language[8];          /* [kiosk] language: zh-CN or en */
 	struct conf_region region; /* [kiosk] region names the hall's file, resolved likewise */
 
 	int step_timeout_s;    /* [flow] inactivity time-out of a step, 10..600 */

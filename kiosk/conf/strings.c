@@ -48,8 +48,7 @@ static int add(void *user, const char *section, const char *name, const char *va
 	return 1;
 }
 
-int strings_load(const char *assets, const char *language, struct strings **out,
-		 struct kerr *err)
+int strings_load(const char *assets, const char *language, struct strings **out, struct kerr *err)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/strings/%s.ini", assets, language);

@@ -11,8 +11,7 @@ struct strings;
 
 /* Loads <assets>/strings/<language>.ini. A key given twice or a line inih cannot read
  * is refused with KR_CONFIG naming file and line. */
-int strings_load(const char *assets, const char *language, struct strings **out,
-		 struct kerr *err);
+int strings_load(const char *assets, const char *language, struct strings **out, struct kerr *err);
 void strings_free(struct strings *st);
 
 /* The text of key, or NULL when the language has none. */

@@ -96,7 +96,7 @@ const struct recipe *catalogue_recipe(enum business biz, enum holder holder);
 
 /* Whether step applies, given the recipe's review flag, the holder and the total. */
 int catalogue_step_applies(const struct recipe *r, const struct recipe_step *s, enum holder holder,
-			   long long total_fen);
+                           long long total_fen);
 
 /* Stable identifiers used in configuration, scripts and logs ("renew", "unit"). */
 const char *catalogue_business_id(enum business biz);

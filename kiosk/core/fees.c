@@ -4,40 +4,40 @@
 #include <string.h>
 
 static const char *const key_names[FEE_KEY_COUNT] = {
-	[FEE_CERT_YEAR] = "cert_year",
-	[FEE_CERT_FIRST_YEAR] = "cert_first_year",
-	[FEE_CERT_4YEARS] = "cert_4years",
-	[FEE_SEAL_YEAR] = "seal_year",
-	[FEE_SEAL_FIRST_YEAR] = "seal_first_year",
-	[FEE_SEAL_4YEARS] = "seal_4years",
-	[FEE_CERT] = "cert",
-	[FEE_SEAL] = "seal",
-	[FEE_SEAL_NAME] = "seal_name",
-	[FEE_SEAL_LEGAL_PERSON] = "seal_legal_person",
-	[FEE_SEAL_TEMPLATE] = "seal_template",
+    [FEE_CERT_YEAR] = "cert_year",
+    [FEE_CERT_FIRST_YEAR] = "cert_first_year",
+    [FEE_CERT_4YEARS] = "cert_4years",
+    [FEE_SEAL_YEAR] = "seal_year",
+    [FEE_SEAL_FIRST_YEAR] = "seal_first_year",
+    [FEE_SEAL_4YEARS] = "seal_4years",
+    [FEE_CERT] = "cert",
+    [FEE_SEAL] = "seal",
+    [FEE_SEAL_NAME] = "seal_name",
+    [FEE_SEAL_LEGAL_PERSON] = "seal_legal_person",
+    [FEE_SEAL_TEMPLATE] = "seal_template",
 };
 
 #define BIT(k) (1u << (k))
 #define YEARLY                                                                                     \
-	(BIT(FEE_CERT_YEAR) | BIT(FEE_CERT_FIRST_YEAR) | BIT(FEE_CERT_4YEARS) | BIT(FEE_SEAL_YEAR) | \
-	 BIT(FEE_SEAL_FIRST_YEAR) | BIT(FEE_SEAL_4YEARS))
+	(BIT(FEE_CERT_YEAR) | BIT(FEE_CERT_FIRST_YEAR) | BIT(FEE_CERT_4YEARS) |                    \
+	 BIT(FEE_SEAL_YEAR) | BIT(FEE_SEAL_FIRST_YEAR) | BIT(FEE_SEAL_4YEARS))
 
 /* Which keys each business's section may hold. Check and revocation are free by
  * nature and have no section. */
 static const unsigned allowed_keys[BIZ_COUNT] = {
-	[BIZ_NEW] = YEARLY,
-	[BIZ_RENEW] = YEARLY,
-	[BIZ_REISSUE] = BIT(FEE_CERT) | BIT(FEE_SEAL),
-	[BIZ_CHANGE] = BIT(FEE_CERT) | BIT(FEE_SEAL_NAME) | BIT(FEE_SEAL_LEGAL_PERSON) |
-		       BIT(FEE_SEAL_TEMPLATE),
-	[BIZ_UNLOCK] = BIT(FEE_CERT),
-	[BIZ_EXCHANGE] = BIT(FEE_CERT) | BIT(FEE_SEAL),
+    [BIZ_NEW] = YEARLY,
+    [BIZ_RENEW] = YEARLY,
+    [BIZ_REISSUE] = BIT(FEE_CERT) | BIT(FEE_SEAL),
+    [BIZ_CHANGE] =
+        BIT(FEE_CERT) | BIT(FEE_SEAL_NAME) | BIT(FEE_SEAL_LEGAL_PERSON) | BIT(FEE_SEAL_TEMPLATE),
+    [BIZ_UNLOCK] = BIT(FEE_CERT),
+    [BIZ_EXCHANGE] = BIT(FEE_CERT) | BIT(FEE_SEAL),
 };
 
 static const enum fee_key change_keys[CHANGE_COUNT] = {
-	[CHANGE_NAME] = FEE_SEAL_NAME,
-	[CHANGE_LEGAL_PERSON] = FEE_SEAL_LEGAL_PERSON,
-	[CHANGE_SEAL_TEMPLATE] = FEE_SEAL_TEMPLATE,
+    [CHANGE_NAME] = FEE_SEAL_NAME,
+    [CHANGE_LEGAL_PERSON] = FEE_SEAL_LEGAL_PERSON,
+    [CHANGE_SEAL_TEMPLATE] = FEE_SEAL_TEMPLATE,
 };
 
 const char *fees_key_name(enum fee_key key)
@@ -70,9 +70,11 @@ int fees_section_check(enum business biz, const struct fee_section *s, struct ke
 	case BIZ_NEW:
 	case BIZ_RENEW:
 		if (has(s, FEE_CERT_YEAR) == has(s, FEE_CERT_FIRST_YEAR))
-			return kerr_set(err, KR_CONFIG, "needs exactly one of cert_year and cert_first_year");
+			return kerr_set(err, KR_CONFIG,
+			                "needs exactly one of cert_year and cert_first_year");
 		if (has(s, FEE_SEAL_YEAR) == has(s, FEE_SEAL_FIRST_YEAR))
-			return kerr_set(err, KR_CONFIG, "needs exactly one of seal_year and seal_first_year");
+			return kerr_set(err, KR_CONFIG,
+			                "needs exactly one of seal_year and seal_first_year");
 		return KR_OK;
 	case BIZ_REISSUE:
 	case BIZ_EXCHANGE:
@@ -84,20 +86,24 @@ int fees_section_check(enum business biz, const struct fee_section *s, struct ke
 	case BIZ_CHANGE:
 		if (!has(s, FEE_CERT))
 			return kerr_set(err, KR_CONFIG, "missing key cert");
-		if (!has(s, FEE_SEAL_NAME) && !has(s, FEE_SEAL_LEGAL_PERSON) && !has(s, FEE_SEAL_TEMPLATE))
-			return kerr_set(err, KR_CONFIG, "prices no change (seal_name, seal_legal_person, seal_template)");
+		if (!has(s, FEE_SEAL_NAME) && !has(s, FEE_SEAL_LEGAL_PERSON) &&
+		    !has(s, FEE_SEAL_TEMPLATE))
+			return kerr_set(
+			    err, KR_CONFIG,
+			    "prices no change (seal_name, seal_legal_person, seal_template)");
 		return KR_OK;
 	case BIZ_UNLOCK:
 		if (!has(s, FEE_CERT))
 			return kerr_set(err, KR_CONFIG, "missing key cert");
 		return KR_OK;
 	default:
-		return kerr_set(err, KR_CONFIG, "business %s takes no fees", catalogue_business_id(biz));
+		return kerr_set(err, KR_CONFIG, "business %s takes no fees",
+		                catalogue_business_id(biz));
 	}
 }
 
 static const struct fee_section *section_of(const struct fee_table *t, enum business biz,
-					    enum holder holder)
+                                            enum holder holder)
 {
 	if ((int)biz < 0 || biz >= BIZ_COUNT || (int)holder < 0 || holder >= HOLDER_COUNT)
 		return NULL;
@@ -116,7 +122,7 @@ int fees_offered(const struct fee_table *t, enum business biz, enum holder holde
 /* The price of `years` years from a per-year, first-year-only and 4-year-bundle key.
  * Returns 0 when no price exists for that many years. */
 static int price_years(const struct fee_section *s, enum fee_key year, enum fee_key first,
-		       enum fee_key bundle, int years, fen_t *fen, int *used_bundle)
+                       enum fee_key bundle, int years, fen_t *fen, int *used_bundle)
 {
 	int have = 0;
 	*used_bundle = 0;
@@ -142,10 +148,12 @@ int fees_years_offered(const struct fee_table *t, enum business biz, enum holder
 	int bundle;
 	if (!s || years < 1 || years > t->years_max)
 		return 0;
-	return price_years(s, FEE_CERT_YEAR, FEE_CERT_FIRST_YEAR, FEE_CERT_4YEARS, years, &fen, &bundle);
+	return price_years(s, FEE_CERT_YEAR, FEE_CERT_FIRST_YEAR, FEE_CERT_4YEARS, years, &fen,
+	                   &bundle);
 }
 
-static void add_line(struct fee_quote *q, const char *key, int qty, int years, int bundle, fen_t unit)
+static void add_line(struct fee_quote *q, const char *key, int qty, int years, int bundle,
+                     fen_t unit)
 {
 	struct fee_line *l = &q->line[q->nlines++];
 	l->key = key;
@@ -180,15 +188,15 @@ static int quote(const struct fee_table *t, const struct fee_request *r, struct 
 	case BIZ_RENEW:
 		if (r->years < 1 || r->years > t->years_max)
 			return KR_INVALID;
-		if (!price_years(s, FEE_CERT_YEAR, FEE_CERT_FIRST_YEAR, FEE_CERT_4YEARS, r->years, &fen,
-				 &bundle))
+		if (!price_years(s, FEE_CERT_YEAR, FEE_CERT_FIRST_YEAR, FEE_CERT_4YEARS, r->years,
+		                 &fen, &bundle))
 			return KR_NOT_OFFERED;
 		add_line(q, "fee.cert", 1, r->years, bundle, fen);
 		if (r->sub_keys)
 			add_line(q, "fee.sub_key", r->sub_keys, r->years, bundle, fen);
 		if (r->seal) {
-			if (!price_years(s, FEE_SEAL_YEAR, FEE_SEAL_FIRST_YEAR, FEE_SEAL_4YEARS, r->years,
-					 &fen, &bundle))
+			if (!price_years(s, FEE_SEAL_YEAR, FEE_SEAL_FIRST_YEAR, FEE_SEAL_4YEARS,
+			                 r->years, &fen, &bundle))
 				return KR_NOT_OFFERED;
 			add_line(q, "fee.seal", 1, r->years, bundle, fen);
 		}

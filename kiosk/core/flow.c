@@ -52,7 +52,7 @@ struct session {
 	char error_key[48];
 	char notice_key[48];
 
-	int card_waiting; /* the card reader was asked to wait for a card */
+	int card_waiting;    /* the card reader was asked to wait for a card */
 	int64_t deadline_ms; /* 0: no time-out */
 	int extended;
 };
@@ -66,18 +66,19 @@ struct flow {
 };
 
 static const char *const event_names[FEV_COUNT] = {
-	"tap", "tick", "card", "card_error", "key_inserted", "key_removed", "triage",
-	"triage_failed", "order_created", "store_failed", "pay_qr", "pay_paid", "pay_closed",
-	"pay_failed", "refunded", "refund_failed", "work_progress", "work_done", "work_failed",
-	"printed", "print_failed",
+    "tap",           "tick",          "card",          "card_error",    "key_inserted",
+    "key_removed",   "triage",        "triage_failed", "order_created", "store_failed",
+    "pay_qr",        "pay_paid",      "pay_closed",    "pay_failed",    "refunded",
+    "refund_failed", "work_progress", "work_done",     "work_failed",   "printed",
+    "print_failed",
 };
 static const char *const request_names[FREQ_COUNT] = {
-	"card_wait", "card_stop", "triage", "order_create", "order_move", "pay_start",
-	"pay_cancel", "pay_refund", "work", "print", "journal",
+    "card_wait",  "card_stop",  "triage", "order_create", "order_move", "pay_start",
+    "pay_cancel", "pay_refund", "work",   "print",        "journal",
 };
 static const char *const intent_names[INTENT_COUNT] = {
-	"business", "holder", "next", "back", "cancel", "years", "seal", "sub-keys", "change",
-	"text", "pin", "more-time",
+    "business", "holder",   "next",   "back", "cancel", "years",
+    "seal",     "sub-keys", "change", "text", "pin",    "more-time",
 };
 
 const char *flow_event_name(enum flow_event_kind k)
@@ -135,7 +136,7 @@ int flow_suggest(const struct key_triage *k, const struct flow_config *cfg, int6
 }
 
 const char *flow_key_misfit(enum business biz, const struct key_triage *k,
-			    const struct flow_config *cfg, int64_t utc_s)
+                            const struct flow_config *cfg, int64_t utc_s)
 {
 	if (biz == BIZ_CHECK)
 		return NULL;
@@ -173,7 +174,7 @@ static struct flow_request *emit(struct flow_out *out, enum flow_request_kind ki
 }
 
 static void move_order(struct flow *f, struct flow_out *out, enum order_state to,
-		       const char *reason)
+                       const char *reason)
 {
 	struct flow_request *r = emit(out, FREQ_ORDER_MOVE);
 	r->order_id = f->s.order_id;
@@ -188,9 +189,9 @@ static void subject_masked(const struct session *s, char *out, size_t size)
 {
 	char id[24], name[128];
 	const char *src_name = s->have_key && s->key.has_cert ? s->key.subject_name : s->card.name;
-	const char *src_id = s->have_key && s->key.has_cert ? s->key.subject_id
-			   : s->holder == HOLDER_UNIT && s->unit_code[0] ? s->unit_code
-									 : s->card.id_number;
+	const char *src_id = s->have_key && s->key.has_cert                ? s->key.subject_id
+	                     : s->holder == HOLDER_UNIT && s->unit_code[0] ? s->unit_code
+	                                                                   : s->card.id_number;
 	ident_mask(src_id, id, sizeof id);
 	if (s->holder == HOLDER_UNIT) {
 		COPY(name, src_name);
@@ -243,20 +244,21 @@ static enum step cur_step(const struct flow *f)
 static int requote(struct flow *f)
 {
 	struct fee_request r = {
-		.biz = f->s.biz,
-		.holder = f->s.holder,
-		.years = f->s.years,
-		.seal = f->s.seal,
-		.sub_keys = f->s.sub_keys,
-		.change = f->s.change,
+	    .biz = f->s.biz,
+	    .holder = f->s.holder,
+	    .years = f->s.years,
+	    .seal = f->s.seal,
+	    .sub_keys = f->s.sub_keys,
+	    .change = f->s.change,
 	};
 	return fees_quote(f->cfg->fees, &r, &f->s.quote);
 }
 
 static void set_deadline(struct flow *f, enum step step)
 {
-	int secs = step == STEP_PAY ? f->cfg->pay_timeout_s : step == STEP_WORK ? 0
-										: f->cfg->step_timeout_s;
+	int secs = step == STEP_PAY    ? f->cfg->pay_timeout_s
+	           : step == STEP_WORK ? 0
+	                               : f->cfg->step_timeout_s;
 	f->s.deadline_ms = secs ? f->now.mono_ms + (int64_t)secs * 1000 : 0;
 }
 
@@ -271,9 +273,10 @@ static void default_options(struct flow *f)
 {
 	const struct recipe *r = f->s.recipe;
 	f->s.years = r->years ? 1 : 0;
-	f->s.seal = r->biz == BIZ_EXCHANGE || (r->seal_option && (r->biz == BIZ_RENEW || r->biz == BIZ_CHANGE
-									? f->s.key.has_seal
-									: f->s.holder == HOLDER_UNIT));
+	f->s.seal = r->biz == BIZ_EXCHANGE ||
+	            (r->seal_option &&
+	             (r->biz == BIZ_RENEW || r->biz == BIZ_CHANGE ? f->s.key.has_seal
+	                                                          : f->s.holder == HOLDER_UNIT));
 	f->s.sub_keys = 0;
 	f->s.change = CHANGE_NAME;
 	if (r->change_option)
@@ -345,11 +348,12 @@ static void start_work(struct flow *f, struct flow_out *out)
 		COPY(w->subject_name, f->s.key.subject_name);
 		COPY(w->subject_id, f->s.key.subject_id);
 		/* a renewal runs on from the current expiry, or from now when expired */
-		w->renew_from_utc = f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc
-									  : f->now.utc_s;
+		w->renew_from_utc =
+		    f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc : f->now.utc_s;
 	} else {
 		COPY(w->subject_name, f->s.card.name);
-		COPY(w->subject_id, f->s.holder == HOLDER_UNIT ? f->s.unit_code : f->s.card.id_number);
+		COPY(w->subject_id,
+		     f->s.holder == HOLDER_UNIT ? f->s.unit_code : f->s.card.id_number);
 	}
 	COPY(w->pin, f->s.pin);
 	explicit_bzero(f->s.pin, sizeof f->s.pin);
@@ -407,8 +411,8 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 			struct flow_request *j = emit(out, FREQ_JOURNAL);
 			COPY(j->journal_kind, "key-check");
 			snprintf(j->journal_body, sizeof j->journal_body,
-				 "{\"serial\":\"%s\",\"pass\":%s,\"reason\":\"%s\"}", s->key.serial,
-				 s->key.check_pass ? "true" : "false", s->key.check_reason);
+			         "{\"serial\":\"%s\",\"pass\":%s,\"reason\":\"%s\"}", s->key.serial,
+			         s->key.check_pass ? "true" : "false", s->key.check_reason);
 		}
 		print_receipt(f, out);
 		break;
@@ -636,7 +640,8 @@ static void tap_text(struct flow *f, struct flow_out *out, const char *text)
 	case STEP_UNIT_CODE: {
 		enum ident_verdict v = ident_check_uscc(text);
 		if (v != IDENT_OK) {
-			COPY(s->error_key, v == IDENT_BAD_LENGTH ? "uscc.bad_length" : "uscc.bad_check");
+			COPY(s->error_key,
+			     v == IDENT_BAD_LENGTH ? "uscc.bad_length" : "uscc.bad_check");
 			return;
 		}
 		if (s->have_key && s->key.has_cert && strcmp(text, s->key.subject_id) != 0) {
@@ -882,7 +887,8 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 	case FEV_PAY_CLOSED:
 		if (step != STEP_PAY)
 			return;
-		move_order(f, out, ORDER_CLOSED, s->cancelling ? "payment cancelled" : "trade closed");
+		move_order(f, out, ORDER_CLOSED,
+		           s->cancelling ? "payment cancelled" : "trade closed");
 		end_session(f, out, "pay.closed");
 		return;
 	case FEV_PAY_FAILED:
@@ -964,13 +970,19 @@ static void on_timeout(struct flow *f, struct flow_out *out)
 /* ---- view ------------------------------------------------------------------------------- */
 
 static const char *const step_prompts[STEP_COUNT] = {
-	[STEP_HOLDER] = "step.holder",       [STEP_INSERT_KEY] = "step.insert_key",
-	[STEP_KEY_INFO] = "step.key_info",   [STEP_ID_CARD] = "step.id_card",
-	[STEP_UNIT_CODE] = "step.unit_code", [STEP_MATERIALS] = "step.materials",
-	[STEP_OPTIONS] = "step.options",     [STEP_CONTACT] = "step.contact",
-	[STEP_PIN] = "step.pin",             [STEP_CONFIRM] = "step.confirm",
-	[STEP_PAY] = "step.pay",             [STEP_WORK] = "step.work",
-	[STEP_RESULT] = "step.result",
+    [STEP_HOLDER] = "step.holder",
+    [STEP_INSERT_KEY] = "step.insert_key",
+    [STEP_KEY_INFO] = "step.key_info",
+    [STEP_ID_CARD] = "step.id_card",
+    [STEP_UNIT_CODE] = "step.unit_code",
+    [STEP_MATERIALS] = "step.materials",
+    [STEP_OPTIONS] = "step.options",
+    [STEP_CONTACT] = "step.contact",
+    [STEP_PIN] = "step.pin",
+    [STEP_CONFIRM] = "step.confirm",
+    [STEP_PAY] = "step.pay",
+    [STEP_WORK] = "step.work",
+    [STEP_RESULT] = "step.result",
 };
 
 static void build_view(struct flow *f)
@@ -1003,7 +1015,7 @@ static void build_view(struct flow *f)
 			v.show_countdown = v.step == STEP_PAY || secs <= f->cfg->countdown_shown_s;
 			v.remaining_s = v.show_countdown ? secs : 0;
 			v.can_extend = v.show_countdown && !s->extended && v.step != STEP_PAY &&
-				       s->screen == SCREEN_STEP;
+			               s->screen == SCREEN_STEP;
 		}
 	}
 	if (s->have_key) {
@@ -1032,7 +1044,8 @@ static void build_view(struct flow *f)
 	v.change = s->change;
 	COPY(v.unit_code, s->unit_code);
 	if (s->phone[0])
-		snprintf(v.phone_masked, sizeof v.phone_masked, "%.3s****%.4s", s->phone, s->phone + 7);
+		snprintf(v.phone_masked, sizeof v.phone_masked, "%.3s****%.4s", s->phone,
+		         s->phone + 7);
 	v.pin_round = s->pin_round;
 	v.quote = s->quote;
 	v.order_id = s->order_id;
@@ -1074,7 +1087,7 @@ void flow_destroy(struct flow *f)
 }
 
 void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_time now,
-		 struct flow_out *out)
+                 struct flow_out *out)
 {
 	out->n = 0;
 	f->now = now;

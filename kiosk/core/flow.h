@@ -36,11 +36,11 @@ struct flow_config {
 
 /* An ID card as read from its chip. Personal: wiped when the session ends. */
 struct id_card {
-	char kind;          /* ' ' resident ID, 'J' HK/Macau/Taiwan permit, 'I' foreign */
-	char name[96];      /* UTF-8 */
+	char kind;     /* ' ' resident ID, 'J' HK/Macau/Taiwan permit, 'I' foreign */
+	char name[96]; /* UTF-8 */
 	char id_number[20];
-	char birth[9];      /* YYYYMMDD */
-	char valid_to[9];   /* YYYYMMDD, or "" when long-term (长期) */
+	char birth[9];    /* YYYYMMDD */
+	char valid_to[9]; /* YYYYMMDD, or "" when long-term (长期) */
 };
 
 enum issuer_kind { ISSUER_NONE, ISSUER_OURS, ISSUER_JSCA, ISSUER_OTHER };
@@ -52,28 +52,28 @@ struct key_triage {
 	char label[40];
 	int has_cert;
 	enum issuer_kind issuer;
-	enum holder holder;      /* from the subject: a credit code → unit */
-	char subject_name[128];  /* unit or person name, UTF-8 */
-	char subject_id[20];     /* USCC or ID number */
+	enum holder holder;     /* from the subject: a credit code → unit */
+	char subject_name[128]; /* unit or person name, UTF-8 */
+	char subject_id[20];    /* USCC or ID number */
 	int64_t not_before_utc, not_after_utc;
 	enum pin_state pin;
 	int has_seal;
-	int check_pass;          /* the interoperability check (检测) */
-	char check_reason[48];   /* string key of the reason when it fails */
+	int check_pass;        /* the interoperability check (检测) */
+	char check_reason[48]; /* string key of the reason when it fails */
 };
 
 enum intent {
-	INTENT_BUSINESS,    /* arg: enum business */
-	INTENT_HOLDER,      /* arg: enum holder */
-	INTENT_NEXT,        /* continue / confirm */
+	INTENT_BUSINESS, /* arg: enum business */
+	INTENT_HOLDER,   /* arg: enum holder */
+	INTENT_NEXT,     /* continue / confirm */
 	INTENT_BACK,
-	INTENT_CANCEL,      /* end the session (or cancel the payment) */
-	INTENT_YEARS,       /* arg: years */
-	INTENT_SEAL,        /* arg: 0 / 1 */
-	INTENT_SUB_KEYS,    /* arg: count */
-	INTENT_CHANGE,      /* arg: enum change_kind */
-	INTENT_TEXT,        /* text: what a keypad produced (credit code, mobile) */
-	INTENT_PIN,         /* text: a PIN, first or second entry */
+	INTENT_CANCEL,   /* end the session (or cancel the payment) */
+	INTENT_YEARS,    /* arg: years */
+	INTENT_SEAL,     /* arg: 0 / 1 */
+	INTENT_SUB_KEYS, /* arg: count */
+	INTENT_CHANGE,   /* arg: enum change_kind */
+	INTENT_TEXT,     /* text: what a keypad produced (credit code, mobile) */
+	INTENT_PIN,      /* text: a PIN, first or second entry */
 	INTENT_MORE_TIME,
 	INTENT_COUNT
 };
@@ -81,8 +81,8 @@ enum intent {
 enum flow_event_kind {
 	FEV_TAP,
 	FEV_TICK,
-	FEV_CARD,          /* card */
-	FEV_CARD_ERROR,    /* text: reason key */
+	FEV_CARD,       /* card */
+	FEV_CARD_ERROR, /* text: reason key */
 	FEV_KEY_INSERTED,
 	FEV_KEY_REMOVED,
 	FEV_TRIAGE,        /* key */
@@ -91,15 +91,15 @@ enum flow_event_kind {
 	FEV_STORE_FAILED,  /* text: reason */
 	FEV_PAY_QR,        /* text: the QR payload */
 	FEV_PAY_PAID,
-	FEV_PAY_CLOSED,    /* the trade ended unpaid (or was reversed by the cancel) */
-	FEV_PAY_FAILED,    /* text: reason key */
+	FEV_PAY_CLOSED, /* the trade ended unpaid (or was reversed by the cancel) */
+	FEV_PAY_FAILED, /* text: reason key */
 	FEV_REFUNDED,
 	FEV_REFUND_FAILED, /* text: reason key; the refund stays pending */
 	FEV_WORK_PROGRESS, /* text: step key */
 	FEV_WORK_DONE,     /* cert_serial, not_after_utc */
 	FEV_WORK_FAILED,   /* text: reason key */
 	FEV_PRINTED,
-	FEV_PRINT_FAILED,  /* text: reason key */
+	FEV_PRINT_FAILED, /* text: reason key */
 	FEV_COUNT
 };
 
@@ -147,7 +147,7 @@ struct receipt_data {
 };
 
 enum flow_request_kind {
-	FREQ_CARD_WAIT,    /* start reading ID cards */
+	FREQ_CARD_WAIT, /* start reading ID cards */
 	FREQ_CARD_STOP,
 	FREQ_TRIAGE,       /* triage the key in the port */
 	FREQ_ORDER_CREATE, /* biz, holder, quote, subject_masked, key_serial */
@@ -210,9 +210,10 @@ struct flow_view {
 	enum pin_state key_pin;
 	int key_has_seal;
 	int check_pass;
-	const char *fit_key;        /* why the key does not fit the business, or NULL */
-	int suggest;                /* enum business to offer, -1 none */
-	char subject_masked[160];   /* "国信科技有限公司 9135**********1XR9G" / "张* 1101**********002X" */
+	const char *fit_key;      /* why the key does not fit the business, or NULL */
+	int suggest;              /* enum business to offer, -1 none */
+	char subject_masked[160]; /* "国信科技有限公司 9135**********1XR9G" / "张*
+	                             1101**********002X" */
 	/* the cardholder */
 	int have_card;
 	char card_masked[128];
@@ -250,7 +251,7 @@ void flow_destroy(struct flow *f);
 /* Feeds one event; appends the requests it leads to to out (out->n is reset first).
  * The event is only read: the caller wipes it (it may hold a PIN or a card). */
 void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_time now,
-		 struct flow_out *out);
+                 struct flow_out *out);
 
 /* The current view model; valid until the next flow_handle. */
 const struct flow_view *flow_view(const struct flow *f);
@@ -264,7 +265,7 @@ int flow_suggest(const struct key_triage *k, const struct flow_config *cfg, int6
 
 /* Why the key does not fit biz (a string key), or NULL when it does. */
 const char *flow_key_misfit(enum business biz, const struct key_triage *k,
-			    const struct flow_config *cfg, int64_t utc_s);
+                            const struct flow_config *cfg, int64_t utc_s);
 
 /* Names for traces: "pay", "key_inserted", "order_move". */
 const char *flow_event_name(enum flow_event_kind k);

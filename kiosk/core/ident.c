@@ -4,8 +4,13 @@
 #include <string.h>
 
 static const char *const verdict_names[IDENT_VERDICT_COUNT] = {
-	"ok", "wrong length", "bad character", "bad region", "bad date", "bad check character",
-	"bad organisation-code check",
+    "ok",
+    "wrong length",
+    "bad character",
+    "bad region",
+    "bad date",
+    "bad check character",
+    "bad organisation-code check",
 };
 
 const char *ident_verdict_name(enum ident_verdict v)
@@ -65,7 +70,7 @@ enum ident_verdict ident_check_id_number(const char *s)
 int ident_is_residence_permit(const char *s)
 {
 	return s && (strncmp(s, "810000", 6) == 0 || strncmp(s, "820000", 6) == 0 ||
-		     strncmp(s, "830000", 6) == 0);
+	             strncmp(s, "830000", 6) == 0);
 }
 
 /* GB 32100 alphabet: the value of a character is its index. */
@@ -79,7 +84,8 @@ static int uscc_value(char c)
 
 char ident_uscc_check_char(const char *first17)
 {
-	static const int weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+	static const int weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+	                                29, 25, 13, 8,  24, 10, 30, 28};
 	int sum = 0;
 	for (int i = 0; i < 17; i++) {
 		int v = uscc_value(first17[i]);

@@ -6,17 +6,17 @@
 #define TO(s) (1u << ORDER_##s)
 
 const struct order_state_info order_states[ORDER_STATE_COUNT] = {
-	[ORDER_NEW] = {"new", 1, 0, TO(PAYING) | TO(WORKING) | TO(IN_REVIEW) | TO(CLOSED)},
-	[ORDER_PAYING] = {"paying", 1, 0, TO(PAID) | TO(CLOSED)},
-	[ORDER_PAID] = {"paid", 1, 0, TO(WORKING) | TO(IN_REVIEW) | TO(REFUNDING)},
-	[ORDER_IN_REVIEW] = {"in_review", 0, 0, TO(APPROVED) | TO(REFUNDING) | TO(CLOSED)},
-	[ORDER_APPROVED] = {"approved", 0, 0, TO(WORKING) | TO(REFUNDING)},
-	[ORDER_WORKING] = {"working", 1, 0, TO(SERVED) | TO(REFUNDING) | TO(FAILED)},
-	[ORDER_SERVED] = {"served", 0, 1, 0},
-	[ORDER_CLOSED] = {"closed", 0, 1, 0},
-	[ORDER_FAILED] = {"failed", 0, 1, 0},
-	[ORDER_REFUNDING] = {"refunding", 1, 0, TO(REFUNDED)},
-	[ORDER_REFUNDED] = {"refunded", 0, 1, 0},
+    [ORDER_NEW] = {"new", 1, 0, TO(PAYING) | TO(WORKING) | TO(IN_REVIEW) | TO(CLOSED)},
+    [ORDER_PAYING] = {"paying", 1, 0, TO(PAID) | TO(CLOSED)},
+    [ORDER_PAID] = {"paid", 1, 0, TO(WORKING) | TO(IN_REVIEW) | TO(REFUNDING)},
+    [ORDER_IN_REVIEW] = {"in_review", 0, 0, TO(APPROVED) | TO(REFUNDING) | TO(CLOSED)},
+    [ORDER_APPROVED] = {"approved", 0, 0, TO(WORKING) | TO(REFUNDING)},
+    [ORDER_WORKING] = {"working", 1, 0, TO(SERVED) | TO(REFUNDING) | TO(FAILED)},
+    [ORDER_SERVED] = {"served", 0, 1, 0},
+    [ORDER_CLOSED] = {"closed", 0, 1, 0},
+    [ORDER_FAILED] = {"failed", 0, 1, 0},
+    [ORDER_REFUNDING] = {"refunding", 1, 0, TO(REFUNDED)},
+    [ORDER_REFUNDED] = {"refunded", 0, 1, 0},
 };
 
 const char *order_state_id(enum order_state s)

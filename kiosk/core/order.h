@@ -24,10 +24,10 @@ enum order_state {
 };
 
 struct order_state_info {
-	const char *id;   /* "paying" */
-	int open;         /* must be settled after a restart */
-	int final;        /* nothing follows */
-	unsigned next;    /* bit mask of allowed next states */
+	const char *id; /* "paying" */
+	int open;       /* must be settled after a restart */
+	int final;      /* nothing follows */
+	unsigned next;  /* bit mask of allowed next states */
 };
 
 extern const struct order_state_info order_states[ORDER_STATE_COUNT];

@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const char *const verdict_keys[PIN_VERDICT_COUNT] = {
-	"pin.good", "pin.bad_format", "pin.default", "pin.repeated", "pin.run", "pin.birth_date",
+    "pin.good", "pin.bad_format", "pin.default", "pin.repeated", "pin.run", "pin.birth_date",
 };
 
 const char *pin_verdict_key(enum pin_verdict v)
@@ -29,7 +29,7 @@ static int is_birth_date(const char *pin, size_t n, const char *birth)
 		int off, len;
 	} piece[] = {[Y4] = {0, 4}, [Y2] = {2, 2}, [M] = {4, 2}, [D] = {6, 2}};
 	static const int forms[][3] = {
-		{Y4, M, D}, {Y2, M, D}, {M, D, Y2}, {D, M, Y2}, {D, M, Y4}, {M, D, Y4},
+	    {Y4, M, D}, {Y2, M, D}, {M, D, Y2}, {D, M, Y2}, {D, M, Y4}, {M, D, Y4},
 	};
 	char form[16];
 
@@ -37,9 +37,9 @@ static int is_birth_date(const char *pin, size_t n, const char *birth)
 		return 0;
 	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
 		const int *p = forms[f];
-		snprintf(form, sizeof form, "%.*s%.*s%.*s", piece[p[0]].len, birth + piece[p[0]].off,
-			 piece[p[1]].len, birth + piece[p[1]].off, piece[p[2]].len,
-			 birth + piece[p[2]].off);
+		snprintf(form, sizeof form, "%.*s%.*s%.*s", piece[p[0]].len,
+		         birth + piece[p[0]].off, piece[p[1]].len, birth + piece[p[1]].off,
+		         piece[p[2]].len, birth + piece[p[2]].off);
 		if (strlen(form) == n && memcmp(form, pin, n) == 0)
 			return 1;
 	}

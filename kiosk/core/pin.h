@@ -4,11 +4,11 @@
 
 enum pin_verdict {
 	PIN_GOOD = 0,
-	PIN_BAD_FORMAT,  /* not 6 to 8 digits */
-	PIN_DEFAULT,     /* 123456, the default of every new key */
-	PIN_REPEATED,    /* one digit repeated */
-	PIN_RUN,         /* an ascending or descending run */
-	PIN_BIRTH_DATE,  /* the birth date on the ID card */
+	PIN_BAD_FORMAT, /* not 6 to 8 digits */
+	PIN_DEFAULT,    /* 123456, the default of every new key */
+	PIN_REPEATED,   /* one digit repeated */
+	PIN_RUN,        /* an ascending or descending run */
+	PIN_BIRTH_DATE, /* the birth date on the ID card */
 	PIN_VERDICT_COUNT
 };
 

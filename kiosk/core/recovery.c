@@ -5,7 +5,7 @@
 #include <string.h>
 
 static struct flow_request *emit(struct flow_out *out, enum flow_request_kind kind,
-				 const struct recovery_order *o)
+                                 const struct recovery_order *o)
 {
 	struct flow_request *r = &out->req[out->n++];
 	memset(r, 0, sizeof *r);
@@ -17,7 +17,7 @@ static struct flow_request *emit(struct flow_out *out, enum flow_request_kind ki
 }
 
 static void move(struct recovery_order *o, struct flow_out *out, enum order_state to,
-		 const char *reason)
+                 const char *reason)
 {
 	struct flow_request *r = emit(out, FREQ_ORDER_MOVE, o);
 	r->to = to;
@@ -62,8 +62,7 @@ int recovery_start(struct recovery_order *o, struct flow_out *out)
 	}
 }
 
-int recovery_on_event(struct recovery_order *o, const struct flow_event *ev,
-		      struct flow_out *out)
+int recovery_on_event(struct recovery_order *o, const struct flow_event *ev, struct flow_out *out)
 {
 	out->n = 0;
 	if (ev->order_id != o->id)

@@ -22,7 +22,6 @@ int recovery_start(struct recovery_order *o, struct flow_out *out);
 
 /* The requests that follow an event about the order (same return convention). An
  * event that does not concern recovery yields nothing and returns 0. */
-int recovery_on_event(struct recovery_order *o, const struct flow_event *ev,
-		      struct flow_out *out);
+int recovery_on_event(struct recovery_order *o, const struct flow_event *ev, struct flow_out *out);
 
 #endif

@@ -5,19 +5,19 @@
 #include <stdio.h>
 
 static const char *const names[KR_COUNT] = {
-	[KR_OK] = "ok",
-	[KR_INVALID] = "invalid",
-	[KR_NOT_OFFERED] = "not offered",
-	[KR_NOMEM] = "out of memory",
-	[KR_IO] = "i/o error",
-	[KR_CORRUPT] = "corrupt",
-	[KR_FOREIGN] = "foreign file",
-	[KR_FULL] = "disk full",
-	[KR_READONLY] = "read-only",
-	[KR_CONFLICT] = "conflict",
-	[KR_NOT_FOUND] = "not found",
-	[KR_CONFIG] = "configuration error",
-	[KR_BUSY] = "busy",
+    [KR_OK] = "ok",
+    [KR_INVALID] = "invalid",
+    [KR_NOT_OFFERED] = "not offered",
+    [KR_NOMEM] = "out of memory",
+    [KR_IO] = "i/o error",
+    [KR_CORRUPT] = "corrupt",
+    [KR_FOREIGN] = "foreign file",
+    [KR_FULL] = "disk full",
+    [KR_READONLY] = "read-only",
+    [KR_CONFLICT] = "conflict",
+    [KR_NOT_FOUND] = "not found",
+    [KR_CONFIG] = "configuration error",
+    [KR_BUSY] = "busy",
 };
 
 const char *kr_name(int rc)

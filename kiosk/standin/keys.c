@@ -23,19 +23,19 @@ struct profile {
 };
 
 static const struct profile profiles[] = {
-	{"unit-expiring", 1, ISSUER_OURS, HOLDER_UNIT, "南通示例建设工程有限公司", "91350200MA2YJ1XR9G", 10,
-	 KEYPIN_OK, 1, NULL},
-	{"unit-locked", 1, ISSUER_OURS, HOLDER_UNIT, "南通示例建设工程有限公司", "91350200MA2YJ1XR9G", 200,
-	 KEYPIN_LOCKED, 1, NULL},
-	{"person-expiring", 1, ISSUER_OURS, HOLDER_PERSON, "张三", "11010519491231002X", 5, KEYPIN_OK, 0,
-	 NULL},
-	{"person-expired-long", 1, ISSUER_OURS, HOLDER_PERSON, "张三", "11010519491231002X", -400,
-	 KEYPIN_OK, 0, "check.expired"},
-	{"jsca-unit", 1, ISSUER_JSCA, HOLDER_UNIT, "南通示例建设工程有限公司", "91350200MA2YJ1XR9G", 300,
-	 KEYPIN_OK, 1, NULL},
-	{"foreign", 1, ISSUER_OTHER, HOLDER_PERSON, "李四", "810000199408230021", 300, KEYPIN_OK, 0,
-	 "check.foreign_ca"},
-	{"blank", 0, ISSUER_NONE, HOLDER_UNIT, "", "", 0, KEYPIN_OK, 0, "check.no_cert"},
+    {"unit-expiring", 1, ISSUER_OURS, HOLDER_UNIT, "南通示例建设工程有限公司", "91350200MA2YJ1XR9G",
+     10, KEYPIN_OK, 1, NULL},
+    {"unit-locked", 1, ISSUER_OURS, HOLDER_UNIT, "南通示例建设工程有限公司", "91350200MA2YJ1XR9G",
+     200, KEYPIN_LOCKED, 1, NULL},
+    {"person-expiring", 1, ISSUER_OURS, HOLDER_PERSON, "张三", "11010519491231002X", 5, KEYPIN_OK,
+     0, NULL},
+    {"person-expired-long", 1, ISSUER_OURS, HOLDER_PERSON, "张三", "11010519491231002X", -400,
+     KEYPIN_OK, 0, "check.expired"},
+    {"jsca-unit", 1, ISSUER_JSCA, HOLDER_UNIT, "南通示例建设工程有限公司", "91350200MA2YJ1XR9G",
+     300, KEYPIN_OK, 1, NULL},
+    {"foreign", 1, ISSUER_OTHER, HOLDER_PERSON, "李四", "810000199408230021", 300, KEYPIN_OK, 0,
+     "check.foreign_ca"},
+    {"blank", 0, ISSUER_NONE, HOLDER_UNIT, "", "", 0, KEYPIN_OK, 0, "check.no_cert"},
 };
 
 struct keys {
@@ -94,17 +94,17 @@ static void work(struct keys *k, const struct flow_request *r)
 {
 	const struct work_spec *w = &r->work;
 	static const char *const renew_steps[] = {"work.csr", "work.issue", "work.write_cert",
-						  "work.verify", NULL};
-	static const char *const new_steps[] = {"work.dispense", "work.init_key", "work.keygen",
-						"work.issue", "work.write_cert", "work.verify",
-						"work.hand_out", NULL};
-	static const char *const unlock_steps[] = {"work.so_login", "work.set_pin", "work.verify_pin",
-						   NULL};
+	                                          "work.verify", NULL};
+	static const char *const new_steps[] = {
+	    "work.dispense",   "work.init_key", "work.keygen",   "work.issue",
+	    "work.write_cert", "work.verify",   "work.hand_out", NULL};
+	static const char *const unlock_steps[] = {"work.so_login", "work.set_pin",
+	                                           "work.verify_pin", NULL};
 	static const char *const revoke_steps[] = {"work.revoke_request", NULL};
-	const char *const *steps = w->biz == BIZ_RENEW ? renew_steps
-				   : w->biz == BIZ_UNLOCK  ? unlock_steps
-				   : w->biz == BIZ_REVOKE  ? revoke_steps
-							   : new_steps;
+	const char *const *steps = w->biz == BIZ_RENEW    ? renew_steps
+	                           : w->biz == BIZ_UNLOCK ? unlock_steps
+	                           : w->biz == BIZ_REVOKE ? revoke_steps
+	                                                  : new_steps;
 	for (int i = 0; steps[i]; i++)
 		progress(k, r, steps[i]);
 
@@ -113,7 +113,8 @@ static void work(struct keys *k, const struct flow_request *r)
 		ev.kind = FEV_WORK_FAILED;
 		snprintf(ev.text, sizeof ev.text, "%s", k->fail_next);
 		k->fail_next[0] = '\0';
-		fprintf(k->host.trace, "[stand-in keys] order %s: failed (%s)\n", r->order_no, ev.text);
+		fprintf(k->host.trace, "[stand-in keys] order %s: failed (%s)\n", r->order_no,
+		        ev.text);
 		post(k, &ev);
 		return;
 	}
@@ -124,7 +125,7 @@ static void work(struct keys *k, const struct flow_request *r)
 		snprintf(ev.cert_serial, sizeof ev.cert_serial, "5A%014X", ++k->serial_counter);
 	}
 	fprintf(k->host.trace, "[stand-in keys] order %s: done%s%s\n", r->order_no,
-		ev.cert_serial[0] ? ", certificate " : "", ev.cert_serial);
+	        ev.cert_serial[0] ? ", certificate " : "", ev.cert_serial);
 	post(k, &ev);
 }
 

@@ -30,7 +30,8 @@ static void submit(void *self, const struct flow_request *r)
 	case FREQ_PAY_START:
 		p->waiting_order = r->order_id;
 		snprintf(qr, sizeof qr, "https://standin.invalid/pay/%s", r->order_no);
-		fprintf(p->host.trace, "[stand-in pay] precreate %s: %s yuan\n", r->order_no, amount);
+		fprintf(p->host.trace, "[stand-in pay] precreate %s: %s yuan\n", r->order_no,
+		        amount);
 		post(p, FEV_PAY_QR, r->order_id, qr);
 		break;
 	case FREQ_PAY_CANCEL:
@@ -41,7 +42,8 @@ static void submit(void *self, const struct flow_request *r)
 		break;
 	case FREQ_PAY_REFUND:
 		if (p->refund_fails) {
-			fprintf(p->host.trace, "[stand-in pay] refund %s: gateway unavailable\n", r->order_no);
+			fprintf(p->host.trace, "[stand-in pay] refund %s: gateway unavailable\n",
+			        r->order_no);
 			post(p, FEV_REFUND_FAILED, r->order_id, "pay.unavailable");
 			break;
 		}
@@ -68,7 +70,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	} else if (strcmp(verb, "fail") == 0) {
 		post(p, FEV_PAY_FAILED, p->waiting_order, args[0] ? args : "pay.unavailable");
 	} else {
-		return kerr_set(err, KR_INVALID, "pay: unknown verb '%s' (paid, fail, refund-fails)", verb);
+		return kerr_set(err, KR_INVALID,
+		                "pay: unknown verb '%s' (paid, fail, refund-fails)", verb);
 	}
 	p->waiting_order = 0;
 	return KR_OK;

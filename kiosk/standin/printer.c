@@ -37,17 +37,18 @@ static void submit(void *self, const struct flow_request *r)
 	}
 	FILE *t = p->host.trace;
 	char buf[32];
-	fprintf(t, "[stand-in printer] ---- %s ----\n", d->check_report ? "key check report" : "receipt");
+	fprintf(t, "[stand-in printer] ---- %s ----\n",
+	        d->check_report ? "key check report" : "receipt");
 	fprintf(t, "[stand-in printer] hall %s, kiosk %s\n", p->host.conf->region.name,
-		p->host.conf->kiosk_id);
+	        p->host.conf->kiosk_id);
 	if (d->order_no[0])
 		fprintf(t, "[stand-in printer] order %s: %s (%s)\n", d->order_no,
-			catalogue_business_id(d->biz), catalogue_holder_id(d->holder));
+		        catalogue_business_id(d->biz), catalogue_holder_id(d->holder));
 	for (int i = 0; i < d->quote.nlines; i++) {
 		const struct fee_line *l = &d->quote.line[i];
 		money_format(l->total_fen, buf, sizeof buf);
 		fprintf(t, "[stand-in printer]   %-16s x%d, %d year(s)%s: %s\n", l->key, l->qty,
-			l->years, l->bundle ? " (4-year bundle)" : "", buf);
+		        l->years, l->bundle ? " (4-year bundle)" : "", buf);
 	}
 	if (!d->check_report) {
 		money_format(d->quote.total_fen, buf, sizeof buf);
@@ -62,7 +63,7 @@ static void submit(void *self, const struct flow_request *r)
 	}
 	if (d->check_report)
 		fprintf(t, "[stand-in printer] check: %s %s\n", d->check_pass ? "PASS" : "FAIL",
-			d->check_reason);
+		        d->check_reason);
 	if (d->next_key)
 		fprintf(t, "[stand-in printer] next: %s\n", d->next_key);
 	fprintf(t, "[stand-in printer] hotline %s\n", p->host.conf->region.hotline);
@@ -78,7 +79,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	else if (strcmp(verb, "paper-in") == 0)
 		p->paper_out = 0;
 	else
-		return kerr_set(err, KR_INVALID, "printer: unknown verb '%s' (paper-out, paper-in)", verb);
+		return kerr_set(err, KR_INVALID, "printer: unknown verb '%s' (paper-out, paper-in)",
+		                verb);
 	return KR_OK;
 }
 

@@ -23,15 +23,16 @@ static void destroy(void *self)
 	int64_t n = 0;
 	struct kerr err;
 	if (q->is_sync && store_outbox_pending(q->host.store, &n, &err) == KR_OK)
-		fprintf(q->host.trace, "[stand-in sync] %lld events wait in the outbox (not sent)\n",
-			(long long)n);
+		fprintf(q->host.trace,
+		        "[stand-in sync] %lld events wait in the outbox (not sent)\n",
+		        (long long)n);
 	free(q);
 }
 
 static const struct service_ops ops = {"standin", 1, submit, NULL, destroy};
 
 static int create(const struct service_host *host, int is_sync, struct service *out,
-		  struct kerr *err)
+                  struct kerr *err)
 {
 	struct quiet *q = calloc(1, sizeof *q);
 	if (!q)

@@ -12,7 +12,8 @@ int standin_keys_create(const struct service_host *host, struct service *out, st
 int standin_pay_create(const struct service_host *host, struct service *out, struct kerr *err);
 int standin_printer_create(const struct service_host *host, struct service *out, struct kerr *err);
 int standin_idreader_create(const struct service_host *host, struct service *out, struct kerr *err);
-int standin_dispenser_create(const struct service_host *host, struct service *out, struct kerr *err);
+int standin_dispenser_create(const struct service_host *host, struct service *out,
+                             struct kerr *err);
 int standin_sync_create(const struct service_host *host, struct service *out, struct kerr *err);
 
 #endif

@@ -939,7 +939,6 @@ static int store_db_check(sqlite3 *db, const char *path, struct kerr *err)
  * there already). A fresh file gets its application_id in that same transaction. */
 static int store_migrate(sqlite3 *db, const char *path, struct kerr *err)
 {
-	char sql[96];
 	int64_t version;
 	int rc = db_query_int(db, "PRAGMA user_version", &version);
 	if (rc != SQLITE_OK || version == STORE_VERSION)
@@ -951,6 +950,7 @@ static int store_migrate(sqlite3 *db, const char *path, struct kerr *err)
 	for (int64_t v = version; rc == SQLITE_OK && v < STORE_VERSION; v++)
 		rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
 	if (rc == SQLITE_OK) {
+		char sql[96];
 		snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
 			 STORE_APP_ID, STORE_VERSION);
 		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);

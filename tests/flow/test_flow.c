@@ -11,7 +11,7 @@
 
 #define UNIT_CODE "91350200MA2YJ1XR9G"
 #define PERSON_ID "11010519491231002X"
-#define DAY_S 86400
+#define DAY_S     86400
 
 struct rig {
 	struct conf_region region;
@@ -26,7 +26,7 @@ struct rig {
 	int effects_before_state; /* effects requested while the order was not in the right state */
 	int work_pins_seen;
 	char last_pin[16];
-	int auto_pay;  /* answer PAY_START with a payment */
+	int auto_pay; /* answer PAY_START with a payment */
 	int work_fails;
 	int printed;
 	int journaled;
@@ -37,8 +37,8 @@ static void load_region(struct rig *g, const char *hall)
 	char path[4096];
 	const char *src = getenv("KIOSK_SOURCE_DIR");
 	struct kerr err;
-	snprintf(path, sizeof path, "%s/config/regions/%s.ini", src && *src ? src : KIOSK_SOURCE_DIR,
-		 hall);
+	snprintf(path, sizeof path, "%s/config/regions/%s.ini",
+	         src && *src ? src : KIOSK_SOURCE_DIR, hall);
 	if (conf_load_region(path, &g->region, &err) != KR_OK) {
 		fprintf(stderr, "%s\n", err.msg);
 		exit(1);
@@ -50,15 +50,16 @@ static void rig_init(struct rig *g, const char *hall)
 	memset(g, 0, sizeof *g);
 	load_region(g, hall);
 	g->cfg = (struct flow_config){
-		.fees = &g->region.fees,
-		.step_timeout_s = 90,
-		.pay_timeout_s = 180,
-		.countdown_shown_s = 15,
-		.renew_window_days = 30,
-		.renew_grace_days = 30,
-		.pay_ceiling_fen = 500000,
+	    .fees = &g->region.fees,
+	    .step_timeout_s = 90,
+	    .pay_timeout_s = 180,
+	    .countdown_shown_s = 15,
+	    .renew_window_days = 30,
+	    .renew_grace_days = 30,
+	    .pay_ceiling_fen = 500000,
 	};
-	g->now = (struct flow_time){.mono_ms = 1000, .utc_s = 1795266000}; /* 2026-11-21 21:00 CST */
+	g->now =
+	    (struct flow_time){.mono_ms = 1000, .utc_s = 1795266000}; /* 2026-11-21 21:00 CST */
 	g->f = flow_create(&g->cfg, g->now);
 	g->next_order_id = 100;
 	g->auto_pay = 1;
@@ -71,10 +72,15 @@ static void rig_free(struct rig *g)
 
 static struct key_triage our_key(enum holder h, int days_left, enum pin_state pin)
 {
-	struct key_triage k = {.has_cert = 1, .issuer = ISSUER_OURS, .holder = h, .pin = pin,
-			       .has_seal = h == HOLDER_UNIT, .check_pass = 1};
+	struct key_triage k = {.has_cert = 1,
+	                       .issuer = ISSUER_OURS,
+	                       .holder = h,
+	                       .pin = pin,
+	                       .has_seal = h == HOLDER_UNIT,
+	                       .check_pass = 1};
 	snprintf(k.serial, sizeof k.serial, "T0001");
-	snprintf(k.subject_name, sizeof k.subject_name, "%s", h == HOLDER_UNIT ? "南通示例公司" : "张三");
+	snprintf(k.subject_name, sizeof k.subject_name, "%s",
+	         h == HOLDER_UNIT ? "南通示例公司" : "张三");
 	snprintf(k.subject_id, sizeof k.subject_id, "%s", h == HOLDER_UNIT ? UNIT_CODE : PERSON_ID);
 	k.not_after_utc = 1795266000 + (int64_t)days_left * DAY_S + 3600;
 	k.not_before_utc = k.not_after_utc - 365 * DAY_S;
@@ -243,22 +249,24 @@ static void test_every_business(const char *hall)
 				rig_free(&g);
 				continue;
 			}
-			const struct recipe *rc = catalogue_recipe((enum business)b, (enum holder)h);
+			const struct recipe *rc =
+			    catalogue_recipe((enum business)b, (enum holder)h);
 			g.key = our_key((enum holder)h, b == BIZ_RENEW ? 10 : 200,
-					b == BIZ_UNLOCK ? KEYPIN_LOCKED : KEYPIN_OK);
+			                b == BIZ_UNLOCK ? KEYPIN_LOCKED : KEYPIN_OK);
 			if (b == BIZ_EXCHANGE)
 				g.key.issuer = ISSUER_JSCA;
 			tap(&g, INTENT_BUSINESS, b);
 			int guard = 0;
-			while (view(&g)->screen == SCREEN_STEP && view(&g)->step != STEP_RESULT && guard++ < 40)
+			while (view(&g)->screen == SCREEN_STEP && view(&g)->step != STEP_RESULT &&
+			       guard++ < 40)
 				if (!answer_step(&g, (enum holder)h))
 					break;
 			const struct flow_view *v = view(&g);
 			if (v->screen != SCREEN_STEP || v->step != STEP_RESULT)
 				fprintf(stderr, "%s %s %s: stuck at %s (error %s)\n", hall,
-					catalogue_business_id((enum business)b),
-					catalogue_holder_id((enum holder)h), catalogue_step_id(v->step),
-					v->error_key);
+				        catalogue_business_id((enum business)b),
+				        catalogue_holder_id((enum holder)h),
+				        catalogue_step_id(v->step), v->error_key);
 			CHECK(v->screen == SCREEN_STEP && v->step == STEP_RESULT);
 			CHECK_INT(g.effects_before_state, 0);
 			CHECK_INT(g.printed, 1);
@@ -267,7 +275,8 @@ static void test_every_business(const char *hall)
 				CHECK_INT(g.journaled, 1);
 			} else {
 				CHECK(g.order_id != 0);
-				CHECK_INT(g.order_state, rc->review ? ORDER_IN_REVIEW : ORDER_SERVED);
+				CHECK_INT(g.order_state,
+				          rc->review ? ORDER_IN_REVIEW : ORDER_SERVED);
 			}
 			if (rc->pin && !rc->review) {
 				CHECK_INT(g.work_pins_seen, 1);
@@ -346,9 +355,10 @@ static void test_pin_rules(void)
 	static const struct {
 		const char *pin, *why;
 	} weak[] = {
-		{"123456", "pin.default"},   {"888888", "pin.repeated"}, {"345678", "pin.run"},
-		{"987654", "pin.run"},       {"491231", "pin.birth_date"}, {"19491231", "pin.birth_date"},
-		{"12a456", "pin.bad_format"}, {"12345", "pin.bad_format"},
+	    {"123456", "pin.default"},    {"888888", "pin.repeated"},
+	    {"345678", "pin.run"},        {"987654", "pin.run"},
+	    {"491231", "pin.birth_date"}, {"19491231", "pin.birth_date"},
+	    {"12a456", "pin.bad_format"}, {"12345", "pin.bad_format"},
 	};
 	for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++) {
 		type(&g, INTENT_PIN, weak[i].pin);

@@ -39,11 +39,16 @@ static void load_conf(struct conf *c, const char *db)
 static int64_t leave_order(struct store *s, fen_t amount, const enum order_state *path, int n)
 {
 	struct fee_quote q = {.nlines = 1, .total_fen = amount};
-	q.line[0] = (struct fee_line){.key = "fee.cert", .qty = 1, .unit_fen = amount,
-				      .total_fen = amount};
-	struct order_spec spec = {.kiosk_id = "T01", .biz = BIZ_RENEW, .holder = HOLDER_PERSON,
-				  .quote = &q, .subject_masked = "", .key_serial = "",
-				  .detail = "", .now_utc = 1795266000};
+	q.line[0] =
+	    (struct fee_line){.key = "fee.cert", .qty = 1, .unit_fen = amount, .total_fen = amount};
+	struct order_spec spec = {.kiosk_id = "T01",
+	                          .biz = BIZ_RENEW,
+	                          .holder = HOLDER_PERSON,
+	                          .quote = &q,
+	                          .subject_masked = "",
+	                          .key_serial = "",
+	                          .detail = "",
+	                          .now_utc = 1795266000};
 	struct order_row row;
 	struct kerr err;
 	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
@@ -72,15 +77,12 @@ int main(void)
 	static const enum order_state refunding[] = {ORDER_PAYING, ORDER_PAID, ORDER_REFUNDING};
 	static const enum order_state free_working[] = {ORDER_WORKING};
 	int64_t ids[6] = {
-		leave_order(s, 2000, NULL, 0),
-		leave_order(s, 2000, paying, 1),
-		leave_order(s, 2000, paid, 2),
-		leave_order(s, 2000, working, 3),
-		leave_order(s, 2000, refunding, 3),
-		leave_order(s, 0, free_working, 1),
+	    leave_order(s, 2000, NULL, 0),      leave_order(s, 2000, paying, 1),
+	    leave_order(s, 2000, paid, 2),      leave_order(s, 2000, working, 3),
+	    leave_order(s, 2000, refunding, 3), leave_order(s, 0, free_working, 1),
 	};
-	static const enum order_state expected[6] = {ORDER_CLOSED,   ORDER_CLOSED,  ORDER_REFUNDED,
-						     ORDER_REFUNDED, ORDER_REFUNDED, ORDER_FAILED};
+	static const enum order_state expected[6] = {ORDER_CLOSED,   ORDER_CLOSED,   ORDER_REFUNDED,
+	                                             ORDER_REFUNDED, ORDER_REFUNDED, ORDER_FAILED};
 	store_close(s);
 
 	FILE *trace = fopen("/dev/null", "w");

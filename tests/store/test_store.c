@@ -227,45 +227,48 @@ static void test_consumables(struct store *s)
 	CHECK_INT(journal_rows(s), rows + 3);
 }
 
-/* Recomputes the hash of journal row seq as the store's contract defines it. */
+/* Writes v big-endian in bytes bytes at p; returns bytes. */
+static size_t put_be(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+	return (size_t)bytes;
+}
+
+/* Recomputes the hash of journal row seq as the store's contract defines it:
+ * SHA-256(prev_hash || be64 seq || be64 at || be32 len kind || kind || be64 order_id ||
+ * be32 len body || body). */
 static int hash_matches(const char *path, int64_t seq)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = NULL;
-	unsigned char buf[4096], out[32];
-	size_t n = 0;
 	int ok = 0;
 
 	sqlite3_open(path, &db);
 	if (sqlite3_prepare_v2(db,
-			       "SELECT prev_hash, seq, at_utc, kind, coalesce(order_id, 0), body, "
-			       "hash FROM journal WHERE seq = ?",
+			       "SELECT prev_hash, at_utc, kind, coalesce(order_id, 0), body, hash "
+			       "FROM journal WHERE seq = ?",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, seq);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			uint64_t seq_at[2] = {(uint64_t)sqlite3_column_int64(st, 1),
-					      (uint64_t)sqlite3_column_int64(st, 2)};
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+			unsigned char buf[4096], out[32];
+			size_t kind_len = (size_t)sqlite3_column_bytes(st, 2);
+			size_t body_len = (size_t)sqlite3_column_bytes(st, 4);
+			size_t n = 32;
+
 			memcpy(buf, sqlite3_column_blob(st, 0), 32);
-			n = 32;
-			for (int k = 0; k < 2; k++)
-				for (int b = 7; b >= 0; b--)
-					buf[n++] = (unsigned char)(seq_at[k] >> (8 * b));
-			for (int col = 3; col <= 5; col++) {
-				size_t len = (size_t)sqlite3_column_bytes(st, col);
-				uint64_t oid = (uint64_t)sqlite3_column_int64(st, col);
-				if (col == 4) {
-					for (int b = 7; b >= 0; b--)
-						buf[n++] = (unsigned char)(oid >> (8 * b));
-					continue;
-				}
-				for (int b = 3; b >= 0; b--)
-					buf[n++] = (unsigned char)(len >> (8 * b));
-				memcpy(buf + n, sqlite3_column_text(st, col), len);
-				n += len;
-			}
+			n += put_be(buf + n, (uint64_t)seq, 8);
+			n += put_be(buf + n, (uint64_t)sqlite3_column_int64(st, 1), 8);
+			n += put_be(buf + n, kind_len, 4);
+			memcpy(buf + n, sqlite3_column_text(st, 2), kind_len);
+			n += kind_len;
+			n += put_be(buf + n, (uint64_t)sqlite3_column_int64(st, 3), 8);
+			n += put_be(buf + n, body_len, 4);
+			memcpy(buf + n, sqlite3_column_text(st, 4), body_len);
+			n += body_len;
 			ok = EVP_Digest(buf, n, out, NULL, EVP_sha256(), NULL) == 1 &&
-			     sqlite3_column_bytes(st, 6) == 32 &&
-			     memcmp(out, sqlite3_column_blob(st, 6), 32) == 0;
+			     sqlite3_column_bytes(st, 5) == 32 &&
+			     memcmp(out, sqlite3_column_blob(st, 5), 32) == 0;
 		}
 	}
 	sqlite3_finalize(st);

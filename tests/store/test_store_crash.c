@@ -67,6 +67,8 @@ static void storm(const char *path, uint64_t seed)
 			for (int to = 0; to < ORDER_STATE_COUNT; to++)
 				if (order_can_move(at, (enum order_state)to, q.total_fen))
 					next[n++] = (enum order_state)to;
+			if (n == 0)
+				break;
 			at = next[rng_below(n)];
 			if (store_order_move(s, row.id, at, "storm", now++, &err) != KR_OK) {
 				fprintf(stderr, "child: move: %s\n", err.msg);

@@ -42,10 +42,12 @@ static void test_recipes(void)
 				CHECK((int)s->step >= 0 && s->step < STEP_COUNT);
 				CHECK_INT(s->when & ~(unsigned)WHEN_ALL, 0);
 				if (i > 0 && r->steps[i - 1].step >= s->step) {
-					fprintf(stderr, "%s/%s: step %d is %s (enum %d), after %s (enum %d)\n",
-						hid, bid, i, catalogue_step_id(s->step), (int)s->step,
-						catalogue_step_id(r->steps[i - 1].step),
-						(int)r->steps[i - 1].step);
+					fprintf(
+					    stderr,
+					    "%s/%s: step %d is %s (enum %d), after %s (enum %d)\n",
+					    hid, bid, i, catalogue_step_id(s->step), (int)s->step,
+					    catalogue_step_id(r->steps[i - 1].step),
+					    (int)r->steps[i - 1].step);
 					CHECK(r->steps[i - 1].step < s->step);
 				}
 				/* a unit-only step in a recipe for persons never shows: none exists
@@ -58,11 +60,14 @@ static void test_recipes(void)
 				int applies = 0;
 				for (int i = 0; i < r->nsteps; i++)
 					if (r->steps[i].step == STEP_PIN &&
-					    catalogue_step_applies(r, &r->steps[i], (enum holder)h, 0) &&
-					    catalogue_step_applies(r, &r->steps[i], (enum holder)h, 15000))
+					    catalogue_step_applies(r, &r->steps[i], (enum holder)h,
+					                           0) &&
+					    catalogue_step_applies(r, &r->steps[i], (enum holder)h,
+					                           15000))
 						applies = 1;
 				if (!applies)
-					fprintf(stderr, "%s/%s: pin but no applicable PIN step\n", hid, bid);
+					fprintf(stderr, "%s/%s: pin but no applicable PIN step\n",
+					        hid, bid);
 				CHECK(applies);
 			}
 			/* no PIN step in a recipe that sets no PIN */
@@ -94,7 +99,7 @@ static void test_recipes(void)
 	/* out of range */
 	CHECK(catalogue_recipe(BIZ_COUNT, HOLDER_UNIT) == NULL);
 	CHECK(catalogue_recipe(BIZ_NEW, HOLDER_COUNT) == NULL);
-	CHECK(catalogue_recipe((enum business)-1, HOLDER_UNIT) == NULL);
+	CHECK(catalogue_recipe((enum business) - 1, HOLDER_UNIT) == NULL);
 }
 
 static void test_step_applies(void)
@@ -180,7 +185,7 @@ static void test_ids(void)
 	}
 	/* the ids are stable: configuration files and scripts spell them */
 	static const char *const biz_ids[BIZ_COUNT] = {
-		"new", "renew", "reissue", "change", "unlock", "exchange", "check", "revoke",
+	    "new", "renew", "reissue", "change", "unlock", "exchange", "check", "revoke",
 	};
 	for (int b = 0; b < BIZ_COUNT; b++)
 		CHECK_STR(catalogue_business_id((enum business)b), biz_ids[b]);
@@ -193,7 +198,7 @@ static void test_ids(void)
 	CHECK_STR(catalogue_material_key(MAT_LOSS_NOTE), "mat.loss_note");
 
 	CHECK_STR(catalogue_business_id(BIZ_COUNT), "?");
-	CHECK_STR(catalogue_business_id((enum business)-1), "?");
+	CHECK_STR(catalogue_business_id((enum business) - 1), "?");
 	CHECK_STR(catalogue_holder_id(HOLDER_COUNT), "?");
 	CHECK_STR(catalogue_step_id(STEP_COUNT), "?");
 	CHECK_STR(catalogue_change_id(CHANGE_COUNT), "?");

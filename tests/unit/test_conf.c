@@ -6,7 +6,7 @@
 #include "check.h"
 #include "conf/conf.h"
 
-#define Y(yuan) ((fen_t)(yuan) * 100)
+#define Y(yuan) ((fen_t)(yuan)*100)
 
 /* 2024-01-01 00:00 UTC, a Monday. */
 #define MONDAY ((int64_t)1704067200)
@@ -35,68 +35,68 @@ struct want_price {
 };
 
 static const struct want_price taicang_fees[] = {
-	{HOLDER_UNIT, BIZ_NEW, FEE_CERT_YEAR, Y(150)},
-	{HOLDER_UNIT, BIZ_NEW, FEE_SEAL_YEAR, Y(100)},
-	{HOLDER_UNIT, BIZ_NEW, FEE_CERT_4YEARS, Y(350)},
-	{HOLDER_UNIT, BIZ_NEW, FEE_SEAL_4YEARS, Y(350)},
-	{HOLDER_UNIT, BIZ_RENEW, FEE_CERT_YEAR, Y(100)},
-	{HOLDER_UNIT, BIZ_RENEW, FEE_SEAL_YEAR, Y(100)},
-	{HOLDER_UNIT, BIZ_RENEW, FEE_CERT_4YEARS, Y(350)},
-	{HOLDER_UNIT, BIZ_RENEW, FEE_SEAL_4YEARS, Y(350)},
-	{HOLDER_UNIT, BIZ_REISSUE, FEE_CERT, Y(50)},
-	{HOLDER_UNIT, BIZ_REISSUE, FEE_SEAL, Y(80)},
-	{HOLDER_UNIT, BIZ_CHANGE, FEE_CERT, 0},
-	{HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_NAME, Y(80)},
-	{HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_LEGAL_PERSON, Y(50)},
-	{HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_TEMPLATE, Y(50)},
-	{HOLDER_UNIT, BIZ_UNLOCK, FEE_CERT, 0},
-	{HOLDER_UNIT, BIZ_EXCHANGE, FEE_CERT, 0},
-	{HOLDER_UNIT, BIZ_EXCHANGE, FEE_SEAL, 0},
-	{HOLDER_PERSON, BIZ_NEW, FEE_CERT_YEAR, Y(70)},
-	{HOLDER_PERSON, BIZ_NEW, FEE_SEAL_YEAR, Y(50)},
-	{HOLDER_PERSON, BIZ_RENEW, FEE_CERT_YEAR, Y(20)},
-	{HOLDER_PERSON, BIZ_RENEW, FEE_SEAL_YEAR, Y(50)},
-	{HOLDER_PERSON, BIZ_REISSUE, FEE_CERT, Y(50)},
-	{HOLDER_PERSON, BIZ_REISSUE, FEE_SEAL, Y(50)},
-	{HOLDER_PERSON, BIZ_CHANGE, FEE_CERT, 0},
-	{HOLDER_PERSON, BIZ_CHANGE, FEE_SEAL_NAME, Y(50)},
-	{HOLDER_PERSON, BIZ_CHANGE, FEE_SEAL_TEMPLATE, Y(50)},
-	{HOLDER_PERSON, BIZ_UNLOCK, FEE_CERT, 0},
-	{HOLDER_PERSON, BIZ_EXCHANGE, FEE_CERT, 0},
-	{HOLDER_PERSON, BIZ_EXCHANGE, FEE_SEAL, 0},
+    {HOLDER_UNIT, BIZ_NEW, FEE_CERT_YEAR, Y(150)},
+    {HOLDER_UNIT, BIZ_NEW, FEE_SEAL_YEAR, Y(100)},
+    {HOLDER_UNIT, BIZ_NEW, FEE_CERT_4YEARS, Y(350)},
+    {HOLDER_UNIT, BIZ_NEW, FEE_SEAL_4YEARS, Y(350)},
+    {HOLDER_UNIT, BIZ_RENEW, FEE_CERT_YEAR, Y(100)},
+    {HOLDER_UNIT, BIZ_RENEW, FEE_SEAL_YEAR, Y(100)},
+    {HOLDER_UNIT, BIZ_RENEW, FEE_CERT_4YEARS, Y(350)},
+    {HOLDER_UNIT, BIZ_RENEW, FEE_SEAL_4YEARS, Y(350)},
+    {HOLDER_UNIT, BIZ_REISSUE, FEE_CERT, Y(50)},
+    {HOLDER_UNIT, BIZ_REISSUE, FEE_SEAL, Y(80)},
+    {HOLDER_UNIT, BIZ_CHANGE, FEE_CERT, 0},
+    {HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_NAME, Y(80)},
+    {HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_LEGAL_PERSON, Y(50)},
+    {HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_TEMPLATE, Y(50)},
+    {HOLDER_UNIT, BIZ_UNLOCK, FEE_CERT, 0},
+    {HOLDER_UNIT, BIZ_EXCHANGE, FEE_CERT, 0},
+    {HOLDER_UNIT, BIZ_EXCHANGE, FEE_SEAL, 0},
+    {HOLDER_PERSON, BIZ_NEW, FEE_CERT_YEAR, Y(70)},
+    {HOLDER_PERSON, BIZ_NEW, FEE_SEAL_YEAR, Y(50)},
+    {HOLDER_PERSON, BIZ_RENEW, FEE_CERT_YEAR, Y(20)},
+    {HOLDER_PERSON, BIZ_RENEW, FEE_SEAL_YEAR, Y(50)},
+    {HOLDER_PERSON, BIZ_REISSUE, FEE_CERT, Y(50)},
+    {HOLDER_PERSON, BIZ_REISSUE, FEE_SEAL, Y(50)},
+    {HOLDER_PERSON, BIZ_CHANGE, FEE_CERT, 0},
+    {HOLDER_PERSON, BIZ_CHANGE, FEE_SEAL_NAME, Y(50)},
+    {HOLDER_PERSON, BIZ_CHANGE, FEE_SEAL_TEMPLATE, Y(50)},
+    {HOLDER_PERSON, BIZ_UNLOCK, FEE_CERT, 0},
+    {HOLDER_PERSON, BIZ_EXCHANGE, FEE_CERT, 0},
+    {HOLDER_PERSON, BIZ_EXCHANGE, FEE_SEAL, 0},
 };
 
 static const struct want_price nantong_fees[] = {
-	{HOLDER_UNIT, BIZ_NEW, FEE_CERT_FIRST_YEAR, Y(150)},
-	{HOLDER_UNIT, BIZ_NEW, FEE_SEAL_FIRST_YEAR, Y(100)},
-	{HOLDER_UNIT, BIZ_NEW, FEE_CERT_4YEARS, Y(350)},
-	{HOLDER_UNIT, BIZ_NEW, FEE_SEAL_4YEARS, Y(350)},
-	{HOLDER_UNIT, BIZ_RENEW, FEE_CERT_YEAR, Y(100)},
-	{HOLDER_UNIT, BIZ_RENEW, FEE_SEAL_YEAR, Y(100)},
-	{HOLDER_UNIT, BIZ_RENEW, FEE_CERT_4YEARS, Y(350)},
-	{HOLDER_UNIT, BIZ_RENEW, FEE_SEAL_4YEARS, Y(350)},
-	{HOLDER_UNIT, BIZ_REISSUE, FEE_CERT, Y(50)},
-	{HOLDER_UNIT, BIZ_REISSUE, FEE_SEAL, Y(100)},
-	{HOLDER_UNIT, BIZ_CHANGE, FEE_CERT, 0},
-	{HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_NAME, 0},
-	{HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_LEGAL_PERSON, 0},
-	{HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_TEMPLATE, 0},
-	{HOLDER_UNIT, BIZ_UNLOCK, FEE_CERT, 0},
-	{HOLDER_PERSON, BIZ_NEW, FEE_CERT_FIRST_YEAR, Y(70)},
-	{HOLDER_PERSON, BIZ_NEW, FEE_SEAL_FIRST_YEAR, Y(50)},
-	{HOLDER_PERSON, BIZ_RENEW, FEE_CERT_YEAR, Y(20)},
-	{HOLDER_PERSON, BIZ_RENEW, FEE_SEAL_YEAR, Y(50)},
-	{HOLDER_PERSON, BIZ_REISSUE, FEE_CERT, Y(50)},
-	{HOLDER_PERSON, BIZ_REISSUE, FEE_SEAL, Y(50)},
-	{HOLDER_PERSON, BIZ_CHANGE, FEE_CERT, 0},
-	{HOLDER_PERSON, BIZ_CHANGE, FEE_SEAL_NAME, 0},
-	{HOLDER_PERSON, BIZ_CHANGE, FEE_SEAL_TEMPLATE, 0},
-	{HOLDER_PERSON, BIZ_UNLOCK, FEE_CERT, 0},
+    {HOLDER_UNIT, BIZ_NEW, FEE_CERT_FIRST_YEAR, Y(150)},
+    {HOLDER_UNIT, BIZ_NEW, FEE_SEAL_FIRST_YEAR, Y(100)},
+    {HOLDER_UNIT, BIZ_NEW, FEE_CERT_4YEARS, Y(350)},
+    {HOLDER_UNIT, BIZ_NEW, FEE_SEAL_4YEARS, Y(350)},
+    {HOLDER_UNIT, BIZ_RENEW, FEE_CERT_YEAR, Y(100)},
+    {HOLDER_UNIT, BIZ_RENEW, FEE_SEAL_YEAR, Y(100)},
+    {HOLDER_UNIT, BIZ_RENEW, FEE_CERT_4YEARS, Y(350)},
+    {HOLDER_UNIT, BIZ_RENEW, FEE_SEAL_4YEARS, Y(350)},
+    {HOLDER_UNIT, BIZ_REISSUE, FEE_CERT, Y(50)},
+    {HOLDER_UNIT, BIZ_REISSUE, FEE_SEAL, Y(100)},
+    {HOLDER_UNIT, BIZ_CHANGE, FEE_CERT, 0},
+    {HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_NAME, 0},
+    {HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_LEGAL_PERSON, 0},
+    {HOLDER_UNIT, BIZ_CHANGE, FEE_SEAL_TEMPLATE, 0},
+    {HOLDER_UNIT, BIZ_UNLOCK, FEE_CERT, 0},
+    {HOLDER_PERSON, BIZ_NEW, FEE_CERT_FIRST_YEAR, Y(70)},
+    {HOLDER_PERSON, BIZ_NEW, FEE_SEAL_FIRST_YEAR, Y(50)},
+    {HOLDER_PERSON, BIZ_RENEW, FEE_CERT_YEAR, Y(20)},
+    {HOLDER_PERSON, BIZ_RENEW, FEE_SEAL_YEAR, Y(50)},
+    {HOLDER_PERSON, BIZ_REISSUE, FEE_CERT, Y(50)},
+    {HOLDER_PERSON, BIZ_REISSUE, FEE_SEAL, Y(50)},
+    {HOLDER_PERSON, BIZ_CHANGE, FEE_CERT, 0},
+    {HOLDER_PERSON, BIZ_CHANGE, FEE_SEAL_NAME, 0},
+    {HOLDER_PERSON, BIZ_CHANGE, FEE_SEAL_TEMPLATE, 0},
+    {HOLDER_PERSON, BIZ_UNLOCK, FEE_CERT, 0},
 };
 
 /* Every section and price of t against the list: present exactly when listed. */
 static void check_fees(const char *hall, const struct fee_table *t, const struct want_price *w,
-		       int n)
+                       int n)
 {
 	for (int h = 0; h < HOLDER_COUNT; h++) {
 		for (int b = 0; b < BIZ_COUNT; b++) {
@@ -110,18 +110,18 @@ static void check_fees(const char *hall, const struct fee_table *t, const struct
 						p = &w[i];
 				listed |= p != NULL;
 				int ok = p ? s->price[k].set && s->price[k].fen == p->fen
-					   : !s->price[k].set;
+				           : !s->price[k].set;
 				if (!ok)
 					fprintf(stderr, "%s: fees.%s.%s %s: set %d, %lld fen\n",
-						hall, catalogue_holder_id(h),
-						catalogue_business_id(b), fees_key_name(k),
-						s->price[k].set, (long long)s->price[k].fen);
+					        hall, catalogue_holder_id(h),
+					        catalogue_business_id(b), fees_key_name(k),
+					        s->price[k].set, (long long)s->price[k].fen);
 				CHECK(ok);
 			}
 			if (s->present != listed)
 				fprintf(stderr, "%s: fees.%s.%s present %d\n", hall,
-					catalogue_holder_id(h), catalogue_business_id(b),
-					s->present);
+				        catalogue_holder_id(h), catalogue_business_id(b),
+				        s->present);
 			CHECK_INT(s->present, listed);
 		}
 	}
@@ -180,7 +180,7 @@ static void test_nantong(void)
 	CHECK_INT(r.noutlets, 9);
 	CHECK_STR(r.outlet[0].id, "city-hall");
 	CHECK_STR(r.outlet[0].address,
-		  "南通市崇川区工农南路150号四楼南通市公共资源交易中心2号窗口");
+	          "南通市崇川区工农南路150号四楼南通市公共资源交易中心2号窗口");
 	CHECK_STR(r.outlet[0].phone, "0513-81021535");
 	CHECK_STR(r.outlet[0].hours, "09:00-11:30,13:30-17:30");
 	CHECK_STR(r.outlet[2].id, "haian");
@@ -189,7 +189,7 @@ static void test_nantong(void)
 	CHECK_STR(r.outlet[8].phone, "0513-81553618");
 	CHECK_INT(r.fees.years_max, 4);
 	check_fees("nantong", &r.fees, nantong_fees,
-		   (int)(sizeof nantong_fees / sizeof nantong_fees[0]));
+	           (int)(sizeof nantong_fees / sizeof nantong_fees[0]));
 }
 
 static void test_taicang(void)
@@ -220,7 +220,7 @@ static void test_taicang(void)
 	CHECK_STR(r.outlet[1].address, "苏州高新区邓尉路9号润捷广场1幢（南楼）9楼905室");
 	CHECK_INT(r.fees.years_max, 4);
 	check_fees("taicang", &r.fees, taicang_fees,
-		   (int)(sizeof taicang_fees / sizeof taicang_fees[0]));
+	           (int)(sizeof taicang_fees / sizeof taicang_fees[0]));
 }
 
 /* A bad file and what its message must hold. */
@@ -232,40 +232,52 @@ struct bad_file {
 	const char *blamed;  /* the file the message starts with when not name */
 };
 
-#define REGION(file, ...) {file, 0, KR_CONFIG, {__VA_ARGS__}}
-#define KIOSK(file, ...)  {file, 1, KR_CONFIG, {__VA_ARGS__}}
+#define REGION(file, ...)                                                                          \
+	{                                                                                          \
+		file, 0, KR_CONFIG,                                                                \
+		{                                                                                  \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
+#define KIOSK(file, ...)                                                                           \
+	{                                                                                          \
+		file, 1, KR_CONFIG,                                                                \
+		{                                                                                  \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
 
 static const struct bad_file bad_files[] = {
-	REGION("unknown_key.ini", ":7:", "[hall] fax", "unknown key"),
-	REGION("unknown_section.ini", ":10:", "[holidays]", "unknown section"),
-	REGION("missing_section.ini", ":10:", "[hours]", "missing section"),
-	REGION("missing_key.ini", ":2:", "[hall] phone", "missing key"),
-	REGION("negative_fee.ini", ":15:", "[fees.unit.new] cert_year", "negative amount '-150'"),
-	REGION("three_decimals.ini", ":16:", "[fees.unit.new] seal_year", "two decimals"),
-	REGION("empty_fee.ini", ":15:", "[fees.unit.reissue] cert", "empty amount"),
-	REGION("bad_time.ini", ":8:", "[hours] workdays", "25:00-26:00"),
-	REGION("overlap.ini", ":8:", "[hours] workdays", "overlap"),
-	REGION("twice.ini", ":5:", "[hall] city", "given twice (first on line 4)"),
-	REGION("continued.ini", ":4:", "[hall] name", "continues the value of line 3"),
-	REGION("check_fees.ini", ":14:", "[fees.unit.check]", "free"),
-	REGION("both_years.ini", ":14:", "[fees.unit.new]", "cert_year and cert_first_year"),
-	REGION("years_range.ini", ":11:", "[fees] years_max", "1..10"),
-	REGION("fee_not_allowed.ini", ":15:", "[fees.person.renew] cert", "not a price"),
-	REGION("unknown_business.ini", ":14:", "[fees.unit.renewal]", "unknown business"),
-	REGION("outlet_hours.ini", ":18:", "[outlet.x] hours", "9:00-17:00"),
-	KIOSK("kiosk_not_int.ini", ":9:", "[flow] step_timeout_s", "'ninety'"),
-	KIOSK("kiosk_int_range.ini", ":10:", "[flow] pay_timeout_s", "60..7200"),
-	KIOSK("kiosk_service.ini", ":18:", "[services] pay", "'alipay'"),
-	KIOSK("kiosk_missing_section.ini", ":15:", "[services]", "missing section"),
-	KIOSK("kiosk_ceiling.ini", ":15:", "[pay] ceiling", "above zero"),
-	KIOSK("kiosk_id.ini", ":3:", "[kiosk] id", "'NT-01'"),
-	KIOSK("kiosk_no_section.ini", ":2:", "id", "before any [section]"),
-	KIOSK("kiosk_syntax.ini", ":9:", "expected [section] or key = value"),
-	KIOSK("kiosk_section_twice.ini", ":23:", "[flow]", "first on line 8"),
-	KIOSK("kiosk_long_line.ini", ":5:", "line longer than"),
-	{"kiosk_no_region.ini", 1, KR_IO, {":4:", "[kiosk] region", "nowhere.ini"}},
-	/* the region file's own error, named by its path */
-	{"kiosk_bad_region.ini", 1, KR_CONFIG, {":15:", "cert_year", "negative"}, "negative_fee.ini"},
+    REGION("unknown_key.ini", ":7:", "[hall] fax", "unknown key"),
+    REGION("unknown_section.ini", ":10:", "[holidays]", "unknown section"),
+    REGION("missing_section.ini", ":10:", "[hours]", "missing section"),
+    REGION("missing_key.ini", ":2:", "[hall] phone", "missing key"),
+    REGION("negative_fee.ini", ":15:", "[fees.unit.new] cert_year", "negative amount '-150'"),
+    REGION("three_decimals.ini", ":16:", "[fees.unit.new] seal_year", "two decimals"),
+    REGION("empty_fee.ini", ":15:", "[fees.unit.reissue] cert", "empty amount"),
+    REGION("bad_time.ini", ":8:", "[hours] workdays", "25:00-26:00"),
+    REGION("overlap.ini", ":8:", "[hours] workdays", "overlap"),
+    REGION("twice.ini", ":5:", "[hall] city", "given twice (first on line 4)"),
+    REGION("continued.ini", ":4:", "[hall] name", "continues the value of line 3"),
+    REGION("check_fees.ini", ":14:", "[fees.unit.check]", "free"),
+    REGION("both_years.ini", ":14:", "[fees.unit.new]", "cert_year and cert_first_year"),
+    REGION("years_range.ini", ":11:", "[fees] years_max", "1..10"),
+    REGION("fee_not_allowed.ini", ":15:", "[fees.person.renew] cert", "not a price"),
+    REGION("unknown_business.ini", ":14:", "[fees.unit.renewal]", "unknown business"),
+    REGION("outlet_hours.ini", ":18:", "[outlet.x] hours", "9:00-17:00"),
+    KIOSK("kiosk_not_int.ini", ":9:", "[flow] step_timeout_s", "'ninety'"),
+    KIOSK("kiosk_int_range.ini", ":10:", "[flow] pay_timeout_s", "60..7200"),
+    KIOSK("kiosk_service.ini", ":18:", "[services] pay", "'alipay'"),
+    KIOSK("kiosk_missing_section.ini", ":15:", "[services]", "missing section"),
+    KIOSK("kiosk_ceiling.ini", ":15:", "[pay] ceiling", "above zero"),
+    KIOSK("kiosk_id.ini", ":3:", "[kiosk] id", "'NT-01'"),
+    KIOSK("kiosk_no_section.ini", ":2:", "id", "before any [section]"),
+    KIOSK("kiosk_syntax.ini", ":9:", "expected [section] or key = value"),
+    KIOSK("kiosk_section_twice.ini", ":23:", "[flow]", "first on line 8"),
+    KIOSK("kiosk_long_line.ini", ":5:", "line longer than"),
+    {"kiosk_no_region.ini", 1, KR_IO, {":4:", "[kiosk] region", "nowhere.ini"}},
+    /* the region file's own error, named by its path */
+    {"kiosk_bad_region.ini", 1, KR_CONFIG, {":15:", "cert_year", "negative"}, "negative_fee.ini"},
 };
 
 static void test_bad_files(void)

@@ -3,7 +3,7 @@
 #include "check.h"
 #include "core/fees.h"
 
-#define Y(yuan) ((fen_t)(yuan) * 100)
+#define Y(yuan) ((fen_t)(yuan)*100)
 
 static struct fee_section *sec(struct fee_table *t, enum holder h, enum business b)
 {
@@ -158,16 +158,16 @@ static void odd(struct fee_table *t)
 static struct fee_table tc, nt, od;
 
 static struct fee_request req(enum business b, enum holder h, int years, int seal, int sub,
-			      enum change_kind ch)
+                              enum change_kind ch)
 {
-	struct fee_request r = {.biz = b, .holder = h, .years = years, .seal = seal,
-				.sub_keys = sub, .change = ch};
+	struct fee_request r = {
+	    .biz = b, .holder = h, .years = years, .seal = seal, .sub_keys = sub, .change = ch};
 	return r;
 }
 
 /* Quotes r against t and returns the result; the total goes to *total (-1 on failure). */
 static int q_total(const struct fee_table *t, struct fee_request r, fen_t *total,
-		   struct fee_quote *out)
+                   struct fee_quote *out)
 {
 	struct fee_quote q;
 	memset(&q, 0x5a, sizeof q); /* garbage: the callee must zero it */
@@ -178,20 +178,20 @@ static int q_total(const struct fee_table *t, struct fee_request r, fen_t *total
 	return rc;
 }
 
-#define QUOTE_IS(t, r, yuan_fen)                               \
-	do {                                                   \
-		fen_t tot_;                                    \
-		CHECK_INT(q_total((t), (r), &tot_, NULL), KR_OK); \
-		CHECK_INT(tot_, (yuan_fen));                   \
+#define QUOTE_IS(t, r, yuan_fen)                                                                   \
+	do {                                                                                       \
+		fen_t tot_;                                                                        \
+		CHECK_INT(q_total((t), (r), &tot_, NULL), KR_OK);                                  \
+		CHECK_INT(tot_, (yuan_fen));                                                       \
 	} while (0)
 
-#define QUOTE_FAILS(t, r, kr)                                          \
-	do {                                                           \
-		fen_t tot_;                                            \
-		struct fee_quote q_;                                   \
-		CHECK_INT(q_total((t), (r), &tot_, &q_), (kr));        \
-		CHECK_INT(q_.nlines, 0);                               \
-		CHECK_INT(q_.total_fen, 0);                            \
+#define QUOTE_FAILS(t, r, kr)                                                                      \
+	do {                                                                                       \
+		fen_t tot_;                                                                        \
+		struct fee_quote q_;                                                               \
+		CHECK_INT(q_total((t), (r), &tot_, &q_), (kr));                                    \
+		CHECK_INT(q_.nlines, 0);                                                           \
+		CHECK_INT(q_.total_fen, 0);                                                        \
 	} while (0)
 
 static const struct fee_line *find_line(const struct fee_quote *q, const char *key)
@@ -272,18 +272,21 @@ static void test_known_taicang(void)
 	QUOTE_IS(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 1, 0, CHANGE_LEGAL_PERSON), Y(50));
 	QUOTE_IS(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 1, 0, CHANGE_SEAL_TEMPLATE), Y(50));
 	QUOTE_IS(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 0, 0, CHANGE_SEAL_TEMPLATE), 0);
-	CHECK_INT(q_total(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 1, 0, CHANGE_NAME), &tot, &q), KR_OK);
+	CHECK_INT(q_total(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 1, 0, CHANGE_NAME), &tot, &q),
+	          KR_OK);
 	CHECK_INT(q.nlines, 2);
 	CHECK(find_line(&q, "fee.cert") != NULL);
 	l = find_line(&q, "fee.seal_change");
 	CHECK(l && l->total_fen == Y(80));
-	CHECK_INT(q_total(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 0, 0, CHANGE_NAME), &tot, &q), KR_OK);
+	CHECK_INT(q_total(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 0, 0, CHANGE_NAME), &tot, &q),
+	          KR_OK);
 	CHECK_INT(q.nlines, 1);
 	QUOTE_IS(&tc, req(BIZ_CHANGE, HOLDER_PERSON, 0, 1, 0, CHANGE_NAME), Y(50));
 	QUOTE_IS(&tc, req(BIZ_CHANGE, HOLDER_PERSON, 0, 1, 0, CHANGE_SEAL_TEMPLATE), Y(50));
-	QUOTE_FAILS(&tc, req(BIZ_CHANGE, HOLDER_PERSON, 0, 1, 0, CHANGE_LEGAL_PERSON), KR_NOT_OFFERED);
+	QUOTE_FAILS(&tc, req(BIZ_CHANGE, HOLDER_PERSON, 0, 1, 0, CHANGE_LEGAL_PERSON),
+	            KR_NOT_OFFERED);
 	QUOTE_FAILS(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 1, 0, CHANGE_COUNT), KR_INVALID);
-	QUOTE_FAILS(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 1, 0, (enum change_kind)-1), KR_INVALID);
+	QUOTE_FAILS(&tc, req(BIZ_CHANGE, HOLDER_UNIT, 0, 1, 0, (enum change_kind) - 1), KR_INVALID);
 
 	/* unlock and exchange are free */
 	CHECK_INT(q_total(&tc, req(BIZ_UNLOCK, HOLDER_UNIT, 0, 0, 0, 0), &tot, &q), KR_OK);
@@ -354,7 +357,8 @@ static void test_known_nantong(void)
 		QUOTE_IS(&nt, req(BIZ_CHANGE, HOLDER_UNIT, 0, 0, 0, (enum change_kind)k), 0);
 	}
 	QUOTE_IS(&nt, req(BIZ_CHANGE, HOLDER_PERSON, 0, 1, 0, CHANGE_NAME), 0);
-	QUOTE_FAILS(&nt, req(BIZ_CHANGE, HOLDER_PERSON, 0, 1, 0, CHANGE_LEGAL_PERSON), KR_NOT_OFFERED);
+	QUOTE_FAILS(&nt, req(BIZ_CHANGE, HOLDER_PERSON, 0, 1, 0, CHANGE_LEGAL_PERSON),
+	            KR_NOT_OFFERED);
 
 	QUOTE_IS(&nt, req(BIZ_UNLOCK, HOLDER_UNIT, 0, 0, 0, 0), 0);
 	QUOTE_IS(&nt, req(BIZ_UNLOCK, HOLDER_PERSON, 0, 0, 0, 0), 0);
@@ -431,96 +435,165 @@ static void test_properties(void)
 					for (int seal = 0; seal <= 1; seal++)
 						for (int sub = 0; sub <= 3; sub++)
 							for (int ch = 0; ch < CHANGE_COUNT; ch++) {
-		const struct fee_table *t = tables[ti];
-		struct fee_request r = req((enum business)b, (enum holder)h, y, seal, sub,
-					   (enum change_kind)ch);
-		struct fee_quote q;
-		memset(&q, 0x5a, sizeof q);
-		int rc = fees_quote(t, &r, &q);
-		const struct recipe *rc_ = catalogue_recipe(r.biz, r.holder);
+								const struct fee_table *t =
+								    tables[ti];
+								struct fee_request r =
+								    req((enum business)b,
+								        (enum holder)h, y, seal,
+								        sub, (enum change_kind)ch);
+								struct fee_quote q;
+								memset(&q, 0x5a, sizeof q);
+								int rc = fees_quote(t, &r, &q);
+								const struct recipe *rc_ =
+								    catalogue_recipe(r.biz,
+								                     r.holder);
 
-		if (rc != KR_OK) {
-			if (q.nlines != 0 || q.total_fen != 0)
-				zeroed_bad++;
-			if ((b == BIZ_NEW || b == BIZ_RENEW) && seal == 0 && sub == 0 &&
-			    fees_years_offered(t, r.biz, r.holder, y))
-				offered_bad++;
-			continue;
-		}
-		ok++;
-		if (q.nlines < 0 || q.nlines > FEE_MAX_LINES) {
-			shape_bad++;
-			continue;
-		}
-		fen_t sum = 0;
-		int seal_lines = 0, seal_qty = 0;
-		for (int i = 0; i < q.nlines; i++) {
-			const struct fee_line *l = &q.line[i];
-			sum += l->total_fen;
-			if (l->total_fen != l->unit_fen * l->qty)
-				line_bad++;
-			if (l->unit_fen < 0 || l->total_fen < 0 || l->qty < 1)
-				neg++;
-			if (!l->key || strncmp(l->key, "fee.", 4) != 0)
-				shape_bad++;
-			else if (is_seal_line(l)) {
-				seal_lines++;
-				seal_qty += l->qty;
-			}
-			if (l->bundle && l->years != 4)
-				shape_bad++;
-		}
-		if (sum != q.total_fen)
-			sum_bad++;
-		if (q.total_fen < 0)
-			neg++;
-		if (seal_lines > 1 || seal_qty > 1 + sub)
-			seals_bad++;
-		/* sub-keys: at most two, unit new issuance only */
-		if (sub > CATALOGUE_MAX_SUB_KEYS || (sub > 0 && !(b == BIZ_NEW && h == HOLDER_UNIT)))
-			sub_bad++;
-		/* a seal is asked for only where one may be ordered */
-		if (seal && !(rc_ && rc_->seal_option) && b != BIZ_CHANGE && b != BIZ_EXCHANGE)
-			seals_bad++;
-		if (b == BIZ_NEW || b == BIZ_RENEW) {
-			if (!fees_years_offered(t, r.biz, r.holder, y))
-				offered_bad++;
-			if (y < 1 || y > t->years_max)
-				offered_bad++;
-		}
-		if (b == BIZ_CHECK || b == BIZ_REVOKE) {
-			if (q.nlines != 0 || q.total_fen != 0)
-				free_bad++;
-		}
-		/* the 4-year bundle never costs more than four single years */
-		if ((b == BIZ_NEW || b == BIZ_RENEW) && y == 1) {
-			const struct fee_section *s = &t->section[h][b];
-			struct fee_request r4 = r;
-			struct fee_quote q4;
-			r4.years = 4;
-			int rc4 = fees_quote(t, &r4, &q4);
-			if (s->price[FEE_CERT_YEAR].set && s->price[FEE_CERT_4YEARS].set &&
-			    rc4 != KR_OK)
-				bundle_bad++;
-			if (rc4 == KR_OK && q4.total_fen > 4 * q.total_fen)
-				bundle_bad++;
-			/* without a bundle, years are linear */
-			int linear = s->price[FEE_CERT_YEAR].set && !s->price[FEE_CERT_4YEARS].set;
-			if (seal)
-				linear = linear && s->price[FEE_SEAL_YEAR].set &&
-					 !s->price[FEE_SEAL_4YEARS].set;
-			if (linear) {
-				for (int yy = 2; yy <= t->years_max; yy++) {
-					struct fee_request ry = r;
-					struct fee_quote qy;
-					ry.years = yy;
-					if (fees_quote(t, &ry, &qy) != KR_OK ||
-					    qy.total_fen != yy * q.total_fen)
-						bundle_bad++;
-				}
-			}
-		}
-	}
+								if (rc != KR_OK) {
+									if (q.nlines != 0 ||
+									    q.total_fen != 0)
+										zeroed_bad++;
+									if ((b == BIZ_NEW ||
+									     b == BIZ_RENEW) &&
+									    seal == 0 && sub == 0 &&
+									    fees_years_offered(
+									        t, r.biz, r.holder,
+									        y))
+										offered_bad++;
+									continue;
+								}
+								ok++;
+								if (q.nlines < 0 ||
+								    q.nlines > FEE_MAX_LINES) {
+									shape_bad++;
+									continue;
+								}
+								fen_t sum = 0;
+								int seal_lines = 0, seal_qty = 0;
+								for (int i = 0; i < q.nlines; i++) {
+									const struct fee_line *l =
+									    &q.line[i];
+									sum += l->total_fen;
+									if (l->total_fen !=
+									    l->unit_fen * l->qty)
+										line_bad++;
+									if (l->unit_fen < 0 ||
+									    l->total_fen < 0 ||
+									    l->qty < 1)
+										neg++;
+									if (!l->key ||
+									    strncmp(l->key, "fee.",
+									            4) != 0)
+										shape_bad++;
+									else if (is_seal_line(l)) {
+										seal_lines++;
+										seal_qty += l->qty;
+									}
+									if (l->bundle &&
+									    l->years != 4)
+										shape_bad++;
+								}
+								if (sum != q.total_fen)
+									sum_bad++;
+								if (q.total_fen < 0)
+									neg++;
+								if (seal_lines > 1 ||
+								    seal_qty > 1 + sub)
+									seals_bad++;
+								/* sub-keys: at most two, unit new
+								 * issuance only */
+								if (sub > CATALOGUE_MAX_SUB_KEYS ||
+								    (sub > 0 &&
+								     !(b == BIZ_NEW &&
+								       h == HOLDER_UNIT)))
+									sub_bad++;
+								/* a seal is asked for only where
+								 * one may be ordered */
+								if (seal &&
+								    !(rc_ && rc_->seal_option) &&
+								    b != BIZ_CHANGE &&
+								    b != BIZ_EXCHANGE)
+									seals_bad++;
+								if (b == BIZ_NEW ||
+								    b == BIZ_RENEW) {
+									if (!fees_years_offered(
+									        t, r.biz, r.holder,
+									        y))
+										offered_bad++;
+									if (y < 1 ||
+									    y > t->years_max)
+										offered_bad++;
+								}
+								if (b == BIZ_CHECK ||
+								    b == BIZ_REVOKE) {
+									if (q.nlines != 0 ||
+									    q.total_fen != 0)
+										free_bad++;
+								}
+								/* the 4-year bundle never costs
+								 * more than four single years */
+								if ((b == BIZ_NEW ||
+								     b == BIZ_RENEW) &&
+								    y == 1) {
+									const struct fee_section
+									    *s = &t->section[h][b];
+									struct fee_request r4 = r;
+									struct fee_quote q4;
+									r4.years = 4;
+									int rc4 =
+									    fees_quote(t, &r4, &q4);
+									if (s->price[FEE_CERT_YEAR]
+									        .set &&
+									    s->price
+									        [FEE_CERT_4YEARS]
+									            .set &&
+									    rc4 != KR_OK)
+										bundle_bad++;
+									if (rc4 == KR_OK &&
+									    q4.total_fen >
+									        4 * q.total_fen)
+										bundle_bad++;
+									/* without a bundle, years
+									 * are linear */
+									int linear =
+									    s->price[FEE_CERT_YEAR]
+									        .set &&
+									    !s->price
+									         [FEE_CERT_4YEARS]
+									             .set;
+									if (seal)
+										linear =
+										    linear &&
+										    s->price
+										        [FEE_SEAL_YEAR]
+										            .set &&
+										    !s->price
+										         [FEE_SEAL_4YEARS]
+										             .set;
+									if (linear) {
+										for (int yy = 2;
+										     yy <=
+										     t->years_max;
+										     yy++) {
+											struct fee_request
+											    ry = r;
+											struct
+											    fee_quote
+											        qy;
+											ry.years =
+											    yy;
+											if (fees_quote(
+											        t,
+											        &ry,
+											        &qy) !=
+											        KR_OK ||
+											    qy.total_fen !=
+											        yy *
+											            q.total_fen)
+												bundle_bad++;
+										}
+									}
+								}
+							}
 	CHECK(ok > 100);
 	CHECK_INT(zeroed_bad, 0);
 	CHECK_INT(sum_bad, 0);
@@ -539,14 +612,19 @@ static void test_properties(void)
 		for (int h = 0; h < HOLDER_COUNT; h++)
 			for (int b = BIZ_NEW; b <= BIZ_RENEW; b++)
 				for (int y = -1; y <= 6; y++) {
-					struct fee_request r = req((enum business)b, (enum holder)h, y, 0, 0, 0);
+					struct fee_request r =
+					    req((enum business)b, (enum holder)h, y, 0, 0, 0);
 					struct fee_quote q;
 					int quoted = fees_quote(tables[ti], &r, &q) == KR_OK;
-					int offered = fees_years_offered(tables[ti], r.biz, r.holder, y) != 0;
+					int offered =
+					    fees_years_offered(tables[ti], r.biz, r.holder, y) != 0;
 					if (quoted != offered) {
-						fprintf(stderr, "table %d %s/%s %d years: quote %d, offered %d\n",
-							ti, catalogue_holder_id(r.holder),
-							catalogue_business_id(r.biz), y, quoted, offered);
+						fprintf(stderr,
+						        "table %d %s/%s %d years: quote %d, "
+						        "offered %d\n",
+						        ti, catalogue_holder_id(r.holder),
+						        catalogue_business_id(r.biz), y, quoted,
+						        offered);
 						agree_bad++;
 					}
 				}
@@ -570,12 +648,13 @@ static void test_section_check(void)
 				int rc = fees_section_check((enum business)b, p, &err);
 				if (rc != KR_OK)
 					fprintf(stderr, "table %d %s/%s: %s\n", ti,
-						catalogue_holder_id((enum holder)h),
-						catalogue_business_id((enum business)b), err.msg);
+					        catalogue_holder_id((enum holder)h),
+					        catalogue_business_id((enum business)b), err.msg);
 				CHECK_INT(rc, KR_OK);
 				for (int k = 0; k < FEE_KEY_COUNT; k++)
 					if (p->price[k].set)
-						CHECK(fees_key_allowed((enum business)b, (enum fee_key)k));
+						CHECK(fees_key_allowed((enum business)b,
+						                       (enum fee_key)k));
 			}
 
 	/* both per-year and first-year certificate prices */

@@ -196,7 +196,7 @@ static void test_id_random(void)
 			passed++;
 		else if (n + 1 - passed <= 3)
 			fprintf(stderr, "valid ID refused: %s (%s)\n", id,
-				ident_verdict_name(ident_check_id_number(id)));
+			        ident_verdict_name(ident_check_id_number(id)));
 		if (ident_id_check_char(id) != ref_id_check(id))
 			mismatched++;
 		/* every single substitution by another allowed character */
@@ -210,7 +210,9 @@ static void test_id_random(void)
 				corruptions++;
 				if (ident_check_id_number(bad) == IDENT_OK) {
 					if (undetected++ < 5)
-						fprintf(stderr, "corruption accepted: %s (from %s)\n", bad, id);
+						fprintf(stderr,
+						        "corruption accepted: %s (from %s)\n", bad,
+						        id);
 				}
 			}
 		}
@@ -298,7 +300,7 @@ static void test_uscc_random(void)
 			passed++;
 		else if (n + 1 - passed <= 3)
 			fprintf(stderr, "valid USCC refused: %s (%s)\n", code,
-				ident_verdict_name(ident_check_uscc(code)));
+			        ident_verdict_name(ident_check_uscc(code)));
 		if (code[16] != ref_org_check(code + 8) || code[17] != ref_uscc_check(code))
 			mismatched++;
 		org_x += code[16] == 'X';
@@ -312,7 +314,8 @@ static void test_uscc_random(void)
 				corruptions++;
 				enum ident_verdict v = ident_check_uscc(bad);
 				if (v == IDENT_OK && undetected++ < 5)
-					fprintf(stderr, "corruption accepted: %s (from %s)\n", bad, code);
+					fprintf(stderr, "corruption accepted: %s (from %s)\n", bad,
+					        code);
 			}
 		}
 	}
@@ -392,7 +395,7 @@ static void test_names(void)
 			CHECK(strcmp(n, ident_verdict_name((enum ident_verdict)w)) != 0);
 	}
 	CHECK_STR(ident_verdict_name(IDENT_VERDICT_COUNT), "?");
-	CHECK_STR(ident_verdict_name((enum ident_verdict)-1), "?");
+	CHECK_STR(ident_verdict_name((enum ident_verdict) - 1), "?");
 }
 
 int main(void)

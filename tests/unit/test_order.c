@@ -3,7 +3,7 @@
 #include "core/order.h"
 
 #define CHARGED ((fen_t)25000)
-#define FREE ((fen_t)0)
+#define FREE    ((fen_t)0)
 
 /* The states reachable from `from` by allowed moves for an order of `amount`, avoiding
  * `avoid` (-1: none), as a bit mask (from included). */
@@ -17,7 +17,8 @@ static unsigned reachable(enum order_state from, fen_t amount, int avoid)
 				continue;
 			for (int t = 0; t < ORDER_STATE_COUNT; t++)
 				if (t != avoid && !(seen & (1u << t)) &&
-				    order_can_move((enum order_state)s, (enum order_state)t, amount))
+				    order_can_move((enum order_state)s, (enum order_state)t,
+				                   amount))
 					next |= 1u << t;
 		}
 		seen |= next;
@@ -89,7 +90,7 @@ static void test_reachability(void)
 			unsigned r = reachable((enum order_state)s, amounts[a], -1);
 			if (!(r & finals()))
 				fprintf(stderr, "%s order stuck in %s\n", a ? "charged" : "free",
-					order_states[s].id);
+				        order_states[s].id);
 			CHECK(r & finals());
 		}
 	}
@@ -109,7 +110,8 @@ static void test_reachability(void)
 	 * without going through PAID it can only be closed */
 	unsigned unpaid = reachable(ORDER_NEW, CHARGED, ORDER_PAID);
 	if (unpaid & ((1u << ORDER_WORKING) | (1u << ORDER_IN_REVIEW) | (1u << ORDER_SERVED)))
-		fprintf(stderr, "a charged order reaches work without payment (mask %#x)\n", unpaid);
+		fprintf(stderr, "a charged order reaches work without payment (mask %#x)\n",
+		        unpaid);
 	CHECK(!(unpaid & (1u << ORDER_WORKING)));
 	CHECK(!(unpaid & (1u << ORDER_IN_REVIEW)));
 	CHECK(!(unpaid & (1u << ORDER_SERVED)));
@@ -161,21 +163,23 @@ static void test_can_move(void)
 		for (int s = 0; s < ORDER_STATE_COUNT; s++)
 			for (int t = 0; t < ORDER_STATE_COUNT; t++)
 				if (!(order_states[s].next & (1u << t)) &&
-				    order_can_move((enum order_state)s, (enum order_state)t, amounts[a]))
+				    order_can_move((enum order_state)s, (enum order_state)t,
+				                   amounts[a]))
 					bad++;
 		CHECK_INT(bad, 0);
 		/* nothing leaves a final state */
 		for (int s = 0; s < ORDER_STATE_COUNT; s++)
 			for (int t = 0; t < ORDER_STATE_COUNT && order_states[s].final; t++)
-				CHECK(!order_can_move((enum order_state)s, (enum order_state)t, amounts[a]));
+				CHECK(!order_can_move((enum order_state)s, (enum order_state)t,
+				                      amounts[a]));
 		CHECK(!order_can_move(ORDER_SERVED, ORDER_REFUNDING, amounts[a]));
 		CHECK(!order_can_move(ORDER_PAID, ORDER_PAYING, amounts[a]));
 		CHECK(!order_can_move(ORDER_NEW, ORDER_SERVED, amounts[a]));
 		CHECK(!order_can_move(ORDER_NEW, ORDER_NEW, amounts[a]));
 		CHECK(!order_can_move(ORDER_STATE_COUNT, ORDER_NEW, amounts[a]));
 		CHECK(!order_can_move(ORDER_NEW, ORDER_STATE_COUNT, amounts[a]));
-		CHECK(!order_can_move((enum order_state)-1, ORDER_CLOSED, amounts[a]));
-		CHECK(!order_can_move(ORDER_NEW, (enum order_state)-1, amounts[a]));
+		CHECK(!order_can_move((enum order_state) - 1, ORDER_CLOSED, amounts[a]));
+		CHECK(!order_can_move(ORDER_NEW, (enum order_state) - 1, amounts[a]));
 	}
 }
 
@@ -191,7 +195,7 @@ static void test_ids(void)
 	CHECK_STR(order_state_id(ORDER_PAYING), "paying");
 	CHECK_STR(order_state_id(ORDER_IN_REVIEW), "in_review");
 	CHECK_STR(order_state_id(ORDER_STATE_COUNT), "?");
-	CHECK_STR(order_state_id((enum order_state)-1), "?");
+	CHECK_STR(order_state_id((enum order_state) - 1), "?");
 	CHECK_INT(order_state_from_id("Paying"), -1);
 	CHECK_INT(order_state_from_id("?"), -1);
 	CHECK_INT(order_state_from_id(""), -1);

@@ -3,10 +3,10 @@
  *
  * Owns the one sqlite3 connection and its prepared statements. A file is checked
  * before SQLite may touch it (magic, application_id, schema version), and again
- * through SQLite before anything is written, so that a foreign, newer or damaged
- * file is refused unchanged. Every write is one BEGIN IMMEDIATE … COMMIT; on any
- * failure it is rolled back and the SQLite code is mapped to a kiosk result. The
- * handle is used by one thread at a time. Nothing personal or secret is printed. */
+ * through SQLite before anything is written, so that a foreign or newer file, or one
+ * whose orders are damaged, is refused unchanged. Every write is one BEGIN IMMEDIATE … COMMIT; on
+ * any failure it is rolled back and the SQLite code is mapped to a kiosk result. The handle is used
+ * by one thread at a time. Nothing personal or secret is printed. */
 #include "store/store.h"
 
 #include <errno.h>
@@ -18,89 +18,89 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#define STORE_APP_ID	       0x4B494F53 /* "KIOS" */
-#define STORE_BUSY_MS	       5000
-#define STORE_HASH_LEN	       32
+#define STORE_APP_ID           0x4B494F53 /* "KIOS" */
+#define STORE_BUSY_MS          5000
+#define STORE_HASH_LEN         32
 #define STORE_KIOSK_ID_MAX     8
 #define STORE_REASON_MAX       128
-#define STORE_KIND_MAX	       32
-#define STORE_ITEM_MAX	       64
-#define STORE_BODY_MAX	       1024	  /* the bodies the store writes itself */
-#define STORE_JOURNAL_BODY_MAX 65536	  /* a caller's journal body */
-#define STORE_COUNT_MAX	       1000000000 /* largest change of a consumable count */
-#define CHINA_OFFSET_S	       (8 * 3600)
-#define UNTOUCHED	       " — left untouched"
+#define STORE_KIND_MAX         32
+#define STORE_ITEM_MAX         64
+#define STORE_BODY_MAX         1024       /* the bodies the store writes itself */
+#define STORE_JOURNAL_BODY_MAX 65536      /* a caller's journal body */
+#define STORE_COUNT_MAX        1000000000 /* largest change of a consumable count */
+#define CHINA_OFFSET_S         (8 * 3600)
+#define UNTOUCHED              " — left untouched"
 
 #define ROW_FIELD_SIZE(f) sizeof(((struct order_row *)0)->f)
 
 /* Schema migrations: migrations[v] takes user_version v to v + 1. */
 static const char *const migrations[] = {
-	/* 1: orders with fee lines and history, journal, outbox, consumables */
-	"CREATE TABLE orders("
-	" id INTEGER PRIMARY KEY,"
-	" order_no TEXT UNIQUE NOT NULL,"
-	" out_trade_no TEXT UNIQUE NOT NULL,"
-	" business INT NOT NULL,"
-	" holder INT NOT NULL,"
-	" amount_fen INT NOT NULL CHECK(amount_fen >= 0),"
-	" state INT NOT NULL,"
-	" open INT NOT NULL,"
-	" created_utc INT NOT NULL,"
-	" updated_utc INT NOT NULL,"
-	" subject_masked TEXT NOT NULL,"
-	" key_serial TEXT NOT NULL,"
-	" detail TEXT NOT NULL);"
-	"CREATE INDEX orders_open ON orders(id) WHERE open = 1;"
-	"CREATE TABLE order_lines("
-	" order_id INT NOT NULL REFERENCES orders(id),"
-	" seq INT NOT NULL,"
-	" item TEXT NOT NULL,"
-	" qty INT NOT NULL,"
-	" years INT NOT NULL,"
-	" bundle INT NOT NULL,"
-	" unit_fen INT NOT NULL,"
-	" total_fen INT NOT NULL,"
-	" PRIMARY KEY(order_id, seq));"
-	"CREATE TABLE order_history("
-	" id INTEGER PRIMARY KEY,"
-	" order_id INT NOT NULL REFERENCES orders(id),"
-	" from_state INT,"
-	" to_state INT NOT NULL,"
-	" at_utc INT NOT NULL,"
-	" reason TEXT NOT NULL);"
-	"CREATE INDEX order_history_order ON order_history(order_id, id);"
-	"CREATE TABLE journal("
-	" seq INTEGER PRIMARY KEY,"
-	" at_utc INT NOT NULL,"
-	" kind TEXT NOT NULL,"
-	" order_id INT,"
-	" body TEXT NOT NULL,"
-	" prev_hash BLOB NOT NULL,"
-	" hash BLOB NOT NULL);"
-	"CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal"
-	" BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
-	"CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"
-	" BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
-	"CREATE TABLE outbox("
-	" id INTEGER PRIMARY KEY,"
-	" event_id TEXT UNIQUE NOT NULL,"
-	" order_id INT REFERENCES orders(id),"
-	" kind TEXT NOT NULL,"
-	" body TEXT NOT NULL,"
-	" created_utc INT NOT NULL,"
-	" acked_utc INT);"
-	"CREATE INDEX outbox_pending ON outbox(id) WHERE acked_utc IS NULL;"
-	"CREATE TABLE consumables("
-	" item TEXT PRIMARY KEY,"
-	" count INT NOT NULL CHECK(count >= 0),"
-	" updated_utc INT NOT NULL);",
+    /* 1: orders with fee lines and history, journal, outbox, consumables */
+    "CREATE TABLE orders("
+    " id INTEGER PRIMARY KEY,"
+    " order_no TEXT UNIQUE NOT NULL,"
+    " out_trade_no TEXT UNIQUE NOT NULL,"
+    " business INT NOT NULL,"
+    " holder INT NOT NULL,"
+    " amount_fen INT NOT NULL CHECK(amount_fen >= 0),"
+    " state INT NOT NULL,"
+    " open INT NOT NULL,"
+    " created_utc INT NOT NULL,"
+    " updated_utc INT NOT NULL,"
+    " subject_masked TEXT NOT NULL,"
+    " key_serial TEXT NOT NULL,"
+    " detail TEXT NOT NULL);"
+    "CREATE INDEX orders_open ON orders(id) WHERE open = 1;"
+    "CREATE TABLE order_lines("
+    " order_id INT NOT NULL REFERENCES orders(id),"
+    " seq INT NOT NULL,"
+    " item TEXT NOT NULL,"
+    " qty INT NOT NULL,"
+    " years INT NOT NULL,"
+    " bundle INT NOT NULL,"
+    " unit_fen INT NOT NULL,"
+    " total_fen INT NOT NULL,"
+    " PRIMARY KEY(order_id, seq));"
+    "CREATE TABLE order_history("
+    " id INTEGER PRIMARY KEY,"
+    " order_id INT NOT NULL REFERENCES orders(id),"
+    " from_state INT,"
+    " to_state INT NOT NULL,"
+    " at_utc INT NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX order_history_order ON order_history(order_id, id);"
+    "CREATE TABLE journal("
+    " seq INTEGER PRIMARY KEY,"
+    " at_utc INT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " order_id INT,"
+    " body TEXT NOT NULL,"
+    " prev_hash BLOB NOT NULL,"
+    " hash BLOB NOT NULL);"
+    "CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal"
+    " BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
+    "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"
+    " BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
+    "CREATE TABLE outbox("
+    " id INTEGER PRIMARY KEY,"
+    " event_id TEXT UNIQUE NOT NULL,"
+    " order_id INT REFERENCES orders(id),"
+    " kind TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " created_utc INT NOT NULL,"
+    " acked_utc INT);"
+    "CREATE INDEX outbox_pending ON outbox(id) WHERE acked_utc IS NULL;"
+    "CREATE TABLE consumables("
+    " item TEXT PRIMARY KEY,"
+    " count INT NOT NULL CHECK(count >= 0),"
+    " updated_utc INT NOT NULL);",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The columns of struct order_row, in the order order_read() expects them. */
-#define ORDER_COLUMNS                                                                      \
-	"id, order_no, out_trade_no, business, holder, amount_fen, state, created_utc, " \
+#define ORDER_COLUMNS                                                                              \
+	"id, order_no, out_trade_no, business, holder, amount_fen, state, created_utc, "           \
 	"updated_utc, subject_masked, key_serial"
 
 /* Statements prepared once per handle. */
@@ -128,38 +128,38 @@ enum stmt {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_ORDER_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM orders",
-	[ST_ORDER_INSERT] = "INSERT INTO orders(id, order_no, out_trade_no, business, holder, "
-			    "amount_fen, state, open, created_utc, updated_utc, subject_masked, "
-			    "key_serial, detail) "
-			    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
-	[ST_LINE_INSERT] = "INSERT INTO order_lines(order_id, seq, item, qty, years, bundle, "
-			   "unit_fen, total_fen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[ST_ORDER_STATE] = "SELECT state, amount_fen, order_no FROM orders WHERE id = ?1",
-	[ST_ORDER_UPDATE] = "UPDATE orders SET state = ?2, open = ?3, updated_utc = ?4 "
-			    "WHERE id = ?1",
-	[ST_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?1",
-	/* the literal open = 1 matches the partial index orders_open */
-	[ST_ORDERS_OPEN] = "SELECT " ORDER_COLUMNS " FROM orders INDEXED BY orders_open "
-			   "WHERE open = 1 ORDER BY id",
-	[ST_HISTORY_INSERT] = "INSERT INTO order_history(order_id, from_state, to_state, at_utc, "
-			      "reason) VALUES(?1, ?2, ?3, ?4, ?5)",
-	[ST_HISTORY_LIST] = "SELECT to_state FROM order_history WHERE order_id = ?1 ORDER BY id",
-	[ST_JOURNAL_LAST] = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
-	[ST_JOURNAL_INSERT] = "INSERT INTO journal(seq, at_utc, kind, order_id, body, prev_hash, "
-			      "hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_JOURNAL_ALL] = "SELECT seq, at_utc, kind, order_id, body, prev_hash, hash FROM journal "
-			   "ORDER BY seq",
-	[ST_OUTBOX_INSERT] = "INSERT INTO outbox(event_id, order_id, kind, body, created_utc) "
-			     "VALUES(?1, ?2, ?3, ?4, ?5)",
-	[ST_OUTBOX_PENDING] = "SELECT count(*) FROM outbox WHERE acked_utc IS NULL",
-	[ST_CONSUMABLE_GET] = "SELECT count FROM consumables WHERE item = ?1",
-	[ST_CONSUMABLE_SET] = "INSERT INTO consumables(item, count, updated_utc) "
-			      "VALUES(?1, ?2, ?3) "
-			      "ON CONFLICT(item) DO UPDATE SET count = ?2, updated_utc = ?3",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_ORDER_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM orders",
+    [ST_ORDER_INSERT] = "INSERT INTO orders(id, order_no, out_trade_no, business, holder, "
+                        "amount_fen, state, open, created_utc, updated_utc, subject_masked, "
+                        "key_serial, detail) "
+                        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
+    [ST_LINE_INSERT] = "INSERT INTO order_lines(order_id, seq, item, qty, years, bundle, "
+                       "unit_fen, total_fen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_ORDER_STATE] = "SELECT state, amount_fen, order_no FROM orders WHERE id = ?1",
+    [ST_ORDER_UPDATE] = "UPDATE orders SET state = ?2, open = ?3, updated_utc = ?4 "
+                        "WHERE id = ?1",
+    [ST_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?1",
+    /* the literal open = 1 matches the partial index orders_open */
+    [ST_ORDERS_OPEN] = "SELECT " ORDER_COLUMNS " FROM orders INDEXED BY orders_open "
+                       "WHERE open = 1 ORDER BY id",
+    [ST_HISTORY_INSERT] = "INSERT INTO order_history(order_id, from_state, to_state, at_utc, "
+                          "reason) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_HISTORY_LIST] = "SELECT to_state FROM order_history WHERE order_id = ?1 ORDER BY id",
+    [ST_JOURNAL_LAST] = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+    [ST_JOURNAL_INSERT] = "INSERT INTO journal(seq, at_utc, kind, order_id, body, prev_hash, "
+                          "hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_JOURNAL_ALL] = "SELECT seq, at_utc, kind, order_id, body, prev_hash, hash FROM journal "
+                       "ORDER BY seq",
+    [ST_OUTBOX_INSERT] = "INSERT INTO outbox(event_id, order_id, kind, body, created_utc) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_OUTBOX_PENDING] = "SELECT count(*) FROM outbox WHERE acked_utc IS NULL",
+    [ST_CONSUMABLE_GET] = "SELECT count FROM consumables WHERE item = ?1",
+    [ST_CONSUMABLE_SET] = "INSERT INTO consumables(item, count, updated_utc) "
+                          "VALUES(?1, ?2, ?3) "
+                          "ON CONFLICT(item) DO UPDATE SET count = ?2, updated_utc = ?3",
 };
 
 struct store {
@@ -314,8 +314,8 @@ static int tx_commit(struct store *s, struct kerr *err)
 /* hash = SHA-256(prev || be64 seq || be64 at || be32 len kind || kind || be64 order_id ||
  * be32 len body || body). Returns 0, or -1 when the digest fails. */
 static int journal_hash(EVP_MD_CTX *md, const unsigned char *prev, int64_t seq, int64_t at,
-			const char *kind, size_t kind_len, int64_t order_id, const char *body,
-			size_t body_len, unsigned char *out)
+                        const char *kind, size_t kind_len, int64_t order_id, const char *body,
+                        size_t body_len, unsigned char *out)
 {
 	unsigned char seq_at[16], klen[4], oid[8], blen[4];
 	be_put(seq_at, (uint64_t)seq, 8);
@@ -325,19 +325,20 @@ static int journal_hash(EVP_MD_CTX *md, const unsigned char *prev, int64_t seq, 
 	be_put(blen, body_len, 4);
 
 	int ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-		 EVP_DigestUpdate(md, prev, STORE_HASH_LEN) == 1 &&
-		 EVP_DigestUpdate(md, seq_at, sizeof seq_at) == 1 &&
-		 EVP_DigestUpdate(md, klen, sizeof klen) == 1 &&
-		 EVP_DigestUpdate(md, kind, kind_len) == 1 &&
-		 EVP_DigestUpdate(md, oid, sizeof oid) == 1 &&
-		 EVP_DigestUpdate(md, blen, sizeof blen) == 1 &&
-		 EVP_DigestUpdate(md, body, body_len) == 1 && EVP_DigestFinal_ex(md, out, NULL) == 1;
+	         EVP_DigestUpdate(md, prev, STORE_HASH_LEN) == 1 &&
+	         EVP_DigestUpdate(md, seq_at, sizeof seq_at) == 1 &&
+	         EVP_DigestUpdate(md, klen, sizeof klen) == 1 &&
+	         EVP_DigestUpdate(md, kind, kind_len) == 1 &&
+	         EVP_DigestUpdate(md, oid, sizeof oid) == 1 &&
+	         EVP_DigestUpdate(md, blen, sizeof blen) == 1 &&
+	         EVP_DigestUpdate(md, body, body_len) == 1 &&
+	         EVP_DigestFinal_ex(md, out, NULL) == 1;
 	return ok ? 0 : -1;
 }
 
 /* Appends a journal row inside the open transaction. Returns a SQLite code. */
 static int journal_add(struct store *s, const char *kind, int64_t order_id, const char *body,
-		       int64_t at)
+                       int64_t at)
 {
 	unsigned char prev[STORE_HASH_LEN] = {0}, hash[STORE_HASH_LEN];
 	int64_t seq = 1;
@@ -355,7 +356,7 @@ static int journal_add(struct store *s, const char *kind, int64_t order_id, cons
 		return rc;
 
 	if (journal_hash(s->md, prev, seq, at, kind, strlen(kind), order_id, body, strlen(body),
-			 hash) != 0)
+	                 hash) != 0)
 		return SQLITE_ERROR;
 
 	st = s->st[ST_JOURNAL_INSERT];
@@ -378,7 +379,7 @@ static int journal_add(struct store *s, const char *kind, int64_t order_id, cons
  * journal row and an outbox event, the last two with the same small JSON body.
  * from is -1 for a new order. Returns a SQLite code. */
 static int order_record(struct store *s, int64_t id, const char *order_no, int from,
-			enum order_state to, fen_t amount, const char *reason, int64_t at)
+                        enum order_state to, fen_t amount, const char *reason, int64_t at)
 {
 	const char *kind = from < 0 ? "order.create" : "order.move";
 	char body[STORE_BODY_MAX], event_id[64], from_q[24] = "null";
@@ -389,9 +390,9 @@ static int order_record(struct store *s, int64_t id, const char *order_no, int f
 		snprintf(from_q, sizeof from_q, "\"%s\"", order_state_id((enum order_state)from));
 	json_quote(reason, reason_q);
 	snprintf(body, sizeof body,
-		 "{\"order_no\":\"%s\",\"from\":%s,\"to\":\"%s\",\"amount_fen\":%lld,"
-		 "\"reason\":%s}",
-		 order_no, from_q, order_state_id(to), (long long)amount, reason_q);
+	         "{\"order_no\":\"%s\",\"from\":%s,\"to\":\"%s\",\"amount_fen\":%lld,"
+	         "\"reason\":%s}",
+	         order_no, from_q, order_state_id(to), (long long)amount, reason_q);
 
 	sqlite3_stmt *st = s->st[ST_HISTORY_INSERT];
 	sqlite3_bind_int64(st, 1, id);
@@ -406,7 +407,7 @@ static int order_record(struct store *s, int64_t id, const char *order_no, int f
 	if (rc != SQLITE_OK)
 		return rc;
 	snprintf(event_id, sizeof event_id, "%s:%lld", order_no,
-		 (long long)sqlite3_last_insert_rowid(s->db));
+	         (long long)sqlite3_last_insert_rowid(s->db));
 
 	rc = journal_add(s, kind, id, body, at);
 	if (rc != SQLITE_OK)
@@ -439,8 +440,8 @@ static int order_read(sqlite3_stmt *st, struct order_row *out, struct kerr *err)
 	if (biz < 0 || biz >= BIZ_COUNT || holder < 0 || holder >= HOLDER_COUNT || state < 0 ||
 	    state >= ORDER_STATE_COUNT)
 		return kerr_set(err, KR_CORRUPT,
-				"order %lld: business, holder or state out of range",
-				(long long)out->id);
+		                "order %lld: business, holder or state out of range",
+		                (long long)out->id);
 	column_copy(st, 1, out->order_no, sizeof out->order_no);
 	column_copy(st, 2, out->out_trade_no, sizeof out->out_trade_no);
 	out->biz = (enum business)biz;
@@ -463,7 +464,7 @@ static int spec_check(const struct order_spec *spec, struct kerr *err)
 
 	if (n < 1 || n > STORE_KIOSK_ID_MAX)
 		return kerr_set(err, KR_INVALID, "kiosk id must be 1 to %d letters or digits",
-				STORE_KIOSK_ID_MAX);
+		                STORE_KIOSK_ID_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!(k[i] >= '0' && k[i] <= '9') && !(k[i] >= 'A' && k[i] <= 'Z') &&
 		    !(k[i] >= 'a' && k[i] <= 'z'))
@@ -485,7 +486,7 @@ static int spec_check(const struct order_spec *spec, struct kerr *err)
 }
 
 int store_order_create(struct store *s, const struct order_spec *spec, struct order_row *out,
-		       struct kerr *err)
+                       struct kerr *err)
 {
 	int r = spec_check(spec, err);
 	if (r != KR_OK)
@@ -510,7 +511,7 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	if (rc != SQLITE_OK)
 		return tx_fail(s, rc, "next order id", err);
 	snprintf(order_no, sizeof order_no, "%s%02d%02d%02d%08lld", spec->kiosk_id,
-		 tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, (long long)id);
+	         tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, (long long)id);
 	snprintf(out_trade_no, sizeof out_trade_no, "%s_1", order_no);
 
 	sqlite3_stmt *st = s->st[ST_ORDER_INSERT];
@@ -554,12 +555,12 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 		return r;
 
 	*out = (struct order_row){.id = id,
-				  .biz = spec->biz,
-				  .holder = spec->holder,
-				  .amount_fen = q->total_fen,
-				  .state = ORDER_NEW,
-				  .created_utc = spec->now_utc,
-				  .updated_utc = spec->now_utc};
+	                          .biz = spec->biz,
+	                          .holder = spec->holder,
+	                          .amount_fen = q->total_fen,
+	                          .state = ORDER_NEW,
+	                          .created_utc = spec->now_utc,
+	                          .updated_utc = spec->now_utc};
 	memcpy(out->order_no, order_no, sizeof order_no);
 	memcpy(out->out_trade_no, out_trade_no, sizeof out_trade_no);
 	snprintf(out->subject_masked, sizeof out->subject_masked, "%s", subject);
@@ -568,7 +569,7 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 }
 
 int store_order_move(struct store *s, int64_t id, enum order_state to, const char *reason,
-		     int64_t now_utc, struct kerr *err)
+                     int64_t now_utc, struct kerr *err)
 {
 	if (!reason)
 		reason = "";
@@ -576,7 +577,7 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 		return kerr_set(err, KR_INVALID, "target state out of range");
 	if (!text_ok(reason, STORE_REASON_MAX))
 		return kerr_set(err, KR_INVALID, "reason must be printable ASCII, at most %d",
-				STORE_REASON_MAX);
+		                STORE_REASON_MAX);
 
 	int r = tx_begin(s, err);
 	if (r != KR_OK)
@@ -600,12 +601,12 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 	if (from < 0 || from >= ORDER_STATE_COUNT) {
 		tx_rollback(s);
 		return kerr_set(err, KR_CORRUPT, "order %lld: state %lld out of range",
-				(long long)id, (long long)from);
+		                (long long)id, (long long)from);
 	}
 	if (!order_can_move((enum order_state)from, to, amount)) {
 		tx_rollback(s);
 		return kerr_set(err, KR_CONFLICT, "order %s may not go from %s to %s", order_no,
-				order_state_id((enum order_state)from), order_state_id(to));
+		                order_state_id((enum order_state)from), order_state_id(to));
 	}
 
 	st = s->st[ST_ORDER_UPDATE];
@@ -627,10 +628,10 @@ int store_order_get(struct store *s, int64_t id, struct order_row *out, struct k
 	sqlite3_stmt *st = s->st[ST_ORDER_GET];
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
-	int r = rc == SQLITE_ROW    ? order_read(st, out, err)
-		: rc == SQLITE_DONE ? kerr_set(err, KR_NOT_FOUND, "order %lld not found",
-					       (long long)id)
-				    : store_sqlite_err(s->db, rc, "read order", err);
+	int r = rc == SQLITE_ROW ? order_read(st, out, err)
+	        : rc == SQLITE_DONE
+	            ? kerr_set(err, KR_NOT_FOUND, "order %lld not found", (long long)id)
+	            : store_sqlite_err(s->db, rc, "read order", err);
 	sqlite3_reset(st);
 	return r;
 }
@@ -670,7 +671,7 @@ int store_open_orders(struct store *s, struct order_row **rows, int *n, struct k
 }
 
 int store_order_history(struct store *s, int64_t id, enum order_state *out, int max, int *n,
-			struct kerr *err)
+                        struct kerr *err)
 {
 	sqlite3_stmt *st = s->st[ST_HISTORY_LIST];
 	int count = 0, rc, r = KR_OK;
@@ -680,7 +681,7 @@ int store_order_history(struct store *s, int64_t id, enum order_state *out, int 
 		int64_t state = sqlite3_column_int64(st, 0);
 		if (state < 0 || state >= ORDER_STATE_COUNT) {
 			r = kerr_set(err, KR_CORRUPT, "order %lld: history state out of range",
-				     (long long)id);
+			             (long long)id);
 			break;
 		}
 		if (count < max)
@@ -697,16 +698,16 @@ int store_order_history(struct store *s, int64_t id, enum order_state *out, int 
 /* ---- journal, outbox, consumables ---- */
 
 int store_journal_append(struct store *s, const char *kind, int64_t order_id, const char *body,
-			 int64_t now_utc, struct kerr *err)
+                         int64_t now_utc, struct kerr *err)
 {
 	if (!kind || !*kind || !text_ok(kind, STORE_KIND_MAX))
 		return kerr_set(err, KR_INVALID, "journal kind must be printable ASCII, 1 to %d",
-				STORE_KIND_MAX);
+		                STORE_KIND_MAX);
 	if (!body)
 		body = "";
 	if (strlen(body) > STORE_JOURNAL_BODY_MAX)
 		return kerr_set(err, KR_INVALID, "journal body longer than %d bytes",
-				STORE_JOURNAL_BODY_MAX);
+		                STORE_JOURNAL_BODY_MAX);
 
 	int r = tx_begin(s, err);
 	if (r != KR_OK)
@@ -743,8 +744,8 @@ int store_journal_verify(struct store *s, int64_t *first_bad, int64_t *rows, str
 		else if (link_len != STORE_HASH_LEN || memcmp(link, prev, STORE_HASH_LEN) != 0)
 			why = "its link does not match the previous row's hash";
 		else if (journal_hash(s->md, prev, seq, sqlite3_column_int64(st, 1),
-				      kind ? kind : "", kind_len, sqlite3_column_int64(st, 3),
-				      body ? body : "", body_len, hash) != 0)
+		                      kind ? kind : "", kind_len, sqlite3_column_int64(st, 3),
+		                      body ? body : "", body_len, hash) != 0)
 			why = "its hash could not be computed";
 		else if (stored_len != STORE_HASH_LEN || memcmp(stored, hash, STORE_HASH_LEN) != 0)
 			why = "its content does not match its hash";
@@ -752,12 +753,12 @@ int store_journal_verify(struct store *s, int64_t *first_bad, int64_t *rows, str
 			*first_bad = seq;
 			if (seq > expect)
 				r = kerr_set(err, KR_CORRUPT,
-					     "journal broken at row %lld: %s (rows %lld to %lld)",
-					     (long long)seq, why, (long long)expect,
-					     (long long)seq - 1);
+				             "journal broken at row %lld: %s (rows %lld to %lld)",
+				             (long long)seq, why, (long long)expect,
+				             (long long)seq - 1);
 			else
 				r = kerr_set(err, KR_CORRUPT, "journal broken at row %lld: %s",
-					     (long long)seq, why);
+				             (long long)seq, why);
 			break;
 		}
 		memcpy(prev, hash, sizeof prev);
@@ -786,7 +787,7 @@ int store_consumable_get(struct store *s, const char *item, int64_t *count, stru
 {
 	if (!item_ok(item))
 		return kerr_set(err, KR_INVALID, "consumable name must be printable ASCII, 1 to %d",
-				STORE_ITEM_MAX);
+		                STORE_ITEM_MAX);
 	sqlite3_stmt *st = s->st[ST_CONSUMABLE_GET];
 	sqlite3_bind_text(st, 1, item, -1, SQLITE_STATIC);
 	int rc = stmt_int(st, 0, count);
@@ -794,14 +795,14 @@ int store_consumable_get(struct store *s, const char *item, int64_t *count, stru
 }
 
 int store_consumable_add(struct store *s, const char *item, int64_t delta, int64_t now_utc,
-			 struct kerr *err)
+                         struct kerr *err)
 {
 	char body[STORE_BODY_MAX], item_q[2 * STORE_ITEM_MAX + 3];
 	int64_t count;
 
 	if (!item_ok(item))
 		return kerr_set(err, KR_INVALID, "consumable name must be printable ASCII, 1 to %d",
-				STORE_ITEM_MAX);
+		                STORE_ITEM_MAX);
 	if (delta < -STORE_COUNT_MAX || delta > STORE_COUNT_MAX)
 		return kerr_set(err, KR_INVALID, "consumable change out of range");
 
@@ -816,7 +817,7 @@ int store_consumable_add(struct store *s, const char *item, int64_t delta, int64
 	if (count + delta < 0) {
 		tx_rollback(s);
 		return kerr_set(err, KR_INVALID, "%s: %lld left, cannot take %lld", item,
-				(long long)count, (long long)-delta);
+		                (long long)count, (long long)-delta);
 	}
 	count += delta;
 
@@ -830,7 +831,7 @@ int store_consumable_add(struct store *s, const char *item, int64_t delta, int64
 
 	json_quote(item, item_q);
 	snprintf(body, sizeof body, "{\"item\":%s,\"delta\":%lld,\"count\":%lld}", item_q,
-		 (long long)delta, (long long)count);
+	         (long long)delta, (long long)count);
 	rc = journal_add(s, "consumable", 0, body, now_utc);
 	if (rc != SQLITE_OK)
 		return tx_fail(s, rc, "journal consumable", err);
@@ -843,28 +844,27 @@ int store_consumable_add(struct store *s, const char *item, int64_t delta, int64
 static int refuse_foreign(const char *path, struct kerr *err)
 {
 	return kerr_set(err, KR_FOREIGN,
-			"%s: not a kiosk database (another application's SQLite file)" UNTOUCHED,
-			path);
+	                "%s: not a kiosk database (another application's SQLite file)" UNTOUCHED,
+	                path);
 }
 
 static int refuse_newer(const char *path, int64_t version, struct kerr *err)
 {
 	return kerr_set(err, KR_FOREIGN,
-			"%s: made by a newer kiosk (schema %lld, this kiosk knows %d)" UNTOUCHED,
-			path, (long long)version, STORE_VERSION);
+	                "%s: made by a newer kiosk (schema %lld, this kiosk knows %d)" UNTOUCHED,
+	                path, (long long)version, STORE_VERSION);
 }
 
 static int refuse_damaged(const char *path, const char *detail, struct kerr *err)
 {
-	return kerr_set(err, KR_CORRUPT, "%s: kiosk database damaged (%s)" UNTOUCHED, path,
-			detail);
+	return kerr_set(err, KR_CORRUPT, "%s: kiosk database damaged (%s)" UNTOUCHED, path, detail);
 }
 
 /* Maps a SQLite failure while opening: damage is a refusal, anything else an error. */
 static int open_fail(sqlite3 *db, int rc, const char *path, struct kerr *err)
 {
 	return sqlite_damaged(rc) ? refuse_damaged(path, sqlite3_errmsg(db), err)
-				  : store_sqlite_err(db, rc, path, err);
+	                          : store_sqlite_err(db, rc, path, err);
 }
 
 /* Looks at the first 100 bytes of an existing, non-empty file before SQLite may touch
@@ -888,7 +888,7 @@ static int store_file_precheck(const char *path, struct kerr *err)
 		return KR_OK;
 	if (n < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
 		return kerr_set(err, KR_FOREIGN, "%s: not a kiosk database (not SQLite)" UNTOUCHED,
-				path);
+		                path);
 	if (be32_get(h + 68) != STORE_APP_ID)
 		return refuse_foreign(path, err);
 	if (be32_get(h + 60) > (uint32_t)STORE_VERSION)
@@ -952,7 +952,7 @@ static int store_migrate(sqlite3 *db, const char *path, struct kerr *err)
 	if (rc == SQLITE_OK) {
 		char sql[96];
 		snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
-			 STORE_APP_ID, STORE_VERSION);
+		         STORE_APP_ID, STORE_VERSION);
 		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	}
 	if (rc == SQLITE_OK)
@@ -980,12 +980,12 @@ static int store_setup(struct store *s, const char *path, struct kerr *err)
 	rc = db_query_text(s->db, "PRAGMA journal_mode = WAL", mode, sizeof mode);
 	if (rc == SQLITE_OK && strcmp(mode, "wal") != 0)
 		return kerr_set(err, KR_IO, "%s: cannot use a write-ahead log (mode %s)", path,
-				mode);
+		                mode);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	for (int i = 0; rc == SQLITE_OK && i < ST_COUNT; i++)
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-					&s->st[i], NULL);
+		                        &s->st[i], NULL);
 	return rc == SQLITE_OK ? KR_OK : store_sqlite_err(s->db, rc, path, err);
 }
 

@@ -21,13 +21,13 @@ struct store;
 
 /* What a new order holds. Strings are borrowed. Personal data must arrive masked. */
 struct order_spec {
-	const char *kiosk_id;       /* letters and digits, prefix of the order number */
+	const char *kiosk_id; /* letters and digits, prefix of the order number */
 	enum business biz;
 	enum holder holder;
 	const struct fee_quote *quote; /* the itemised fees; total is the order's amount */
-	const char *subject_masked; /* e.g. "张*" + " 3201**********1234"; may be "" */
-	const char *key_serial;     /* the user's key, "" when none */
-	const char *detail;         /* free JSON text for the central site, may be "" */
+	const char *subject_masked;    /* e.g. "张*" + " 3201**********1234"; may be "" */
+	const char *key_serial;        /* the user's key, "" when none */
+	const char *detail;            /* free JSON text for the central site, may be "" */
 	int64_t now_utc;
 };
 
@@ -46,22 +46,24 @@ struct order_row {
 };
 
 /* Opens (creating when absent) the database at path. A file that is not a SQLite
- * database, a SQLite database of another application, a newer schema or a damaged
- * file is refused with KR_FOREIGN / KR_CORRUPT and a clear message, and left
- * untouched. On success *out is the caller's to store_close(). */
+ * database, a SQLite database of another application, a newer schema, or one whose
+ * schema or orders table is damaged is refused with KR_FOREIGN / KR_CORRUPT and a
+ * clear message, and left untouched. Damage elsewhere (journal, history) surfaces as
+ * KR_CORRUPT from the call that meets it. On success *out is the caller's to
+ * store_close(); store_close(NULL) does nothing. */
 int store_open(const char *path, struct store **out, struct kerr *err);
 void store_close(struct store *s);
 
 /* Creates an order in state NEW (one transaction with its fee lines, first history
  * row, journal row and outbox row). Fills *out. */
 int store_order_create(struct store *s, const struct order_spec *spec, struct order_row *out,
-		       struct kerr *err);
+                       struct kerr *err);
 
 /* Moves an order to `to` if order_can_move() allows it (KR_CONFLICT otherwise), with
  * reason (short ASCII, no personal data) written to history, journal and outbox, all in
  * one transaction. On any failure the order keeps its previous state. */
 int store_order_move(struct store *s, int64_t id, enum order_state to, const char *reason,
-		     int64_t now_utc, struct kerr *err);
+                     int64_t now_utc, struct kerr *err);
 
 /* Reads one order. KR_NOT_FOUND when there is none. */
 int store_order_get(struct store *s, int64_t id, struct order_row *out, struct kerr *err);
@@ -73,12 +75,12 @@ int store_open_orders(struct store *s, struct order_row **rows, int *n, struct k
 /* The states an order went through, oldest first: out[0] is NEW. Up to max entries;
  * *n is the total. */
 int store_order_history(struct store *s, int64_t id, enum order_state *out, int max, int *n,
-			struct kerr *err);
+                        struct kerr *err);
 
 /* Appends a journal row for something that is not an order state change (a check
  * report, a session time-out, a staff action). body is JSON without personal data. */
 int store_journal_append(struct store *s, const char *kind, int64_t order_id, const char *body,
-			 int64_t now_utc, struct kerr *err);
+                         int64_t now_utc, struct kerr *err);
 
 /* Walks the whole journal and recomputes the hash chain. KR_OK when intact; KR_CORRUPT
  * with *first_bad set to the seq of the first row whose hash or link is wrong (and the
@@ -93,6 +95,6 @@ int store_consumable_get(struct store *s, const char *item, int64_t *count, stru
 /* Adds delta (may be negative; the count never goes below zero: KR_INVALID) and
  * journals the change, in one transaction. */
 int store_consumable_add(struct store *s, const char *item, int64_t delta, int64_t now_utc,
-			 struct kerr *err);
+                         struct kerr *err);
 
 #endif

@@ -12,11 +12,11 @@
 #include "store/store.h"
 #include "store/store_testutil.h"
 
-#define T0	     1700000000
+#define T0           1700000000
 #define BENCH_ORDERS 750 /* four moves each: 3,000 transitions */
 #define BIG_ORDERS   1000000
 #define BIG_OPEN     100
-#define RUNS	     5
+#define RUNS         5
 
 static double now_s(void)
 {
@@ -61,7 +61,7 @@ static void bench_transitions(const char *path)
 	for (int step = 0; step < 4; step++)
 		for (int i = 0; i < BENCH_ORDERS; i++)
 			CHECK_INT(store_order_move(s, ids[i], walk[step], "bench", T0 + step, &err),
-				  KR_OK);
+			          KR_OK);
 	double moves = now_s() - t;
 
 	t = now_s();
@@ -89,12 +89,12 @@ static int fill_big(const char *path)
 		rc = sqlite3_exec(db, "PRAGMA synchronous = OFF; BEGIN", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(
-			db,
-			"INSERT INTO orders(id, order_no, out_trade_no, business, holder, "
-			"amount_fen, state, open, created_utc, updated_utc, subject_masked, "
-			"key_serial, detail) VALUES(?1, ?2, ?3, 1, 0, 15000, ?4, ?5, ?6, ?6, "
-			"'Z* 3201**********1234', 'TK0000123456', '{}')",
-			-1, &st, NULL);
+		    db,
+		    "INSERT INTO orders(id, order_no, out_trade_no, business, holder, "
+		    "amount_fen, state, open, created_utc, updated_utc, subject_masked, "
+		    "key_serial, detail) VALUES(?1, ?2, ?3, 1, 0, 15000, ?4, ?5, ?6, ?6, "
+		    "'Z* 3201**********1234', 'TK0000123456', '{}')",
+		    -1, &st, NULL);
 	for (int64_t id = 1; rc == SQLITE_OK && id <= BIG_ORDERS; id++) {
 		int open = id % (BIG_ORDERS / BIG_OPEN) == 0;
 		snprintf(no, sizeof no, "K0123111%08lld", (long long)id);
@@ -133,7 +133,8 @@ static void bench_big(const char *path)
 	printf("filled %d orders (%d open) in %.1f s, %lld MiB\n", BIG_ORDERS, BIG_OPEN,
 	       now_s() - t,
 	       (long long)(tu_sql_int(path, "PRAGMA page_count") *
-			   tu_sql_int(path, "PRAGMA page_size") >> 20));
+	                       tu_sql_int(path, "PRAGMA page_size") >>
+	                   20));
 
 	for (int i = 0; i < RUNS; i++) {
 		t = now_s();

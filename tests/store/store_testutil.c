@@ -89,10 +89,10 @@ struct fee_quote tu_quote(fen_t total)
 	struct fee_quote q = {0};
 	if (total > 0) {
 		q.line[0] = (struct fee_line){.key = "fee.cert_year",
-					      .qty = 1,
-					      .years = 1,
-					      .unit_fen = total,
-					      .total_fen = total};
+		                              .qty = 1,
+		                              .years = 1,
+		                              .unit_fen = total,
+		                              .total_fen = total};
 		q.nlines = 1;
 		q.total_fen = total;
 	}
@@ -102,11 +102,11 @@ struct fee_quote tu_quote(fen_t total)
 struct order_spec tu_spec(const struct fee_quote *q, int64_t now_utc)
 {
 	return (struct order_spec){.kiosk_id = "K01",
-				   .biz = BIZ_NEW,
-				   .holder = HOLDER_UNIT,
-				   .quote = q,
-				   .subject_masked = "Z* 3201**********1234",
-				   .key_serial = "",
-				   .detail = "{}",
-				   .now_utc = now_utc};
+	                           .biz = BIZ_NEW,
+	                           .holder = HOLDER_UNIT,
+	                           .quote = q,
+	                           .subject_masked = "Z* 3201**********1234",
+	                           .key_serial = "",
+	                           .detail = "{}",
+	                           .now_utc = now_utc};
 }

@@ -84,7 +84,7 @@ static void test_lifecycle(struct store *s)
 
 	for (int i = 0; i < 4; i++)
 		CHECK_INT(store_order_move(s, row.id, path[i], "step", T0 + 10 * (i + 1), &err),
-			  KR_OK);
+		          KR_OK);
 	CHECK_INT(store_order_get(s, row.id, &got, &err), KR_OK);
 	CHECK_INT(got.state, ORDER_SERVED);
 	CHECK_INT(got.updated_utc, T0 + 40);
@@ -120,7 +120,7 @@ static void test_conflict_charged_failed(struct store *s)
 {
 	struct kerr err = {0};
 	const enum order_state path[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING,
-					 ORDER_STATE_COUNT};
+	                                 ORDER_STATE_COUNT};
 	int64_t id = order_walk(s, 500, path);
 	int64_t rows = journal_rows(s);
 	enum order_state hist[8];
@@ -171,11 +171,11 @@ static void test_open_orders(struct store *s)
 {
 	struct kerr err = {0};
 	const enum order_state served[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING, ORDER_SERVED,
-					   ORDER_STATE_COUNT};
+	                                   ORDER_STATE_COUNT};
 	const enum order_state paying[] = {ORDER_PAYING, ORDER_STATE_COUNT};
 	const enum order_state closed[] = {ORDER_CLOSED, ORDER_STATE_COUNT};
 	const enum order_state review[] = {ORDER_PAYING, ORDER_PAID, ORDER_IN_REVIEW,
-					   ORDER_STATE_COUNT};
+	                                   ORDER_STATE_COUNT};
 	const enum order_state free_failed[] = {ORDER_WORKING, ORDER_FAILED, ORDER_STATE_COUNT};
 	struct order_row *rows = NULL, *before;
 	int64_t want[8];
@@ -222,7 +222,7 @@ static void test_consumables(struct store *s)
 	CHECK_INT(journal_rows(s), rows + 2);
 
 	CHECK_INT(store_journal_append(s, "session.timeout", 0, "{\"step\":\"pay\"}", T0, &err),
-		  KR_OK);
+	          KR_OK);
 	CHECK_INT(store_journal_append(s, "bad\tkind", 0, "{}", T0, &err), KR_INVALID);
 	CHECK_INT(journal_rows(s), rows + 3);
 }
@@ -246,9 +246,9 @@ static int hash_matches(const char *path, int64_t seq)
 
 	sqlite3_open(path, &db);
 	if (sqlite3_prepare_v2(db,
-			       "SELECT prev_hash, at_utc, kind, coalesce(order_id, 0), body, hash "
-			       "FROM journal WHERE seq = ?",
-			       -1, &st, NULL) == SQLITE_OK) {
+	                       "SELECT prev_hash, at_utc, kind, coalesce(order_id, 0), body, hash "
+	                       "FROM journal WHERE seq = ?",
+	                       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, seq);
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
 			unsigned char buf[4096], out[32];
@@ -283,7 +283,7 @@ static void test_tamper(const char *dir)
 	char path[4096];
 	int64_t bad = -1, rows = -1;
 	const enum order_state path_served[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING,
-						ORDER_SERVED, ORDER_STATE_COUNT};
+	                                        ORDER_SERVED, ORDER_STATE_COUNT};
 
 	tu_path(path, sizeof path, dir, "tamper.db");
 	CHECK_INT(store_open(path, &s, &err), KR_OK);
@@ -299,9 +299,9 @@ static void test_tamper(const char *dir)
 	CHECK(tu_sql(path, "DELETE FROM journal WHERE seq = 3") != SQLITE_OK);
 
 	CHECK_INT(tu_sql(path, "DROP TRIGGER journal_no_update;"
-			       "UPDATE journal SET body = replace(body, 'paid', 'paie') "
-			       "WHERE seq = 3"),
-		  SQLITE_OK);
+	                       "UPDATE journal SET body = replace(body, 'paid', 'paie') "
+	                       "WHERE seq = 3"),
+	          SQLITE_OK);
 	CHECK_INT(store_open(path, &s, &err), KR_OK);
 	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_CORRUPT);
 	CHECK_INT(bad, 3);
@@ -310,13 +310,13 @@ static void test_tamper(const char *dir)
 
 	/* put the body back: intact again; then cut row 6 out */
 	CHECK_INT(tu_sql(path, "UPDATE journal SET body = replace(body, 'paie', 'paid') "
-			       "WHERE seq = 3"),
-		  SQLITE_OK);
+	                       "WHERE seq = 3"),
+	          SQLITE_OK);
 	CHECK_INT(store_open(path, &s, &err), KR_OK);
 	CHECK_INT(journal_rows(s), 10);
 	store_close(s);
 	CHECK_INT(tu_sql(path, "DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq = 6"),
-		  SQLITE_OK);
+	          SQLITE_OK);
 	CHECK_INT(store_open(path, &s, &err), KR_OK);
 	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_CORRUPT);
 	CHECK_INT(bad, 7);
@@ -325,8 +325,8 @@ static void test_tamper(const char *dir)
 
 	/* a row whose link was rewritten */
 	CHECK_INT(tu_sql(path, "INSERT INTO journal SELECT 6, at_utc, kind, order_id, body, "
-			       "prev_hash, hash FROM journal WHERE seq = 5"),
-		  SQLITE_OK);
+	                       "prev_hash, hash FROM journal WHERE seq = 5"),
+	          SQLITE_OK);
 	CHECK_INT(store_open(path, &s, &err), KR_OK);
 	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_CORRUPT);
 	CHECK_INT(bad, 6);
@@ -363,8 +363,8 @@ int main(void)
 	CHECK_INT(pending(s), events);
 	CHECK_INT(store_open_orders(s, &open_after, &nafter, &err), KR_OK);
 	CHECK_INT(nafter, nbefore);
-	CHECK(nbefore == nafter && memcmp(open_before, open_after,
-					  (size_t)nbefore * sizeof *open_before) == 0);
+	CHECK(nbefore == nafter &&
+	      memcmp(open_before, open_after, (size_t)nbefore * sizeof *open_before) == 0);
 	free(open_before);
 	free(open_after);
 	CHECK_INT(state_of(s, 1), ORDER_SERVED);
@@ -377,7 +377,7 @@ int main(void)
 	CHECK_INT(tu_sql_int(path, "PRAGMA application_id"), 0x4B494F53);
 	CHECK_INT(tu_sql_int(path, "PRAGMA user_version"), 1);
 	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM order_lines"),
-		  tu_sql_int(path, "SELECT count(*) FROM orders WHERE amount_fen > 0"));
+	          tu_sql_int(path, "SELECT count(*) FROM orders WHERE amount_fen > 0"));
 
 	test_tamper(dir);
 	tu_rmdir(dir);

@@ -17,9 +17,9 @@
 #include "store/store.h"
 #include "store_testutil.h"
 
-#define KILLS	 50
-#define BIRTHS	 20 /* kills of a child still creating a new database */
-#define T0	 1700000000
+#define KILLS    50
+#define BIRTHS   20 /* kills of a child still creating a new database */
+#define T0       1700000000
 #define MAX_HIST 16
 
 static uint64_t rng_state;

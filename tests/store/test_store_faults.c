@@ -122,14 +122,13 @@ static int ff_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
 }
 
 static const sqlite3_io_methods fault_io = {
-	3,	    ff_close,	    ff_read,	ff_write,      ff_truncate,  ff_sync,
-	ff_size,    ff_lock,	    ff_unlock,	ff_reserved,   ff_control,   ff_sector,
-	ff_device,  ff_shm_map,	    ff_shm_lock, ff_shm_barrier, ff_shm_unmap, ff_fetch,
-	ff_unfetch,
+    3,           ff_close,       ff_read,      ff_write,   ff_truncate, ff_sync,   ff_size,
+    ff_lock,     ff_unlock,      ff_reserved,  ff_control, ff_sector,   ff_device, ff_shm_map,
+    ff_shm_lock, ff_shm_barrier, ff_shm_unmap, ff_fetch,   ff_unfetch,
 };
 
 static int fault_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
-		      int *out_flags)
+                      int *out_flags)
 {
 	struct fault_file *ff = (struct fault_file *)f;
 	(void)vfs;
@@ -267,8 +266,8 @@ static void test_full_sweep(const char *path)
 		CHECK_INT(rc, KR_FULL);
 		CHECK(snap_equal(now, before));
 	}
-	printf("a move needs %d writes; each of the %d earlier failures left the order whole\n",
-	       n, failed);
+	printf("a move needs %d writes; each of the %d earlier failures left the order whole\n", n,
+	       failed);
 	CHECK(failed >= 3);
 
 	/* the same for creating an order */
@@ -316,9 +315,9 @@ static void test_late_failure(const char *path)
 	struct snapshot before = snap(s, id);
 	CHECK_INT(store_order_get(s, id, &row, &err), KR_OK);
 	snprintf(sql, sizeof sql,
-		 "INSERT INTO outbox(event_id, kind, body, created_utc) "
-		 "SELECT '%s:' || (max(id) + 1), 'squatter', '{}', 0 FROM order_history",
-		 row.order_no);
+	         "INSERT INTO outbox(event_id, kind, body, created_utc) "
+	         "SELECT '%s:' || (max(id) + 1), 'squatter', '{}', 0 FROM order_history",
+	         row.order_no);
 	CHECK_INT(tu_sql(path, sql), SQLITE_OK);
 	before.outbox++;
 

@@ -94,8 +94,8 @@ static void test_other_application(void)
 
 	tu_path(path, sizeof path, dir, "other.db");
 	CHECK_INT(tu_sql(path, "CREATE TABLE contacts(name TEXT); "
-			       "INSERT INTO contacts VALUES('x')"),
-		  SQLITE_OK);
+	                       "INSERT INTO contacts VALUES('x')"),
+	          SQLITE_OK);
 	expect_refused(path, KR_FOREIGN, "another application");
 
 	tu_path(path, sizeof path, dir, "other-id.db");
@@ -146,10 +146,10 @@ static void damage_page(const char *path, const char *table)
 
 	CHECK_INT(tu_sql_int(path, "PRAGMA page_size"), sizeof junk);
 	snprintf(sql, sizeof sql,
-		 "SELECT pageno FROM dbstat WHERE name = '%s' AND pagetype = 'leaf' "
-		 "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM dbstat WHERE name = '%s' AND "
-		 "pagetype = 'leaf')",
-		 table, table);
+	         "SELECT pageno FROM dbstat WHERE name = '%s' AND pagetype = 'leaf' "
+	         "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM dbstat WHERE name = '%s' AND "
+	         "pagetype = 'leaf')",
+	         table, table);
 	int64_t page = tu_sql_int(path, sql);
 	CHECK(page > 1);
 

@@ -22,6 +22,7 @@
 
 #include "app/app.h"
 #include "conf/strings.h"
+#include "core/ident.h"
 #include "core/money.h"
 #include "store/store.h"
 
@@ -319,6 +320,31 @@ static int command(struct runner *r, char *line, struct kerr *err)
 	return KR_OK;
 }
 
+/* Prints a scenario line as "> line", with PINs hidden and personal data masked. */
+static void echo(FILE *out, const char *line)
+{
+	char buf[512], masked[128];
+	snprintf(buf, sizeof buf, "%s", line);
+	char *cmd = strtok(buf, " \t");
+	if (strcmp(cmd, "pin") == 0) {
+		fprintf(out, "> pin ******\n"); /* never a PIN */
+		return;
+	}
+	int personal = strcmp(cmd, "type") == 0 || strcmp(cmd, "idreader") == 0;
+	fprintf(out, "> %s", cmd);
+	for (char *tok; (tok = strtok(NULL, " \t"));) {
+		if (personal && (unsigned char)tok[0] >= 0x80)
+			ident_mask_name(tok, masked, sizeof masked);
+		else if (personal && strlen(tok) >= 9)
+			ident_mask(tok, masked, sizeof masked);
+		else
+			snprintf(masked, sizeof masked, "%s", tok);
+		fprintf(out, " %s", masked);
+	}
+	fputc('\n', out);
+	explicit_bzero(buf, sizeof buf);
+}
+
 int runner_play(const char *script, const struct conf *conf, FILE *out, int *failures,
                 struct kerr *err)
 {
@@ -346,10 +372,7 @@ int runner_play(const char *script, const struct conf *conf, FILE *out, int *fai
 		char *start = line + strspn(line, " \t");
 		if (!*start)
 			continue;
-		if (strncmp(start, "pin ", 4) == 0)
-			fprintf(out, "> pin ******\n"); /* never echo a PIN */
-		else
-			fprintf(out, "> %s\n", start);
+		echo(out, start);
 		rc = command(&r, start, err);
 		explicit_bzero(line, sizeof line);
 	}

@@ -193,20 +193,10 @@ static void subject_masked(const struct session *s, char *out, size_t size)
 	                     : s->holder == HOLDER_UNIT && s->unit_code[0] ? s->unit_code
 	                                                                   : s->card.id_number;
 	ident_mask(src_id, id, sizeof id);
-	if (s->holder == HOLDER_UNIT) {
+	if (s->holder == HOLDER_UNIT)
 		COPY(name, src_name);
-	} else {
-		/* a person's name: the first character, then one '*' per character */
-		size_t i = 0, o = 0;
-		if (src_name[0])
-			do
-				name[o++] = src_name[i++];
-			while ((src_name[i] & 0xC0) == 0x80 && o + 1 < sizeof name);
-		for (; src_name[i] && o + 1 < sizeof name; i++)
-			if ((src_name[i] & 0xC0) != 0x80)
-				name[o++] = '*';
-		name[o] = '\0';
-	}
+	else
+		ident_mask_name(src_name, name, sizeof name);
 	snprintf(out, size, "%s%s%s", name, name[0] && id[0] ? " " : "", id);
 }
 

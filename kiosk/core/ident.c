@@ -157,3 +157,22 @@ void ident_mask(const char *s, char *out, size_t size)
 		out[i] = (n > 8 && (i < 4 || i >= n - 4)) ? s[i] : '*';
 	out[i] = '\0';
 }
+
+void ident_mask_name(const char *name, char *out, size_t size)
+{
+	size_t i = 0, o = 0;
+	if (size == 0)
+		return;
+	/* the first character, all its bytes, when it fits whole */
+	size_t first = name && name[0] ? 1 : 0;
+	while (first && (name[first] & 0xC0) == 0x80)
+		first++;
+	if (first && first < size) {
+		memcpy(out, name, first);
+		i = o = first;
+	}
+	for (; name && name[i] && o + 1 < size; i++)
+		if ((name[i] & 0xC0) != 0x80)
+			out[o++] = '*';
+	out[o] = '\0';
+}

@@ -48,4 +48,8 @@ enum ident_verdict ident_check_mobile(const char *s);
  * ("3201**********1234"). Short strings are masked whole. Always NUL-terminates. */
 void ident_mask(const char *s, char *out, size_t size);
 
+/* Copies a person's UTF-8 name into out as its first character followed by one '*'
+ * per further character ("张三丰" → "张**"). Always NUL-terminates. */
+void ident_mask_name(const char *name, char *out, size_t size);
+
 #endif

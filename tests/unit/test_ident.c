@@ -348,6 +348,24 @@ static void test_mobile(void)
 	CHECK_INT(ident_check_mobile("138 1234567"), IDENT_BAD_CHAR);
 }
 
+static void test_mask_name(void)
+{
+	char out[32];
+
+	ident_mask_name("张三丰", out, sizeof out);
+	CHECK_STR(out, "张**");
+	ident_mask_name("李四", out, sizeof out);
+	CHECK_STR(out, "李*");
+	ident_mask_name("Anna", out, sizeof out);
+	CHECK_STR(out, "A***");
+	ident_mask_name("", out, sizeof out);
+	CHECK_STR(out, "");
+	ident_mask_name("张三丰", out, 3); /* the first character does not fit whole */
+	CHECK_STR(out, "**");
+	ident_mask_name("张三丰", out, 5);
+	CHECK_STR(out, "张*");
+}
+
 static void test_mask(void)
 {
 	char out[32];
@@ -415,6 +433,7 @@ int main(void)
 	test_uscc_random();
 	test_mobile();
 	test_mask();
+	test_mask_name();
 	test_names();
 	return check_done();
 }

@@ -87,11 +87,5 @@ static const struct service_ops ops = {"standin", 1, submit, control, destroy};
 
 int standin_idreader_create(const struct service_host *host, struct service *out, struct kerr *err)
 {
-	struct idreader *r = calloc(1, sizeof *r);
-	if (!r)
-		return kerr_set(err, KR_NOMEM, "out of memory");
-	r->host = *host;
-	out->ops = &ops;
-	out->self = r;
-	return KR_OK;
+	return standin_new(sizeof(struct idreader), host, &ops, out, err);
 }

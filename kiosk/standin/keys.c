@@ -2,7 +2,6 @@
  * one of a few made-up keys, triage from that, and work that only pretends. The new
  * user PIN in a work request is never copied or printed. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "standin/standin.h"
@@ -166,20 +165,9 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	return kerr_set(err, KR_INVALID, "keys: unknown verb '%s' (insert, remove, fail)", verb);
 }
 
-static void destroy(void *self)
-{
-	free(self);
-}
-
-static const struct service_ops ops = {"standin", 1, submit, control, destroy};
+static const struct service_ops ops = {"standin", 1, submit, control, standin_free};
 
 int standin_keys_create(const struct service_host *host, struct service *out, struct kerr *err)
 {
-	struct keys *k = calloc(1, sizeof *k);
-	if (!k)
-		return kerr_set(err, KR_NOMEM, "out of memory");
-	k->host = *host;
-	out->ops = &ops;
-	out->self = k;
-	return KR_OK;
+	return standin_new(sizeof(struct keys), host, &ops, out, err);
 }

@@ -2,7 +2,6 @@
  * memory, a made-up QR payload, and payment, failure or a failing refund when the
  * script says so. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/money.h"
@@ -77,20 +76,9 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	return KR_OK;
 }
 
-static void destroy(void *self)
-{
-	free(self);
-}
-
-static const struct service_ops ops = {"standin", 1, submit, control, destroy};
+static const struct service_ops ops = {"standin", 1, submit, control, standin_free};
 
 int standin_pay_create(const struct service_host *host, struct service *out, struct kerr *err)
 {
-	struct pay *p = calloc(1, sizeof *p);
-	if (!p)
-		return kerr_set(err, KR_NOMEM, "out of memory");
-	p->host = *host;
-	out->ops = &ops;
-	out->self = p;
-	return KR_OK;
+	return standin_new(sizeof(struct pay), host, &ops, out, err);
 }

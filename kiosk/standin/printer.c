@@ -1,7 +1,6 @@
 /* printer.c — STAND-IN for the CUPS receipt printer until it exists: writes what the
  * receipt would show to the trace, or reports paper-out when the script says so. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -84,20 +83,9 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	return KR_OK;
 }
 
-static void destroy(void *self)
-{
-	free(self);
-}
-
-static const struct service_ops ops = {"standin", 1, submit, control, destroy};
+static const struct service_ops ops = {"standin", 1, submit, control, standin_free};
 
 int standin_printer_create(const struct service_host *host, struct service *out, struct kerr *err)
 {
-	struct printer *p = calloc(1, sizeof *p);
-	if (!p)
-		return kerr_set(err, KR_NOMEM, "out of memory");
-	p->host = *host;
-	out->ops = &ops;
-	out->self = p;
-	return KR_OK;
+	return standin_new(sizeof(struct printer), host, &ops, out, err);
 }

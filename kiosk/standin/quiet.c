@@ -34,14 +34,10 @@ static const struct service_ops ops = {"standin", 1, submit, NULL, destroy};
 static int create(const struct service_host *host, int is_sync, struct service *out,
                   struct kerr *err)
 {
-	struct quiet *q = calloc(1, sizeof *q);
-	if (!q)
-		return kerr_set(err, KR_NOMEM, "out of memory");
-	q->host = *host;
-	q->is_sync = is_sync;
-	out->ops = &ops;
-	out->self = q;
-	return KR_OK;
+	int rc = standin_new(sizeof(struct quiet), host, &ops, out, err);
+	if (rc == KR_OK)
+		((struct quiet *)out->self)->is_sync = is_sync;
+	return rc;
 }
 
 int standin_dispenser_create(const struct service_host *host, struct service *out, struct kerr *err)

@@ -8,6 +8,14 @@
 
 #include "app/service.h"
 
+/* For the stand-ins themselves: allocates a zeroed stand-in of size bytes whose struct
+ * begins with a struct service_host, copies host into it and makes *out serve it with
+ * ops. KR_NOMEM when out of memory. */
+int standin_new(size_t size, const struct service_host *host, const struct service_ops *ops,
+                struct service *out, struct kerr *err);
+/* Frees a stand-in made by standin_new (the destroy of those that hold nothing else). */
+void standin_free(void *self);
+
 int standin_keys_create(const struct service_host *host, struct service *out, struct kerr *err);
 int standin_pay_create(const struct service_host *host, struct service *out, struct kerr *err);
 int standin_printer_create(const struct service_host *host, struct service *out, struct kerr *err);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/money.h"
 #include "core/recovery.h"
@@ -30,6 +31,7 @@ struct app {
 	unsigned seen_version;
 
 	pthread_mutex_t lock; /* guards the queue */
+	pthread_cond_t posted;
 	struct queued *head, *tail;
 
 	struct recovery_order *recovering;
@@ -69,6 +71,7 @@ void app_post(struct app *app, const struct flow_event *ev)
 	else
 		app->head = q;
 	app->tail = q;
+	pthread_cond_signal(&app->posted);
 	pthread_mutex_unlock(&app->lock);
 }
 
@@ -238,6 +241,53 @@ int app_pump(struct app *app)
 	return n;
 }
 
+static int any_busy(struct app *app)
+{
+	for (int s = 0; s < SVC_COUNT; s++)
+		if (app->svc[s].ops->busy && app->svc[s].ops->busy(app->svc[s].self))
+			return 1;
+	return 0;
+}
+
+int app_settle(struct app *app, int timeout_ms)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		app_pump(app);
+		if (!any_busy(app)) {
+			pthread_mutex_lock(&app->lock);
+			int empty = app->head == NULL;
+			pthread_mutex_unlock(&app->lock);
+			if (empty)
+				return KR_OK;
+			continue;
+		}
+		/* wait for a post, or re-check busy every 20 ms */
+		struct timespec now, wake;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > deadline.tv_sec ||
+		    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+			return KR_BUSY;
+		wake = now;
+		wake.tv_nsec += 20000000L;
+		if (wake.tv_nsec >= 1000000000L) {
+			wake.tv_sec++;
+			wake.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&app->lock);
+		if (!app->head)
+			pthread_cond_timedwait(&app->posted, &app->lock, &wake);
+		pthread_mutex_unlock(&app->lock);
+	}
+}
+
 int app_recover(struct app *app, int *found, struct kerr *err)
 {
 	struct order_row *rows = NULL;
@@ -299,6 +349,11 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 	app->clock = *clock;
 	app->trace = trace;
 	pthread_mutex_init(&app->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&app->posted, &ca);
+	pthread_condattr_destroy(&ca);
 
 	int rc = make_parent(conf->database, err);
 	if (rc == KR_OK)
@@ -360,6 +415,7 @@ void app_destroy(struct app *app)
 	flow_destroy(app->flow);
 	store_close(app->store);
 	free(app->recovering);
+	pthread_cond_destroy(&app->posted);
 	pthread_mutex_destroy(&app->lock);
 	free(app);
 }

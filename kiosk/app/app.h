@@ -41,6 +41,10 @@ void app_post(struct app *app, const struct flow_event *ev);
 void app_tick(struct app *app);
 /* Handles queued events until none is left. Returns how many were handled. */
 int app_pump(struct app *app);
+/* Handles events until the queue is empty and no service is busy, waiting for services
+ * working on their own threads, for at most timeout_ms of real time. Returns KR_OK, or
+ * KR_BUSY when work is still in flight at the time-out. */
+int app_settle(struct app *app, int timeout_ms);
 
 /* Starts settling every order a previous run left open; answers arrive as events and
  * are handled by app_pump(). Returns the number of open orders found. */

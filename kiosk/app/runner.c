@@ -13,7 +13,10 @@
  *                                 "keys insert unit-expiring", "idreader present ID NAME",
  *                                 "pay paid", "printer paper-out"
  *   expect screen|step|error|notice|order|amount|open|journal|personal|print VALUE
- * A failed expectation is reported with its line and counted; the run goes on. */
+ *   await  (the same)             wait up to 30 s of real time for it (services that
+ *                                 answer from their own threads, e.g. a payment poll)
+ * After each line the runner waits until no service is busy. A failed expectation is
+ * reported with its line and counted; the run goes on. */
 #include "runner.h"
 
 #include <stdlib.h>
@@ -25,6 +28,9 @@
 #include "core/ident.h"
 #include "core/money.h"
 #include "store/store.h"
+
+#define RUNNER_SETTLE_MS 60000
+#define RUNNER_AWAIT_MS 30000
 
 struct runner {
 	const struct conf *conf;
@@ -139,61 +145,81 @@ static void failed(struct runner *r, const char *fmt, const char *got, const cha
 	r->failures++;
 }
 
-static void expect_str(struct runner *r, const char *what, const char *got, const char *want)
-{
-	if (strcmp(got, want) != 0) {
-		char fmt[96];
-		snprintf(fmt, sizeof fmt, "%s is '%%s', expected '%%s'", what);
-		failed(r, fmt, got, want);
-	}
-}
-
-static void expect(struct runner *r, const char *what, const char *want)
+/* The current value of what a scenario can expect ("step", "order" …) into got.
+ * Returns 0 when `what` is unknown. */
+static int observe(struct runner *r, const char *what, char *got, size_t size)
 {
 	const struct flow_view *v = app_view(r->app);
 	struct kerr err = {{0}};
-	char got[64];
 	static const char *const screens[] = {"start", "step", "error"};
 
 	if (strcmp(what, "screen") == 0) {
-		expect_str(r, "screen", screens[v->screen], want);
+		snprintf(got, size, "%s", screens[v->screen]);
 	} else if (strcmp(what, "step") == 0) {
-		expect_str(r, "step", v->screen == SCREEN_STEP ? catalogue_step_id(v->step) : "-",
-		           want);
+		snprintf(got, size, "%s", v->screen == SCREEN_STEP ? catalogue_step_id(v->step) : "-");
 	} else if (strcmp(what, "error") == 0) {
-		expect_str(r, "error", v->error_key[0] ? v->error_key : "-", want);
+		snprintf(got, size, "%s", v->error_key[0] ? v->error_key : "-");
 	} else if (strcmp(what, "notice") == 0) {
-		expect_str(r, "notice", v->notice_key[0] ? v->notice_key : "-", want);
+		snprintf(got, size, "%s", v->notice_key[0] ? v->notice_key : "-");
 	} else if (strcmp(what, "print") == 0) {
-		expect_str(r, "print", v->print_key ? v->print_key : "-", want);
+		snprintf(got, size, "%s", v->print_key ? v->print_key : "-");
 	} else if (strcmp(what, "amount") == 0) {
-		money_format(v->quote.total_fen, got, sizeof got);
-		expect_str(r, "amount", got, want);
+		money_format(v->quote.total_fen, got, size);
 	} else if (strcmp(what, "order") == 0) {
 		struct order_row row;
 		if (!r->last_order_id ||
 		    store_order_get(app_store(r->app), r->last_order_id, &row, &err) != KR_OK)
-			snprintf(got, sizeof got, "none");
+			snprintf(got, size, "none");
 		else
-			snprintf(got, sizeof got, "%s", order_state_id(row.state));
-		expect_str(r, "the last order's state", got, want);
+			snprintf(got, size, "%s", order_state_id(row.state));
 	} else if (strcmp(what, "open") == 0) {
 		struct order_row *rows = NULL;
 		int n = -1;
 		store_open_orders(app_store(r->app), &rows, &n, &err);
 		free(rows);
-		snprintf(got, sizeof got, "%d", n);
-		expect_str(r, "open orders", got, want);
+		snprintf(got, size, "%d", n);
 	} else if (strcmp(what, "journal") == 0) {
 		int64_t bad = 0, rows = 0;
 		int rc = store_journal_verify(app_store(r->app), &bad, &rows, &err);
-		expect_str(r, "journal", rc == KR_OK ? "ok" : "broken", want);
+		snprintf(got, size, "%s", rc == KR_OK ? "ok" : "broken");
 	} else if (strcmp(what, "personal") == 0) {
-		expect_str(r, "personal data", app_holds_personal_data(r->app) ? "held" : "none",
-		           want);
+		snprintf(got, size, "%s", app_holds_personal_data(r->app) ? "held" : "none");
 	} else {
-		failed(r, "unknown expectation '%s'%s", what, "");
+		return 0;
 	}
+	return 1;
+}
+
+/* "expect WHAT VALUE": the value now. "await WHAT VALUE": the value within
+ * RUNNER_AWAIT_MS of real time, for services that answer on their own threads. */
+static void expect(struct runner *r, const char *what, const char *want, int await)
+{
+	char got[64];
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (!observe(r, what, got, sizeof got)) {
+			failed(r, "unknown expectation '%s'%s", what, "");
+			return;
+		}
+		if (strcmp(got, want) == 0)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long ms = (long)(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (!await || ms > RUNNER_AWAIT_MS)
+			break;
+		app_settle(r->app, 50);
+	}
+	char fmt[96];
+	snprintf(fmt, sizeof fmt, "%s is '%%s', expected '%%s'", what);
+	failed(r, fmt, got, want);
+}
+
+/* Lets every service finish what it was asked before the next line of the scenario. */
+static void settle(struct runner *r)
+{
+	if (app_settle(r->app, RUNNER_SETTLE_MS) != KR_OK)
+		failed(r, "services still busy after %s ms%s", "60000", "");
 }
 
 static int start_app(struct runner *r, struct kerr *err)
@@ -207,7 +233,7 @@ static int start_app(struct runner *r, struct kerr *err)
 	rc = app_recover(r->app, &found, err);
 	if (rc == KR_OK) {
 		fprintf(r->out, "[recovery] %d unfinished order%s\n", found, found == 1 ? "" : "s");
-		app_pump(r->app);
+		settle(r);
 	}
 	show(r, app_view(r->app));
 	return rc;
@@ -277,14 +303,14 @@ static int command(struct runner *r, char *line, struct kerr *err)
 			r->mono_ms += 1000;
 			r->utc_s += 1;
 			app_tick(r->app);
-			app_pump(r->app);
+			settle(r);
 		}
 		return KR_OK;
 	}
-	if (strcmp(cmd, "expect") == 0) {
+	if (strcmp(cmd, "expect") == 0 || strcmp(cmd, "await") == 0) {
 		char what[32] = "", want[64] = "";
 		sscanf(args, "%31s %63s", what, want);
-		expect(r, what, want);
+		expect(r, what, want, cmd[0] == 'a');
 		return KR_OK;
 	}
 	if (strcmp(cmd, "tap") == 0) {
@@ -316,7 +342,7 @@ static int command(struct runner *r, char *line, struct kerr *err)
 		if (svc->ops->control(svc->self, verb, rest, &cerr) != KR_OK)
 			failed(r, "%s%s", cerr.msg, "");
 	}
-	app_pump(r->app);
+	settle(r);
 	return KR_OK;
 }
 

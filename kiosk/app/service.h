@@ -2,7 +2,9 @@
  * dispenser, sync) implements, real or stand-in.
  *
  * A service takes the flow's requests and answers later with events posted to the
- * host; it never touches the screen or the store of orders. Which implementation runs
+ * host; it never touches the screen or changes an order's state. Slow work runs on the
+ * service's own thread; a service that needs the database there opens its own
+ * struct store on conf->database (SQLite allows one handle per thread, not more). Which implementation runs
  * in each slot is chosen by [services] in kiosk.ini and logged at start. */
 #ifndef KIOSK_SERVICE_H
 #define KIOSK_SERVICE_H
@@ -36,6 +38,9 @@ struct service_ops {
 	 * insert …", "pay paid" …). NULL for real services. */
 	int (*control)(void *self, const char *verb, const char *args, struct kerr *err);
 	void (*destroy)(void *self);
+	/* Whether work the service took is still in flight (it will post more events). A
+	 * service that works on a thread of its own must have it; NULL: never busy. */
+	int (*busy)(void *self);
 };
 
 struct service {

@@ -43,6 +43,7 @@ struct session {
 	enum order_state order_state;
 	int creating, cancelling, refunding;
 	char qr[256];
+	char trade_no[64];
 
 	char cert_serial[48];
 	int64_t not_after_utc;
@@ -305,6 +306,7 @@ static void print_receipt(struct flow *f, struct flow_out *out)
 	d->holder = f->s.holder;
 	COPY(d->order_no, f->s.order_no);
 	d->quote = f->s.quote;
+	COPY(d->trade_no, f->s.trade_no);
 	subject_masked(&f->s, d->subject_masked, sizeof d->subject_masked);
 	if (f->s.cert_serial[0]) {
 		COPY(d->cert_serial, f->s.cert_serial);
@@ -871,6 +873,7 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		s->cancelling = 0;
 		s->notice_key[0] = '\0';
 		explicit_bzero(s->qr, sizeof s->qr);
+		COPY(s->trade_no, ev->text);
 		move_order(f, out, ORDER_PAID, "paid");
 		advance(f, out);
 		return;

@@ -90,7 +90,7 @@ enum flow_event_kind {
 	FEV_ORDER_CREATED, /* order_id, order_no */
 	FEV_STORE_FAILED,  /* text: reason */
 	FEV_PAY_QR,        /* text: the QR payload */
-	FEV_PAY_PAID,
+	FEV_PAY_PAID,      /* text: the gateway's trade number */
 	FEV_PAY_CLOSED, /* the trade ended unpaid (or was reversed by the cancel) */
 	FEV_PAY_FAILED, /* text: reason key */
 	FEV_REFUNDED,
@@ -137,6 +137,7 @@ struct receipt_data {
 	enum holder holder;
 	char order_no[32];
 	struct fee_quote quote;
+	char trade_no[64]; /* the gateway's trade number, "" when nothing was paid */
 	char subject_masked[160];
 	char cert_serial[48];
 	int64_t not_before_utc, not_after_utc;

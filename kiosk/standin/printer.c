@@ -53,6 +53,8 @@ static void submit(void *self, const struct flow_request *r)
 		money_format(d->quote.total_fen, buf, sizeof buf);
 		fprintf(t, "[stand-in printer]   total %s yuan\n", buf);
 	}
+	if (d->trade_no[0])
+		fprintf(t, "[stand-in printer] Alipay trade %s\n", d->trade_no);
 	fprintf(t, "[stand-in printer] holder %s\n", d->subject_masked);
 	if (d->cert_serial[0])
 		fprintf(t, "[stand-in printer] certificate %s\n", d->cert_serial);

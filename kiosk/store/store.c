@@ -8,6 +8,7 @@
  * any failure it is rolled back and the SQLite code is mapped to a kiosk result. The handle is used
  * by one thread at a time. Nothing personal or secret is printed. */
 #include "store/store.h"
+#include "store/store_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -94,6 +95,23 @@ static const char *const migrations[] = {
     " item TEXT PRIMARY KEY,"
     " count INT NOT NULL CHECK(count >= 0),"
     " updated_utc INT NOT NULL);",
+    /* 2: the payment of each order (kiosk/store/payments.c) */
+    "CREATE TABLE payments("
+    " order_id INTEGER PRIMARY KEY REFERENCES orders(id),"
+    " out_trade_no TEXT NOT NULL,"
+    " trade_no TEXT,"
+    " status TEXT NOT NULL,"
+    " refund_request_no TEXT,"
+    " updated_utc INT NOT NULL);",
+    /* 3: receipts kept for reprinting (kiosk/store/receipts.c) */
+    "CREATE TABLE receipts("
+    " id INTEGER PRIMARY KEY,"
+    " order_id INT REFERENCES orders(id),"
+    " kind TEXT NOT NULL,"
+    " created_utc INT NOT NULL,"
+    " pdf BLOB NOT NULL,"
+    " printed_utc INT,"
+    " last_error TEXT);",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -281,7 +299,7 @@ static int db_query_int(sqlite3 *db, const char *sql, int64_t *out)
 /* ---- transactions ---- */
 
 /* Starts a write transaction; a kiosk result. */
-static int tx_begin(struct store *s, struct kerr *err)
+int store_tx_begin(struct store *s, struct kerr *err)
 {
 	int rc = stmt_run(s->st[ST_BEGIN]);
 	return rc == SQLITE_OK ? KR_OK : store_sqlite_err(s->db, rc, "begin", err);
@@ -295,7 +313,7 @@ static void tx_rollback(struct store *s)
 }
 
 /* Maps rc (what failed) to a kiosk result and rolls the open transaction back. */
-static int tx_fail(struct store *s, int rc, const char *what, struct kerr *err)
+int store_tx_fail(struct store *s, int rc, const char *what, struct kerr *err)
 {
 	int r = store_sqlite_err(s->db, rc, what, err);
 	tx_rollback(s);
@@ -303,10 +321,10 @@ static int tx_fail(struct store *s, int rc, const char *what, struct kerr *err)
 }
 
 /* Commits; on failure rolls back and returns the mapped result. */
-static int tx_commit(struct store *s, struct kerr *err)
+int store_tx_commit(struct store *s, struct kerr *err)
 {
 	int rc = stmt_run(s->st[ST_COMMIT]);
-	return rc == SQLITE_OK ? KR_OK : tx_fail(s, rc, "commit", err);
+	return rc == SQLITE_OK ? KR_OK : store_tx_fail(s, rc, "commit", err);
 }
 
 /* ---- journal ---- */
@@ -337,7 +355,7 @@ static int journal_hash(EVP_MD_CTX *md, const unsigned char *prev, int64_t seq, 
 }
 
 /* Appends a journal row inside the open transaction. Returns a SQLite code. */
-static int journal_add(struct store *s, const char *kind, int64_t order_id, const char *body,
+int store_tx_journal(struct store *s, const char *kind, int64_t order_id, const char *body,
                        int64_t at)
 {
 	unsigned char prev[STORE_HASH_LEN] = {0}, hash[STORE_HASH_LEN];
@@ -409,7 +427,7 @@ static int order_record(struct store *s, int64_t id, const char *order_no, int f
 	snprintf(event_id, sizeof event_id, "%s:%lld", order_no,
 	         (long long)sqlite3_last_insert_rowid(s->db));
 
-	rc = journal_add(s, kind, id, body, at);
+	rc = store_tx_journal(s, kind, id, body, at);
 	if (rc != SQLITE_OK)
 		return rc;
 
@@ -504,12 +522,12 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	if (!gmtime_r(&local, &tm))
 		return kerr_set(err, KR_INVALID, "creation time out of range");
 
-	r = tx_begin(s, err);
+	r = store_tx_begin(s, err);
 	if (r != KR_OK)
 		return r;
 	int rc = stmt_int(s->st[ST_ORDER_NEXT_ID], 1, &id);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "next order id", err);
+		return store_tx_fail(s, rc, "next order id", err);
 	snprintf(order_no, sizeof order_no, "%s%02d%02d%02d%08lld", spec->kiosk_id,
 	         tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, (long long)id);
 	snprintf(out_trade_no, sizeof out_trade_no, "%s_1", order_no);
@@ -529,7 +547,7 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	sqlite3_bind_text(st, 12, detail, -1, SQLITE_STATIC);
 	rc = stmt_run(st);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "insert order", err);
+		return store_tx_fail(s, rc, "insert order", err);
 
 	st = s->st[ST_LINE_INSERT];
 	for (int i = 0; i < q->nlines; i++) {
@@ -544,13 +562,13 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 		sqlite3_bind_int64(st, 8, l->total_fen);
 		rc = stmt_run(st);
 		if (rc != SQLITE_OK)
-			return tx_fail(s, rc, "insert fee line", err);
+			return store_tx_fail(s, rc, "insert fee line", err);
 	}
 
 	rc = order_record(s, id, order_no, -1, ORDER_NEW, q->total_fen, "created", spec->now_utc);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "record new order", err);
-	r = tx_commit(s, err);
+		return store_tx_fail(s, rc, "record new order", err);
+	r = store_tx_commit(s, err);
 	if (r != KR_OK || !out)
 		return r;
 
@@ -579,7 +597,7 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 		return kerr_set(err, KR_INVALID, "reason must be printable ASCII, at most %d",
 		                STORE_REASON_MAX);
 
-	int r = tx_begin(s, err);
+	int r = store_tx_begin(s, err);
 	if (r != KR_OK)
 		return r;
 
@@ -597,7 +615,7 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 		return kerr_set(err, KR_NOT_FOUND, "order %lld not found", (long long)id);
 	}
 	if (rc != SQLITE_ROW)
-		return tx_fail(s, rc, "read order", err);
+		return store_tx_fail(s, rc, "read order", err);
 	if (from < 0 || from >= ORDER_STATE_COUNT) {
 		tx_rollback(s);
 		return kerr_set(err, KR_CORRUPT, "order %lld: state %lld out of range",
@@ -616,11 +634,11 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 	sqlite3_bind_int64(st, 4, now_utc);
 	rc = stmt_run(st);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "update order", err);
+		return store_tx_fail(s, rc, "update order", err);
 	rc = order_record(s, id, order_no, (int)from, to, amount, reason, now_utc);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "record order move", err);
-	return tx_commit(s, err);
+		return store_tx_fail(s, rc, "record order move", err);
+	return store_tx_commit(s, err);
 }
 
 int store_order_get(struct store *s, int64_t id, struct order_row *out, struct kerr *err)
@@ -697,6 +715,16 @@ int store_order_history(struct store *s, int64_t id, enum order_state *out, int 
 
 /* ---- journal, outbox, consumables ---- */
 
+int store_schema_version(void)
+{
+	return STORE_VERSION;
+}
+
+sqlite3 *store_sqlite(struct store *s)
+{
+	return s->db;
+}
+
 int store_journal_append(struct store *s, const char *kind, int64_t order_id, const char *body,
                          int64_t now_utc, struct kerr *err)
 {
@@ -709,13 +737,13 @@ int store_journal_append(struct store *s, const char *kind, int64_t order_id, co
 		return kerr_set(err, KR_INVALID, "journal body longer than %d bytes",
 		                STORE_JOURNAL_BODY_MAX);
 
-	int r = tx_begin(s, err);
+	int r = store_tx_begin(s, err);
 	if (r != KR_OK)
 		return r;
-	int rc = journal_add(s, kind, order_id, body, now_utc);
+	int rc = store_tx_journal(s, kind, order_id, body, now_utc);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "append to journal", err);
-	return tx_commit(s, err);
+		return store_tx_fail(s, rc, "append to journal", err);
+	return store_tx_commit(s, err);
 }
 
 int store_journal_verify(struct store *s, int64_t *first_bad, int64_t *rows, struct kerr *err)
@@ -806,14 +834,14 @@ int store_consumable_add(struct store *s, const char *item, int64_t delta, int64
 	if (delta < -STORE_COUNT_MAX || delta > STORE_COUNT_MAX)
 		return kerr_set(err, KR_INVALID, "consumable change out of range");
 
-	int r = tx_begin(s, err);
+	int r = store_tx_begin(s, err);
 	if (r != KR_OK)
 		return r;
 	sqlite3_stmt *st = s->st[ST_CONSUMABLE_GET];
 	sqlite3_bind_text(st, 1, item, -1, SQLITE_STATIC);
 	int rc = stmt_int(st, 0, &count);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "read consumable", err);
+		return store_tx_fail(s, rc, "read consumable", err);
 	if (count + delta < 0) {
 		tx_rollback(s);
 		return kerr_set(err, KR_INVALID, "%s: %lld left, cannot take %lld", item,
@@ -827,15 +855,15 @@ int store_consumable_add(struct store *s, const char *item, int64_t delta, int64
 	sqlite3_bind_int64(st, 3, now_utc);
 	rc = stmt_run(st);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "update consumable", err);
+		return store_tx_fail(s, rc, "update consumable", err);
 
 	json_quote(item, item_q);
 	snprintf(body, sizeof body, "{\"item\":%s,\"delta\":%lld,\"count\":%lld}", item_q,
 	         (long long)delta, (long long)count);
-	rc = journal_add(s, "consumable", 0, body, now_utc);
+	rc = store_tx_journal(s, "consumable", 0, body, now_utc);
 	if (rc != SQLITE_OK)
-		return tx_fail(s, rc, "journal consumable", err);
-	return tx_commit(s, err);
+		return store_tx_fail(s, rc, "journal consumable", err);
+	return store_tx_commit(s, err);
 }
 
 /* ---- open and close ---- */

@@ -54,6 +54,9 @@ struct order_row {
 int store_open(const char *path, struct store **out, struct kerr *err);
 void store_close(struct store *s);
 
+/* The schema version this code writes (PRAGMA user_version of a current database). */
+int store_schema_version(void);
+
 /* Creates an order in state NEW (one transaction with its fee lines, first history
  * row, journal row and outbox row). Fills *out. */
 int store_order_create(struct store *s, const struct order_spec *spec, struct order_row *out,

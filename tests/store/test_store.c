@@ -375,7 +375,7 @@ int main(void)
 	store_close(s);
 
 	CHECK_INT(tu_sql_int(path, "PRAGMA application_id"), 0x4B494F53);
-	CHECK_INT(tu_sql_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(tu_sql_int(path, "PRAGMA user_version"), store_schema_version());
 	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM order_lines"),
 	          tu_sql_int(path, "SELECT count(*) FROM orders WHERE amount_fen > 0"));
 

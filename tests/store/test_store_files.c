@@ -126,8 +126,10 @@ static void test_newer_kiosk(void)
 	tu_path(path, sizeof path, dir, "newer-wal.db");
 	make_kiosk_db(path, 3);
 	CHECK_INT(sqlite3_open(path, &raw), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(raw, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
-	CHECK_INT(tu_sql_int(path, "PRAGMA user_version"), 2);
+	char bump[64];
+	snprintf(bump, sizeof bump, "PRAGMA user_version = %d", store_schema_version() + 1);
+	CHECK_INT(sqlite3_exec(raw, bump, NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT(tu_sql_int(path, "PRAGMA user_version"), store_schema_version() + 1);
 	unsigned char before[32], after[32];
 	CHECK_INT(tu_sha256_file(path, before), 0);
 	CHECK_INT(store_open(path, &s, &err), KR_FOREIGN);

@@ -2,25 +2,31 @@
  *
  *   kiosk --config config/kiosk.ini --script tests/scenarios/renewal.txt
  *   kiosk --config config/kiosk.ini --check-config
- *
- * Until the touch UI exists (issue 5) the kiosk runs headless from a scenario. */
+ *   kiosk --config config/kiosk.ini --window          the touch UI, full screen
+ *   kiosk --config config/kiosk.ini --script FILE --shots DIR   a PNG of every screen
+ *   kiosk --config config/kiosk.ini --script FILE --window      the scenario in a window */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/runner.h"
 #include "conf/conf.h"
+#include "ui/run.h"
 
 static int usage(void)
 {
 	fprintf(stderr,
-	        "usage: kiosk --config FILE [--database PATH] (--script FILE | --check-config)\n");
+	        "usage: kiosk --config FILE [--database PATH] (--script FILE [--shots DIR] | "
+	        "--check-config | --window [--frames N] [--demo-keys])\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *script = NULL, *database = NULL;
-	int check_only = 0;
+	const char *shots = NULL;
+	int check_only = 0, window = 0, frames = 0, demo_keys = 0;
+	int64_t started = ui_mono_ns();
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			config = argv[++i];
@@ -30,10 +36,18 @@ int main(int argc, char **argv)
 			database = argv[++i];
 		else if (strcmp(argv[i], "--check-config") == 0)
 			check_only = 1;
+		else if (strcmp(argv[i], "--window") == 0)
+			window = 1;
+		else if (strcmp(argv[i], "--demo-keys") == 0)
+			demo_keys = 1;
+		else if (strcmp(argv[i], "--shots") == 0 && i + 1 < argc)
+			shots = argv[++i];
+		else if (strcmp(argv[i], "--frames") == 0 && i + 1 < argc)
+			frames = atoi(argv[++i]);
 		else
 			return usage();
 	}
-	if (!config || (!script && !check_only))
+	if (!config || (!script && !check_only && !window))
 		return usage();
 
 	static struct conf conf;
@@ -48,8 +62,34 @@ int main(int argc, char **argv)
 		printf("%s: ok (hall %s, kiosk %s)\n", config, conf.region.name, conf.kiosk_id);
 		return 0;
 	}
+	if (window && !script) {
+		struct ui_options uo = {.fullscreen = 1, .voice = 1, .voice_dir = KIOSK_VOICE_DIR};
+		struct ui_run_options ro = {
+		    .frames = frames, .demo_keys = demo_keys, .start_mono_ns = started};
+		if (ui_kiosk(&conf, &uo, &ro, &err) != KR_OK) {
+			fprintf(stderr, "kiosk: %s\n", err.msg);
+			return 1;
+		}
+		return 0;
+	}
+	struct ui_shots *pictures = NULL;
+	if (shots || window) {
+		if (!window)
+			setenv("SDL_VIDEODRIVER", "dummy", 0); /* no display needed for pictures */
+		if (ui_shots_create(&conf, shots, window, &pictures, &err) != KR_OK) {
+			fprintf(stderr, "kiosk: %s\n", err.msg);
+			return 1;
+		}
+		runner_set_view_hook(ui_shots_hook, pictures);
+	}
 	int failures = 0;
-	if (runner_play(script, &conf, stdout, &failures, &err) != KR_OK) {
+	int played = runner_play(script, &conf, stdout, &failures, &err);
+	if (pictures) {
+		if (shots)
+			printf("%d screenshots in %s\n", ui_shots_count(pictures), shots);
+		ui_shots_destroy(pictures);
+	}
+	if (played != KR_OK) {
 		fprintf(stderr, "kiosk: %s\n", err.msg);
 		return 1;
 	}

@@ -45,6 +45,15 @@ struct runner {
 	int line;
 };
 
+static runner_view_fn view_hook;
+static void *view_hook_ctx;
+
+void runner_set_view_hook(runner_view_fn fn, void *ctx)
+{
+	view_hook = fn;
+	view_hook_ctx = ctx;
+}
+
 static int64_t clock_mono(void *ctx)
 {
 	return ((struct runner *)ctx)->mono_ms;
@@ -135,6 +144,8 @@ static void show(void *ctx, const struct flow_view *v)
 				        l->bundle ? " (4-year bundle)" : "");
 			fprintf(o, ": %s yuan\n", buf);
 		}
+	if (view_hook)
+		view_hook(view_hook_ctx, v, r->utc_s);
 }
 
 static void failed(struct runner *r, const char *fmt, const char *got, const char *want)

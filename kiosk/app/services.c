@@ -4,6 +4,11 @@
 #include <string.h>
 
 #include "standin/standin.h"
+#include "pki/keys_service.h"
+#include "drivers/printer/printer_service.h"
+#include "pay/pay_service.h"
+#include "drivers/dispenser/dispenser_service.h"
+#include "drivers/idreader/sam_service.h"
 
 typedef int (*service_ctor)(const struct service_host *, struct service *, struct kerr *);
 
@@ -13,10 +18,15 @@ static const struct {
 	service_ctor create;
 } registry[] = {
     {SVC_KEYS, "standin", standin_keys_create},
+    {SVC_KEYS, "pkcs11", pkcs11_keys_create},
     {SVC_PAY, "standin", standin_pay_create},
+    {SVC_PAY, "alipay", pay_service_create},
     {SVC_PRINTER, "standin", standin_printer_create},
+    {SVC_PRINTER, "cups", printer_cups_create},
     {SVC_IDREADER, "standin", standin_idreader_create},
+    {SVC_IDREADER, "sam", sam_service_create},
     {SVC_DISPENSER, "standin", standin_dispenser_create},
+    {SVC_DISPENSER, "serial", dispenser_service_create},
     {SVC_SYNC, "standin", standin_sync_create},
 };
 

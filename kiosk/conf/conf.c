@@ -460,11 +460,11 @@ static int fee_close(struct parse *p, struct seen *s)
 static const char *const languages[] = {"zh-CN", "en", NULL};
 
 /* The implementations each service slot accepts: a new driver is one more name here. */
-static const char *const keys_impl[] = {"standin", NULL};
-static const char *const pay_impl[] = {"standin", NULL};
-static const char *const printer_impl[] = {"standin", NULL};
-static const char *const idreader_impl[] = {"standin", NULL};
-static const char *const dispenser_impl[] = {"standin", NULL};
+static const char *const keys_impl[] = {"standin", "pkcs11", NULL};
+static const char *const pay_impl[] = {"standin", "alipay", NULL};
+static const char *const printer_impl[] = {"standin", "cups", NULL};
+static const char *const idreader_impl[] = {"standin", "sam", NULL};
+static const char *const dispenser_impl[] = {"standin", "serial", NULL};
 static const char *const sync_impl[] = {"standin", NULL};
 
 static const struct key_def kiosk_keys[] = {
@@ -484,6 +484,69 @@ static const struct key_def flow_keys[] = {
 static const struct key_def pay_keys[] = {
     {"ceiling", VAL_AMOUNT, FIELD(struct conf, pay_ceiling_fen)},
 };
+/* [printer]: needed only when [services] printer = cups (checked at its create). */
+static const struct key_def printer_keys[] = {
+    {"queue", VAL_TEXT, FIELD(struct conf, printer.queue)},
+    {"server", VAL_TEXT, FIELD(struct conf, printer.server)},
+    {"paper_mm", VAL_INT, FIELD(struct conf, printer.paper_mm), 58, 80},
+    {"submit_timeout_s", VAL_INT, FIELD(struct conf, printer.submit_timeout_s), 1, 60},
+    {"job_timeout_s", VAL_INT, FIELD(struct conf, printer.job_timeout_s), 5, 600},
+    {"status_poll_s", VAL_INT, FIELD(struct conf, printer.status_poll_s), 1, 3600},
+    {"lookup_url", VAL_TEXT, FIELD(struct conf, printer.lookup_url)},
+};
+/* [idreader] and [dispenser]: needed only when [services] names sam / serial (checked at
+ * their create). */
+static const struct key_def idreader_keys[] = {
+    {"device", VAL_PATH, FIELD(struct conf, idreader.device)},
+    {"baud", VAL_INT, FIELD(struct conf, idreader.baud), 9600, 115200},
+    {"find_timeout_ms", VAL_INT, FIELD(struct conf, idreader.find_timeout_ms), 100, 5000},
+    {"read_timeout_ms", VAL_INT, FIELD(struct conf, idreader.read_timeout_ms), 500, 10000},
+    {"poll_ms", VAL_INT, FIELD(struct conf, idreader.poll_ms), 200, 5000},
+    {"control", VAL_TEXT, FIELD(struct conf, idreader.control)},
+};
+static const struct key_def dispenser_keys[] = {
+    {"device", VAL_PATH, FIELD(struct conf, dispenser.device)},
+    {"baud", VAL_INT, FIELD(struct conf, dispenser.baud), 9600, 115200},
+    {"timeout_ms", VAL_INT, FIELD(struct conf, dispenser.timeout_ms), 100, 30000},
+    {"bins", VAL_INT, FIELD(struct conf, dispenser.bins), 1, 4},
+    {"low", VAL_INT, FIELD(struct conf, dispenser.low), 0, 10000},
+    {"empty", VAL_INT, FIELD(struct conf, dispenser.empty), 0, 100},
+    {"take_timeout_s", VAL_INT, FIELD(struct conf, dispenser.take_timeout_s), 1, 300},
+    {"control", VAL_TEXT, FIELD(struct conf, dispenser.control)},
+};
+/* [alipay]: needed only when [services] pay = alipay (checked at its create). */
+static const struct key_def alipay_keys[] = {
+    {"gateway", VAL_TEXT, FIELD(struct conf, alipay.gateway)},
+    {"app_id", VAL_TEXT, FIELD(struct conf, alipay.app_id)},
+    {"app_key", VAL_FILE, FIELD(struct conf, alipay.app_key)},
+    {"alipay_key", VAL_FILE, FIELD(struct conf, alipay.alipay_key)},
+    {"ca_file", VAL_FILE, FIELD(struct conf, alipay.ca_file)},
+    {"connect_timeout_ms", VAL_INT, FIELD(struct conf, alipay.connect_timeout_ms), 100, 60000},
+    {"timeout_ms", VAL_INT, FIELD(struct conf, alipay.timeout_ms), 500, 120000},
+    {"poll_ms", VAL_INT, FIELD(struct conf, alipay.poll_ms), 100, 60000},
+    {"retries", VAL_INT, FIELD(struct conf, alipay.retries), 0, 20},
+    {"control", VAL_TEXT, FIELD(struct conf, alipay.control)},
+};
+/* [keys]: needed only when [services] keys = pkcs11 (checked at its create). */
+static const char *const issuer_kinds[] = {"local", "cmp", NULL};
+static const char *const key_types[] = {"rsa2048", "ec-p256", NULL};
+static const struct key_def keys_keys[] = {
+    {"module", VAL_PATH, FIELD(struct conf, keys.module)},
+    {"user_port", VAL_TEXT, FIELD(struct conf, keys.user_port)},
+    {"personalisation", VAL_TEXT, FIELD(struct conf, keys.personalisation)},
+    {"blank_so_pin_file", VAL_PATH, FIELD(struct conf, keys.blank_so_pin_file)},
+    {"secure_module", VAL_TEXT, FIELD(struct conf, keys.secure_module)},
+    {"secure_pin_file", VAL_PATH, FIELD(struct conf, keys.secure_pin_file)},
+    {"issuer", VAL_CHOICE, FIELD(struct conf, keys.issuer), 0, 0, issuer_kinds},
+    {"issuer_key_id", VAL_TEXT, FIELD(struct conf, keys.issuer_key_id)},
+    {"issuer_cert", VAL_PATH, FIELD(struct conf, keys.issuer_cert)},
+    {"jsca_cert", VAL_PATH, FIELD(struct conf, keys.jsca_cert)},
+    {"key_type", VAL_CHOICE, FIELD(struct conf, keys.key_type), 0, 0, key_types},
+    {"renew_fresh_key", VAL_INT, FIELD(struct conf, keys.renew_fresh_key), 0, 1},
+    {"crl_url", VAL_TEXT, FIELD(struct conf, keys.crl_url)},
+    {"aia_url", VAL_TEXT, FIELD(struct conf, keys.aia_url)},
+    {"ledger", VAL_PATH, FIELD(struct conf, keys.ledger)},
+};
 /* In enum conf_service order: also the names of the slots. */
 #define SERVICE(slot, name, impl)                                                                  \
 	[slot] = {name, VAL_CHOICE, FIELD(struct conf, service[slot]), 0, 0, impl}
@@ -501,6 +564,11 @@ static const struct section_def kiosk_sections[] = {
     {"flow", TABLE(flow_keys), 1, NULL, table_key, table_close},
     {"pay", TABLE(pay_keys), 1, NULL, table_key, table_close},
     {"services", TABLE(service_keys), 1, NULL, table_key, table_close},
+    {"idreader", TABLE(idreader_keys), 0, NULL, table_key, table_close},
+    {"dispenser", TABLE(dispenser_keys), 0, NULL, table_key, table_close},
+    {"printer", TABLE(printer_keys), 0, NULL, table_key, table_close},
+    {"alipay", TABLE(alipay_keys), 0, NULL, table_key, table_close},
+    {"keys", TABLE(keys_keys), 0, NULL, table_key, table_close},
 };
 
 static const struct key_def hall_keys[] = {

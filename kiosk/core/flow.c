@@ -72,6 +72,7 @@ static const char *const event_names[FEV_COUNT] = {
     "pay_qr",        "pay_paid",      "pay_closed",    "pay_failed",    "refunded",
     "refund_failed", "work_progress", "work_done",     "work_failed",   "printed",
     "print_failed",
+    "device_status",
 };
 static const char *const request_names[FREQ_COUNT] = {
     "card_wait",  "card_stop",  "triage", "order_create", "order_move", "pay_start",
@@ -1084,8 +1085,8 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_time n
 {
 	out->n = 0;
 	f->now = now;
-	if (ev->kind != FEV_TICK && ev->kind != FEV_PRINTED && ev->kind != FEV_PRINT_FAILED &&
-	    f->s.screen == SCREEN_START)
+	/* a notice on the start screen stays until the next person does something */
+	if ((ev->kind == FEV_TAP || ev->kind == FEV_KEY_INSERTED) && f->s.screen == SCREEN_START)
 		f->s.notice_key[0] = '\0';
 	on_event(f, out, ev);
 	if (f->s.screen != SCREEN_START && f->s.deadline_ms && now.mono_ms >= f->s.deadline_ms)

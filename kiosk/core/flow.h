@@ -100,6 +100,9 @@ enum flow_event_kind {
 	FEV_WORK_FAILED,   /* text: reason key */
 	FEV_PRINTED,
 	FEV_PRINT_FAILED, /* text: reason key */
+	/* A device's state changed (no order): text is its status key ("print.paper_out",
+	 * "print.ready" …), arg 1 while it cannot work, 0 when it can again. */
+	FEV_DEVICE_STATUS,
 	FEV_COUNT
 };
 

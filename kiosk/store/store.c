@@ -107,11 +107,13 @@ static const char *const migrations[] = {
     "CREATE TABLE receipts("
     " id INTEGER PRIMARY KEY,"
     " order_id INT REFERENCES orders(id),"
-    " kind TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK(kind IN ('receipt', 'check', 'restock')),"
     " created_utc INT NOT NULL,"
     " pdf BLOB NOT NULL,"
+    " attempts INT NOT NULL DEFAULT 0,"
     " printed_utc INT,"
-    " last_error TEXT);",
+    " last_error TEXT);"
+    "CREATE INDEX receipts_unprinted ON receipts(id) WHERE printed_utc IS NULL;",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

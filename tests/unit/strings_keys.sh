@@ -4,7 +4,8 @@
 # tests/scenarios (expect error/notice/print ...).
 set -euo pipefail
 src=${KIOSK_SOURCE_DIR:?}
-sections='start|step|error|biz|mat|fee|fit|card|uscc|contact|pin|options|pay|work|key|session|next|print|check'
+# the sections the language files have: a literal "section.key" in the code must exist
+sections=$(grep -ho '^\[[a-z_]*\]' "$src"/assets/strings/*.ini | tr -d '[]' | sort -u | paste -sd'|')
 
 keys_of() { # section.key of an ini file
 	awk -F' *= *' '/^\[/ { gsub(/[][]/, ""); s = $0; next } /^[a-z_0-9]+ *=/ { print s "." $1 }' "$1" | sort -u

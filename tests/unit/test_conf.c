@@ -267,7 +267,7 @@ static const struct bad_file bad_files[] = {
     REGION("outlet_hours.ini", ":18:", "[outlet.x] hours", "9:00-17:00"),
     KIOSK("kiosk_not_int.ini", ":9:", "[flow] step_timeout_s", "'ninety'"),
     KIOSK("kiosk_int_range.ini", ":10:", "[flow] pay_timeout_s", "60..7200"),
-    KIOSK("kiosk_service.ini", ":18:", "[services] pay", "'alipay'"),
+    KIOSK("kiosk_service.ini", ":18:", "[services] pay", "'paypal'"),
     KIOSK("kiosk_missing_section.ini", ":15:", "[services]", "missing section"),
     KIOSK("kiosk_ceiling.ini", ":15:", "[pay] ceiling", "above zero"),
     KIOSK("kiosk_id.ini", ":3:", "[kiosk] id", "'NT-01'"),

@@ -1,0 +1,377 @@
+/* dispenser_service.c — the "serial" key dispenser service.
+ *
+ * Work runs on the service's own thread with its own store handle: issue a blank key to
+ * the personalisation slot (from the first bin with stock), hand it out (dispense, then
+ * wait take_timeout_s for the user to take it, else retain it), retain, refill, check.
+ * The stock of each bin (consumable "key_blank.binN") and the retain bin
+ * ("key_retained") are counted in the store; a bin whose stock falls to [dispenser] low
+ * says "dispenser.low", to [dispenser] empty "dispenser.empty". Every outcome is a
+ * FEV_DEVICE_STATUS whose text is a dispenser.* key (arg 1 while no key can be issued).
+ *
+ * The flow does not ask for keys yet; the work is started by control() verbs: "issue",
+ * "hand-out", "retain", "refill BIN N", "check". Any other verb goes to the simulator's
+ * control socket when [dispenser] control names one ("fault jam", "no-take" …). */
+#include "drivers/dispenser/dispenser_service.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drivers/dispenser/dispenser.h"
+#include "drivers/serial/simctl.h"
+#include "drivers/serial/tty.h"
+#include "store/store.h"
+
+enum job { JOB_NONE, JOB_CHECK, JOB_ISSUE, JOB_HAND_OUT, JOB_RETAIN, JOB_REFILL };
+
+#define QUEUE_MAX 8
+
+enum level { LEVEL_OK, LEVEL_LOW, LEVEL_EMPTY };
+
+struct disp_service {
+	struct service_host host;
+	struct conf_dispenser cfg;
+	struct dispenser dev;
+	struct store *store; /* used on the thread only */
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock; /* guards the queue and the flags */
+	pthread_cond_t wake;
+	struct {
+		enum job job;
+		int bin, n;
+	} queue[QUEUE_MAX];
+	int nqueue;
+	int working, stopping;
+	enum level level[DISPENSER_MAX_BINS + 1]; /* [0]: all bins together */
+	int said_level;                           /* levels have been said once */
+};
+
+static void say(struct disp_service *s, const char *key, int bin, int fault)
+{
+	struct flow_event ev = {.kind = FEV_DEVICE_STATUS, .arg = fault};
+	snprintf(ev.text, sizeof ev.text, "%s", key);
+	s->host.post(s->host.app, &ev);
+	if (bin)
+		fprintf(s->host.trace, "[dispenser] %s (bin %d)\n", key, bin);
+	else
+		fprintf(s->host.trace, "[dispenser] %s\n", key);
+}
+
+static void item_of(int bin, char *out, size_t size)
+{
+	snprintf(out, size, "key_blank.bin%d", bin);
+}
+
+static int64_t stock_of(struct disp_service *s, int bin)
+{
+	char item[32];
+	int64_t n = 0;
+	struct kerr err;
+	item_of(bin, item, sizeof item);
+	if (store_consumable_get(s->store, item, &n, &err) != KR_OK)
+		fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
+	return n;
+}
+
+/* Changes a count in the store; says so when the store refuses. */
+static void count_add(struct disp_service *s, const char *item, int64_t delta)
+{
+	struct kerr err;
+	if (store_consumable_add(s->store, item, delta, s->host.utc_s(s->host.app), &err) != KR_OK)
+		fprintf(s->host.trace, "[dispenser] %s: %s\n", item, err.msg);
+}
+
+static enum level level_of(const struct disp_service *s, int64_t n)
+{
+	return n <= s->cfg.empty ? LEVEL_EMPTY : n <= s->cfg.low ? LEVEL_LOW : LEVEL_OK;
+}
+
+/* Says each bin's level when it changed, and whether a key can be issued at all. */
+static void check_levels(struct disp_service *s)
+{
+	static const char *const keys[] = {"dispenser.stocked", "dispenser.low", "dispenser.empty"};
+	int64_t total = 0;
+	enum level best = LEVEL_EMPTY;
+	for (int b = 1; b <= s->cfg.bins; b++) {
+		int64_t n = stock_of(s, b);
+		enum level l = level_of(s, n);
+		total += n;
+		if (l < best)
+			best = l;
+		if (l != s->level[b] || !s->said_level) {
+			if (l != LEVEL_OK || s->said_level)
+				say(s, keys[l], b, 0);
+			s->level[b] = l;
+		}
+	}
+	/* all bins together: empty means no key can be issued */
+	if (best != s->level[0] || !s->said_level) {
+		if (best == LEVEL_EMPTY)
+			say(s, "dispenser.out_of_keys", 0, 1);
+		else if (s->said_level && s->level[0] == LEVEL_EMPTY)
+			say(s, "dispenser.ready", 0, 0);
+		s->level[0] = best;
+	}
+	s->said_level = 1;
+	fprintf(s->host.trace, "[dispenser] stock %lld in %d bin%s\n", (long long)total,
+	        s->cfg.bins, s->cfg.bins > 1 ? "s" : "");
+}
+
+/* Retains whatever is in the slot or at the mouth; says why with key. */
+static void retain(struct disp_service *s, const char *key)
+{
+	struct kerr err = {{0}};
+	enum dispenser_result r = DISP_REFUSED;
+	if (s->dev.ops->retain(s->dev.dev, &r, &err) != KR_OK || r != DISP_DONE) {
+		if (err.msg[0])
+			fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
+		say(s, "dispenser.fault", 0, 1);
+		return;
+	}
+	count_add(s, "key_retained", 1);
+	say(s, key, 0, 0);
+}
+
+static void issue(struct disp_service *s)
+{
+	struct kerr err = {{0}};
+	for (int b = 1; b <= s->cfg.bins; b++) {
+		int64_t n = stock_of(s, b);
+		if (level_of(s, n) == LEVEL_EMPTY)
+			continue;
+		enum dispenser_result r = DISP_REFUSED;
+		if (s->dev.ops->move_to_slot(s->dev.dev, b, &r, &err) != KR_OK) {
+			fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
+			say(s, "dispenser.fault", 0, 1);
+			return;
+		}
+		char item[32];
+		item_of(b, item, sizeof item);
+		switch (r) {
+		case DISP_DONE:
+			count_add(s, item, -1);
+			say(s, "dispenser.in_slot", b, 0);
+			check_levels(s);
+			return;
+		case DISP_EMPTY: /* the sensor knows better than the count */
+			count_add(s, item, -n);
+			check_levels(s);
+			continue;
+		case DISP_JAM:
+			count_add(s, item, -1); /* the key left the bin */
+			retain(s, "dispenser.jam");
+			check_levels(s);
+			return;
+		default:
+			say(s, "dispenser.fault", b, 1);
+			return;
+		}
+	}
+	check_levels(s);
+}
+
+/* Dispenses the key in the slot and waits for it to be taken, retaining it after
+ * take_timeout_s. */
+static void hand_out(struct disp_service *s)
+{
+	struct kerr err = {{0}};
+	enum dispenser_result r = DISP_REFUSED;
+	if (s->dev.ops->dispense(s->dev.dev, &r, &err) != KR_OK) {
+		fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
+		say(s, "dispenser.fault", 0, 1);
+		return;
+	}
+	if (r == DISP_JAM) {
+		retain(s, "dispenser.jam");
+		return;
+	}
+	if (r != DISP_DONE) {
+		say(s, r == DISP_NO_KEY ? "dispenser.no_key" : "dispenser.fault", 0,
+		    r != DISP_NO_KEY);
+		return;
+	}
+	say(s, "dispenser.presented", 0, 0);
+	int64_t deadline = tty_now_ms() + (int64_t)s->cfg.take_timeout_s * 1000;
+	for (;;) {
+		struct dispenser_status st;
+		if (s->dev.ops->status(s->dev.dev, &st, &err) != KR_OK) {
+			fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
+			say(s, "dispenser.fault", 0, 1);
+			return;
+		}
+		if (!st.mouth) {
+			say(s, "dispenser.taken", 0, 0);
+			return;
+		}
+		if (tty_now_ms() >= deadline)
+			break;
+		usleep(100 * 1000);
+	}
+	retain(s, "dispenser.not_taken");
+}
+
+static void *run(void *arg)
+{
+	struct disp_service *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		if (!s->nqueue) {
+			pthread_cond_wait(&s->wake, &s->lock);
+			continue;
+		}
+		enum job job = s->queue[0].job;
+		int bin = s->queue[0].bin, n = s->queue[0].n;
+		memmove(s->queue, s->queue + 1, (size_t)--s->nqueue * sizeof s->queue[0]);
+		s->working = 1;
+		pthread_mutex_unlock(&s->lock);
+		switch (job) {
+		case JOB_CHECK:
+			check_levels(s);
+			break;
+		case JOB_ISSUE:
+			issue(s);
+			break;
+		case JOB_HAND_OUT:
+			hand_out(s);
+			break;
+		case JOB_RETAIN:
+			retain(s, "dispenser.retained");
+			break;
+		case JOB_REFILL: {
+			char item[32];
+			item_of(bin, item, sizeof item);
+			count_add(s, item, n);
+			check_levels(s);
+			break;
+		}
+		case JOB_NONE:
+			break;
+		}
+		pthread_mutex_lock(&s->lock);
+		s->working = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static int enqueue(struct disp_service *s, enum job job, int bin, int n, struct kerr *err)
+{
+	pthread_mutex_lock(&s->lock);
+	int rc = KR_OK;
+	if (s->nqueue == QUEUE_MAX) {
+		rc = kerr_set(err, KR_BUSY, "dispenser: %d jobs wait already", QUEUE_MAX);
+	} else {
+		s->queue[s->nqueue].job = job;
+		s->queue[s->nqueue].bin = bin;
+		s->queue[s->nqueue].n = n;
+		s->nqueue++;
+		pthread_cond_signal(&s->wake);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static void submit(void *self, const struct flow_request *req)
+{
+	(void)self;
+	(void)req; /* the flow asks the dispenser nothing yet (see control) */
+}
+
+static int busy(void *self)
+{
+	struct disp_service *s = self;
+	pthread_mutex_lock(&s->lock);
+	int b = s->working || s->nqueue > 0;
+	pthread_mutex_unlock(&s->lock);
+	return b;
+}
+
+static int control(void *self, const char *verb, const char *args, struct kerr *err)
+{
+	struct disp_service *s = self;
+	if (strcmp(verb, "issue") == 0)
+		return enqueue(s, JOB_ISSUE, 0, 0, err);
+	if (strcmp(verb, "hand-out") == 0)
+		return enqueue(s, JOB_HAND_OUT, 0, 0, err);
+	if (strcmp(verb, "retain") == 0)
+		return enqueue(s, JOB_RETAIN, 0, 0, err);
+	if (strcmp(verb, "check") == 0)
+		return enqueue(s, JOB_CHECK, 0, 0, err);
+	if (strcmp(verb, "refill") == 0) {
+		int bin = 0, n = 0;
+		if (sscanf(args, "%d %d", &bin, &n) != 2 || bin < 1 || bin > s->cfg.bins || n < 1 ||
+		    n > 10000)
+			return kerr_set(err, KR_INVALID, "dispenser refill: give BIN (1..%d) and N",
+			                s->cfg.bins);
+		return enqueue(s, JOB_REFILL, bin, n, err);
+	}
+	if (strcmp(s->cfg.control, "none") == 0)
+		return kerr_set(
+		    err, KR_INVALID,
+		    "dispenser: unknown verb '%s' (issue, hand-out, retain, refill, check)", verb);
+	char line[256];
+	snprintf(line, sizeof line, "%s %.200s", verb, args);
+	return simctl_send(s->cfg.control, line, NULL, 0, 5000, err);
+}
+
+static void destroy(void *self)
+{
+	struct disp_service *s = self;
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		s->stopping = 1;
+		pthread_cond_signal(&s->wake);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	if (s->dev.ops)
+		s->dev.ops->close(s->dev.dev);
+	store_close(s->store);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static const struct service_ops ops = {"serial", 0, submit, control, destroy, busy};
+
+int dispenser_service_create(const struct service_host *host, struct service *out, struct kerr *err)
+{
+	const struct conf_dispenser *c = &host->conf->dispenser;
+	const char *file = host->conf->file;
+	if (!c->device[0])
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [dispenser]: missing section (dispenser = serial)", file);
+	if (!tty_baud_ok(c->baud))
+		return kerr_set(err, KR_CONFIG, "%s: [dispenser] baud: %d is not supported", file,
+		                c->baud);
+	if (c->empty >= c->low && c->low > 0)
+		return kerr_set(err, KR_CONFIG, "%s: [dispenser] empty: must be below low", file);
+	if (strcmp(c->control, "none") != 0 && c->control[0] != '/')
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [dispenser] control: 'none' or an absolute socket path", file);
+	struct disp_service *s = calloc(1, sizeof *s);
+	if (!s)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	s->host = *host;
+	s->cfg = *c;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	int rc = kdp_serial_open(c->device, c->baud, c->timeout_ms, &s->dev, err);
+	if (rc == KR_OK)
+		rc = store_open(host->conf->database, &s->store, err);
+	if (rc == KR_OK && pthread_create(&s->thread, NULL, run, s) != 0)
+		rc = kerr_set(err, KR_NOMEM, "dispenser: cannot start its thread");
+	if (rc != KR_OK) {
+		destroy(s);
+		return rc;
+	}
+	s->started = 1;
+	fprintf(host->trace, "[dispenser] KDP/1 on %s at %d baud\n", c->device, c->baud);
+	enqueue(s, JOB_CHECK, 0, 0, err);
+	out->ops = &ops;
+	out->self = s;
+	return KR_OK;
+}

@@ -1,0 +1,318 @@
+/* sam_service.c — the "sam" ID card reader service.
+ *
+ * FREQ_CARD_WAIT starts polling (find → select → read, every poll_ms) on the service's
+ * thread; FREQ_CARD_STOP ends it. A card read becomes FEV_CARD, or FEV_CARD_ERROR when
+ * its number fails the check (card.bad_number), it has expired (card.expired), its kind
+ * is unknown (card.unknown_kind), it cannot be read (card.read_failed) or the module
+ * fails (card.reader_fault). An error is said once until the card is taken off; the
+ * same card left on the reader is not read twice. Card data lives only in the thread's
+ * stack while the event is built and is wiped after the post.
+ *
+ * With [idreader] control naming a simulator's socket, control() forwards the runner's
+ * verbs to it (present, error, card, remove, fault) and polls at once: the service is
+ * busy until that poll is done, so a scenario sees the card read on its next line. */
+#include "drivers/idreader/sam_service.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ident.h"
+#include "drivers/idreader/sam_reader.h"
+#include "drivers/serial/simctl.h"
+#include "drivers/serial/tty.h"
+
+struct sam_service {
+	struct service_host host;
+	struct conf_idreader cfg;
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock; /* guards what follows */
+	pthread_cond_t wake;
+	int waiting; /* the flow waits for a card */
+	int kicked;  /* poll now (a new wait, or a scripted change) */
+	int working; /* a poll is running */
+	int stopping;
+	unsigned gen; /* bumped by every wait and stop */
+	/* the thread's own */
+	struct sam_reader *reader;
+	char said[48]; /* the error key said last, until no card is seen */
+};
+
+static void post_error(struct sam_service *s, unsigned gen, const char *key)
+{
+	if (strcmp(s->said, key) == 0)
+		return;
+	snprintf(s->said, sizeof s->said, "%s", key);
+	struct flow_event ev = {.kind = FEV_CARD_ERROR};
+	snprintf(ev.text, sizeof ev.text, "%s", key);
+	pthread_mutex_lock(&s->lock);
+	if (s->waiting && s->gen == gen)
+		s->host.post(s->host.app, &ev);
+	pthread_mutex_unlock(&s->lock);
+	fprintf(s->host.trace, "[idreader] %s\n", key);
+}
+
+/* Today's date in China time as YYYYMMDD. */
+static void today(const struct sam_service *s, char *out, size_t size)
+{
+	time_t t = (time_t)(s->host.utc_s(s->host.app) + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, size, "%Y%m%d", &tm);
+}
+
+/* Whether the number of a card is well formed: GB 11643 with its check character for
+ * resident IDs and permits (and the 18-character foreign card of 2023); three letters
+ * and twelve digits for the older foreign card. */
+static int number_ok(const struct sam_person *p)
+{
+	const char *n = p->id_number;
+	if (strlen(n) == 18)
+		return ident_check_id_number(n) == IDENT_OK;
+	if (p->kind != SAM_KIND_FOREIGN || strlen(n) != 15)
+		return 0;
+	for (int i = 0; i < 15; i++)
+		if (i < 3 ? n[i] < 'A' || n[i] > 'Z' : n[i] < '0' || n[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Judges a card read and posts it or the reason it is refused. */
+static void post_card(struct sam_service *s, unsigned gen, const struct sam_card *c)
+{
+	const struct sam_person *p = &c->person;
+	char day[16];
+	today(s, day, sizeof day);
+	if (!number_ok(p)) {
+		post_error(s, gen, "card.bad_number");
+		return;
+	}
+	if (p->valid_to[0] && strcmp(day, p->valid_to) > 0) {
+		post_error(s, gen, "card.expired");
+		return;
+	}
+	struct flow_event ev = {.kind = FEV_CARD};
+	ev.card.kind = p->kind;
+	const char *name = p->name[0] ? p->name : p->name_en;
+	size_t n = strlen(name);
+	while (n >= sizeof ev.card.name) /* a long English name: cut at a character */
+		while (n > 0 && ((unsigned char)name[--n] & 0xC0) == 0x80)
+			;
+	memcpy(ev.card.name, name, n);
+	memcpy(ev.card.id_number, p->id_number, strlen(p->id_number)); /* 15 or 18 */
+	memcpy(ev.card.birth, p->birth, sizeof ev.card.birth);
+	memcpy(ev.card.valid_to, p->valid_to, sizeof ev.card.valid_to);
+	pthread_mutex_lock(&s->lock);
+	int wanted = s->waiting && s->gen == gen;
+	if (wanted)
+		s->host.post(s->host.app, &ev);
+	pthread_mutex_unlock(&s->lock);
+	explicit_bzero(&ev, sizeof ev);
+	s->said[0] = '\0';
+	fprintf(s->host.trace, "[idreader] card read (%s)%s\n",
+	        p->kind == SAM_KIND_PERMIT    ? "residence permit"
+	        : p->kind == SAM_KIND_FOREIGN ? "foreign permanent resident card"
+	                                      : "resident ID card",
+	        wanted ? "" : ", no longer awaited: dropped");
+}
+
+/* One poll: opens the line when needed, reads, posts. */
+static void poll_once(struct sam_service *s, unsigned gen, int forget)
+{
+	struct kerr err = {{0}};
+	if (!s->reader) {
+		struct sam_reader_config rc = {s->cfg.device, s->cfg.baud, s->cfg.find_timeout_ms,
+		                               s->cfg.read_timeout_ms};
+		if (sam_reader_open(&rc, &s->reader, &err) != KR_OK) {
+			if (strcmp(s->said, "card.reader_fault") != 0)
+				fprintf(s->host.trace, "[idreader] %s\n", err.msg);
+			post_error(s, gen, "card.reader_fault");
+			return;
+		}
+	}
+	if (forget) {
+		sam_reader_forget(s->reader);
+		s->said[0] = '\0';
+	}
+	struct sam_card *card = malloc(sizeof *card);
+	if (!card) {
+		post_error(s, gen, "card.read_failed");
+		return;
+	}
+	enum sam_poll p = sam_reader_poll(s->reader, card, &err);
+	switch (p) {
+	case SAM_POLL_NONE:
+		s->said[0] = '\0';
+		break;
+	case SAM_POLL_SAME:
+		break;
+	case SAM_POLL_CARD:
+		post_card(s, gen, card);
+		break;
+	case SAM_POLL_UNKNOWN:
+		post_error(s, gen, "card.unknown_kind");
+		break;
+	case SAM_POLL_FAILED:
+	case SAM_POLL_BAD_DATA:
+		if (strcmp(s->said, "card.read_failed") != 0)
+			fprintf(s->host.trace, "[idreader] %s\n", err.msg);
+		post_error(s, gen, "card.read_failed");
+		break;
+	case SAM_POLL_FAULT:
+		if (strcmp(s->said, "card.reader_fault") != 0)
+			fprintf(s->host.trace, "[idreader] %s\n", err.msg);
+		post_error(s, gen, "card.reader_fault");
+		sam_reader_close(s->reader); /* opened afresh at the next poll */
+		s->reader = NULL;
+		break;
+	}
+	explicit_bzero(card, sizeof *card);
+	free(card);
+}
+
+static void *run(void *arg)
+{
+	struct sam_service *s = arg;
+	unsigned seen_gen = 0;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		if (!s->kicked) {
+			if (!s->waiting) {
+				pthread_cond_wait(&s->wake, &s->lock);
+				continue;
+			}
+			struct timespec t;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			t.tv_sec += s->cfg.poll_ms / 1000;
+			t.tv_nsec += (long)(s->cfg.poll_ms % 1000) * 1000000L;
+			if (t.tv_nsec >= 1000000000L) {
+				t.tv_sec++;
+				t.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&s->wake, &s->lock, &t) == 0)
+				continue; /* woken: look again */
+		}
+		s->kicked = 0;
+		if (!s->waiting)
+			continue;
+		unsigned gen = s->gen;
+		s->working = 1;
+		pthread_mutex_unlock(&s->lock);
+		poll_once(s, gen, gen != seen_gen);
+		seen_gen = gen;
+		pthread_mutex_lock(&s->lock);
+		s->working = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static void submit(void *self, const struct flow_request *req)
+{
+	struct sam_service *s = self;
+	if (req->kind != FREQ_CARD_WAIT && req->kind != FREQ_CARD_STOP)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->waiting = req->kind == FREQ_CARD_WAIT;
+	s->kicked = s->waiting; /* look at once: a card may be lying there */
+	s->gen++;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int busy(void *self)
+{
+	struct sam_service *s = self;
+	pthread_mutex_lock(&s->lock);
+	int b = s->working || (s->kicked && s->waiting);
+	pthread_mutex_unlock(&s->lock);
+	return b;
+}
+
+/* The runner's verbs, forwarded to the simulator: "present ID NAME [VALID_TO]",
+ * "error KEY", "card NAME", "remove", "fault NAME". */
+static int control(void *self, const char *verb, const char *args, struct kerr *err)
+{
+	struct sam_service *s = self;
+	char line[384];
+	if (strcmp(s->cfg.control, "none") == 0)
+		return kerr_set(err, KR_INVALID,
+		                "idreader: a real reader is not steered by a script");
+	if (strcmp(verb, "present") && strcmp(verb, "error") && strcmp(verb, "card") &&
+	    strcmp(verb, "remove") && strcmp(verb, "fault"))
+		return kerr_set(err, KR_INVALID,
+		                "idreader: unknown verb '%s' (present, error, card, remove, fault)",
+		                verb);
+	snprintf(line, sizeof line, "%s %.300s", verb, args);
+	int rc = simctl_send(s->cfg.control, line, NULL, 0, 5000, err);
+	explicit_bzero(line, sizeof line);
+	if (rc != KR_OK)
+		return rc;
+	pthread_mutex_lock(&s->lock);
+	s->kicked = 1;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	return KR_OK;
+}
+
+static void destroy(void *self)
+{
+	struct sam_service *s = self;
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		s->stopping = 1;
+		pthread_cond_signal(&s->wake);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	sam_reader_close(s->reader);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	explicit_bzero(s, sizeof *s);
+	free(s);
+}
+
+static const struct service_ops ops = {"sam", 0, submit, control, destroy, busy};
+
+int sam_service_create(const struct service_host *host, struct service *out, struct kerr *err)
+{
+	const struct conf_idreader *c = &host->conf->idreader;
+	const char *file = host->conf->file;
+	if (!c->device[0])
+		return kerr_set(err, KR_CONFIG, "%s: [idreader]: missing section (idreader = sam)",
+		                file);
+	if (!tty_baud_ok(c->baud))
+		return kerr_set(
+		    err, KR_CONFIG,
+		    "%s: [idreader] baud: %d is not 9600, 19200, 38400, 57600 or 115200", file,
+		    c->baud);
+	if (strcmp(c->control, "none") != 0 && c->control[0] != '/')
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [idreader] control: 'none' or an absolute socket path", file);
+	struct sam_service *s = calloc(1, sizeof *s);
+	if (!s)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	s->host = *host;
+	s->cfg = *c;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	struct sam_reader_config rc = {c->device, c->baud, c->find_timeout_ms, c->read_timeout_ms};
+	int r = sam_reader_open(&rc, &s->reader, err);
+	if (r == KR_OK && pthread_create(&s->thread, NULL, run, s) != 0)
+		r = kerr_set(err, KR_NOMEM, "idreader: cannot start its thread");
+	if (r != KR_OK) {
+		destroy(s);
+		return r;
+	}
+	s->started = 1;
+	fprintf(host->trace, "[idreader] SAM module on %s at %d baud\n", c->device, c->baud);
+	out->ops = &ops;
+	out->self = s;
+	return KR_OK;
+}

@@ -1,0 +1,401 @@
+/* printer_service.c — the CUPS printer service: a queue of print jobs worked off on the
+ * service's own thread, which owns the receipt maker, its database handle and the CUPS
+ * connection. */
+#include "drivers/printer/printer_service.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf/strings.h"
+#include "drivers/printer/cups_printer.h"
+#include "receipt/receipt.h"
+#include "store/receipts.h"
+#include "store/store.h"
+
+#define QUEUE_MAX      8
+#define JOB_POLL_MS    100
+#define FAULT_GRACE_MS 1500 /* a fault must last this long during a job to fail it */
+#define RIG_SCHEME     "capture:"
+#define RIG_FLAG       "/PAPER-OUT"
+
+struct job {
+	int64_t reprint_id; /* 0: render d; otherwise a stored receipt */
+	int64_t order_id;
+	struct receipt_data d;
+};
+
+struct prn {
+	struct service_host host;
+	const struct conf_printer *cfg;
+	struct strings *st;
+	struct receipt_place place;
+	struct receipt_maker *maker;
+	struct store *store;
+	struct cups_printer *cups; /* the thread's */
+
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct job q[QUEUE_MAX];
+	int head, count;
+	int running; /* a job taken off the queue and not answered yet */
+	int stop;
+	char status_key[32]; /* last posted, "" before the first */
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&t, NULL);
+}
+
+/* Posts FEV_DEVICE_STATUS when the printer's status key changed. */
+static void status_note(struct prn *p, const struct cups_status *st)
+{
+	const char *key = cups_status_key(st);
+	if (strcmp(key, p->status_key) == 0)
+		return;
+	snprintf(p->status_key, sizeof p->status_key, "%s", key);
+	fprintf(p->host.trace, "[printer] %s: %s%s%s\n", p->cfg->queue, key,
+	        st->reasons_text[0] ? " — " : "", st->reasons_text);
+	struct flow_event ev = {.kind = FEV_DEVICE_STATUS, .arg = cups_status_fault(st)};
+	snprintf(ev.text, sizeof ev.text, "%s", key);
+	p->host.post(p->host.app, &ev);
+}
+
+/* Reads the printer's status and notes it. */
+static void status_poll(struct prn *p, struct cups_status *st)
+{
+	struct kerr err;
+	if (cups_printer_status(p->cups, st, &err) != KR_OK && p->status_key[0] &&
+	    strcmp(p->status_key, "print.unreachable") != 0)
+		fprintf(p->host.trace, "[printer] %s\n", err.msg);
+	status_note(p, st);
+}
+
+/* Hands pdf to CUPS and follows the job. Returns NULL when printed, otherwise the
+ * status key of the failure. */
+static const char *print_pdf(struct prn *p, const char *title, const struct receipt_pdf *pdf)
+{
+	struct cups_status st;
+	struct kerr err;
+	int job, state = CUPS_JOB_PENDING;
+
+	status_poll(p, &st);
+	if (cups_status_refuses(&st))
+		return cups_status_key(&st);
+	if (cups_printer_submit(p->cups, title, pdf->data, pdf->len, &job, &err) != KR_OK) {
+		fprintf(p->host.trace, "[printer] %s\n", err.msg);
+		status_poll(p, &st);
+		return cups_status_fault(&st) ? cups_status_key(&st) : "print.error";
+	}
+	int64_t start = mono_ms(), fault_since = 0;
+	const char *why = NULL;
+	for (;;) {
+		if (cups_printer_job_state(p->cups, job, &state, &err) != KR_OK) {
+			fprintf(p->host.trace, "[printer] job %d: %s\n", job, err.msg);
+			status_poll(p, &st);
+			return cups_status_fault(&st) ? cups_status_key(&st) : "print.error";
+		}
+		if (state == CUPS_JOB_COMPLETED) {
+			status_poll(p, &st);
+			return NULL;
+		}
+		status_poll(p, &st);
+		if (state >= CUPS_JOB_CANCELED)
+			return cups_status_fault(&st) ? cups_status_key(&st) : "print.error";
+		int64_t now = mono_ms();
+		if (!cups_status_fault(&st))
+			fault_since = 0;
+		else if (!fault_since)
+			fault_since = now;
+		if (fault_since && now - fault_since >= FAULT_GRACE_MS)
+			why = cups_status_key(&st);
+		else if (now - start >= (int64_t)p->cfg->job_timeout_s * 1000)
+			why = "print.timeout";
+		if (why)
+			break;
+		sleep_ms(JOB_POLL_MS);
+	}
+	/* never let a receipt come out later for a user long gone: staff reprint it */
+	if (cups_printer_cancel(p->cups, job, &err) != KR_OK)
+		fprintf(p->host.trace, "[printer] %s\n", err.msg);
+	fprintf(p->host.trace, "[printer] job %d cancelled: %s\n", job, why);
+	return why;
+}
+
+static const char *kind_of(const struct receipt_data *d)
+{
+	return d->check_report ? "check" : "receipt";
+}
+
+/* Renders (or reads back), stores, prints and answers one job. */
+static void work(struct prn *p, const struct job *j)
+{
+	struct receipt_pdf pdf = {0};
+	struct kerr err;
+	int64_t id = j->reprint_id, now = p->host.utc_s(p->host.app);
+	const char *why = NULL;
+	struct flow_event ev = {.kind = FEV_PRINTED, .order_id = j->order_id};
+
+	if (id) {
+		struct receipt_row row;
+		if (receipts_get(p->store, id, &row, &pdf.data, &pdf.len, &err) != KR_OK) {
+			fprintf(p->host.trace, "[printer] reprint: %s\n", err.msg);
+			why = "print.error";
+		}
+	} else if (receipt_render(p->maker, &j->d, &pdf, &err) != KR_OK) {
+		fprintf(p->host.trace, "[printer] %s\n", err.msg);
+		why = "print.error";
+	} else if (receipts_add(p->store, j->order_id, kind_of(&j->d), pdf.data, pdf.len, now, &id,
+	                        &err) != KR_OK) {
+		/* print it all the same: the paper is the user's proof */
+		fprintf(p->host.trace, "[printer] receipt not stored: %s\n", err.msg);
+		id = 0;
+	}
+	if (!why) {
+		char title[64];
+		snprintf(title, sizeof title, "%s-%lld", j->reprint_id ? "reprint" : kind_of(&j->d),
+		         (long long)id);
+		why = print_pdf(p, title, &pdf);
+	}
+	if (id && receipts_mark(p->store, id, why == NULL, why, p->host.utc_s(p->host.app), &err) !=
+	              KR_OK)
+		fprintf(p->host.trace, "[printer] %s\n", err.msg);
+	receipt_pdf_free(&pdf);
+	fprintf(p->host.trace, "[printer] receipt %lld %s%s\n", (long long)id,
+	        why ? "not printed: " : "printed", why ? why : "");
+	if (why) {
+		ev.kind = FEV_PRINT_FAILED;
+		snprintf(ev.text, sizeof ev.text, "%s", why);
+	}
+	ev.arg = (int)id;
+	p->host.post(p->host.app, &ev);
+}
+
+static void *thread_main(void *arg)
+{
+	struct prn *p = arg;
+	struct cups_status st;
+
+	status_poll(p, &st);
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		if (p->count == 0) {
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += p->cfg->status_poll_s;
+			int rc = 0;
+			while (!p->stop && p->count == 0 && rc != ETIMEDOUT)
+				rc = pthread_cond_timedwait(&p->wake, &p->lock, &until);
+			if (p->stop)
+				break;
+			if (p->count == 0) {
+				pthread_mutex_unlock(&p->lock);
+				status_poll(p, &st);
+				pthread_mutex_lock(&p->lock);
+				continue;
+			}
+		}
+		struct job j = p->q[p->head];
+		explicit_bzero(&p->q[p->head], sizeof p->q[p->head]);
+		p->head = (p->head + 1) % QUEUE_MAX;
+		p->count--;
+		p->running = 1;
+		pthread_mutex_unlock(&p->lock);
+		work(p, &j);
+		explicit_bzero(&j, sizeof j);
+		pthread_mutex_lock(&p->lock);
+		p->running = 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Queues j. KR_BUSY when the queue is full. */
+static int enqueue(struct prn *p, const struct job *j, struct kerr *err)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->count == QUEUE_MAX) {
+		pthread_mutex_unlock(&p->lock);
+		return kerr_set(err, KR_BUSY, "printer: %d jobs waiting already", QUEUE_MAX);
+	}
+	p->q[(p->head + p->count) % QUEUE_MAX] = *j;
+	p->count++;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	return KR_OK;
+}
+
+static void submit(void *self, const struct flow_request *r)
+{
+	struct prn *p = self;
+	struct kerr err;
+	if (r->kind != FREQ_PRINT)
+		return;
+	struct job j = {.order_id = r->order_id, .d = r->receipt};
+	if (enqueue(p, &j, &err) != KR_OK) {
+		fprintf(p->host.trace, "[printer] %s\n", err.msg);
+		struct flow_event ev = {.kind = FEV_PRINT_FAILED, .order_id = r->order_id};
+		snprintf(ev.text, sizeof ev.text, "print.error");
+		p->host.post(p->host.app, &ev);
+	}
+	explicit_bzero(&j, sizeof j);
+}
+
+int printer_cups_reprint(void *self, int64_t receipt_id, struct kerr *err)
+{
+	struct job j = {.reprint_id = receipt_id};
+	return enqueue(self, &j, err);
+}
+
+static int busy(void *self)
+{
+	struct prn *p = self;
+	pthread_mutex_lock(&p->lock);
+	int b = p->count > 0 || p->running;
+	pthread_mutex_unlock(&p->lock);
+	return b;
+}
+
+/* The rig's PAPER-OUT flag file of the queue, from its capture: device URI. */
+static int rig_flag(struct prn *p, char *path, size_t size, struct kerr *err)
+{
+	struct cups_printer *c;
+	struct cups_status st;
+	int rc =
+	    cups_printer_open(p->cfg->queue, p->cfg->server, p->cfg->submit_timeout_s, &c, err);
+	if (rc == KR_OK)
+		rc = cups_printer_status(c, &st, err);
+	cups_printer_close(c);
+	if (rc != KR_OK)
+		return rc;
+	if (strncmp(st.device_uri, RIG_SCHEME, strlen(RIG_SCHEME)) != 0)
+		return kerr_set(err, KR_INVALID,
+		                "printer: queue '%s' is not the test rig's capture queue (%s)",
+		                p->cfg->queue, st.device_uri[0] ? st.device_uri : "no device URI");
+	if (snprintf(path, size, "%s" RIG_FLAG, st.device_uri + strlen(RIG_SCHEME)) >= (int)size)
+		return kerr_set(err, KR_INVALID, "printer: device URI too long");
+	return KR_OK;
+}
+
+static int control(void *self, const char *verb, const char *args, struct kerr *err)
+{
+	struct prn *p = self;
+	char flag[600];
+	int rc;
+
+	if (strcmp(verb, "reprint") == 0) {
+		char *end;
+		long long id = strtoll(args ? args : "", &end, 10);
+		if (id <= 0 || *end)
+			return kerr_set(err, KR_INVALID, "printer reprint: expected a receipt id");
+		return printer_cups_reprint(p, id, err);
+	}
+	if (strcmp(verb, "paper-out") != 0 && strcmp(verb, "paper-in") != 0)
+		return kerr_set(err, KR_INVALID,
+		                "printer: unknown verb '%s' (paper-out, paper-in, reprint ID)",
+		                verb);
+	if ((rc = rig_flag(p, flag, sizeof flag, err)) != KR_OK)
+		return rc;
+	if (strcmp(verb, "paper-in") == 0) {
+		if (unlink(flag) != 0 && errno != ENOENT)
+			return kerr_set(err, KR_IO, "printer: %s: %s", flag, strerror(errno));
+		return KR_OK;
+	}
+	int fd = open(flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return kerr_set(err, KR_IO, "printer: %s: %s", flag, strerror(errno));
+	close(fd);
+	return KR_OK;
+}
+
+static void destroy(void *self)
+{
+	struct prn *p = self;
+	if (!p)
+		return;
+	if (p->started) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = 1;
+		pthread_cond_signal(&p->wake);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+	}
+	pthread_cond_destroy(&p->wake);
+	pthread_mutex_destroy(&p->lock);
+	cups_printer_close(p->cups);
+	receipt_maker_destroy(p->maker);
+	store_close(p->store);
+	strings_free(p->st);
+	explicit_bzero(p->q, sizeof p->q);
+	free(p);
+}
+
+static const struct service_ops ops = {"cups", 0, submit, control, destroy, busy};
+
+int printer_cups_create(const struct service_host *host, struct service *out, struct kerr *err)
+{
+	const struct conf *c = host->conf;
+	if (!c->printer.queue[0])
+		return kerr_set(
+		    err, KR_CONFIG,
+		    "%s: [printer]: missing section (needed by [services] printer = cups)",
+		    c->file);
+	struct prn *p = calloc(1, sizeof *p);
+	if (!p)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	p->host = *host;
+	p->cfg = &c->printer;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->wake, &ca);
+	pthread_condattr_destroy(&ca);
+
+	int rc = strings_load(c->assets, c->language, &p->st, err);
+	if (rc == KR_OK) {
+		p->place = (struct receipt_place){
+		    .st = p->st,
+		    .hall = c->region.name,
+		    .kiosk_id = c->kiosk_id,
+		    .hotline = c->region.hotline,
+		    .lookup_url = c->printer.lookup_url,
+		    .paper_mm = c->printer.paper_mm,
+		};
+		struct kerr why;
+		rc = receipt_maker_create(&p->place, &p->maker, &why);
+		if (rc != KR_OK)
+			rc = kerr_set(err, rc == KR_INVALID ? KR_CONFIG : rc, "%s: [printer]: %s",
+			              c->file, why.msg);
+	}
+	if (rc == KR_OK)
+		rc = store_open(c->database, &p->store, err);
+	if (rc == KR_OK)
+		rc = cups_printer_open(c->printer.queue, c->printer.server,
+		                       c->printer.submit_timeout_s, &p->cups, err);
+	if (rc == KR_OK && pthread_create(&p->thread, NULL, thread_main, p) != 0)
+		rc = kerr_set(err, KR_NOMEM, "printer: cannot start its thread");
+	if (rc != KR_OK) {
+		destroy(p);
+		return rc;
+	}
+	p->started = 1;
+	out->ops = &ops;
+	out->self = p;
+	return KR_OK;
+}

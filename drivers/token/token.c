@@ -1,0 +1,541 @@
+/* token.c — PKCS#11 through libp11 0.4.12 and, where it falls short, the module's raw
+ * function list. Owns the libp11 context, its slot array and the raw list. */
+#include "drivers/token/token.h"
+
+#include <dlfcn.h>
+#include <libp11.h>
+#include <openssl/err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <p11-kit/pkcs11.h>
+
+struct token_ctx {
+	PKCS11_CTX *ctx;
+	PKCS11_SLOT *slots;
+	unsigned int nslots;
+	PKCS11_SLOT *tok[64]; /* slots holding a token, in enumeration order */
+	int ntok;
+	CK_FUNCTION_LIST_PTR raw;
+	unsigned long last_rv;
+};
+
+static const struct {
+	CK_RV rv;
+	const char *name;
+} rv_names[] = {
+    {CKR_OK, "CKR_OK"},
+    {CKR_GENERAL_ERROR, "CKR_GENERAL_ERROR"},
+    {CKR_FUNCTION_FAILED, "CKR_FUNCTION_FAILED"},
+    {CKR_ARGUMENTS_BAD, "CKR_ARGUMENTS_BAD"},
+    {CKR_DEVICE_ERROR, "CKR_DEVICE_ERROR"},
+    {CKR_DEVICE_REMOVED, "CKR_DEVICE_REMOVED"},
+    {CKR_KEY_HANDLE_INVALID, "CKR_KEY_HANDLE_INVALID"},
+    {CKR_OBJECT_HANDLE_INVALID, "CKR_OBJECT_HANDLE_INVALID"},
+    {CKR_PIN_INCORRECT, "CKR_PIN_INCORRECT"},
+    {CKR_PIN_INVALID, "CKR_PIN_INVALID"},
+    {CKR_PIN_LEN_RANGE, "CKR_PIN_LEN_RANGE"},
+    {CKR_PIN_LOCKED, "CKR_PIN_LOCKED"},
+    {CKR_SESSION_HANDLE_INVALID, "CKR_SESSION_HANDLE_INVALID"},
+    {CKR_SESSION_READ_ONLY, "CKR_SESSION_READ_ONLY"},
+    {CKR_SESSION_EXISTS, "CKR_SESSION_EXISTS"},
+    {CKR_TEMPLATE_INCOMPLETE, "CKR_TEMPLATE_INCOMPLETE"},
+    {CKR_TEMPLATE_INCONSISTENT, "CKR_TEMPLATE_INCONSISTENT"},
+    {CKR_TOKEN_NOT_PRESENT, "CKR_TOKEN_NOT_PRESENT"},
+    {CKR_TOKEN_WRITE_PROTECTED, "CKR_TOKEN_WRITE_PROTECTED"},
+    {CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN"},
+    {CKR_USER_ALREADY_LOGGED_IN, "CKR_USER_ALREADY_LOGGED_IN"},
+    {CKR_USER_PIN_NOT_INITIALIZED, "CKR_USER_PIN_NOT_INITIALIZED"},
+    {CKR_MECHANISM_INVALID, "CKR_MECHANISM_INVALID"},
+    {CKR_DEVICE_MEMORY, "CKR_DEVICE_MEMORY"},
+};
+
+/* Records a failure of what with rv. KR_CONFLICT for PIN refusals, else KR_IO. */
+static int fail_rv(struct token_ctx *t, struct kerr *err, const char *what, unsigned long rv)
+{
+	const char *name = "CKR_?";
+	for (size_t k = 0; k < sizeof rv_names / sizeof rv_names[0]; k++)
+		if (rv_names[k].rv == rv)
+			name = rv_names[k].name;
+	t->last_rv = rv ? rv : CKR_GENERAL_ERROR;
+	int rc = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED ? KR_CONFLICT : KR_IO;
+	return kerr_set(err, rc, "%s: %s (0x%lx)", what, name, rv);
+}
+
+/* A libp11 call failed: its CK_RV is the reason code on the OpenSSL error queue. */
+static int fail_p11(struct token_ctx *t, struct kerr *err, const char *what)
+{
+	unsigned long e = ERR_peek_last_error(), rv = ERR_GET_REASON(e);
+	ERR_clear_error();
+	return fail_rv(t, err, what, rv ? rv : CKR_GENERAL_ERROR);
+}
+
+static void trim_copy(char *out, size_t size, const char *in, size_t n)
+{
+	if (!in)
+		in = "", n = 0;
+	while (n > 0 && (in[n - 1] == ' ' || in[n - 1] == '\0'))
+		n--;
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+static int bad_index(struct token_ctx *t, int i, struct kerr *err)
+{
+	if (i >= 0 && i < t->ntok)
+		return 0;
+	fail_rv(t, err, "token", CKR_TOKEN_NOT_PRESENT);
+	return 1;
+}
+
+int token_refresh(struct token_ctx *t, struct kerr *err)
+{
+	if (t->slots)
+		PKCS11_release_all_slots(t->ctx, t->slots, t->nslots);
+	t->slots = NULL;
+	t->nslots = 0;
+	t->ntok = 0;
+	if (PKCS11_enumerate_slots(t->ctx, &t->slots, &t->nslots) < 0)
+		return fail_p11(t, err, "PKCS11_enumerate_slots");
+	for (unsigned int k = 0; k < t->nslots; k++) {
+		PKCS11_SLOT *s = &t->slots[k];
+		if (!s->token || !s->token->initialized ||
+		    t->ntok == (int)(sizeof t->tok / sizeof t->tok[0]))
+			continue;
+		PKCS11_open_session(s, 1); /* before any login: the first session decides */
+		t->tok[t->ntok++] = s;
+	}
+	ERR_clear_error();
+	return KR_OK;
+}
+
+int token_open(const char *module, struct token_ctx **out, struct kerr *err)
+{
+	struct token_ctx *t = calloc(1, sizeof *t);
+	if (!t)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	ERR_load_PKCS11_strings();
+	t->ctx = PKCS11_CTX_new();
+	if (!t->ctx || PKCS11_CTX_load(t->ctx, module) < 0) {
+		if (t->ctx)
+			PKCS11_CTX_free(t->ctx);
+		free(t);
+		ERR_clear_error();
+		return kerr_set(err, KR_IO, "cannot load PKCS#11 module '%s'", module);
+	}
+	void *lib = dlopen(module, RTLD_NOW | RTLD_NOLOAD);
+	CK_C_GetFunctionList get =
+	    lib ? (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList") : NULL;
+	if (!get || get(&t->raw) != CKR_OK) {
+		token_close(t);
+		return kerr_set(err, KR_IO, "'%s': no C_GetFunctionList", module);
+	}
+	if (lib)
+		dlclose(lib); /* libp11 holds its own reference */
+	int rc = token_refresh(t, err);
+	if (rc != KR_OK) {
+		token_close(t);
+		return rc;
+	}
+	*out = t;
+	return KR_OK;
+}
+
+void token_close(struct token_ctx *t)
+{
+	if (!t)
+		return;
+	if (t->slots)
+		PKCS11_release_all_slots(t->ctx, t->slots, t->nslots);
+	PKCS11_CTX_unload(t->ctx);
+	PKCS11_CTX_free(t->ctx);
+	free(t);
+}
+
+int token_count(const struct token_ctx *t)
+{
+	return t->ntok;
+}
+
+unsigned long token_last_rv(const struct token_ctx *t)
+{
+	return t->last_rv;
+}
+
+int token_info(struct token_ctx *t, int i, struct token_info *out, struct kerr *err)
+{
+	CK_TOKEN_INFO ti;
+	if (bad_index(t, i, err))
+		return KR_IO;
+	PKCS11_SLOT *s = t->tok[i];
+	CK_RV rv = t->raw->C_GetTokenInfo(PKCS11_get_slotid_from_slot(s), &ti);
+	if (rv != CKR_OK)
+		return fail_rv(t, err, "C_GetTokenInfo", rv);
+	trim_copy(out->label, sizeof out->label, (const char *)ti.label, sizeof ti.label);
+	trim_copy(out->serial, sizeof out->serial, (const char *)ti.serialNumber,
+	          sizeof ti.serialNumber);
+	trim_copy(out->model, sizeof out->model, (const char *)ti.model, sizeof ti.model);
+	trim_copy(out->reader, sizeof out->reader, s->description,
+	          s->description ? strlen(s->description) : 0);
+	out->flags = ti.flags;
+	out->pin_count_low = (ti.flags & CKF_USER_PIN_COUNT_LOW) != 0;
+	out->pin_final_try = (ti.flags & CKF_USER_PIN_FINAL_TRY) != 0;
+	out->pin_locked = (ti.flags & CKF_USER_PIN_LOCKED) != 0;
+	return KR_OK;
+}
+
+int token_find(struct token_ctx *t, const char *selector, int from)
+{
+	const char *colon = strchr(selector, ':');
+	if (!colon)
+		return -1;
+	size_t kind = (size_t)(colon - selector);
+	const char *want = colon + 1;
+	for (int i = from < 0 ? 0 : from; i < t->ntok; i++) {
+		struct token_info ti;
+		struct kerr e;
+		if (token_info(t, i, &ti, &e) != KR_OK)
+			continue;
+		if ((kind == 5 && !strncmp(selector, "label", 5) && !strcmp(ti.label, want)) ||
+		    (kind == 12 && !strncmp(selector, "label-prefix", 12) &&
+		     !strncmp(ti.label, want, strlen(want))) ||
+		    (kind == 6 && !strncmp(selector, "serial", 6) && !strcmp(ti.serial, want)) ||
+		    (kind == 6 && !strncmp(selector, "reader", 6) && !strcmp(ti.reader, want)))
+			return i;
+	}
+	return -1;
+}
+
+void token_logout(struct token_ctx *t, int i)
+{
+	if (i >= 0 && i < t->ntok)
+		PKCS11_logout(t->tok[i]);
+	ERR_clear_error();
+}
+
+int token_login(struct token_ctx *t, int i, int so, const char *pin, struct kerr *err)
+{
+	if (bad_index(t, i, err))
+		return KR_IO;
+	token_logout(t, i); /* libp11 says yes to any PIN while logged in */
+	if (PKCS11_login(t->tok[i], so, pin) != 0)
+		return fail_p11(t, err, so ? "C_Login (SO)" : "C_Login");
+	return KR_OK;
+}
+
+int token_init(struct token_ctx *t, int *i, const char *so_pin, const char *label, struct kerr *err)
+{
+	struct token_info ti;
+	char sel[40], lab[32];
+	int rc;
+	if (bad_index(t, *i, err))
+		return KR_IO;
+	if ((rc = token_info(t, *i, &ti, err)) != KR_OK)
+		return rc;
+	CK_SLOT_ID id = PKCS11_get_slotid_from_slot(t->tok[*i]);
+	PKCS11_release_all_slots(t->ctx, t->slots, t->nslots); /* closes libp11's sessions */
+	t->slots = NULL;
+	t->nslots = 0;
+	t->ntok = 0;
+	memset(lab, ' ', sizeof lab);
+	memcpy(lab, label, strlen(label) < sizeof lab ? strlen(label) : sizeof lab);
+	CK_RV rv =
+	    t->raw->C_InitToken(id, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), (CK_UTF8CHAR_PTR)lab);
+	if ((rc = token_refresh(t, err)) != KR_OK)
+		return rc;
+	if (rv != CKR_OK)
+		return fail_rv(t, err, "C_InitToken", rv);
+	snprintf(sel, sizeof sel, "serial:%s", ti.serial);
+	if ((*i = token_find(t, sel, 0)) < 0)
+		return fail_rv(t, err, "token after C_InitToken", CKR_TOKEN_NOT_PRESENT);
+	return KR_OK;
+}
+
+int token_init_pin(struct token_ctx *t, int i, const char *pin, struct kerr *err)
+{
+	if (bad_index(t, i, err))
+		return KR_IO;
+	if (PKCS11_init_pin(t->tok[i]->token, pin) != 0)
+		return fail_p11(t, err, "C_InitPIN");
+	return KR_OK;
+}
+
+int token_set_pin(struct token_ctx *t, int i, const char *old_pin, const char *new_pin,
+                  struct kerr *err)
+{
+	if (bad_index(t, i, err))
+		return KR_IO;
+	if (PKCS11_change_pin(t->tok[i], old_pin, new_pin) != 0)
+		return fail_p11(t, err, "C_SetPIN");
+	return KR_OK;
+}
+
+void token_certs_free(struct token_cert *c, int n)
+{
+	for (int k = 0; c && k < n; k++)
+		X509_free(c[k].x509);
+	free(c);
+}
+
+int token_certs(struct token_ctx *t, int i, struct token_cert **out, int *n, struct kerr *err)
+{
+	PKCS11_CERT *certs = NULL;
+	unsigned int count = 0;
+	*out = NULL;
+	*n = 0;
+	if (bad_index(t, i, err))
+		return KR_IO;
+	if (PKCS11_enumerate_certs(t->tok[i]->token, &certs, &count) != 0)
+		return fail_p11(t, err, "PKCS11_enumerate_certs");
+	struct token_cert *c = calloc(count ? count : 1, sizeof *c);
+	if (!c)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	for (unsigned int k = 0; k < count; k++) {
+		if (certs[k].id_len <= TOKEN_ID_MAX) {
+			memcpy(c[k].id, certs[k].id, certs[k].id_len);
+			c[k].id_len = certs[k].id_len;
+		}
+		trim_copy(c[k].label, sizeof c[k].label, certs[k].label,
+		          certs[k].label ? strlen(certs[k].label) : 0);
+		if (certs[k].x509 && i2d_X509(certs[k].x509, NULL) <= TOKEN_MAX_DER)
+			c[k].x509 = X509_dup(certs[k].x509);
+	}
+	ERR_clear_error();
+	*out = c;
+	*n = (int)count;
+	return KR_OK;
+}
+
+int token_cert_store(struct token_ctx *t, int i, X509 *x509, const unsigned char *id, size_t id_len,
+                     const char *label, struct kerr *err)
+{
+	char lab[64];
+	unsigned char idc[TOKEN_ID_MAX];
+	if (bad_index(t, i, err))
+		return KR_IO;
+	if (id_len > sizeof idc)
+		return kerr_set(err, KR_INVALID, "certificate ID longer than %d bytes",
+		                TOKEN_ID_MAX);
+	snprintf(lab, sizeof lab, "%s", label);
+	memcpy(idc, id, id_len);
+	if (PKCS11_store_certificate(t->tok[i]->token, x509, lab, idc, id_len, NULL) != 0)
+		return fail_p11(t, err, "C_CreateObject (certificate)");
+	return KR_OK;
+}
+
+/* Finds objects by template on a session of token i into h (at most max). */
+static CK_RV find_objects(struct token_ctx *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+                          CK_OBJECT_HANDLE *h, CK_ULONG max, CK_ULONG *found)
+{
+	CK_RV rv = t->raw->C_FindObjectsInit(s, tmpl, n);
+	if (rv != CKR_OK)
+		return rv;
+	rv = t->raw->C_FindObjects(s, h, max, found);
+	t->raw->C_FindObjectsFinal(s);
+	return rv;
+}
+
+static CK_RV session_open(struct token_ctx *t, int i, CK_SESSION_HANDLE *s)
+{
+	return t->raw->C_OpenSession(PKCS11_get_slotid_from_slot(t->tok[i]),
+	                             CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s);
+}
+
+int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed, struct kerr *err)
+{
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+	CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls}};
+	CK_OBJECT_HANDLE h[128];
+	CK_ULONG n = 0;
+	unsigned char *want = NULL;
+	int want_len = 0;
+	*removed = 0;
+	if (bad_index(t, i, err))
+		return KR_IO;
+	/* libp11 has no handle for this and its cache keeps removed objects: go raw */
+	CK_RV rv = session_open(t, i, &s);
+	if (rv != CKR_OK)
+		return fail_rv(t, err, "C_OpenSession", rv);
+	if (x509 && (want_len = i2d_X509(x509, &want)) <= 0) {
+		t->raw->C_CloseSession(s);
+		return kerr_set(err, KR_INVALID, "certificate does not encode");
+	}
+	rv = find_objects(t, s, tmpl, 1, h, 128, &n);
+	for (CK_ULONG k = 0; rv == CKR_OK && k < n; k++) {
+		CK_ATTRIBUTE a = {CKA_VALUE, NULL, 0};
+		unsigned char *v = NULL;
+		int match;
+		if (t->raw->C_GetAttributeValue(s, h[k], &a, 1) != CKR_OK ||
+		    a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > TOKEN_MAX_DER) {
+			match = !x509;
+		} else if (!(v = malloc(a.ulValueLen ? a.ulValueLen : 1))) {
+			match = 0;
+		} else {
+			a.pValue = v;
+			if (t->raw->C_GetAttributeValue(s, h[k], &a, 1) != CKR_OK) {
+				match = !x509;
+			} else if (x509) {
+				match = (long)a.ulValueLen == want_len &&
+				        !memcmp(v, want, a.ulValueLen);
+			} else {
+				const unsigned char *pp = v;
+				X509 *x = d2i_X509(NULL, &pp, (long)a.ulValueLen);
+				match = !x || pp != v + a.ulValueLen;
+				X509_free(x);
+			}
+		}
+		free(v);
+		if (match && (rv = t->raw->C_DestroyObject(s, h[k])) == CKR_OK)
+			(*removed)++;
+	}
+	OPENSSL_free(want);
+	ERR_clear_error();
+	t->raw->C_CloseSession(s);
+	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_DestroyObject (certificate)", rv);
+}
+
+int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsigned char *id,
+                 size_t id_len, const char *label, struct kerr *err)
+{
+	static const unsigned char p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+	                                     0xce, 0x3d, 0x03, 0x01, 0x07};
+	static const unsigned char f4[] = {0x01, 0x00, 0x01};
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG bits = 2048;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE pub, priv;
+	if (bad_index(t, i, err))
+		return KR_IO;
+	CK_MECHANISM mech = {
+	    type == TOKEN_EC_P256 ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+	CK_ATTRIBUTE pt[] = {
+	    {CKA_TOKEN, &yes, sizeof yes},
+	    {CKA_PRIVATE, &no, sizeof no},
+	    {CKA_VERIFY, &yes, sizeof yes},
+	    {CKA_ID, (void *)id, id_len},
+	    {CKA_LABEL, (void *)label, strlen(label)},
+	    {CKA_EC_PARAMS, (void *)p256, sizeof p256}, /* EC; the RSA pair replaces these two */
+	    {CKA_MODULUS_BITS, &bits, sizeof bits},
+	};
+	if (type == TOKEN_RSA2048) {
+		pt[5] = (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, (void *)f4, sizeof f4};
+	}
+	CK_ATTRIBUTE st[] = {
+	    {CKA_TOKEN, &yes, sizeof yes},
+	    {CKA_PRIVATE, &yes, sizeof yes},
+	    {CKA_SENSITIVE, &yes, sizeof yes},
+	    {CKA_EXTRACTABLE, &no, sizeof no},
+	    {CKA_SIGN, &yes, sizeof yes},
+	    {CKA_ID, (void *)id, id_len},
+	    {CKA_LABEL, (void *)label, strlen(label)},
+	};
+	CK_RV rv = session_open(t, i, &s);
+	if (rv != CKR_OK)
+		return fail_rv(t, err, "C_OpenSession", rv);
+	rv = t->raw->C_GenerateKeyPair(s, &mech, pt, type == TOKEN_RSA2048 ? 7 : 6, st,
+	                               sizeof st / sizeof st[0], &pub, &priv);
+	t->raw->C_CloseSession(s);
+	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_GenerateKeyPair", rv);
+}
+
+EVP_PKEY *token_key(struct token_ctx *t, int i, int private_key, const unsigned char *id,
+                    size_t id_len, struct kerr *err)
+{
+	PKCS11_KEY *keys = NULL;
+	unsigned int n = 0;
+	if (bad_index(t, i, err))
+		return NULL;
+	int rc = private_key ? PKCS11_enumerate_keys(t->tok[i]->token, &keys, &n)
+	                     : PKCS11_enumerate_public_keys(t->tok[i]->token, &keys, &n);
+	if (rc != 0) {
+		fail_p11(t, err, "PKCS11_enumerate_keys");
+		return NULL;
+	}
+	for (unsigned int k = 0; k < n; k++)
+		if (keys[k].id_len == id_len && !memcmp(keys[k].id, id, id_len)) {
+			EVP_PKEY *pk = private_key ? PKCS11_get_private_key(&keys[k])
+			                           : PKCS11_get_public_key(&keys[k]);
+			if (!pk)
+				fail_p11(t, err, "PKCS11_get_key");
+			return pk;
+		}
+	fail_rv(t, err, private_key ? "private key" : "public key", CKR_KEY_HANDLE_INVALID);
+	return NULL;
+}
+
+int token_hmac_sha256(struct token_ctx *t, int i, const char *key_label, const void *msg,
+                      size_t len, unsigned char out[32], struct kerr *err)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls},
+	                       {CKA_LABEL, (void *)key_label, strlen(key_label)}};
+	CK_MECHANISM mech = {CKM_SHA256_HMAC, NULL, 0};
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE h;
+	CK_ULONG n = 0, outlen = 32;
+	if (bad_index(t, i, err))
+		return KR_IO;
+	CK_RV rv = session_open(t, i, &s);
+	if (rv != CKR_OK)
+		return fail_rv(t, err, "C_OpenSession", rv);
+	rv = find_objects(t, s, tmpl, 2, &h, 1, &n);
+	if (rv == CKR_OK && n == 0)
+		rv = CKR_KEY_HANDLE_INVALID;
+	if (rv == CKR_OK)
+		rv = t->raw->C_SignInit(s, &mech, h);
+	if (rv == CKR_OK)
+		rv = t->raw->C_Sign(s, (CK_BYTE_PTR)msg, len, out, &outlen);
+	t->raw->C_CloseSession(s);
+	if (rv == CKR_OK && outlen != 32)
+		rv = CKR_FUNCTION_FAILED;
+	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_Sign (HMAC)", rv);
+}
+
+int token_data_exists(struct token_ctx *t, int i, const char *label, int *exists, struct kerr *err)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls},
+	                       {CKA_LABEL, (void *)label, strlen(label)}};
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE h;
+	CK_ULONG n = 0;
+	*exists = 0;
+	if (bad_index(t, i, err))
+		return KR_IO;
+	CK_RV rv = session_open(t, i, &s);
+	if (rv != CKR_OK)
+		return fail_rv(t, err, "C_OpenSession", rv);
+	rv = find_objects(t, s, tmpl, 2, &h, 1, &n);
+	t->raw->C_CloseSession(s);
+	*exists = rv == CKR_OK && n > 0;
+	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_FindObjects (data)", rv);
+}
+
+int token_data_store(struct token_ctx *t, int i, const char *label, const char *application,
+                     const void *value, size_t len, struct kerr *err)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE tmpl[] = {
+	    {CKA_CLASS, &cls, sizeof cls},
+	    {CKA_TOKEN, &yes, sizeof yes},
+	    {CKA_PRIVATE, &no, sizeof no},
+	    {CKA_LABEL, (void *)label, strlen(label)},
+	    {CKA_APPLICATION, (void *)application, strlen(application)},
+	    {CKA_VALUE, (void *)value, len},
+	};
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE h;
+	if (bad_index(t, i, err))
+		return KR_IO;
+	CK_RV rv = session_open(t, i, &s);
+	if (rv != CKR_OK)
+		return fail_rv(t, err, "C_OpenSession", rv);
+	rv = t->raw->C_CreateObject(s, tmpl, sizeof tmpl / sizeof tmpl[0], &h);
+	t->raw->C_CloseSession(s);
+	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_CreateObject (data)", rv);
+}

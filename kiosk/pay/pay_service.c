@@ -1,0 +1,623 @@
+/* pay_service.c — payments through the Alipay gateway, on a thread of their own.
+ *
+ * FREQ_PAY_START: the payment and its out_trade_no are recorded (payments table, own
+ * store handle) before precreate is sent; the QR goes to the flow (FEV_PAY_QR) and the
+ * trade is queried every poll_ms until paid, closed or cancelled. FREQ_PAY_CANCEL: cancel,
+ * then one more query (a payment can land in between). FREQ_PAY_REFUND: refund with the
+ * order's stable out_request_no, retried identically. An outcome that stays unknown is
+ * answered with no event: the order stays open and recovery settles it at the next start.
+ *
+ * Owns the client, the store handle, the thread and its queue. `busy` while a request is
+ * queued or in flight, or while a poll asked for by control is owed; not while merely
+ * polling a QR nobody scanned. */
+#include "pay/pay_service.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "pay/alipay.h"
+#include "store/payments.h"
+#include "store/store.h"
+
+#define PAY_QUEUE_MAX   16
+#define PAY_WATCH_MAX   4
+#define PAY_GRACE_MS    5000 /* the gateway's QR outlives the screen's countdown by this */
+#define PAY_CONTROL_MAX 4096
+
+struct pay_job {
+	enum flow_request_kind kind;
+	int64_t order_id;
+	char order_no[32];
+	fen_t amount_fen;
+};
+
+/* A shown QR being polled. */
+struct pay_watch {
+	int64_t order_id;
+	char order_no[32];
+	char out_trade_no[72];
+	int64_t next_ms, expire_ms;
+};
+
+struct pay {
+	struct service_host host;
+	struct alipay *client;
+	struct store *store;
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct pay_job queue[PAY_QUEUE_MAX];
+	int nq, working, poll_owed, stop;
+	struct pay_watch watch[PAY_WATCH_MAX];
+	int nwatch;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void post(struct pay *p, enum flow_event_kind kind, int64_t order_id, const char *text)
+{
+	struct flow_event ev = {.kind = kind, .order_id = order_id};
+	snprintf(ev.text, sizeof ev.text, "%s", text ? text : "");
+	p->host.post(p->host.app, &ev);
+}
+
+static void trace(struct pay *p, const char *order_no, const char *what, const struct kerr *err)
+{
+	fprintf(p->host.trace, "[alipay] %s: %s%s%s\n", order_no, what, err ? ": " : "",
+	        err ? err->msg : "");
+}
+
+/* Waits ms of real time, or less when stopping. */
+static void pause_ms(struct pay *p, int ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop && pthread_cond_timedwait(&p->wake, &p->lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Records a payment step; a store failure is traced (the gateway's answer still goes to
+ * the flow, whose own store write decides). */
+static void record(struct pay *p, const struct payment_row *row, const char *step)
+{
+	struct kerr err = {{0}};
+	if (payments_record(p->store, row, step, p->host.utc_s(p->host.app), &err) != KR_OK)
+		trace(p, row->out_trade_no, "cannot record the payment", &err);
+}
+
+/* The payment of an order: the recorded one, or a new one on the order's out_trade_no. */
+static int payment_of(struct pay *p, int64_t order_id, struct payment_row *row, struct kerr *err)
+{
+	int rc = payments_get(p->store, order_id, row, err);
+	if (rc != KR_NOT_FOUND)
+		return rc;
+	struct order_row o;
+	rc = store_order_get(p->store, order_id, &o, err);
+	if (rc != KR_OK)
+		return rc;
+	memset(row, 0, sizeof *row);
+	row->order_id = order_id;
+	row->status = PAYMENT_PRECREATING;
+	snprintf(row->out_trade_no, sizeof row->out_trade_no, "%s", o.out_trade_no);
+	return KR_OK;
+}
+
+static int64_t now_utc(struct pay *p)
+{
+	return p->host.utc_s(p->host.app);
+}
+
+/* Queries once. Returns 1 paid (row updated and recorded), 0 not paid, -1 unknown. */
+static int query_once(struct pay *p, struct payment_row *row, int *closed)
+{
+	struct alipay_reply r;
+	struct kerr err = {{0}};
+	*closed = 0;
+	enum alipay_action act = alipay_query(p->client, row->out_trade_no, now_utc(p), &r, &err);
+	if (act == ALIPAY_NOT_EXIST)
+		return 0;
+	if (act != ALIPAY_OK) {
+		trace(p, row->out_trade_no, "query: outcome unknown", &err);
+		return -1;
+	}
+	if (alipay_status_paid(&r)) {
+		snprintf(row->trade_no, sizeof row->trade_no, "%s", r.trade_no);
+		row->status = PAYMENT_PAID;
+		record(p, row, "paid");
+		return 1;
+	}
+	*closed = strcmp(r.trade_status, "TRADE_CLOSED") == 0;
+	return 0;
+}
+
+static void unwatch(struct pay *p, int64_t order_id)
+{
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->nwatch; i++)
+		if (p->watch[i].order_id == order_id)
+			p->watch[i--] = p->watch[--p->nwatch];
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Cancels the trade, then queries once more; posts PAID, CLOSED or (unknown) nothing. */
+static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
+{
+	struct payment_row row;
+	struct kerr err = {{0}};
+	unwatch(p, order_id);
+	if (payment_of(p, order_id, &row, &err) != KR_OK) {
+		trace(p, order_no, "cancel: no payment record", &err);
+		return;
+	}
+	if (row.status == PAYMENT_PAID) {
+		/* already paid (the answer may have crossed the cancel): never reverse it here */
+		post(p, FEV_PAY_PAID, order_id, row.trade_no);
+		return;
+	}
+	if (row.status == PAYMENT_CLOSED || row.status == PAYMENT_FAILED) {
+		post(p, FEV_PAY_CLOSED, order_id, NULL);
+		return;
+	}
+	row.status = PAYMENT_CANCELLING;
+	record(p, &row, "cancel");
+	int cancelled = 0;
+	for (int attempt = 0; attempt <= p->host.conf->alipay.retries && !cancelled; attempt++) {
+		struct alipay_reply r;
+		enum alipay_action act =
+		    alipay_cancel(p->client, row.out_trade_no, now_utc(p), &r, &err);
+		if (act == ALIPAY_OK && strcmp(r.retry_flag, "Y") != 0) {
+			cancelled = 1;
+			trace(p, row.out_trade_no,
+			      strcmp(r.action, "refund") == 0
+			          ? "cancelled: the payment was reversed"
+			          : "cancelled",
+			      NULL);
+		} else if (act == ALIPAY_NOT_EXIST) {
+			cancelled = 1;
+			trace(p, row.out_trade_no, "cancel: no trade open", NULL);
+		} else if (act == ALIPAY_REFUSED) {
+			trace(p, row.out_trade_no, "cancel refused", &err);
+			break;
+		} else {
+			trace(p, row.out_trade_no, "cancel: retry", act == ALIPAY_OK ? NULL : &err);
+			pause_ms(p, p->host.conf->alipay.poll_ms);
+		}
+	}
+	int closed = 0;
+	int paid = query_once(p, &row, &closed);
+	if (paid == 1) {
+		trace(p, row.out_trade_no, "paid after all", NULL);
+		post(p, FEV_PAY_PAID, order_id, row.trade_no);
+	} else if (cancelled || closed || paid == 0) {
+		/* paid == 0 with no cancel: the trade does not exist or is not paid and the
+		 * cancel failed: that only happens for a trade nobody scanned */
+		row.status = PAYMENT_CLOSED;
+		record(p, &row, "closed");
+		post(p, FEV_PAY_CLOSED, order_id, NULL);
+	} else {
+		trace(p, row.out_trade_no, "outcome unknown: left for recovery", NULL);
+		record(p, &row, "unsettled");
+	}
+}
+
+static void start(struct pay *p, const struct pay_job *job)
+{
+	struct payment_row row;
+	struct alipay_reply r;
+	struct kerr err = {{0}};
+	const struct conf *c = p->host.conf;
+	if (job->amount_fen <= 0 || job->amount_fen > c->pay_ceiling_fen) {
+		trace(p, job->order_no, "amount refused, nothing sent", NULL);
+		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	if (payment_of(p, job->order_id, &row, &err) != KR_OK) {
+		trace(p, job->order_no, "cannot read the order", &err);
+		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	row.status = PAYMENT_PRECREATING;
+	if (payments_record(p->store, &row, "precreate", now_utc(p), &err) != KR_OK) {
+		trace(p, job->order_no, "cannot record the payment: nothing sent", &err);
+		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	char subject[64];
+	snprintf(subject, sizeof subject, "CA certificate service %s", job->order_no);
+	int minutes = (c->pay_timeout_s + 59) / 60, renumbered = 0;
+	for (int attempt = 0;; attempt++) {
+		enum alipay_action act =
+		    alipay_precreate(p->client, row.out_trade_no, job->amount_fen, subject, minutes,
+		                     now_utc(p), &r, &err);
+		if (act == ALIPAY_OK) {
+			row.status = PAYMENT_WAITING;
+			record(p, &row, "qr");
+			pthread_mutex_lock(&p->lock);
+			if (p->nwatch < PAY_WATCH_MAX) {
+				struct pay_watch *w = &p->watch[p->nwatch++];
+				w->order_id = job->order_id;
+				snprintf(w->order_no, sizeof w->order_no, "%s", job->order_no);
+				snprintf(w->out_trade_no, sizeof w->out_trade_no, "%s",
+				         row.out_trade_no);
+				w->next_ms = mono_ms() + c->alipay.poll_ms;
+				w->expire_ms =
+				    mono_ms() + (int64_t)c->pay_timeout_s * 1000 + PAY_GRACE_MS;
+			}
+			pthread_mutex_unlock(&p->lock);
+			trace(p, row.out_trade_no, "QR shown", NULL);
+			post(p, FEV_PAY_QR, job->order_id, r.qr_code);
+			return;
+		}
+		if (act == ALIPAY_ALREADY_PAID) {
+			int closed;
+			if (query_once(p, &row, &closed) == 1) {
+				post(p, FEV_PAY_PAID, job->order_id, row.trade_no);
+				return;
+			}
+		} else if (act == ALIPAY_NEW_NUMBER && !renumbered) {
+			/* the number was used with other details or closed: a new attempt */
+			renumbered = 1;
+			char *us = strrchr(row.out_trade_no, '_');
+			int n = us ? atoi(us + 1) : 1;
+			snprintf(row.out_trade_no, sizeof row.out_trade_no, "%s_%d", job->order_no,
+			         n + 1);
+			record(p, &row, "renumber");
+			continue;
+		} else if ((act == ALIPAY_UNKNOWN || act == ALIPAY_BACKOFF) &&
+		           attempt < c->alipay.retries) {
+			/* repeated with the same out_trade_no and identical parameters */
+			trace(p, row.out_trade_no, "precreate: retry", &err);
+			pause_ms(p, c->alipay.poll_ms * (act == ALIPAY_BACKOFF ? 4 : 1));
+			continue;
+		}
+		break;
+	}
+	trace(p, row.out_trade_no, "precreate failed", &err);
+	/* whatever may have been created at the gateway is closed before saying so */
+	struct alipay_reply cr;
+	struct kerr cerr = {{0}};
+	alipay_cancel(p->client, row.out_trade_no, now_utc(p), &cr, &cerr);
+	row.status = PAYMENT_FAILED;
+	record(p, &row, "precreate failed");
+	post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
+}
+
+static void refund(struct pay *p, const struct pay_job *job)
+{
+	struct payment_row row;
+	struct alipay_reply r;
+	struct kerr err = {{0}};
+	if (payment_of(p, job->order_id, &row, &err) != KR_OK) {
+		trace(p, job->order_no, "refund: no payment record", &err);
+		post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	if (row.status == PAYMENT_REFUNDED) {
+		post(p, FEV_REFUNDED, job->order_id, NULL);
+		return;
+	}
+	if (!row.refund_request_no[0])
+		snprintf(row.refund_request_no, sizeof row.refund_request_no, "%.64s_R",
+		         row.out_trade_no);
+	row.status = PAYMENT_REFUNDING;
+	if (payments_record(p->store, &row, "refund", now_utc(p), &err) != KR_OK) {
+		trace(p, row.out_trade_no, "cannot record the refund: nothing sent", &err);
+		post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	for (int attempt = 0; attempt <= p->host.conf->alipay.retries; attempt++) {
+		enum alipay_action act =
+		    alipay_refund(p->client, row.out_trade_no, row.refund_request_no,
+		                  job->amount_fen, "service not delivered", now_utc(p), &r, &err);
+		if (act == ALIPAY_UNKNOWN || act == ALIPAY_BACKOFF) {
+			/* did it land? ask before repeating it identically */
+			struct kerr qerr = {{0}};
+			if (alipay_refund_query(p->client, row.out_trade_no, row.refund_request_no,
+			                        now_utc(p), &r, &qerr) == ALIPAY_OK &&
+			    (strcmp(r.refund_status, "REFUND_SUCCESS") == 0 ||
+			     (!r.refund_status[0] && r.refund_fee[0])))
+				act = ALIPAY_OK;
+		}
+		if (act == ALIPAY_OK) {
+			row.status = PAYMENT_REFUNDED;
+			record(p, &row, "refunded");
+			trace(p, row.out_trade_no, "refunded", NULL);
+			post(p, FEV_REFUNDED, job->order_id, NULL);
+			return;
+		}
+		trace(p, row.out_trade_no, "refund not confirmed", &err);
+		if (act == ALIPAY_REFUSED)
+			break;
+		pause_ms(p, p->host.conf->alipay.poll_ms);
+	}
+	record(p, &row, "refund pending");
+	post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
+}
+
+/* Queries every watched QR that is due (all of them when forced). */
+static void poll_due(struct pay *p, int force)
+{
+	struct pay_watch due[PAY_WATCH_MAX];
+	int n = 0;
+	int64_t now = mono_ms();
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->nwatch; i++)
+		if (force || p->watch[i].next_ms <= now) {
+			p->watch[i].next_ms = now + p->host.conf->alipay.poll_ms;
+			due[n++] = p->watch[i];
+		}
+	pthread_mutex_unlock(&p->lock);
+	for (int i = 0; i < n; i++) {
+		struct payment_row row;
+		struct kerr err = {{0}};
+		if (payment_of(p, due[i].order_id, &row, &err) != KR_OK)
+			continue;
+		int closed;
+		int paid = query_once(p, &row, &closed);
+		if (paid == 1) {
+			unwatch(p, due[i].order_id);
+			trace(p, row.out_trade_no, "paid", NULL);
+			post(p, FEV_PAY_PAID, due[i].order_id, row.trade_no);
+		} else if (closed || now >= due[i].expire_ms) {
+			/* the QR's life is over at the gateway: close the loop */
+			settle_trade(p, due[i].order_id, due[i].order_no);
+		}
+	}
+}
+
+static int64_t next_poll_locked(struct pay *p)
+{
+	int64_t next = INT64_MAX;
+	for (int i = 0; i < p->nwatch; i++)
+		if (p->watch[i].next_ms < next)
+			next = p->watch[i].next_ms;
+	return next;
+}
+
+static void *worker(void *arg)
+{
+	struct pay *p = arg;
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		if (p->nq > 0) {
+			struct pay_job job = p->queue[0];
+			memmove(p->queue, p->queue + 1, (size_t)--p->nq * sizeof p->queue[0]);
+			p->working = 1;
+			pthread_mutex_unlock(&p->lock);
+			if (job.kind == FREQ_PAY_START)
+				start(p, &job);
+			else if (job.kind == FREQ_PAY_CANCEL)
+				settle_trade(p, job.order_id, job.order_no);
+			else
+				refund(p, &job);
+			pthread_mutex_lock(&p->lock);
+			p->working = 0;
+			continue;
+		}
+		int64_t next = next_poll_locked(p);
+		if (p->poll_owed || (next != INT64_MAX && next <= mono_ms())) {
+			int forced = p->poll_owed;
+			pthread_mutex_unlock(&p->lock);
+			poll_due(p, forced);
+			pthread_mutex_lock(&p->lock);
+			if (forced)
+				p->poll_owed = 0;
+			continue;
+		}
+		if (next == INT64_MAX) {
+			pthread_cond_wait(&p->wake, &p->lock);
+		} else {
+			int64_t ms = next - mono_ms();
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += ms / 1000;
+			until.tv_nsec += (long)(ms % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&p->wake, &p->lock, &until);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void submit(void *self, const struct flow_request *r)
+{
+	struct pay *p = self;
+	if (r->kind != FREQ_PAY_START && r->kind != FREQ_PAY_CANCEL && r->kind != FREQ_PAY_REFUND)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->nq == PAY_QUEUE_MAX) {
+		pthread_mutex_unlock(&p->lock);
+		fprintf(p->host.trace, "[alipay] %s: queue full, request dropped\n", r->order_no);
+		return; /* the order stays open: the flow's time-out or recovery settles it */
+	}
+	struct pay_job *job = &p->queue[p->nq++];
+	job->kind = r->kind;
+	job->order_id = r->order_id;
+	snprintf(job->order_no, sizeof job->order_no, "%s", r->order_no);
+	job->amount_fen = r->amount_fen;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int busy(void *self)
+{
+	struct pay *p = self;
+	pthread_mutex_lock(&p->lock);
+	int b = p->nq > 0 || p->working || p->poll_owed;
+	pthread_mutex_unlock(&p->lock);
+	return b;
+}
+
+static size_t on_control_body(char *data, size_t size, size_t n, void *ctx)
+{
+	size_t len = size * n, *used = ctx;
+	*used += len;
+	(void)data;
+	return *used > PAY_CONTROL_MAX ? 0 : len;
+}
+
+/* GETs the peer's control URL + path. */
+static int peer_get(struct pay *p, const char *path, struct kerr *err)
+{
+	char url[1024];
+	size_t used = 0;
+	long status = 0;
+	if (strcmp(p->host.conf->alipay.control, "none") == 0)
+		return kerr_set(err, KR_INVALID,
+		                "pay: no gateway peer to steer ([alipay] control)");
+	snprintf(url, sizeof url, "%s%s", p->host.conf->alipay.control, path);
+	CURL *c = curl_easy_init();
+	if (!c)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_control_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &used);
+	CURLcode cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	if (cc != CURLE_OK || status != 200)
+		return kerr_set(err, KR_IO, "pay: the gateway peer refused %s (%s, HTTP %ld)", path,
+		                curl_easy_strerror(cc), status);
+	return KR_OK;
+}
+
+static int control(void *self, const char *verb, const char *args, struct kerr *err)
+{
+	struct pay *p = self;
+	char path[256], otn[72] = "";
+	if (strcmp(verb, "fault") == 0) {
+		char kind[32] = "", method[64] = "any";
+		int count = 1;
+		sscanf(args, "%31s %63s %d", kind, method, &count);
+		snprintf(path, sizeof path, "/fault?kind=%s&method=%s&count=%d", kind, method,
+		         count);
+		return peer_get(p, path, err);
+	}
+	if (strcmp(verb, "refund-fails") == 0) {
+		int on = strcmp(args, "off") != 0;
+		snprintf(path, sizeof path, "/fault?kind=%s&method=alipay.trade.refund&count=%d",
+		         on ? "20000" : "clear", on ? 1000 : 0);
+		return peer_get(p, path, err);
+	}
+	static const struct {
+		const char *verb, *path;
+	} trade_verbs[] = {
+	    {"paid", "/pay"}, {"scan", "/scan"}, {"expire", "/expire"}, {"fail", "/close"}};
+	for (size_t i = 0; i < sizeof trade_verbs / sizeof trade_verbs[0]; i++) {
+		if (strcmp(verb, trade_verbs[i].verb) != 0)
+			continue;
+		pthread_mutex_lock(&p->lock);
+		if (p->nwatch)
+			snprintf(otn, sizeof otn, "%s", p->watch[p->nwatch - 1].out_trade_no);
+		pthread_mutex_unlock(&p->lock);
+		if (!otn[0])
+			return kerr_set(err, KR_INVALID, "pay %s: no payment is waiting", verb);
+		snprintf(path, sizeof path, "%s?t=%s", trade_verbs[i].path, otn);
+		int rc = peer_get(p, path, err);
+		if (rc == KR_OK) {
+			/* ask at once, and be busy until the answer is in */
+			pthread_mutex_lock(&p->lock);
+			p->poll_owed = 1;
+			pthread_cond_signal(&p->wake);
+			pthread_mutex_unlock(&p->lock);
+		}
+		return rc;
+	}
+	return kerr_set(err, KR_INVALID,
+	                "pay: unknown verb '%s' (paid, scan, expire, fail, fault KIND [METHOD] "
+	                "[COUNT], refund-fails on|off)",
+	                verb);
+}
+
+static void destroy(void *self)
+{
+	struct pay *p = self;
+	if (p->started) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = 1;
+		pthread_cond_broadcast(&p->wake);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+	}
+	alipay_destroy(p->client);
+	store_close(p->store);
+	pthread_cond_destroy(&p->wake);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static const struct service_ops ops = {"alipay", 0, submit, control, destroy, busy};
+
+int pay_service_create(const struct service_host *host, struct service *out, struct kerr *err)
+{
+	const struct conf *c = host->conf;
+	if (!c->alipay.gateway[0])
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [alipay] section missing (needed by pay = alipay)", c->file);
+	struct pay *p = calloc(1, sizeof *p);
+	if (!p)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	p->host = *host;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	struct alipay_config ac = {
+	    .gateway = c->alipay.gateway,
+	    .app_id = c->alipay.app_id,
+	    .app_key_file = c->alipay.app_key,
+	    .alipay_key_file = c->alipay.alipay_key,
+	    .ca_file = c->alipay.ca_file,
+	    .connect_timeout_ms = c->alipay.connect_timeout_ms,
+	    .timeout_ms = c->alipay.timeout_ms,
+	    .ceiling_fen = c->pay_ceiling_fen,
+	    .terminal_id = c->kiosk_id,
+	};
+	int rc = alipay_create(&ac, &p->client, err);
+	if (rc == KR_CONFIG) {
+		struct kerr why = *err;
+		rc = kerr_set(err, KR_CONFIG, "%s: [alipay] %s", c->file, why.msg);
+	}
+	if (rc == KR_OK)
+		rc = store_open(c->database, &p->store, err);
+	if (rc == KR_OK) {
+		if (pthread_create(&p->thread, NULL, worker, p) != 0)
+			rc = kerr_set(err, KR_NOMEM, "cannot start the payment thread");
+		else
+			p->started = 1;
+	}
+	if (rc != KR_OK) {
+		destroy(p);
+		return rc;
+	}
+	out->ops = &ops;
+	out->self = p;
+	return KR_OK;
+}

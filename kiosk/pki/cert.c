@@ -1,0 +1,128 @@
+/* cert.c — reading a key's certificate for triage, and building our subjects. */
+#include "pki/cert.h"
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+
+#include "core/ident.h"
+#include "drivers/token/token.h"
+
+int pki_time_get(const ASN1_TIME *t, int64_t *utc)
+{
+	struct tm tm;
+	if (!t || !ASN1_TIME_to_tm(t, &tm))
+		return -1;
+	/* days from civil (UTC), no time zone involved */
+	int y = tm.tm_year + 1900, m = tm.tm_mon + 1, d = tm.tm_mday;
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+	*utc = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	return 0;
+}
+
+/* Copies the UTF-8 text of the first nid entry of name into out, cut at a character
+ * boundary. Returns 0 when absent or not convertible. */
+static int name_entry(const X509_NAME *name, int nid, char *out, size_t size)
+{
+	int pos = X509_NAME_get_index_by_NID(name, nid, -1);
+	unsigned char *utf8 = NULL;
+	out[0] = '\0';
+	if (pos < 0)
+		return 0;
+	const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, pos));
+	int len = ASN1_STRING_to_UTF8(&utf8, s);
+	if (len < 0)
+		return 0;
+	size_t n = (size_t)len;
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && (utf8[n] & 0xC0) == 0x80)
+			n--; /* do not split a character */
+	}
+	memcpy(out, utf8, n);
+	out[n] = '\0';
+	OPENSSL_free(utf8);
+	/* an embedded NUL would make a shorter name than the one certified */
+	return strlen(out) == n;
+}
+
+static int issued_by(const X509 *ca, const X509 *x)
+{
+	if (!ca || X509_check_issued((X509 *)ca, (X509 *)x) != X509_V_OK)
+		return 0;
+	EVP_PKEY *pk = X509_get0_pubkey(ca);
+	return pk && X509_verify((X509 *)x, pk) == 1;
+}
+
+int pki_cert_read(const X509 *x, const struct pki_trust *trust, struct pki_cert_facts *out,
+                  struct kerr *err)
+{
+	memset(out, 0, sizeof *out);
+	if (pki_time_get(X509_get0_notBefore(x), &out->not_before_utc) != 0 ||
+	    pki_time_get(X509_get0_notAfter(x), &out->not_after_utc) != 0) {
+		ERR_clear_error();
+		return kerr_set(err, KR_CORRUPT, "certificate validity does not read");
+	}
+	out->issuer = issued_by(trust->ours, x)   ? ISSUER_OURS
+	              : issued_by(trust->jsca, x) ? ISSUER_JSCA
+	                                          : ISSUER_OTHER;
+	const X509_NAME *subj = X509_get_subject_name(x);
+	int name_ok =
+	    subj && name_entry(subj, NID_commonName, out->subject_name, sizeof out->subject_name);
+	int id_ok =
+	    subj && name_entry(subj, NID_serialNumber, out->subject_id, sizeof out->subject_id);
+	if (id_ok && ident_check_uscc(out->subject_id) == IDENT_OK) {
+		out->holder = HOLDER_UNIT;
+	} else if (id_ok && ident_check_id_number(out->subject_id) == IDENT_OK) {
+		out->holder = HOLDER_PERSON;
+	} else {
+		id_ok = 0;
+		out->holder = HOLDER_PERSON;
+	}
+	out->subject_ok = name_ok && id_ok && out->subject_name[0];
+	ERR_clear_error();
+	return KR_OK;
+}
+
+int pki_cert_parse(const unsigned char *der, size_t len, const struct pki_trust *trust,
+                   struct pki_cert_facts *out, struct kerr *err)
+{
+	const unsigned char *p = der;
+	memset(out, 0, sizeof *out);
+	if (len == 0 || len > TOKEN_MAX_DER)
+		return kerr_set(err, KR_CORRUPT, "certificate of %zu bytes", len);
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	if (!x || p != der + len) {
+		X509_free(x);
+		ERR_clear_error();
+		return kerr_set(err, KR_CORRUPT, "not one DER certificate");
+	}
+	int rc = pki_cert_read(x, trust, out, err);
+	X509_free(x);
+	return rc;
+}
+
+X509_NAME *pki_subject_build(enum holder holder, const char *name, const char *id)
+{
+	X509_NAME *n = X509_NAME_new();
+	if (!n || !name[0] || !id[0] ||
+	    !X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8,
+	                                (const unsigned char *)"CN", -1, -1, 0) ||
+	    (holder == HOLDER_UNIT &&
+	     !X509_NAME_add_entry_by_NID(n, NID_organizationName, MBSTRING_UTF8,
+	                                 (const unsigned char *)name, -1, -1, 0)) ||
+	    !X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8,
+	                                (const unsigned char *)name, -1, -1, 0) ||
+	    !X509_NAME_add_entry_by_NID(n, NID_serialNumber, MBSTRING_UTF8,
+	                                (const unsigned char *)id, -1, -1, 0)) {
+		X509_NAME_free(n);
+		ERR_clear_error();
+		return NULL;
+	}
+	return n;
+}

@@ -1,0 +1,304 @@
+/* keys_service.c — the keys service on PKCS#11: one worker thread owns the token
+ * context (libp11 is not thread-safe); it takes triage and work requests from a small
+ * queue and, while idle, re-enumerates about every 0.5 s to turn a key put into or
+ * pulled from the user's port into FEV_KEY_INSERTED / FEV_KEY_REMOVED.
+ *
+ * Scenario control (the test rig): "insert PROFILE" shows the rig's token PROFILE in
+ * the port and "remove" empties it, by rewriting the PKCS#11 shim's slot file
+ * ($P11SHIM_DIR/slots, profiles in $P11SHIM_DIR/profiles); "fail REASON" makes the next
+ * work fail with REASON. The service is busy until the thread has seen the change. */
+#include "pki/keys_service.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pki/keywork.h"
+
+#define QUEUE_MAX 8
+#define POLL_MS   500
+
+struct pk {
+	struct service_host host;
+	struct keywork *kw;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct flow_request q[QUEUE_MAX];
+	int head, n, running, stop;
+	int awaiting_change; /* control changed the port: busy until the thread saw it */
+	char port[40];       /* serial of the key in the port, "" when empty */
+	char fail_next[48];
+	int64_t order_id; /* of the work in flight, for progress events */
+	char order_no[32];
+};
+
+static void post(struct pk *p, struct flow_event *ev)
+{
+	p->host.post(p->host.app, ev);
+}
+
+static void progress(void *ctx, const char *step)
+{
+	struct pk *p = ctx;
+	struct flow_event ev = {.kind = FEV_WORK_PROGRESS, .order_id = p->order_id};
+	snprintf(ev.text, sizeof ev.text, "%s", step);
+	fprintf(p->host.trace, "[keys] order %s: %s\n", p->order_no, step);
+	post(p, &ev);
+}
+
+static void run_triage(struct pk *p)
+{
+	struct flow_event ev = {.kind = FEV_TRIAGE};
+	struct kerr err = {{0}};
+	int rc = keywork_triage(p->kw, p->host.utc_s(p->host.app), &ev.key, &err);
+	if (rc != KR_OK) {
+		ev.kind = FEV_TRIAGE_FAILED;
+		snprintf(ev.text, sizeof ev.text, "%s",
+		         rc == KR_NOT_FOUND ? "key.none" : "key.unreadable");
+		fprintf(p->host.trace, "[keys] triage failed: %s\n", err.msg);
+	}
+	post(p, &ev);
+	explicit_bzero(&ev, sizeof ev);
+}
+
+static void run_work(struct pk *p, struct flow_request *r)
+{
+	struct flow_event ev = {.kind = FEV_WORK_DONE, .order_id = r->order_id};
+	struct keywork_result res;
+	struct kerr err = {{0}};
+	p->order_id = r->order_id;
+	snprintf(p->order_no, sizeof p->order_no, "%s", r->order_no);
+	pthread_mutex_lock(&p->mu);
+	char fail[48];
+	snprintf(fail, sizeof fail, "%s", p->fail_next);
+	p->fail_next[0] = '\0';
+	pthread_mutex_unlock(&p->mu);
+	int rc = fail[0] ? KR_IO
+	                 : keywork_run(p->kw, &r->work, p->host.utc_s(p->host.app), progress, p,
+	                               &res, &err);
+	if (rc != KR_OK) {
+		ev.kind = FEV_WORK_FAILED;
+		snprintf(ev.text, sizeof ev.text, "%s", fail[0] ? fail : res.reason_key);
+		fprintf(p->host.trace, "[keys] order %s: failed (%s) %s\n", r->order_no, ev.text,
+		        fail[0] ? "as scripted" : err.msg);
+	} else {
+		snprintf(ev.cert_serial, sizeof ev.cert_serial, "%s", res.cert_serial);
+		ev.not_after_utc = res.not_after_utc;
+		fprintf(p->host.trace, "[keys] order %s: done%s%s%s\n", r->order_no,
+		        res.cert_serial[0] ? ", certificate " : "", res.cert_serial,
+		        res.queued ? ", revocation queued for the central site" : "");
+	}
+	post(p, &ev);
+}
+
+/* Hot-plug: compares the port with what was last reported. */
+static void poll_port(struct pk *p)
+{
+	char serial[40];
+	int present = keywork_port(p->kw, serial, sizeof serial);
+	if (!present)
+		serial[0] = '\0';
+	if (strcmp(serial, p->port) != 0) {
+		if (p->port[0]) {
+			struct flow_event ev = {.kind = FEV_KEY_REMOVED};
+			fprintf(p->host.trace, "[keys] key removed from the port\n");
+			post(p, &ev);
+		}
+		if (serial[0]) {
+			struct flow_event ev = {.kind = FEV_KEY_INSERTED};
+			fprintf(p->host.trace, "[keys] key inserted into the port\n");
+			post(p, &ev);
+		}
+		snprintf(p->port, sizeof p->port, "%s", serial);
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct pk *p = arg;
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		if (p->n == 0) {
+			int awaiting = p->awaiting_change;
+			pthread_mutex_unlock(&p->mu);
+			poll_port(p);
+			pthread_mutex_lock(&p->mu);
+			if (awaiting)
+				p->awaiting_change = 0;
+			if (p->n == 0 && !p->stop && !p->awaiting_change) {
+				struct timespec ts;
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_nsec += POLL_MS * 1000000L;
+				ts.tv_sec += ts.tv_nsec / 1000000000L;
+				ts.tv_nsec %= 1000000000L;
+				pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+			}
+			continue;
+		}
+		struct flow_request r = p->q[p->head];
+		explicit_bzero(&p->q[p->head], sizeof p->q[0]);
+		p->head = (p->head + 1) % QUEUE_MAX;
+		p->n--;
+		p->running = 1;
+		pthread_mutex_unlock(&p->mu);
+		if (r.kind == FREQ_TRIAGE)
+			run_triage(p);
+		else
+			run_work(p, &r);
+		explicit_bzero(&r, sizeof r); /* the new user PIN */
+		pthread_mutex_lock(&p->mu);
+		p->running = 0;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void submit(void *self, const struct flow_request *r)
+{
+	struct pk *p = self;
+	if (r->kind != FREQ_TRIAGE && r->kind != FREQ_WORK)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (p->n < QUEUE_MAX) {
+		p->q[(p->head + p->n) % QUEUE_MAX] = *r;
+		p->n++;
+	}
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int busy(void *self)
+{
+	struct pk *p = self;
+	pthread_mutex_lock(&p->mu);
+	int b = p->n > 0 || p->running || p->awaiting_change;
+	pthread_mutex_unlock(&p->mu);
+	return b;
+}
+
+/* Rewrites the shim's slot file: the port shows serial (none when NULL). */
+static int rig_set_port(const char *serial, struct kerr *err)
+{
+	const char *dir = getenv("P11SHIM_DIR");
+	char path[4096], tmp[4200], line[256];
+	if (!dir)
+		return kerr_set(err, KR_CONFIG, "keys: no test rig (P11SHIM_DIR is not set)");
+	snprintf(path, sizeof path, "%s/slots", dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *in = fopen(path, "r"), *out = fopen(tmp, "w");
+	if (!out) {
+		if (in)
+			fclose(in);
+		return kerr_set(err, KR_IO, "%s: cannot write", tmp);
+	}
+	while (in && fgets(line, sizeof line, in)) {
+		char s[64], reader[64];
+		if (sscanf(line, "%63s %63s", s, reader) == 2 && strcmp(reader, "port") == 0)
+			continue;
+		fputs(line, out);
+	}
+	if (in)
+		fclose(in);
+	if (serial)
+		fprintf(out, "%s port\n", serial);
+	fclose(out);
+	return rename(tmp, path) == 0 ? KR_OK : kerr_set(err, KR_IO, "%s: cannot replace", path);
+}
+
+static int rig_profile_serial(const char *name, char *serial, size_t size)
+{
+	const char *dir = getenv("P11SHIM_DIR");
+	char path[4096], line[256];
+	int found = 0;
+	if (!dir)
+		return 0;
+	snprintf(path, sizeof path, "%s/profiles", dir);
+	FILE *f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof line, f)) {
+		char n[64], s[64];
+		if (sscanf(line, "%63s %63s", n, s) == 2 && strcmp(n, name) == 0) {
+			snprintf(serial, size, "%s", s);
+			found = 1;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int control(void *self, const char *verb, const char *args, struct kerr *err)
+{
+	struct pk *p = self;
+	char serial[64];
+	int rc;
+	if (strcmp(verb, "insert") == 0) {
+		if (!rig_profile_serial(args, serial, sizeof serial))
+			return kerr_set(err, KR_INVALID, "no rig key named '%s'", args);
+		rc = rig_set_port(serial, err);
+	} else if (strcmp(verb, "remove") == 0) {
+		rc = rig_set_port(NULL, err);
+	} else if (strcmp(verb, "fail") == 0) {
+		pthread_mutex_lock(&p->mu);
+		snprintf(p->fail_next, sizeof p->fail_next, "%s", args[0] ? args : "work.failed");
+		pthread_mutex_unlock(&p->mu);
+		return KR_OK;
+	} else {
+		return kerr_set(err, KR_INVALID, "keys: unknown verb '%s' (insert, remove, fail)",
+		                verb);
+	}
+	if (rc == KR_OK) {
+		pthread_mutex_lock(&p->mu);
+		p->awaiting_change = 1;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return rc;
+}
+
+static void destroy(void *self)
+{
+	struct pk *p = self;
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->thread, NULL);
+	keywork_destroy(p->kw);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	explicit_bzero(p, sizeof *p);
+	free(p);
+}
+
+static const struct service_ops ops = {"pkcs11", 0, submit, control, destroy, busy};
+
+int pkcs11_keys_create(const struct service_host *host, struct service *out, struct kerr *err)
+{
+	const struct conf *c = host->conf;
+	if (!c->keys.module[0])
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [keys] section missing (needed by keys = pkcs11)", c->file);
+	struct pk *p = calloc(1, sizeof *p);
+	if (!p)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	p->host = *host;
+	int rc = keywork_create(&c->keys, host->trace, &p->kw, err);
+	if (rc != KR_OK) {
+		free(p);
+		return rc;
+	}
+	/* the key already in the port at start counts as inserted then */
+	keywork_port(p->kw, p->port, sizeof p->port);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (pthread_create(&p->thread, NULL, worker, p) != 0) {
+		keywork_destroy(p->kw);
+		free(p);
+		return kerr_set(err, KR_NOMEM, "cannot start the keys thread");
+	}
+	out->ops = &ops;
+	out->self = p;
+	return KR_OK;
+}

@@ -1,0 +1,521 @@
+/* keywork.c — triage, unlock, renewal, personalisation and revocation on PKCS#11
+ * tokens, with the local issuer. Owns the token context and the CA certificates. */
+#include "pki/keywork.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pin.h"
+#include "drivers/token/token.h"
+#include "pki/cert.h"
+#include "pki/issuer.h"
+
+#define DAY_S           86400
+#define SOPIN_SECRET    "sopin-secret" /* label of the HMAC secret on the secure module */
+#define SEAL_LABEL      "seal"
+#define SECRET_FILE_MAX 64
+
+struct keywork {
+	const struct conf_keys *c;
+	FILE *trace;
+	struct token_ctx *tok;
+	X509 *ours, *jsca;
+	unsigned char ca_id[32];
+	size_t ca_id_len;
+};
+
+static X509 *load_cert(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	ERR_clear_error();
+	return x;
+}
+
+/* Reads a small secret file (a PIN) into out, without the line end. */
+static int read_secret(const char *path, char *out, size_t size, struct kerr *err)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(out, 1, size - 1, f) : 0;
+	if (f)
+		fclose(f);
+	out[n] = '\0';
+	out[strcspn(out, "\r\n")] = '\0';
+	if (!out[0])
+		return kerr_set(err, KR_CONFIG, "%s: cannot read the PIN", path);
+	return KR_OK;
+}
+
+static int hex_decode(const char *hex, unsigned char *out, size_t size, size_t *len)
+{
+	size_t n = strlen(hex);
+	if (n % 2 || n / 2 > size)
+		return -1;
+	for (size_t k = 0; k < n / 2; k++) {
+		unsigned v;
+		if (sscanf(hex + 2 * k, "%2x", &v) != 1)
+			return -1;
+		out[k] = (unsigned char)v;
+	}
+	*len = n / 2;
+	return 0;
+}
+
+int keywork_create(const struct conf_keys *c, FILE *trace, struct keywork **out, struct kerr *err)
+{
+	struct keywork *kw = calloc(1, sizeof *kw);
+	if (!kw)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	kw->c = c;
+	kw->trace = trace;
+	int rc = KR_OK;
+	if (!(kw->ours = load_cert(c->issuer_cert)))
+		rc = kerr_set(err, KR_CONFIG, "[keys] issuer_cert: cannot read '%s'",
+		              c->issuer_cert);
+	else if (!(kw->jsca = load_cert(c->jsca_cert)))
+		rc = kerr_set(err, KR_CONFIG, "[keys] jsca_cert: cannot read '%s'", c->jsca_cert);
+	else if (hex_decode(c->issuer_key_id, kw->ca_id, sizeof kw->ca_id, &kw->ca_id_len) != 0)
+		rc = kerr_set(err, KR_CONFIG, "[keys] issuer_key_id: not hex");
+	else if (strcmp(c->issuer, "local") != 0)
+		rc = kerr_set(err, KR_CONFIG, "[keys] issuer: only 'local' is built so far");
+	else
+		rc = token_open(c->module, &kw->tok, err);
+	if (rc != KR_OK) {
+		keywork_destroy(kw);
+		return rc;
+	}
+	*out = kw;
+	return KR_OK;
+}
+
+void keywork_destroy(struct keywork *kw)
+{
+	if (!kw)
+		return;
+	token_close(kw->tok);
+	X509_free(kw->ours);
+	X509_free(kw->jsca);
+	free(kw);
+}
+
+int keywork_port(struct keywork *kw, char *serial, size_t size)
+{
+	struct kerr e;
+	struct token_info ti;
+	serial[0] = '\0';
+	if (token_refresh(kw->tok, &e) != KR_OK)
+		return 0;
+	int i = token_find(kw->tok, kw->c->user_port, 0);
+	if (i < 0 || token_info(kw->tok, i, &ti, &e) != KR_OK)
+		return 0;
+	snprintf(serial, size, "%s", ti.serial);
+	return 1;
+}
+
+/* The index of the port's token with serial (after a refresh), or -1. */
+static int port_token(struct keywork *kw, const char *serial, struct kerr *err)
+{
+	char want[64];
+	if (token_refresh(kw->tok, err) != KR_OK)
+		return -1;
+	snprintf(want, sizeof want, "serial:%s", serial);
+	int i = token_find(kw->tok, want, 0);
+	if (i < 0 || token_find(kw->tok, kw->c->user_port, i) != i) {
+		kerr_set(err, KR_NOT_FOUND, "the key is not in the port");
+		return -1;
+	}
+	return i;
+}
+
+/* The certificate that speaks for the key: ours or Jiangsu CA before others, then the
+ * latest expiry; half-written objects (no ID or no value) are passed over. Returns the
+ * index into c or -1. */
+static int best_cert(struct keywork *kw, const struct token_cert *c, int n,
+                     struct pki_cert_facts *facts)
+{
+	struct pki_trust trust = {kw->ours, kw->jsca};
+	int best = -1, best_rank = -1;
+	int64_t best_after = 0;
+	for (int k = 0; k < n; k++) {
+		struct pki_cert_facts f;
+		struct kerr e;
+		if (!c[k].x509 || c[k].id_len == 0 ||
+		    pki_cert_read(c[k].x509, &trust, &f, &e) != KR_OK)
+			continue;
+		int rank = f.issuer == ISSUER_OTHER ? 0 : 1;
+		if (rank > best_rank || (rank == best_rank && f.not_after_utc > best_after)) {
+			best = k;
+			best_rank = rank;
+			best_after = f.not_after_utc;
+			*facts = f;
+		}
+		explicit_bzero(&f, sizeof f);
+	}
+	return best;
+}
+
+int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, struct kerr *err)
+{
+	struct token_info ti;
+	struct token_cert *certs = NULL;
+	struct pki_cert_facts f;
+	int n = 0, rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = token_refresh(kw->tok, err)) != KR_OK)
+		return rc;
+	int i = token_find(kw->tok, kw->c->user_port, 0);
+	if (i < 0)
+		return kerr_set(err, KR_NOT_FOUND, "no key in the port");
+	if ((rc = token_info(kw->tok, i, &ti, err)) != KR_OK ||
+	    (rc = token_certs(kw->tok, i, &certs, &n, err)) != KR_OK)
+		return rc;
+	snprintf(out->serial, sizeof out->serial, "%s", ti.serial);
+	snprintf(out->label, sizeof out->label, "%s", ti.label);
+	out->pin = ti.pin_locked      ? KEYPIN_LOCKED
+	           : ti.pin_final_try ? KEYPIN_FINAL_TRY
+	           : ti.pin_count_low ? KEYPIN_COUNT_LOW
+	                              : KEYPIN_OK;
+	token_data_exists(kw->tok, i, SEAL_LABEL, &out->has_seal, err);
+	int b = best_cert(kw, certs, n, &f);
+	const char *fail = NULL;
+	if (b < 0) {
+		fail = "check.no_cert";
+	} else {
+		out->has_cert = 1;
+		out->issuer = f.issuer;
+		out->holder = f.holder;
+		snprintf(out->subject_name, sizeof out->subject_name, "%s", f.subject_name);
+		snprintf(out->subject_id, sizeof out->subject_id, "%s", f.subject_id);
+		out->not_before_utc = f.not_before_utc;
+		out->not_after_utc = f.not_after_utc;
+		if (f.issuer == ISSUER_OTHER)
+			fail = "check.foreign_ca";
+		else if (!f.subject_ok)
+			fail = "check.bad_subject";
+		else if (f.not_after_utc < now_utc)
+			fail = "check.expired";
+		else if (out->pin == KEYPIN_LOCKED)
+			fail = "check.pin_locked";
+	}
+	out->check_pass = fail == NULL;
+	snprintf(out->check_reason, sizeof out->check_reason, "%s", fail ? fail : "");
+	fprintf(kw->trace, "[keys] triage: %d certificate object(s), %s\n", n,
+	        fail ? fail : "check passed");
+	explicit_bzero(&f, sizeof f);
+	token_certs_free(certs, n);
+	return KR_OK;
+}
+
+int keywork_so_pin(struct keywork *kw, const char *serial, char *out, struct kerr *err)
+{
+	char pin[SECRET_FILE_MAX];
+	unsigned char mac[32];
+	int rc = read_secret(kw->c->secure_pin_file, pin, sizeof pin, err);
+	int sm = token_find(kw->tok, kw->c->secure_module, 0);
+	if (rc == KR_OK && sm < 0)
+		rc = kerr_set(err, KR_NOT_FOUND, "the secure module is not present");
+	if (rc == KR_OK)
+		rc = token_login(kw->tok, sm, 0, pin, err);
+	explicit_bzero(pin, sizeof pin);
+	if (rc == KR_OK)
+		rc = token_hmac_sha256(kw->tok, sm, SOPIN_SECRET, serial, strlen(serial), mac, err);
+	if (sm >= 0)
+		token_logout(kw->tok, sm);
+	for (int k = 0; rc == KR_OK && k < 8; k++)
+		snprintf(out + 2 * k, 3, "%02x", mac[k]);
+	explicit_bzero(mac, sizeof mac);
+	return rc;
+}
+
+/* Issues a certificate for pub with subject, valid from..to, signed on the secure
+ * module. */
+static int issue(struct keywork *kw, EVP_PKEY *pub, const X509_NAME *subject, int64_t from,
+                 int64_t to, const char *subject_id, X509 **out, struct kerr *err)
+{
+	char pin[SECRET_FILE_MAX];
+	int rc = read_secret(kw->c->secure_pin_file, pin, sizeof pin, err);
+	int sm = token_find(kw->tok, kw->c->secure_module, 0);
+	if (rc == KR_OK && sm < 0)
+		rc = kerr_set(err, KR_NOT_FOUND, "the secure module is not present");
+	if (rc == KR_OK)
+		rc = token_login(kw->tok, sm, 0, pin, err);
+	explicit_bzero(pin, sizeof pin);
+	EVP_PKEY *ca_key =
+	    rc == KR_OK ? token_key(kw->tok, sm, 1, kw->ca_id, kw->ca_id_len, err) : NULL;
+	if (rc == KR_OK && !ca_key)
+		rc = KR_IO;
+	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
+	if (rc == KR_OK)
+		rc = issuer_local_issue(&L, ca_key, pub, subject, from, to, subject_id, out, err);
+	EVP_PKEY_free(ca_key);
+	if (sm >= 0)
+		token_logout(kw->tok, sm);
+	return rc;
+}
+
+static int fail_with(struct keywork_result *res, const char *key, int rc)
+{
+	res->reason_key = key;
+	return rc;
+}
+
+static int do_unlock(struct keywork *kw, const struct work_spec *w, keywork_progress_fn progress,
+                     void *ctx, struct keywork_result *res, struct kerr *err)
+{
+	struct token_cert *certs = NULL;
+	struct pki_cert_facts f = {0};
+	char so[17];
+	int n = 0, rc;
+	if (pin_check(w->pin, NULL) != PIN_GOOD)
+		return fail_with(res, pin_verdict_key(pin_check(w->pin, NULL)),
+		                 kerr_set(err, KR_INVALID, "weak PIN refused"));
+	int i = port_token(kw, w->key_serial, err);
+	if (i < 0)
+		return fail_with(res, "key.none", KR_NOT_FOUND);
+	if ((rc = token_certs(kw->tok, i, &certs, &n, err)) != KR_OK)
+		return fail_with(res, "key.unreadable", rc);
+	int b = best_cert(kw, certs, n, &f);
+	token_certs_free(certs, n);
+	int holder = b >= 0 && f.subject_ok && strcmp(f.subject_id, w->subject_id) == 0;
+	explicit_bzero(&f, sizeof f);
+	if (!holder)
+		return fail_with(
+		    res, "card.not_holder",
+		    kerr_set(err, KR_CONFLICT, "the key's holder is not the cardholder"));
+	progress(ctx, "work.so_login");
+	if ((rc = keywork_so_pin(kw, w->key_serial, so, err)) == KR_OK)
+		rc = token_login(kw->tok, i, 1, so, err);
+	explicit_bzero(so, sizeof so);
+	if (rc != KR_OK)
+		return fail_with(res, "work.failed", rc);
+	progress(ctx, "work.set_pin");
+	rc = token_init_pin(kw->tok, i, w->pin, err);
+	token_logout(kw->tok, i);
+	if (rc != KR_OK)
+		return fail_with(res, "work.failed", rc);
+	progress(ctx, "work.verify_pin");
+	rc = token_login(kw->tok, i, 0, w->pin, err);
+	token_logout(kw->tok, i);
+	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
+}
+
+static int do_renew(struct keywork *kw, const struct work_spec *w, keywork_progress_fn progress,
+                    void *ctx, struct keywork_result *res, struct kerr *err)
+{
+	struct token_cert *certs = NULL;
+	struct pki_cert_facts f = {0};
+	X509 *neu = NULL;
+	int n = 0, rc, removed;
+	int i = port_token(kw, w->key_serial, err);
+	if (i < 0)
+		return fail_with(res, "key.none", KR_NOT_FOUND);
+	if ((rc = token_certs(kw->tok, i, &certs, &n, err)) != KR_OK)
+		return fail_with(res, "key.unreadable", rc);
+	int b = best_cert(kw, certs, n, &f);
+	if (b < 0 || f.issuer != ISSUER_OURS || strcmp(f.subject_id, w->subject_id) != 0) {
+		token_certs_free(certs, n);
+		explicit_bzero(&f, sizeof f);
+		return fail_with(res, "fit.not_ours",
+		                 kerr_set(err, KR_CONFLICT, "not our certificate"));
+	}
+	explicit_bzero(&f, sizeof f);
+	X509 *old = certs[b].x509;
+	progress(ctx, "work.csr");
+	int years = w->years > 0 ? w->years : 1;
+	int64_t to = w->renew_from_utc + (int64_t)years * 365 * DAY_S;
+	progress(ctx, "work.issue");
+	rc = issue(kw, X509_get0_pubkey(old), X509_get_subject_name(old), w->renew_from_utc, to,
+	           w->subject_id, &neu, err);
+	if (rc == KR_OK) {
+		progress(ctx, "work.write_cert");
+		/* the new one first: a crash in between leaves two, never none */
+		rc = token_cert_store(kw->tok, i, neu, certs[b].id, certs[b].id_len, certs[b].label,
+		                      err);
+	}
+	if (rc == KR_OK) {
+		progress(ctx, "work.verify");
+		/* the same key: its public half as certified before (libp11 0.4.12 leaks
+		 * when asked for a public key object) */
+		if (EVP_PKEY_eq(X509_get0_pubkey(neu), X509_get0_pubkey(old)) != 1 ||
+		    X509_verify(neu, X509_get0_pubkey(kw->ours)) != 1)
+			rc = kerr_set(err, KR_CORRUPT, "the new certificate does not match the key");
+		ERR_clear_error();
+	}
+	if (rc == KR_OK) {
+		rc = token_cert_remove(kw->tok, i, old, &removed, err);
+		if (rc == KR_OK)
+			token_cert_remove(kw->tok, i, NULL, &removed,
+			                  err); /* half-written leftovers */
+		rc = KR_OK; /* the new certificate is in place: an old one left over is harmless */
+		issuer_serial_hex(neu, res->cert_serial, sizeof res->cert_serial);
+		res->not_after_utc = to;
+	}
+	X509_free(neu);
+	token_certs_free(certs, n);
+	return rc == KR_OK ? KR_OK : fail_with(res, "work.write_failed", rc);
+}
+
+/* Sign a challenge on the token and verify it with the certificate. */
+static int round_trip(EVP_PKEY *priv, X509 *cert)
+{
+	unsigned char msg[32], sig[512];
+	size_t siglen = sizeof sig;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	int ok = m && RAND_bytes(msg, sizeof msg) == 1 &&
+	         EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, priv) == 1 &&
+	         EVP_DigestSign(m, sig, &siglen, msg, sizeof msg) == 1;
+	EVP_MD_CTX_free(m);
+	m = ok ? EVP_MD_CTX_new() : NULL;
+	ok = ok && m &&
+	     EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) == 1 &&
+	     EVP_DigestVerify(m, sig, siglen, msg, sizeof msg) == 1;
+	EVP_MD_CTX_free(m);
+	ERR_clear_error();
+	return ok;
+}
+
+/* Personalises the next blank key in the dispenser's slot; main: it gets the seal. */
+static int personalise_one(struct keywork *kw, const struct work_spec *w, int main_key, int64_t now,
+                           keywork_progress_fn progress, void *ctx, struct keywork_result *res,
+                           struct kerr *err)
+{
+	char blank_so[SECRET_FILE_MAX], so[17], label[33];
+	struct token_info ti;
+	unsigned char id[8];
+	X509 *cert = NULL;
+	X509_REQ *req = NULL;
+	EVP_PKEY *priv = NULL;
+	int rc;
+	progress(ctx, "work.dispense");
+	if ((rc = token_refresh(kw->tok, err)) != KR_OK)
+		return fail_with(res, "work.failed", rc);
+	int i = token_find(kw->tok, kw->c->personalisation, 0);
+	if (i < 0)
+		return fail_with(res, "work.no_blank", kerr_set(err, KR_NOT_FOUND, "no blank key"));
+	if ((rc = token_info(kw->tok, i, &ti, err)) != KR_OK)
+		return fail_with(res, "work.failed", rc);
+	progress(ctx, "work.init_key");
+	snprintf(label, sizeof label, "GXCA %s", ti.serial);
+	rc = read_secret(kw->c->blank_so_pin_file, blank_so, sizeof blank_so, err);
+	if (rc == KR_OK)
+		rc = token_init(kw->tok, &i, blank_so, label, err);
+	if (rc == KR_OK)
+		rc = keywork_so_pin(kw, ti.serial, so, err);
+	if (rc == KR_OK)
+		rc = token_login(kw->tok, i, 1, blank_so, err);
+	if (rc == KR_OK)
+		rc = token_set_pin(kw->tok, i, blank_so, so, err);
+	if (rc == KR_OK)
+		rc = token_init_pin(kw->tok, i, w->pin, err);
+	explicit_bzero(blank_so, sizeof blank_so);
+	explicit_bzero(so, sizeof so);
+	token_logout(kw->tok, i);
+	if (rc == KR_OK)
+		rc = token_login(kw->tok, i, 0, w->pin, err);
+	if (rc != KR_OK)
+		return fail_with(res, "work.failed", rc);
+
+	progress(ctx, "work.keygen");
+	RAND_bytes(id, sizeof id);
+	rc = token_keygen(kw->tok, i,
+	                  strcmp(kw->c->key_type, "rsa2048") == 0 ? TOKEN_RSA2048 : TOKEN_EC_P256,
+	                  id, sizeof id, label, err);
+	if (rc == KR_OK && !(priv = token_key(kw->tok, i, 1, id, sizeof id, err)))
+		rc = KR_IO;
+	progress(ctx, "work.csr");
+	X509_NAME *subject = pki_subject_build(w->holder, w->subject_name, w->subject_id);
+	if (rc == KR_OK && !subject)
+		rc = kerr_set(err, KR_INVALID, "bad subject");
+	if (rc == KR_OK) {
+		req = X509_REQ_new();
+		if (!req || !X509_REQ_set_subject_name(req, subject) ||
+		    !X509_REQ_set_pubkey(req, priv) ||
+		    X509_REQ_sign(req, priv, EVP_sha256()) <= 0 ||
+		    X509_REQ_verify(req, X509_REQ_get0_pubkey(req)) != 1)
+			rc = kerr_set(err, KR_IO,
+			              "the certificate request could not be signed on the key");
+		ERR_clear_error();
+	}
+	int years = w->years > 0 ? w->years : 1;
+	int64_t to = now + (int64_t)years * 365 * DAY_S;
+	if (rc == KR_OK) {
+		progress(ctx, "work.issue");
+		rc = issue(kw, X509_REQ_get0_pubkey(req), X509_REQ_get_subject_name(req), now, to,
+		           w->subject_id, &cert, err);
+	}
+	if (rc == KR_OK) {
+		progress(ctx, "work.write_cert");
+		rc = token_login(kw->tok, i, 0, w->pin, err); /* the issuer's login came between */
+		if (rc == KR_OK)
+			rc = token_cert_store(kw->tok, i, cert, id, sizeof id, label, err);
+	}
+	if (rc == KR_OK && main_key && w->seal) {
+		char meta[160];
+		int len =
+		    snprintf(meta, sizeof meta, "kiosk-seal v1; image: template; certificate: ");
+		issuer_serial_hex(cert, meta + len, sizeof meta - (size_t)len);
+		rc =
+		    token_data_store(kw->tok, i, SEAL_LABEL, "kiosk-seal", meta, strlen(meta), err);
+	}
+	if (rc == KR_OK) {
+		progress(ctx, "work.verify");
+		EVP_PKEY_free(priv);
+		priv = token_key(kw->tok, i, 1, id, sizeof id, err);
+		if (!priv || !round_trip(priv, cert))
+			rc = kerr_set(err, KR_CORRUPT, "sign-and-verify round trip failed");
+	}
+	token_logout(kw->tok, i);
+	if (rc == KR_OK) {
+		progress(ctx, "work.hand_out");
+		if (main_key) {
+			issuer_serial_hex(cert, res->cert_serial, sizeof res->cert_serial);
+			res->not_after_utc = to;
+		}
+	}
+	EVP_PKEY_free(priv);
+	X509_REQ_free(req);
+	X509_NAME_free(subject);
+	X509_free(cert);
+	return rc == KR_OK ? KR_OK : fail_with(res, "work.write_failed", rc);
+}
+
+int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
+                keywork_progress_fn progress, void *ctx, struct keywork_result *res,
+                struct kerr *err)
+{
+	memset(res, 0, sizeof *res);
+	switch (w->biz) {
+	case BIZ_UNLOCK:
+		return do_unlock(kw, w, progress, ctx, res, err);
+	case BIZ_RENEW:
+		return do_renew(kw, w, progress, ctx, res, err);
+	case BIZ_REVOKE: {
+		struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
+		int revoked;
+		progress(ctx, "work.revoke_request");
+		int rc = issuer_local_revoke(&L, w->subject_id, now_utc, &revoked, &res->queued,
+		                             res->cert_serial, sizeof res->cert_serial, err);
+		return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
+	}
+	case BIZ_CHECK:
+		return fail_with(res, "work.failed", kerr_set(err, KR_INVALID, "nothing to do"));
+	default:
+		break;
+	}
+	/* new, reissue, change, exchange: new keys from the dispenser */
+	if (pin_check(w->pin, NULL) != PIN_GOOD)
+		return fail_with(res, pin_verdict_key(pin_check(w->pin, NULL)),
+		                 kerr_set(err, KR_INVALID, "weak or missing PIN refused"));
+	for (int k = 0; k <= w->sub_keys; k++) {
+		int rc = personalise_one(kw, w, k == 0, now_utc, progress, ctx, res, err);
+		if (rc != KR_OK)
+			return rc;
+	}
+	return KR_OK;
+}

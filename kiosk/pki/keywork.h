@@ -1,0 +1,47 @@
+/* keywork.h — the key work of the kiosk on PKCS#11 tokens: triage of the key in the
+ * user's port, unlock, renewal, new-key personalisation (also exchange and reissue),
+ * revocation. Runs on one thread (the keys service's): it owns the token context.
+ * Secrets (the derived SO PIN, the secure module's PIN) live only inside a call and are
+ * wiped; nothing personal is written to the trace. */
+#ifndef KIOSK_PKI_KEYWORK_H
+#define KIOSK_PKI_KEYWORK_H
+
+#include <stdio.h>
+
+#include "conf/conf.h"
+#include "core/flow.h"
+#include "core/result.h"
+
+struct keywork;
+
+/* Opens the module of c (borrowed for the keywork's life) and loads the CA
+ * certificates. trace (borrowed) gets one line per step. Caller destroys. */
+int keywork_create(const struct conf_keys *c, FILE *trace, struct keywork **out, struct kerr *err);
+void keywork_destroy(struct keywork *kw);
+
+/* Re-enumerates and reports the key in the user's port: 1 and its serial, or 0. */
+int keywork_port(struct keywork *kw, char *serial, size_t size);
+
+/* Triage of the key in the user's port at now_utc. KR_NOT_FOUND without a key. */
+int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, struct kerr *err);
+
+typedef void (*keywork_progress_fn)(void *ctx, const char *step_key);
+
+struct keywork_result {
+	char cert_serial[48]; /* of the certificate issued (or revoked), "" when none */
+	int64_t not_after_utc;
+	int queued;             /* revocation: filed for the central site */
+	const char *reason_key; /* on failure: the reason shown (a string key) */
+};
+
+/* Does the work w asks for (borrowed; its PIN is only read) at now_utc, reporting each
+ * step. KR_OK, or a failure with res->reason_key and the detail in err. */
+int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
+                keywork_progress_fn progress, void *ctx, struct keywork_result *res,
+                struct kerr *err);
+
+/* The derived SO PIN of a key serial: 16 hex digits of HMAC-SHA256 under the secret on
+ * the secure module. out must hold 17 bytes; the caller wipes it. */
+int keywork_so_pin(struct keywork *kw, const char *serial, char *out, struct kerr *err);
+
+#endif

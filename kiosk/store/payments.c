@@ -1,0 +1,128 @@
+/* payments.c — the payments table: one row per order, each change journaled. */
+#include "store/payments.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+static const char *const status_ids[PAYMENT_STATUS_COUNT] = {
+    "precreating", "waiting", "cancelling", "closed", "paid", "refunding", "refunded", "failed",
+};
+
+const char *payment_status_id(enum payment_status s)
+{
+	return (unsigned)s < PAYMENT_STATUS_COUNT ? status_ids[s] : "?";
+}
+
+static int status_from_id(const char *id)
+{
+	for (int i = 0; i < PAYMENT_STATUS_COUNT; i++)
+		if (strcmp(status_ids[i], id) == 0)
+			return i;
+	return -1;
+}
+
+static void column_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+int payments_get(struct store *s, int64_t order_id, struct payment_row *out, struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof *out);
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "SELECT out_trade_no, trade_no, status, refund_request_no, "
+	                            "updated_utc FROM payments WHERE order_id = ?1",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, order_id);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		out->order_id = order_id;
+		column_text(st, 0, out->out_trade_no, sizeof out->out_trade_no);
+		column_text(st, 1, out->trade_no, sizeof out->trade_no);
+		char status[32];
+		column_text(st, 2, status, sizeof status);
+		column_text(st, 3, out->refund_request_no, sizeof out->refund_request_no);
+		out->updated_utc = sqlite3_column_int64(st, 4);
+		int sv = status_from_id(status);
+		sqlite3_finalize(st);
+		if (sv < 0)
+			return kerr_set(err, KR_CORRUPT, "payment of order %lld: unknown status",
+			                (long long)order_id);
+		out->status = (enum payment_status)sv;
+		return KR_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return kerr_set(err, KR_NOT_FOUND, "no payment for order %lld",
+		                (long long)order_id);
+	return kerr_set(err, KR_IO, "reading payment of order %lld: %s", (long long)order_id,
+	                sqlite3_errstr(rc));
+}
+
+int payments_record(struct store *s, const struct payment_row *row, const char *step,
+                    int64_t now_utc, struct kerr *err)
+{
+	sqlite3 *db = store_sqlite(s);
+	sqlite3_stmt *st = NULL;
+	char body[384];
+	int rc = store_tx_begin(s, err);
+	if (rc != KR_OK)
+		return rc;
+	rc = sqlite3_prepare_v2(db, "SELECT refund_request_no FROM payments WHERE order_id = ?1",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, row->order_id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const unsigned char *had = sqlite3_column_text(st, 0);
+			int changed =
+			    had && had[0] && strcmp((const char *)had, row->refund_request_no) != 0;
+			sqlite3_finalize(st);
+			if (changed) {
+				store_tx_fail(s, SQLITE_CONSTRAINT, "payment", err);
+				return kerr_set(
+				    err, KR_CONFLICT,
+				    "order %lld: the refund request number never changes",
+				    (long long)row->order_id);
+			}
+			rc = SQLITE_DONE;
+		} else {
+			sqlite3_finalize(st);
+		}
+		st = NULL;
+	}
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_prepare_v2(
+		    db,
+		    "INSERT OR REPLACE INTO payments(order_id, out_trade_no, trade_no, status, "
+		    "refund_request_no, updated_utc) VALUES(?1, ?2, NULLIF(?3, ''), ?4, "
+		    "NULLIF(?5, ''), ?6)",
+		    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, row->order_id);
+		sqlite3_bind_text(st, 2, row->out_trade_no, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, row->trade_no, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, payment_status_id(row->status), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, row->refund_request_no, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, now_utc);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		snprintf(body, sizeof body,
+		         "{\"step\":\"%.40s\",\"status\":\"%s\",\"out_trade_no\":\"%.64s\","
+		         "\"trade_no\":\"%.64s\",\"refund_request_no\":\"%.64s\"}",
+		         step, payment_status_id(row->status), row->out_trade_no, row->trade_no,
+		         row->refund_request_no);
+		rc = store_tx_journal(s, "payment", row->order_id, body, now_utc);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		return store_tx_fail(s, rc, "payment", err);
+	return store_tx_commit(s, err);
+}

@@ -1,0 +1,70 @@
+/* keys_rig.c — the SoftHSM rig for the keys tests (see keys_rig.h). */
+#include "keys_rig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int keys_rig_up(char *dir, size_t size)
+{
+	char cmd[8192];
+	const char *sh = getenv("KEYS_RIG_SH"), *rig = getenv("KEYS_P11RIG");
+	const char *tmp = getenv("TMPDIR");
+	if (!sh || !rig) {
+		fprintf(stderr, "KEYS_RIG_SH / KEYS_P11RIG not set (run through ctest)\n");
+		return -1;
+	}
+	snprintf(dir, size, "%s/keysrig.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(cmd, sizeof cmd, "'%s' '%s/rig' '%s' >/dev/null", sh, dir, rig);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "rig set-up failed: %s\n", cmd);
+		return -1;
+	}
+	snprintf(cmd, sizeof cmd, "%s/rig/softhsm2.conf", dir);
+	setenv("SOFTHSM2_CONF", cmd, 1);
+	snprintf(cmd, sizeof cmd, "%s/rig/shim", dir);
+	setenv("P11SHIM_DIR", cmd, 1);
+	return 0;
+}
+
+void keys_rig_down(const char *dir)
+{
+	char cmd[4200];
+	if (!dir[0] || strstr(dir, "keysrig.") == NULL)
+		return;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+void keys_rig_conf(const char *dir, struct conf_keys *c)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->module, sizeof c->module, "%s", getenv("KEYS_SHIM"));
+	snprintf(c->user_port, sizeof c->user_port, "reader:port");
+	snprintf(c->personalisation, sizeof c->personalisation, "label-prefix:BLANK");
+	snprintf(c->blank_so_pin_file, sizeof c->blank_so_pin_file, "%s/rig/blank_so.pin", dir);
+	snprintf(c->secure_module, sizeof c->secure_module, "label:KIOSK-SM");
+	snprintf(c->secure_pin_file, sizeof c->secure_pin_file, "%s/rig/secure.pin", dir);
+	snprintf(c->issuer, sizeof c->issuer, "local");
+	snprintf(c->issuer_key_id, sizeof c->issuer_key_id, "ca01");
+	snprintf(c->issuer_cert, sizeof c->issuer_cert, "%s/rig/ca/issuing.pem", dir);
+	snprintf(c->jsca_cert, sizeof c->jsca_cert, "%s/rig/ca/jsca.pem", dir);
+	snprintf(c->key_type, sizeof c->key_type, "ec-p256");
+	snprintf(c->crl_url, sizeof c->crl_url, "http://crl.example.invalid/issuing.crl");
+	snprintf(c->aia_url, sizeof c->aia_url, "http://ca.example.invalid/issuing.crt");
+	snprintf(c->ledger, sizeof c->ledger, "%s/rig/ledger", dir);
+}
+
+int keys_rig_insert(const char *dir, const char *profile)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd,
+	         "cd '%s/rig/shim' && grep -v ' port$' slots > slots.t; "
+	         "[ -z '%s' ] || awk -v p='%s' '$1 == p {print $2 \" port\"}' profiles >> slots.t; "
+	         "mv slots.t slots",
+	         dir, profile, profile);
+	return system(cmd) == 0 ? 0 : -1;
+}

@@ -1,0 +1,20 @@
+/* keys_rig.h — the SoftHSM rig for the keys tests: tests/rigs/softhsm.sh in a fresh
+ * temporary folder, its environment for this process, a [keys] configuration on it. */
+#ifndef KIOSK_TEST_KEYS_RIG_H
+#define KIOSK_TEST_KEYS_RIG_H
+
+#include <stddef.h>
+
+#include "conf/conf.h"
+
+/* Builds the rig in a new temporary folder (into dir) and exports SOFTHSM2_CONF and
+ * P11SHIM_DIR. Returns 0, or -1 with a message on stderr. */
+int keys_rig_up(char *dir, size_t size);
+/* Removes the rig's folder. */
+void keys_rig_down(const char *dir);
+/* Fills c for the rig through the shim (module, selectors, files). */
+void keys_rig_conf(const char *dir, struct conf_keys *c);
+/* Shows profile's token in the port ("" empties it). Returns 0 or -1. */
+int keys_rig_insert(const char *dir, const char *profile);
+
+#endif

@@ -1,0 +1,705 @@
+/* alipay_peer.c — a small Alipay gateway for tests and the demo: HTTPS on 127.0.0.1
+ * (OpenSSL, a test CA's certificate), the face-to-face methods of ref/alipay.md, the
+ * kiosk's signature checked with the app's public key, answers signed with the peer's own
+ * key, trades kept in memory. A plain-HTTP control port on 127.0.0.1 steers it:
+ *   /scan?t=OTN  /pay?t=OTN  /close?t=OTN  /expire?t=OTN   (t omitted: the latest trade)
+ *   /qr/OTN                      the page the QR points at: pays when opened
+ *   /fault?kind=K&method=M&count=N[&ms=D][&pid=P]
+ *        K: 20000 syserr ratelimit delay drop garbage forge nosign killbefore killafter clear
+ *        drop/garbage/forge/nosign/killafter act on the request, then misanswer
+ *   /trades   one line per trade: out_trade_no status amount_fen charges refunded_fen
+ *             refunds=N (refunds carried out) cancel_refunds=N
+ *   /quit
+ * Usage: alipay_peer --cert C --key K --app-pub P --sign-key S --ports-file F [--autopay S]
+ * The ports file gets "GATEWAY_PORT CONTROL_PORT". Single-threaded: one request at a time. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/ssl.h>
+
+#define REQ_MAX     65536
+#define TRADES_MAX  512
+#define FAULTS_MAX  32
+#define REFUNDS_MAX 8
+
+enum tstatus { T_CREATED, T_WAITING, T_PAID, T_CLOSED };
+static const char *const tstatus_names[] = {"created", "waiting", "paid", "closed"};
+
+struct trade {
+	char otn[72], trade_no[40], amount[24];
+	long amount_fen, refunded_fen;
+	enum tstatus status;
+	int charges, refunds, cancel_refunds;
+	long long created_ms, expire_ms;
+	char req_no[REFUNDS_MAX][72];
+	long req_fen[REFUNDS_MAX];
+	int nreq;
+};
+
+struct fault {
+	char kind[16], method[64];
+	int count, ms, pid;
+};
+
+static struct trade trades[TRADES_MAX];
+static int ntrades;
+static struct fault faults[FAULTS_MAX];
+static int nfaults;
+static EVP_PKEY *app_pub, *sign_key, *forge_key;
+static int ctl_port, autopay_s = -1, quitting;
+static long long trade_seq;
+
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static EVP_PKEY *load_key(const char *path, int private)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "alipay_peer: cannot read %s\n", path);
+		exit(2);
+	}
+	EVP_PKEY *k = private ? PEM_read_PrivateKey(f, NULL, NULL, NULL)
+	                      : PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!k) {
+		fprintf(stderr, "alipay_peer: no key in %s\n", path);
+		exit(2);
+	}
+	return k;
+}
+
+/* ---- form and signatures ---- */
+
+struct kv {
+	char *k, *v;
+};
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
+}
+
+static void url_decode(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (*s == '+')
+			*o++ = ' ';
+		else if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+}
+
+static int parse_form(char *body, struct kv *out, int max)
+{
+	int n = 0;
+	for (char *save, *pair = strtok_r(body, "&", &save); pair && n < max;
+	     pair = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(pair, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		url_decode(pair);
+		url_decode(eq + 1);
+		out[n].k = pair;
+		out[n].v = eq + 1;
+		n++;
+	}
+	return n;
+}
+
+static const char *form_get(const struct kv *f, int n, const char *k)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(f[i].k, k) == 0)
+			return f[i].v;
+	return NULL;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->k, ((const struct kv *)b)->k);
+}
+
+static int verify_request(struct kv *f, int n)
+{
+	const char *sign = form_get(f, n, "sign");
+	if (!sign)
+		return 0;
+	struct kv sorted[64];
+	int m = 0;
+	for (int i = 0; i < n && m < 64; i++)
+		if (strcmp(f[i].k, "sign") != 0 && f[i].v[0])
+			sorted[m++] = f[i];
+	qsort(sorted, (size_t)m, sizeof sorted[0], by_key);
+	static char content[REQ_MAX];
+	size_t used = 0;
+	content[0] = '\0';
+	for (int i = 0; i < m; i++)
+		used += (size_t)snprintf(content + used, sizeof content - used, "%s%s=%s",
+		                         i ? "&" : "", sorted[i].k, sorted[i].v);
+	unsigned char sig[1024];
+	size_t blen = strlen(sign);
+	if (blen == 0 || blen % 4 || blen >= sizeof sig)
+		return 0;
+	int sl = EVP_DecodeBlock(sig, (const unsigned char *)sign, (int)blen);
+	for (size_t i = blen; i > 0 && sign[i - 1] == '='; i--)
+		sl--;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = sl > 0 && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, app_pub) == 1 &&
+	         EVP_DigestVerify(md, sig, (size_t)sl, (unsigned char *)content, used) == 1;
+	EVP_MD_CTX_free(md);
+	ERR_clear_error();
+	return ok;
+}
+
+static void sign_b64(EVP_PKEY *key, const char *data, char *out)
+{
+	unsigned char sig[1024];
+	size_t sl = sizeof sig;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key);
+	EVP_DigestSign(md, sig, &sl, (const unsigned char *)data, strlen(data));
+	EVP_MD_CTX_free(md);
+	EVP_EncodeBlock((unsigned char *)out, sig, (int)sl);
+}
+
+/* ---- trades ---- */
+
+static struct trade *find_trade(const char *otn)
+{
+	if (!otn || !*otn)
+		return ntrades ? &trades[ntrades - 1] : NULL;
+	for (int i = 0; i < ntrades; i++)
+		if (strcmp(trades[i].otn, otn) == 0)
+			return &trades[i];
+	return NULL;
+}
+
+static void age(struct trade *t)
+{
+	if ((t->status == T_CREATED || t->status == T_WAITING) && now_ms() >= t->expire_ms)
+		t->status = T_CLOSED;
+}
+
+static int pay_trade(struct trade *t)
+{
+	age(t);
+	if (t->status != T_CREATED && t->status != T_WAITING)
+		return 0;
+	t->status = T_PAID;
+	t->charges++;
+	snprintf(t->trade_no, sizeof t->trade_no, "2026%016lld", ++trade_seq);
+	return 1;
+}
+
+static long parse_fen(const char *s)
+{
+	long y = 0;
+	int c = 0;
+	if (!s || sscanf(s, "%ld.%2d", &y, &c) != 2 || strlen(strchr(s, '.')) != 3 || y < 0)
+		return -1;
+	return y * 100 + c;
+}
+
+static void fail40004(cJSON *node, const char *sub)
+{
+	cJSON_AddStringToObject(node, "code", "40004");
+	cJSON_AddStringToObject(node, "msg", "Business Failed");
+	cJSON_AddStringToObject(node, "sub_code", sub);
+	cJSON_AddStringToObject(node, "sub_msg", sub);
+}
+
+static void success(cJSON *node)
+{
+	cJSON_AddStringToObject(node, "code", "10000");
+	cJSON_AddStringToObject(node, "msg", "Success");
+}
+
+static void do_method(const char *method, cJSON *biz, cJSON *node)
+{
+	const cJSON *o = cJSON_GetObjectItem(biz, "out_trade_no");
+	const char *otn = cJSON_IsString(o) ? o->valuestring : "";
+	struct trade *t = *otn ? find_trade(otn) : NULL;
+	if (t)
+		age(t);
+	if (strcmp(method, "alipay.trade.precreate") == 0) {
+		const cJSON *a = cJSON_GetObjectItem(biz, "total_amount");
+		const cJSON *ex = cJSON_GetObjectItem(biz, "qr_code_timeout_express");
+		long fen = parse_fen(cJSON_IsString(a) ? a->valuestring : NULL);
+		if (!*otn || fen <= 0)
+			return fail40004(node, "ACQ.INVALID_PARAMETER");
+		if (fen > 10000000000L)
+			return fail40004(node, "ACQ.TOTAL_FEE_EXCEED");
+		if (t && t->amount_fen != fen)
+			return fail40004(node, "ACQ.CONTEXT_INCONSISTENT");
+		if (t && t->status == T_PAID)
+			return fail40004(node, "ACQ.TRADE_HAS_SUCCESS");
+		if (t && t->status == T_CLOSED)
+			return fail40004(node, "ACQ.TRADE_HAS_CLOSE");
+		if (!t) {
+			if (ntrades == TRADES_MAX)
+				return fail40004(node, "ACQ.SYSTEM_ERROR");
+			t = &trades[ntrades++];
+			memset(t, 0, sizeof *t);
+			snprintf(t->otn, sizeof t->otn, "%s", otn);
+			snprintf(t->amount, sizeof t->amount, "%s", a->valuestring);
+			t->amount_fen = fen;
+			t->created_ms = now_ms();
+			int minutes = cJSON_IsString(ex) ? atoi(ex->valuestring) : 120;
+			t->expire_ms =
+			    t->created_ms + (long long)(minutes > 0 ? minutes : 120) * 60000;
+		}
+		char qr[256];
+		snprintf(qr, sizeof qr, "http://127.0.0.1:%d/qr/%s", ctl_port, t->otn);
+		success(node);
+		cJSON_AddStringToObject(node, "out_trade_no", t->otn);
+		cJSON_AddStringToObject(node, "qr_code", qr);
+		return;
+	}
+	if (!t && strcmp(method, "alipay.trade.fastpay.refund.query") != 0)
+		return fail40004(node, "ACQ.TRADE_NOT_EXIST");
+	if (strcmp(method, "alipay.trade.query") == 0) {
+		if (t->status == T_CREATED)
+			return fail40004(node, "ACQ.TRADE_NOT_EXIST");
+		success(node);
+		cJSON_AddStringToObject(node, "out_trade_no", t->otn);
+		cJSON_AddStringToObject(node, "trade_status",
+		                        t->status == T_WAITING ? "WAIT_BUYER_PAY"
+		                        : t->status == T_PAID  ? "TRADE_SUCCESS"
+		                                               : "TRADE_CLOSED");
+		cJSON_AddStringToObject(node, "total_amount", t->amount);
+		if (t->trade_no[0]) {
+			cJSON_AddStringToObject(node, "trade_no", t->trade_no);
+			cJSON_AddStringToObject(node, "buyer_logon_id", "159****5620");
+		}
+		return;
+	}
+	if (strcmp(method, "alipay.trade.cancel") == 0) {
+		const char *action = "close";
+		if (t->status == T_PAID) {
+			action = "refund";
+			t->refunded_fen = t->amount_fen;
+			t->cancel_refunds++;
+		}
+		t->status = T_CLOSED;
+		success(node);
+		cJSON_AddStringToObject(node, "out_trade_no", t->otn);
+		cJSON_AddStringToObject(node, "retry_flag", "N");
+		cJSON_AddStringToObject(node, "action", action);
+		return;
+	}
+	const cJSON *rq = cJSON_GetObjectItem(biz, "out_request_no");
+	const char *req = cJSON_IsString(rq) ? rq->valuestring : "";
+	if (strcmp(method, "alipay.trade.refund") == 0) {
+		const cJSON *a = cJSON_GetObjectItem(biz, "refund_amount");
+		long fen = parse_fen(cJSON_IsString(a) ? a->valuestring : NULL);
+		if (!*req || fen <= 0)
+			return fail40004(node, "ACQ.INVALID_PARAMETER");
+		for (int i = 0; i < t->nreq; i++)
+			if (strcmp(t->req_no[i], req) == 0) {
+				if (t->req_fen[i] != fen)
+					return fail40004(node, "ACQ.DISCORDANT_REPEAT_REQUEST");
+				success(node);
+				cJSON_AddStringToObject(node, "out_trade_no", t->otn);
+				cJSON_AddStringToObject(node, "fund_change", "N");
+				return;
+			}
+		if (t->charges == 0 || t->status != T_PAID)
+			return fail40004(node, "ACQ.TRADE_STATUS_ERROR");
+		if (t->refunded_fen + fen > t->amount_fen || t->nreq == REFUNDS_MAX)
+			return fail40004(node, "ACQ.REASON_TRADE_REFUND_FEE_ERR");
+		snprintf(t->req_no[t->nreq], sizeof t->req_no[0], "%s", req);
+		t->req_fen[t->nreq++] = fen;
+		t->refunded_fen += fen;
+		t->refunds++;
+		success(node);
+		cJSON_AddStringToObject(node, "out_trade_no", t->otn);
+		cJSON_AddStringToObject(node, "fund_change", "Y");
+		cJSON_AddStringToObject(node, "refund_fee", a->valuestring);
+		return;
+	}
+	if (strcmp(method, "alipay.trade.fastpay.refund.query") == 0) {
+		success(node);
+		cJSON_AddStringToObject(node, "out_trade_no", otn);
+		cJSON_AddStringToObject(node, "out_request_no", req);
+		for (int i = 0; t && i < t->nreq; i++)
+			if (strcmp(t->req_no[i], req) == 0)
+				cJSON_AddStringToObject(node, "refund_status", "REFUND_SUCCESS");
+		return;
+	}
+	cJSON_AddStringToObject(node, "code", "40002");
+	cJSON_AddStringToObject(node, "msg", "Invalid Arguments");
+	cJSON_AddStringToObject(node, "sub_code", "isv.invalid-method");
+}
+
+/* ---- HTTP ---- */
+
+struct conn {
+	int fd;
+	SSL *ssl;
+};
+
+static int conn_read(struct conn *c, char *buf, int n)
+{
+	return c->ssl ? SSL_read(c->ssl, buf, n) : (int)read(c->fd, buf, (size_t)n);
+}
+
+static void conn_write(struct conn *c, const char *buf, size_t n)
+{
+	if (c->ssl)
+		SSL_write(c->ssl, buf, (int)n);
+	else if (write(c->fd, buf, n) < 0)
+		perror("alipay_peer: write");
+}
+
+/* Reads one request; returns the body (in buf) or NULL. */
+static char *read_request(struct conn *c, char *buf, size_t size, char *line, size_t lsize)
+{
+	size_t used = 0;
+	char *end = NULL;
+	while (!(end = strstr(buf, "\r\n\r\n"))) {
+		if (used + 1 >= size)
+			return NULL;
+		int r = conn_read(c, buf + used, (int)(size - used - 1));
+		if (r <= 0)
+			return NULL;
+		used += (size_t)r;
+		buf[used] = '\0';
+	}
+	snprintf(line, lsize, "%.*s", (int)strcspn(buf, "\r\n"), buf);
+	long len = 0;
+	const char *cl = strcasestr(buf, "content-length:");
+	if (cl)
+		len = atol(cl + 15);
+	char *body = end + 4;
+	if (len < 0 || (size_t)(body - buf) + (size_t)len >= size)
+		return NULL;
+	while ((size_t)(buf + used - body) < (size_t)len) {
+		int r = conn_read(c, buf + used, (int)(size - used - 1));
+		if (r <= 0)
+			return NULL;
+		used += (size_t)r;
+	}
+	body[len] = '\0';
+	return body;
+}
+
+static void respond(struct conn *c, int status, const char *type, const char *body)
+{
+	char head[256];
+	int n = snprintf(head, sizeof head,
+	                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	                 "Connection: close\r\n\r\n",
+	                 status, status == 200 ? "OK" : "Error", type, strlen(body));
+	conn_write(c, head, (size_t)n);
+	conn_write(c, body, strlen(body));
+}
+
+static struct fault *take_fault(const char *method)
+{
+	for (int i = 0; i < nfaults; i++)
+		if (faults[i].count > 0 && (strcmp(faults[i].method, "any") == 0 ||
+		                            strcmp(faults[i].method, method) == 0)) {
+			faults[i].count--;
+			return &faults[i];
+		}
+	return NULL;
+}
+
+static void gateway(struct conn *c, char *body)
+{
+	struct kv form[64];
+	int n = parse_form(body, form, 64);
+	const char *method = form_get(form, n, "method");
+	method = method ? method : "";
+	char node_name[96];
+	snprintf(node_name, sizeof node_name, "%s_response", method);
+	for (char *p = node_name; *p; p++)
+		if (*p == '.')
+			*p = '_';
+	struct fault *f = take_fault(method);
+	const char *kind = f ? f->kind : "";
+	if (strcmp(kind, "killbefore") == 0) {
+		kill(f->pid, SIGKILL);
+		return;
+	}
+	if (strcmp(kind, "delay") == 0)
+		usleep((useconds_t)f->ms * 1000);
+	cJSON *node = cJSON_CreateObject();
+	const char *bizs = form_get(form, n, "biz_content");
+	cJSON *biz = bizs ? cJSON_Parse(bizs) : NULL;
+	if (!verify_request(form, n)) {
+		cJSON_AddStringToObject(node, "code", "40002");
+		cJSON_AddStringToObject(node, "msg", "Invalid Arguments");
+		cJSON_AddStringToObject(node, "sub_code", "isv.invalid-signature");
+		fprintf(stderr, "alipay_peer: %s: bad request signature\n", method);
+	} else if (!biz ||
+	           strcmp(form_get(form, n, "sign_type") ? form_get(form, n, "sign_type") : "",
+	                  "RSA2") != 0) {
+		cJSON_AddStringToObject(node, "code", "40001");
+		cJSON_AddStringToObject(node, "msg", "Missing Required Arguments");
+	} else if (strcmp(kind, "20000") == 0) {
+		cJSON_AddStringToObject(node, "code", "20000");
+		cJSON_AddStringToObject(node, "msg", "Service Currently Unavailable");
+		cJSON_AddStringToObject(node, "sub_code", "aop.unknow-error");
+	} else if (strcmp(kind, "syserr") == 0) {
+		fail40004(node, "ACQ.SYSTEM_ERROR");
+	} else if (strcmp(kind, "ratelimit") == 0) {
+		cJSON_AddStringToObject(node, "code", "40005");
+		cJSON_AddStringToObject(node, "msg", "Call Limited");
+	} else {
+		do_method(method, biz, node);
+	}
+	cJSON_Delete(biz);
+	char *text = cJSON_PrintUnformatted(node);
+	cJSON_Delete(node);
+	fprintf(stderr, "alipay_peer: %s -> %s%s%s\n", method, text, f ? " fault " : "", kind);
+	if (strcmp(kind, "killafter") == 0)
+		kill(f->pid, SIGKILL);
+	if (strcmp(kind, "drop") == 0 || strcmp(kind, "killafter") == 0) {
+		free(text);
+		return;
+	}
+	static char out[REQ_MAX];
+	char sig[1024] = "";
+	if (strcmp(kind, "garbage") == 0) {
+		snprintf(out, sizeof out,
+		         "<html><body>502 Bad Gateway</body></html>{\"%s\":", node_name);
+	} else {
+		if (strcmp(kind, "nosign") != 0)
+			sign_b64(strcmp(kind, "forge") == 0 ? forge_key : sign_key, text, sig);
+		if (sig[0])
+			snprintf(out, sizeof out, "{\"%s\":%s,\"sign\":\"%s\"}", node_name, text,
+			         sig);
+		else
+			snprintf(out, sizeof out, "{\"%s\":%s}", node_name, text);
+	}
+	free(text);
+	respond(c, 200, "application/json;charset=utf-8", out);
+}
+
+static const char *param(const char *query, const char *name, char *out, size_t size)
+{
+	size_t len = strlen(name);
+	out[0] = '\0';
+	for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL)
+		if (strncmp(p, name, len) == 0 && p[len] == '=') {
+			snprintf(out, size, "%.*s", (int)strcspn(p + len + 1, "& "), p + len + 1);
+			return out;
+		}
+	return out;
+}
+
+static void control(struct conn *c, const char *line)
+{
+	char path[512], t[96], kind[16], method[64], num[16];
+	if (sscanf(line, "GET %511s", path) != 1)
+		return respond(c, 400, "text/plain", "GET only\n");
+	char *q = strchr(path, '?');
+	if (q)
+		*q++ = '\0';
+	param(q, "t", t, sizeof t);
+	if (strncmp(path, "/qr/", 4) == 0 || strcmp(path, "/pay") == 0) {
+		struct trade *tr = find_trade(path[1] == 'q' ? path + 4 : t);
+		if (!tr || !pay_trade(tr))
+			return respond(c, 409, "text/plain", "no payable trade\n");
+		return respond(c, 200, path[1] == 'q' ? "text/html;charset=utf-8" : "text/plain",
+		               path[1] == 'q' ? "<html><body><h1>支付成功 paid</h1></body></html>\n"
+		                              : "paid\n");
+	}
+	if (strcmp(path, "/scan") == 0 || strcmp(path, "/close") == 0 ||
+	    strcmp(path, "/expire") == 0) {
+		struct trade *tr = find_trade(t);
+		if (!tr)
+			return respond(c, 409, "text/plain", "no trade\n");
+		age(tr);
+		if (tr->status == T_PAID)
+			return respond(c, 409, "text/plain", "paid already\n");
+		if (path[1] == 's' && tr->status == T_CREATED)
+			tr->status = T_WAITING;
+		else if (path[1] == 'c')
+			tr->status = T_CLOSED;
+		else if (path[1] == 'e')
+			tr->expire_ms = now_ms();
+		return respond(c, 200, "text/plain", "ok\n");
+	}
+	if (strcmp(path, "/fault") == 0) {
+		param(q, "kind", kind, sizeof kind);
+		if (strcmp(kind, "clear") == 0) {
+			nfaults = 0;
+			return respond(c, 200, "text/plain", "cleared\n");
+		}
+		if (nfaults == FAULTS_MAX || !kind[0])
+			return respond(c, 400, "text/plain", "no room or no kind\n");
+		struct fault *f = &faults[nfaults++];
+		snprintf(f->kind, sizeof f->kind, "%s", kind);
+		snprintf(f->method, sizeof f->method, "%s",
+		         param(q, "method", method, sizeof method)[0] ? method : "any");
+		f->count = param(q, "count", num, sizeof num)[0] ? atoi(num) : 1;
+		f->ms = param(q, "ms", num, sizeof num)[0] ? atoi(num) : 3000;
+		f->pid = param(q, "pid", num, sizeof num)[0] ? atoi(num) : 0;
+		return respond(c, 200, "text/plain", "ok\n");
+	}
+	if (strcmp(path, "/trades") == 0) {
+		static char out[TRADES_MAX * 160];
+		size_t used = 0;
+		out[0] = '\0';
+		for (int i = 0; i < ntrades; i++) {
+			age(&trades[i]);
+			used += (size_t)snprintf(out + used, sizeof out - used,
+			                         "%s %s %ld %d %ld refunds=%d cancel_refunds=%d\n",
+			                         trades[i].otn, tstatus_names[trades[i].status],
+			                         trades[i].amount_fen, trades[i].charges,
+			                         trades[i].refunded_fen, trades[i].refunds,
+			                         trades[i].cancel_refunds);
+		}
+		return respond(c, 200, "text/plain", out);
+	}
+	if (strcmp(path, "/quit") == 0) {
+		quitting = 1;
+		return respond(c, 200, "text/plain", "bye\n");
+	}
+	respond(c, 404, "text/plain", "unknown\n");
+}
+
+static int listen_on(int *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 16) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+		perror("alipay_peer: listen");
+		exit(2);
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void serve(int lfd, SSL_CTX *ctx)
+{
+	static char buf[REQ_MAX];
+	char line[600];
+	struct conn c = {accept(lfd, NULL, NULL), NULL};
+	if (c.fd < 0)
+		return;
+	struct timeval tv = {5, 0};
+	setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(c.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (ctx) {
+		c.ssl = SSL_new(ctx);
+		SSL_set_fd(c.ssl, c.fd);
+		if (SSL_accept(c.ssl) != 1) {
+			ERR_clear_error();
+			SSL_free(c.ssl);
+			close(c.fd);
+			return;
+		}
+	}
+	buf[0] = '\0';
+	char *body = read_request(&c, buf, sizeof buf, line, sizeof line);
+	if (body && ctx)
+		gateway(&c, body);
+	else if (body)
+		control(&c, line);
+	if (c.ssl) {
+		SSL_shutdown(c.ssl);
+		SSL_free(c.ssl);
+	}
+	close(c.fd);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cert = NULL, *key = NULL, *pub = NULL, *skey = NULL, *ports = NULL;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--cert") == 0)
+			cert = argv[i + 1];
+		else if (strcmp(argv[i], "--key") == 0)
+			key = argv[i + 1];
+		else if (strcmp(argv[i], "--app-pub") == 0)
+			pub = argv[i + 1];
+		else if (strcmp(argv[i], "--sign-key") == 0)
+			skey = argv[i + 1];
+		else if (strcmp(argv[i], "--ports-file") == 0)
+			ports = argv[i + 1];
+		else if (strcmp(argv[i], "--autopay") == 0)
+			autopay_s = atoi(argv[i + 1]);
+	}
+	if (!cert || !key || !pub || !skey || !ports) {
+		fprintf(stderr, "usage: alipay_peer --cert C --key K --app-pub P --sign-key S "
+		                "--ports-file F [--autopay SECONDS]\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	app_pub = load_key(pub, 0);
+	sign_key = load_key(skey, 1);
+	forge_key = EVP_RSA_gen(2048);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx || SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		fprintf(stderr, "alipay_peer: cannot load the TLS certificate or key\n");
+		return 2;
+	}
+	int gw_port, gw = listen_on(&gw_port), ctl = listen_on(&ctl_port);
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp", ports);
+	FILE *f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d %d\n", gw_port, ctl_port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, ports) != 0) {
+		perror("alipay_peer: ports file");
+		return 2;
+	}
+	fprintf(stderr,
+	        "alipay_peer: gateway https://127.0.0.1:%d/gateway.do control "
+	        "http://127.0.0.1:%d\n",
+	        gw_port, ctl_port);
+	while (!quitting) {
+		struct pollfd p[2] = {{gw, POLLIN, 0}, {ctl, POLLIN, 0}};
+		if (poll(p, 2, 250) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN)
+			serve(gw, ctx);
+		if (p[1].revents & POLLIN)
+			serve(ctl, NULL);
+		for (int i = 0; autopay_s >= 0 && i < ntrades; i++)
+			if (trades[i].status <= T_WAITING &&
+			    now_ms() - trades[i].created_ms >= autopay_s * 1000LL)
+				pay_trade(&trades[i]);
+	}
+	SSL_CTX_free(ctx);
+	EVP_PKEY_free(app_pub);
+	EVP_PKEY_free(sign_key);
+	EVP_PKEY_free(forge_key);
+	return 0;
+}

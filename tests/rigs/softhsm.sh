@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# softhsm.sh — sets up the keys test rig in folder W (created; must not exist or be empty):
+# a private SoftHSM2 (W/softhsm2.conf, W/tokens), the PKCS#11 shim's state (W/shim), a
+# test root CA, our issuing CA (its key on the kiosk's secure module), a "Jiangsu CA"
+# test CA and a foreign CA, blank keys in the dispenser and user keys in every state.
+#
+#   tests/rigs/softhsm.sh W P11RIG [BLANKS]
+# P11RIG is the built tests/rigs/p11rig helper. Writes W/rig.env (SOFTHSM2_CONF,
+# P11SHIM_DIR, KEYS_RIG) for every process of the test to source. Profiles (the names
+# `keys insert` takes) are listed in W/shim/profiles as "NAME SERIAL"; the kiosk's key
+# port shows the one named in W/shim/slots with reader "port".
+set -euo pipefail
+W=$1 P11RIG=$2 BLANKS=${3:-3}
+M=/usr/lib/softhsm/libsofthsm2.so
+mkdir -p "$W/tokens" "$W/shim/tries" "$W/ca"
+W=$(cd "$W" && pwd)
+export SOFTHSM2_CONF=$W/softhsm2.conf
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
+	"$W/tokens" >"$SOFTHSM2_CONF"
+cat >"$W/rig.env" <<ENV
+export SOFTHSM2_CONF=$SOFTHSM2_CONF
+export P11SHIM_DIR=$W/shim
+export KEYS_RIG=$W
+ENV
+
+SM_PIN=20260101 USER_PIN=135790 BLANK_SO=12345678
+echo "$SM_PIN" >"$W/secure.pin"
+echo "$BLANK_SO" >"$W/blank_so.pin"
+head -c 32 /dev/urandom >"$W/ca/sopin.secret"
+: >"$W/shim/slots"
+: >"$W/shim/profiles"
+
+cd "$W/ca"
+cat >ca.cnf <<'CNF'
+[ca]
+default_ca = rig
+[rig]
+dir = .
+database = $dir/index.txt
+new_certs_dir = $dir/new
+serial = $dir/serial
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[any]
+commonName = supplied
+serialNumber = optional
+organizationName = optional
+countryName = optional
+[v3_ca]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[v3_user]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+mkdir -p new && : >index.txt && echo 1000 >serial
+
+selfsigned() { # NAME SUBJECT
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null
+	openssl req -new -x509 -utf8 -key "$1.key" -subj "$2" -days 7300 -out "$1.pem" \
+		-config ca.cnf -extensions v3_ca -set_serial 1 2>/dev/null
+}
+# sign CA_NAME CSR OUT START END EXT
+sign() {
+	openssl ca -batch -utf8 -config ca.cnf -cert "$1.pem" -keyfile "$1.key" -in "$2" -out "$3" \
+		-startdate "$4" -enddate "$5" -extensions "$6" -notext >/dev/null 2>&1
+}
+selfsigned root "/C=CN/O=Kiosk Test/CN=Kiosk Test Root CA"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out issuing.key 2>/dev/null
+openssl req -new -utf8 -key issuing.key -subj "/C=CN/O=Guoxin CA Test/CN=Guoxin Test Issuing CA" -out issuing.csr
+sign root issuing.csr issuing.pem 20250101000000Z 20350101000000Z v3_ca
+selfsigned jsca "/C=CN/O=Jiangsu CA/CN=Jiangsu CA Test CA"
+selfsigned other "/C=US/O=Elsewhere/CN=Other Test CA"
+
+hmac_pin() { # the derived SO PIN of a serial: 16 hex digits of HMAC-SHA256(secret, serial)
+	printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(xxd -p -c 64 "$W/ca/sopin.secret")" |
+		awk '{print substr($NF, 1, 16)}'
+}
+token_serial() { # LABEL: SoftHSM chooses serials at init
+	pkcs11-tool --module "$M" -L 2>/dev/null | awk -v l="$1" '/token label/ {t = $4} /serial num/ && t == l {print $4}'
+}
+softhsm2-util --init-token --free --label KIOSK-SM --so-pin 87654321 --pin "$SM_PIN" >/dev/null
+softhsm2-util --import issuing.key --token KIOSK-SM --label issuing-ca --id ca01 --pin "$SM_PIN" >/dev/null
+"$P11RIG" "$M" KIOSK-SM "$SM_PIN" secret "$W/ca/sopin.secret" sopin-secret
+echo "$(token_serial KIOSK-SM) secure" >>"$W/shim/slots"
+# SoftHSM 2.6.1 rewrites token.object in place (truncate, then write) at every C_Login: a
+# process killed in between leaves it empty and the token is gone for good. The tests that
+# SIGKILL the kiosk mid-work restore the secure module (hardware in a kiosk) from this copy.
+sm_object=$(grep -l KIOSK-SM "$W"/tokens/*/token.object)
+cp "$sm_object" "$W/sm-token.object"
+echo "$sm_object" >"$W/sm-token.path"
+
+for i in $(seq 1 "$BLANKS"); do
+	softhsm2-util --init-token --free --label "BLANK$i" --so-pin "$BLANK_SO" --pin 123456 >/dev/null
+	echo "$(token_serial "BLANK$i") dispenser" >>"$W/shim/slots"
+done
+
+# userkey PROFILE CA SUBJECT START END [rsa] : a user key holding a certificate from CA
+userkey() {
+	local name=$1 ca=$2 subj=$3 start=$4 end=$5 alg=${6:-ec}
+	local serial
+	softhsm2-util --init-token --free --label "$name" --so-pin 87654321 --pin "$USER_PIN" >/dev/null
+	serial=$(token_serial "$name")
+	pkcs11-tool --module "$M" --token-label "$name" --login --login-type so --so-pin 87654321 \
+		--change-pin --new-pin "$(hmac_pin "$serial")" >/dev/null 2>&1
+	echo "$name $serial" >>"$W/shim/profiles"
+	[ "$ca" = none ] && return 0
+	if [ "$alg" = rsa ]; then
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$name.key" 2>/dev/null
+	else
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$name.key" 2>/dev/null
+	fi
+	openssl req -new -utf8 -key "$name.key" -subj "$subj" -out "$name.csr"
+	if [ "$ca" = issuing ]; then
+		sign issuing "$name.csr" "$name.pem" "$start" "$end" v3_user
+	else
+		sign "$ca" "$name.csr" "$name.pem" "$start" "$end" v3_user
+	fi
+	openssl x509 -in "$name.pem" -outform DER -out "$name.der"
+	softhsm2-util --import "$name.key" --token "$name" --label "$name" --id 01 --pin "$USER_PIN" >/dev/null
+	pkcs11-tool --module "$M" --token-label "$name" --login --pin "$USER_PIN" --write-object "$name.der" \
+		--type cert --id 01 --label "$name" >/dev/null 2>&1
+}
+seal() { # PROFILE: a seal object (a data object labelled "seal")
+	printf 'SEAL-IMAGE-PNG' >seal.bin
+	pkcs11-tool --module "$M" --token-label "$1" --login --pin "$USER_PIN" --write-object seal.bin \
+		--type data --label seal --application-label kiosk-seal >/dev/null 2>&1
+}
+tries() { echo "$2" >"$W/shim/tries/$(awk -v p="$1" '$1 == p {print $2}' "$W/shim/profiles")"; }
+
+UNIT="/C=CN/O=南通示例建设工程有限公司/CN=南通示例建设工程有限公司/serialNumber=91350200MA2YJ1XR9G"
+PERSON="/C=CN/CN=张三/serialNumber=11010519491231002X"
+userkey unit-expiring issuing "$UNIT" 20251201000000Z 20261201000000Z
+seal unit-expiring
+userkey unit-locked issuing "$UNIT" 20260601000000Z 20270601000000Z
+seal unit-locked
+tries unit-locked 0
+userkey unit-count-low issuing "$UNIT" 20260601000000Z 20270601000000Z
+tries unit-count-low 2
+userkey unit-final-try issuing "$UNIT" 20260601000000Z 20270601000000Z
+tries unit-final-try 1
+userkey unit-valid issuing "$UNIT" 20260601000000Z 20270601000000Z rsa
+userkey person-expiring issuing "$PERSON" 20251126000000Z 20261126000000Z rsa
+userkey person-expired issuing "$PERSON" 20251101000000Z 20261101000000Z
+userkey person-expired-long issuing "$PERSON" 20241001000000Z 20251001000000Z
+userkey jsca-unit jsca "$UNIT" 20260101000000Z 20280101000000Z
+seal jsca-unit
+userkey foreign other "/C=CN/CN=李四/serialNumber=810000199408230021" 20260101000000Z 20280101000000Z
+userkey blank none "" "" ""
+userkey damaged issuing "$UNIT" 20260601000000Z 20270601000000Z
+"$P11RIG" "$M" damaged "$USER_PIN" halfcert
+"$P11RIG" "$M" damaged "$USER_PIN" garbage 64
+"$P11RIG" "$M" damaged "$USER_PIN" garbage 1048576
+userkey junk-only none "" "" ""
+"$P11RIG" "$M" junk-only "$USER_PIN" halfcert
+"$P11RIG" "$M" junk-only "$USER_PIN" garbage 200000
+echo "rig ready in $W"

@@ -42,6 +42,7 @@ struct disp_service {
 	struct {
 		enum job job;
 		int bin, n;
+		int64_t order_id; /* the order a flow request is for; 0 for staff and scripts */
 	} queue[QUEUE_MAX];
 	int nqueue;
 	int working, stopping;
@@ -120,8 +121,9 @@ static void check_levels(struct disp_service *s)
 	        s->cfg.bins, s->cfg.bins > 1 ? "s" : "");
 }
 
-/* Retains whatever is in the slot or at the mouth; says why with key. */
-static void retain(struct disp_service *s, const char *key)
+/* Retains whatever is in the slot or at the mouth; says why with key. Returns the key
+ * said ("dispenser.fault" when the retain itself failed). */
+static const char *retain(struct disp_service *s, const char *key)
 {
 	struct kerr err = {{0}};
 	enum dispenser_result r = DISP_REFUSED;
@@ -129,13 +131,16 @@ static void retain(struct disp_service *s, const char *key)
 		if (err.msg[0])
 			fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
 		say(s, "dispenser.fault", 0, 1);
-		return;
+		return "dispenser.fault";
 	}
 	count_add(s, "key_retained", 1);
 	say(s, key, 0, 0);
+	return key;
 }
 
-static void issue(struct disp_service *s)
+/* Moves a blank key from the first bin that has one to the personalisation slot.
+ * Returns "dispenser.in_slot" or the status key of what went wrong. */
+static const char *issue(struct disp_service *s)
 {
 	struct kerr err = {{0}};
 	for (int b = 1; b <= s->cfg.bins; b++) {
@@ -146,7 +151,7 @@ static void issue(struct disp_service *s)
 		if (s->dev.ops->move_to_slot(s->dev.dev, b, &r, &err) != KR_OK) {
 			fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
 			say(s, "dispenser.fault", 0, 1);
-			return;
+			return "dispenser.fault";
 		}
 		char item[32];
 		item_of(b, item, sizeof item);
@@ -155,7 +160,7 @@ static void issue(struct disp_service *s)
 			count_add(s, item, -1);
 			say(s, "dispenser.in_slot", b, 0);
 			check_levels(s);
-			return;
+			return "dispenser.in_slot";
 		case DISP_EMPTY: /* the sensor knows better than the count */
 			count_add(s, item, -n);
 			check_levels(s);
@@ -164,34 +169,33 @@ static void issue(struct disp_service *s)
 			count_add(s, item, -1); /* the key left the bin */
 			retain(s, "dispenser.jam");
 			check_levels(s);
-			return;
+			return "dispenser.jam";
 		default:
 			say(s, "dispenser.fault", b, 1);
-			return;
+			return "dispenser.fault";
 		}
 	}
 	check_levels(s);
+	return "dispenser.out_of_keys";
 }
 
 /* Dispenses the key in the slot and waits for it to be taken, retaining it after
- * take_timeout_s. */
-static void hand_out(struct disp_service *s)
+ * take_timeout_s. Returns "dispenser.taken" or the status key of what happened. */
+static const char *hand_out(struct disp_service *s)
 {
 	struct kerr err = {{0}};
 	enum dispenser_result r = DISP_REFUSED;
 	if (s->dev.ops->dispense(s->dev.dev, &r, &err) != KR_OK) {
 		fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
 		say(s, "dispenser.fault", 0, 1);
-		return;
+		return "dispenser.fault";
 	}
-	if (r == DISP_JAM) {
-		retain(s, "dispenser.jam");
-		return;
-	}
+	if (r == DISP_JAM)
+		return retain(s, "dispenser.jam");
 	if (r != DISP_DONE) {
-		say(s, r == DISP_NO_KEY ? "dispenser.no_key" : "dispenser.fault", 0,
-		    r != DISP_NO_KEY);
-		return;
+		const char *key = r == DISP_NO_KEY ? "dispenser.no_key" : "dispenser.fault";
+		say(s, key, 0, r != DISP_NO_KEY);
+		return key;
 	}
 	say(s, "dispenser.presented", 0, 0);
 	int64_t deadline = tty_now_ms() + (int64_t)s->cfg.take_timeout_s * 1000;
@@ -200,17 +204,28 @@ static void hand_out(struct disp_service *s)
 		if (s->dev.ops->status(s->dev.dev, &st, &err) != KR_OK) {
 			fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
 			say(s, "dispenser.fault", 0, 1);
-			return;
+			return "dispenser.fault";
 		}
 		if (!st.mouth) {
 			say(s, "dispenser.taken", 0, 0);
-			return;
+			return "dispenser.taken";
 		}
 		if (tty_now_ms() >= deadline)
 			break;
 		usleep(100 * 1000);
 	}
-	retain(s, "dispenser.not_taken");
+	return retain(s, "dispenser.not_taken");
+}
+
+/* Tells the flow how a job for an order ended (nothing for staff or script jobs). */
+static void answer(struct disp_service *s, int64_t order_id, enum flow_event_kind kind,
+                   const char *key)
+{
+	if (!order_id)
+		return;
+	struct flow_event ev = {.kind = kind, .order_id = order_id};
+	snprintf(ev.text, sizeof ev.text, "%s", key);
+	s->host.post(s->host.app, &ev);
 }
 
 static void *run(void *arg)
@@ -224,6 +239,7 @@ static void *run(void *arg)
 		}
 		enum job job = s->queue[0].job;
 		int bin = s->queue[0].bin, n = s->queue[0].n;
+		int64_t order_id = s->queue[0].order_id;
 		memmove(s->queue, s->queue + 1, (size_t)--s->nqueue * sizeof s->queue[0]);
 		s->working = 1;
 		pthread_mutex_unlock(&s->lock);
@@ -231,12 +247,18 @@ static void *run(void *arg)
 		case JOB_CHECK:
 			check_levels(s);
 			break;
-		case JOB_ISSUE:
-			issue(s);
+		case JOB_ISSUE: {
+			const char *key = issue(s);
+			int ok = strcmp(key, "dispenser.in_slot") == 0;
+			answer(s, order_id, ok ? FEV_KEY_BLANK_READY : FEV_KEY_BLANK_FAILED, key);
 			break;
-		case JOB_HAND_OUT:
-			hand_out(s);
+		}
+		case JOB_HAND_OUT: {
+			const char *key = hand_out(s);
+			int ok = strcmp(key, "dispenser.taken") == 0;
+			answer(s, order_id, ok ? FEV_KEY_TAKEN : FEV_KEY_RETAINED, key);
 			break;
+		}
 		case JOB_RETAIN:
 			retain(s, "dispenser.retained");
 			break;
@@ -257,7 +279,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-static int enqueue(struct disp_service *s, enum job job, int bin, int n, struct kerr *err)
+static int enqueue(struct disp_service *s, enum job job, int bin, int n, int64_t order_id,
+                   struct kerr *err)
 {
 	pthread_mutex_lock(&s->lock);
 	int rc = KR_OK;
@@ -267,6 +290,7 @@ static int enqueue(struct disp_service *s, enum job job, int bin, int n, struct 
 		s->queue[s->nqueue].job = job;
 		s->queue[s->nqueue].bin = bin;
 		s->queue[s->nqueue].n = n;
+		s->queue[s->nqueue].order_id = order_id;
 		s->nqueue++;
 		pthread_cond_signal(&s->wake);
 	}
@@ -276,8 +300,19 @@ static int enqueue(struct disp_service *s, enum job job, int bin, int n, struct 
 
 static void submit(void *self, const struct flow_request *req)
 {
-	(void)self;
-	(void)req; /* the flow asks the dispenser nothing yet (see control) */
+	struct disp_service *s = self;
+	struct kerr err = {{0}};
+	enum job job = req->kind == FREQ_KEY_ISSUE      ? JOB_ISSUE
+	               : req->kind == FREQ_KEY_HAND_OUT ? JOB_HAND_OUT
+	               : req->kind == FREQ_KEY_RETAIN   ? JOB_RETAIN
+	                                                : JOB_NONE;
+	if (job == JOB_NONE)
+		return;
+	if (enqueue(s, job, 0, 0, req->order_id, &err) != KR_OK) {
+		fprintf(s->host.trace, "[dispenser] %s\n", err.msg);
+		answer(s, req->order_id, job == JOB_ISSUE ? FEV_KEY_BLANK_FAILED : FEV_KEY_RETAINED,
+		       "dispenser.fault");
+	}
 }
 
 static int busy(void *self)
@@ -293,20 +328,20 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 {
 	struct disp_service *s = self;
 	if (strcmp(verb, "issue") == 0)
-		return enqueue(s, JOB_ISSUE, 0, 0, err);
+		return enqueue(s, JOB_ISSUE, 0, 0, 0, err);
 	if (strcmp(verb, "hand-out") == 0)
-		return enqueue(s, JOB_HAND_OUT, 0, 0, err);
+		return enqueue(s, JOB_HAND_OUT, 0, 0, 0, err);
 	if (strcmp(verb, "retain") == 0)
-		return enqueue(s, JOB_RETAIN, 0, 0, err);
+		return enqueue(s, JOB_RETAIN, 0, 0, 0, err);
 	if (strcmp(verb, "check") == 0)
-		return enqueue(s, JOB_CHECK, 0, 0, err);
+		return enqueue(s, JOB_CHECK, 0, 0, 0, err);
 	if (strcmp(verb, "refill") == 0) {
 		int bin = 0, n = 0;
 		if (sscanf(args, "%d %d", &bin, &n) != 2 || bin < 1 || bin > s->cfg.bins || n < 1 ||
 		    n > 10000)
 			return kerr_set(err, KR_INVALID, "dispenser refill: give BIN (1..%d) and N",
 			                s->cfg.bins);
-		return enqueue(s, JOB_REFILL, bin, n, err);
+		return enqueue(s, JOB_REFILL, bin, n, 0, err);
 	}
 	if (strcmp(s->cfg.control, "none") == 0)
 		return kerr_set(
@@ -370,7 +405,7 @@ int dispenser_service_create(const struct service_host *host, struct service *ou
 	}
 	s->started = 1;
 	fprintf(host->trace, "[dispenser] KDP/1 on %s at %d baud\n", c->device, c->baud);
-	enqueue(s, JOB_CHECK, 0, 0, err);
+	enqueue(s, JOB_CHECK, 0, 0, 0, err);
 	out->ops = &ops;
 	out->self = s;
 	return KR_OK;

@@ -442,28 +442,25 @@ int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsi
 	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_GenerateKeyPair", rv);
 }
 
-EVP_PKEY *token_key(struct token_ctx *t, int i, int private_key, const unsigned char *id,
-                    size_t id_len, struct kerr *err)
+EVP_PKEY *token_private_key(struct token_ctx *t, int i, const unsigned char *id, size_t id_len,
+                            struct kerr *err)
 {
 	PKCS11_KEY *keys = NULL;
 	unsigned int n = 0;
 	if (bad_index(t, i, err))
 		return NULL;
-	int rc = private_key ? PKCS11_enumerate_keys(t->tok[i]->token, &keys, &n)
-	                     : PKCS11_enumerate_public_keys(t->tok[i]->token, &keys, &n);
-	if (rc != 0) {
+	if (PKCS11_enumerate_keys(t->tok[i]->token, &keys, &n) != 0) {
 		fail_p11(t, err, "PKCS11_enumerate_keys");
 		return NULL;
 	}
 	for (unsigned int k = 0; k < n; k++)
 		if (keys[k].id_len == id_len && !memcmp(keys[k].id, id, id_len)) {
-			EVP_PKEY *pk = private_key ? PKCS11_get_private_key(&keys[k])
-			                           : PKCS11_get_public_key(&keys[k]);
+			EVP_PKEY *pk = PKCS11_get_private_key(&keys[k]);
 			if (!pk)
-				fail_p11(t, err, "PKCS11_get_key");
+				fail_p11(t, err, "PKCS11_get_private_key");
 			return pk;
 		}
-	fail_rv(t, err, private_key ? "private key" : "public key", CKR_KEY_HANDLE_INVALID);
+	fail_rv(t, err, "private key", CKR_KEY_HANDLE_INVALID);
 	return NULL;
 }
 

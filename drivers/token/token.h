@@ -83,10 +83,13 @@ int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed
 /* User logged in: generates a key pair on the token under id. */
 int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsigned char *id,
                  size_t id_len, const char *label, struct kerr *err);
-/* The private (needs a login) or public key with id. Caller frees; it signs on the
- * token and dangles after token_refresh(). NULL and err when not found. */
-EVP_PKEY *token_key(struct token_ctx *t, int i, int private_key, const unsigned char *id,
-                    size_t id_len, struct kerr *err);
+/* The private key with id (needs a login). Caller frees; it signs on the token and
+ * dangles after token_refresh(). NULL and err when not found. No public-key variant:
+ * libp11 0.4.12 leaks 475 bytes per PKCS11_get_public_key even when the EVP_PKEY is
+ * freed and the slots released (reproduced with libp11 alone); take the public half
+ * from the certificate or the private key's EVP_PKEY instead. */
+EVP_PKEY *token_private_key(struct token_ctx *t, int i, const unsigned char *id, size_t id_len,
+                            struct kerr *err);
 
 /* User logged in: HMAC-SHA256 of msg under the secret key labelled key_label. */
 int token_hmac_sha256(struct token_ctx *t, int i, const char *key_label, const void *msg,

@@ -109,6 +109,10 @@ static enum conf_service slot_of(enum flow_request_kind k)
 		return SVC_PAY;
 	case FREQ_PRINT:
 		return SVC_PRINTER;
+	case FREQ_KEY_ISSUE:
+	case FREQ_KEY_HAND_OUT:
+	case FREQ_KEY_RETAIN:
+		return SVC_DISPENSER;
 	default:
 		return SVC_COUNT;
 	}

@@ -33,6 +33,7 @@ enum value_kind {
 	VAL_CHOICE, /* one of choices */
 	VAL_PATH,   /* a path, resolved against the folder of the file */
 	VAL_FILE,   /* a path like VAL_PATH that must name a readable file */
+	VAL_WHERE,  /* "none", "default", a URL, or a path resolved like VAL_PATH */
 	VAL_AMOUNT, /* yuan above zero, into a fen_t */
 };
 
@@ -214,12 +215,19 @@ static int parse_amount(struct parse *p, struct seen *s, const char *key, const 
 static int resolve_path(const char *file, const char *rel, char *out, size_t size)
 {
 	const char *slash = strrchr(file, '/');
+	char cwd[PATH_MAX] = "";
 	int n;
 
-	if (rel[0] == '/' || !slash)
+	/* absolute, so that a path means the same wherever the kiosk runs from */
+	if (rel[0] != '/' && file[0] != '/' && !getcwd(cwd, sizeof cwd))
+		return 0;
+	if (rel[0] == '/')
 		n = snprintf(out, size, "%s", rel);
+	else if (!slash)
+		n = snprintf(out, size, "%s/%s", cwd, rel);
 	else
-		n = snprintf(out, size, "%.*s/%s", (int)(slash - file), file, rel);
+		n = snprintf(out, size, "%s%s%.*s/%s", cwd, cwd[0] ? "/" : "", (int)(slash - file),
+		             file, rel);
 	return n >= 0 && (size_t)n < size;
 }
 
@@ -307,6 +315,10 @@ static int set_value(struct parse *p, struct seen *s, const struct key_def *kd, 
 		return set_text(p, s, kd, field, v);
 	case VAL_CHOICE:
 		return set_choice(p, s, kd, field, v);
+	case VAL_WHERE:
+		if (strcmp(v, "none") == 0 || strcmp(v, "default") == 0 || strstr(v, "://"))
+			return set_text(p, s, kd, field, v);
+		__attribute__((fallthrough)); /* a path */
 	case VAL_PATH:
 	case VAL_FILE:
 		if (*v == '\0')
@@ -487,7 +499,7 @@ static const struct key_def pay_keys[] = {
 /* [printer]: needed only when [services] printer = cups (checked at its create). */
 static const struct key_def printer_keys[] = {
     {"queue", VAL_TEXT, FIELD(struct conf, printer.queue)},
-    {"server", VAL_TEXT, FIELD(struct conf, printer.server)},
+    {"server", VAL_WHERE, FIELD(struct conf, printer.server)},
     {"paper_mm", VAL_INT, FIELD(struct conf, printer.paper_mm), 58, 80},
     {"submit_timeout_s", VAL_INT, FIELD(struct conf, printer.submit_timeout_s), 1, 60},
     {"job_timeout_s", VAL_INT, FIELD(struct conf, printer.job_timeout_s), 5, 600},
@@ -502,7 +514,7 @@ static const struct key_def idreader_keys[] = {
     {"find_timeout_ms", VAL_INT, FIELD(struct conf, idreader.find_timeout_ms), 100, 5000},
     {"read_timeout_ms", VAL_INT, FIELD(struct conf, idreader.read_timeout_ms), 500, 10000},
     {"poll_ms", VAL_INT, FIELD(struct conf, idreader.poll_ms), 200, 5000},
-    {"control", VAL_TEXT, FIELD(struct conf, idreader.control)},
+    {"control", VAL_WHERE, FIELD(struct conf, idreader.control)},
 };
 static const struct key_def dispenser_keys[] = {
     {"device", VAL_PATH, FIELD(struct conf, dispenser.device)},
@@ -512,15 +524,15 @@ static const struct key_def dispenser_keys[] = {
     {"low", VAL_INT, FIELD(struct conf, dispenser.low), 0, 10000},
     {"empty", VAL_INT, FIELD(struct conf, dispenser.empty), 0, 100},
     {"take_timeout_s", VAL_INT, FIELD(struct conf, dispenser.take_timeout_s), 1, 300},
-    {"control", VAL_TEXT, FIELD(struct conf, dispenser.control)},
+    {"control", VAL_WHERE, FIELD(struct conf, dispenser.control)},
 };
 /* [alipay]: needed only when [services] pay = alipay (checked at its create). */
 static const struct key_def alipay_keys[] = {
     {"gateway", VAL_TEXT, FIELD(struct conf, alipay.gateway)},
     {"app_id", VAL_TEXT, FIELD(struct conf, alipay.app_id)},
-    {"app_key", VAL_FILE, FIELD(struct conf, alipay.app_key)},
-    {"alipay_key", VAL_FILE, FIELD(struct conf, alipay.alipay_key)},
-    {"ca_file", VAL_FILE, FIELD(struct conf, alipay.ca_file)},
+    {"app_key", VAL_PATH, FIELD(struct conf, alipay.app_key)},
+    {"alipay_key", VAL_PATH, FIELD(struct conf, alipay.alipay_key)},
+    {"ca_file", VAL_PATH, FIELD(struct conf, alipay.ca_file)},
     {"connect_timeout_ms", VAL_INT, FIELD(struct conf, alipay.connect_timeout_ms), 100, 60000},
     {"timeout_ms", VAL_INT, FIELD(struct conf, alipay.timeout_ms), 500, 120000},
     {"poll_ms", VAL_INT, FIELD(struct conf, alipay.poll_ms), 100, 60000},

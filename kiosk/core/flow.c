@@ -42,6 +42,7 @@ struct session {
 	char order_no[32];
 	enum order_state order_state;
 	int creating, cancelling, refunding;
+	int in_slot; /* a new key is in the personalisation slot: hand out or retain */
 	char qr[256];
 	char trade_no[64];
 
@@ -72,11 +73,12 @@ static const char *const event_names[FEV_COUNT] = {
     "pay_qr",        "pay_paid",      "pay_closed",    "pay_failed",    "refunded",
     "refund_failed", "work_progress", "work_done",     "work_failed",   "printed",
     "print_failed",
-    "device_status",
+    "device_status", "key_blank_ready", "key_blank_failed", "key_taken", "key_retained",
 };
 static const char *const request_names[FREQ_COUNT] = {
     "card_wait",  "card_stop",  "triage", "order_create", "order_move", "pay_start",
     "pay_cancel", "pay_refund", "work",   "print",        "journal",
+    "key_issue", "key_hand_out", "key_retain",
 };
 static const char *const intent_names[INTENT_COUNT] = {
     "business", "holder",   "next",   "back", "cancel", "years",
@@ -323,9 +325,16 @@ static void print_receipt(struct flow *f, struct flow_out *out)
 	f->s.print_key = "print.printing";
 }
 
-static void start_work(struct flow *f, struct flow_out *out)
+static void order_request(struct flow *f, struct flow_out *out, enum flow_request_kind kind)
 {
-	move_order(f, out, ORDER_WORKING, "work started");
+	struct flow_request *r = emit(out, kind);
+	r->order_id = f->s.order_id;
+	COPY(r->order_no, f->s.order_no);
+}
+
+/* Asks the key service for the work, handing it the PIN (wiped here). */
+static void request_work(struct flow *f, struct flow_out *out)
+{
 	struct flow_request *r = emit(out, FREQ_WORK);
 	struct work_spec *w = &r->work;
 	r->order_id = f->s.order_id;
@@ -341,16 +350,28 @@ static void start_work(struct flow *f, struct flow_out *out)
 		COPY(w->subject_name, f->s.key.subject_name);
 		COPY(w->subject_id, f->s.key.subject_id);
 		/* a renewal runs on from the current expiry, or from now when expired */
-		w->renew_from_utc =
-		    f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc : f->now.utc_s;
+		w->renew_from_utc = f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc
+		                                                          : f->now.utc_s;
 	} else {
 		COPY(w->subject_name, f->s.card.name);
-		COPY(w->subject_id,
-		     f->s.holder == HOLDER_UNIT ? f->s.unit_code : f->s.card.id_number);
+		COPY(w->subject_id, f->s.holder == HOLDER_UNIT ? f->s.unit_code : f->s.card.id_number);
 	}
 	COPY(w->pin, f->s.pin);
 	explicit_bzero(f->s.pin, sizeof f->s.pin);
+}
+
+/* The work step: a new key first comes out of the dispenser into the personalisation
+ * slot; the user's own key is worked on where it is. */
+static void start_work(struct flow *f, struct flow_out *out)
+{
+	move_order(f, out, ORDER_WORKING, "work started");
 	COPY(f->s.progress_key, "work.started");
+	if (f->s.recipe->new_key) {
+		order_request(f, out, FREQ_KEY_ISSUE);
+		COPY(f->s.progress_key, "work.dispense");
+		return;
+	}
+	request_work(f, out);
 }
 
 /* What happens on entering a step. */
@@ -903,11 +924,40 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		COPY(s->cert_serial, ev->cert_serial);
 		s->not_after_utc = ev->not_after_utc;
 		move_order(f, out, ORDER_SERVED, "work done");
+		if (s->in_slot) {
+			order_request(f, out, FREQ_KEY_HAND_OUT);
+			COPY(s->progress_key, "work.hand_out");
+			return; /* FEV_KEY_TAKEN goes on */
+		}
 		advance(f, out);
 		return;
+	case FEV_KEY_BLANK_READY:
+		if (step != STEP_WORK || s->refunding || s->in_slot)
+			return;
+		s->in_slot = 1;
+		request_work(f, out);
+		return;
+	case FEV_KEY_TAKEN:
+		if (step == STEP_WORK && s->in_slot && s->order_state == ORDER_SERVED) {
+			s->in_slot = 0;
+			advance(f, out);
+		}
+		return;
+	case FEV_KEY_RETAINED:
+		if (step == STEP_WORK && s->in_slot && s->order_state == ORDER_SERVED) {
+			s->in_slot = 0;
+			fail(f, ev->text[0] ? ev->text : "dispenser.not_taken");
+		}
+		return;
+	case FEV_KEY_BLANK_FAILED:
 	case FEV_WORK_FAILED:
 		if (step != STEP_WORK || s->refunding)
 			return;
+		if (s->in_slot) {
+			order_request(f, out, FREQ_KEY_RETAIN); /* a half-made key is kept inside */
+			s->in_slot = 0;
+		}
+		COPY(s->notice_key, ev->text); /* why, beside what happens to the money */
 		if (s->quote.total_fen > 0) {
 			move_order(f, out, ORDER_REFUNDING, "work failed");
 			struct flow_request *r = emit(out, FREQ_PAY_REFUND);

@@ -103,6 +103,10 @@ enum flow_event_kind {
 	/* A device's state changed (no order): text is its status key ("print.paper_out",
 	 * "print.ready" …), arg 1 while it cannot work, 0 when it can again. */
 	FEV_DEVICE_STATUS,
+	FEV_KEY_BLANK_READY,  /* a blank key is in the personalisation slot */
+	FEV_KEY_BLANK_FAILED, /* text: reason key ("dispenser.empty", "dispenser.jam" …) */
+	FEV_KEY_TAKEN,        /* the user took the new key from the mouth */
+	FEV_KEY_RETAINED,     /* text: reason key; the key went to the retain bin */
 	FEV_COUNT
 };
 
@@ -162,6 +166,9 @@ enum flow_request_kind {
 	FREQ_WORK,         /* order_id, work */
 	FREQ_PRINT,        /* receipt */
 	FREQ_JOURNAL,      /* journal_kind, journal_body */
+	FREQ_KEY_ISSUE,    /* order_id: move a blank key to the personalisation slot */
+	FREQ_KEY_HAND_OUT, /* order_id: present the new key to the user */
+	FREQ_KEY_RETAIN,   /* order_id: the key in the slot goes to the retain bin */
 	FREQ_COUNT
 };
 

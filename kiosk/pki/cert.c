@@ -65,6 +65,7 @@ int pki_cert_read(const X509 *x, const struct pki_trust *trust, struct pki_cert_
 	memset(out, 0, sizeof *out);
 	if (pki_time_get(X509_get0_notBefore(x), &out->not_before_utc) != 0 ||
 	    pki_time_get(X509_get0_notAfter(x), &out->not_after_utc) != 0) {
+		memset(out, 0, sizeof *out); /* no half-read facts */
 		ERR_clear_error();
 		return kerr_set(err, KR_CORRUPT, "certificate validity does not read");
 	}

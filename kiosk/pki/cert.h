@@ -28,7 +28,8 @@ struct pki_cert_facts {
 	int64_t not_before_utc, not_after_utc;
 };
 
-/* Reads x (borrowed). Returns KR_OK, or KR_CORRUPT when the validity does not read. */
+/* Reads x (borrowed). Returns KR_OK, or KR_CORRUPT when the validity does not read
+ * (out is then all zero). */
 int pki_cert_read(const X509 *x, const struct pki_trust *trust, struct pki_cert_facts *out,
                   struct kerr *err);
 

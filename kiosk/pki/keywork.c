@@ -247,7 +247,7 @@ static int issue(struct keywork *kw, EVP_PKEY *pub, const X509_NAME *subject, in
 		rc = token_login(kw->tok, sm, 0, pin, err);
 	explicit_bzero(pin, sizeof pin);
 	EVP_PKEY *ca_key =
-	    rc == KR_OK ? token_key(kw->tok, sm, 1, kw->ca_id, kw->ca_id_len, err) : NULL;
+	    rc == KR_OK ? token_private_key(kw->tok, sm, kw->ca_id, kw->ca_id_len, err) : NULL;
 	if (rc == KR_OK && !ca_key)
 		rc = KR_IO;
 	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
@@ -340,11 +340,12 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, keywork_progr
 	}
 	if (rc == KR_OK) {
 		progress(ctx, "work.verify");
-		/* the same key: its public half as certified before (libp11 0.4.12 leaks
-		 * when asked for a public key object) */
+		/* the same key: its public half as certified before (see token_private_key
+		 * on libp11's public keys) */
 		if (EVP_PKEY_eq(X509_get0_pubkey(neu), X509_get0_pubkey(old)) != 1 ||
 		    X509_verify(neu, X509_get0_pubkey(kw->ours)) != 1)
-			rc = kerr_set(err, KR_CORRUPT, "the new certificate does not match the key");
+			rc =
+			    kerr_set(err, KR_CORRUPT, "the new certificate does not match the key");
 		ERR_clear_error();
 	}
 	if (rc == KR_OK) {
@@ -426,7 +427,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	rc = token_keygen(kw->tok, i,
 	                  strcmp(kw->c->key_type, "rsa2048") == 0 ? TOKEN_RSA2048 : TOKEN_EC_P256,
 	                  id, sizeof id, label, err);
-	if (rc == KR_OK && !(priv = token_key(kw->tok, i, 1, id, sizeof id, err)))
+	if (rc == KR_OK && !(priv = token_private_key(kw->tok, i, id, sizeof id, err)))
 		rc = KR_IO;
 	progress(ctx, "work.csr");
 	X509_NAME *subject = pki_subject_build(w->holder, w->subject_name, w->subject_id);
@@ -465,8 +466,9 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	}
 	if (rc == KR_OK) {
 		progress(ctx, "work.verify");
+		/* fetched again: the logout and login since the CSR made the first one stale */
 		EVP_PKEY_free(priv);
-		priv = token_key(kw->tok, i, 1, id, sizeof id, err);
+		priv = token_private_key(kw->tok, i, id, sizeof id, err);
 		if (!priv || !round_trip(priv, cert))
 			rc = kerr_set(err, KR_CORRUPT, "sign-and-verify round trip failed");
 	}

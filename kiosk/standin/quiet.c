@@ -1,6 +1,6 @@
-/* quiet.c — STAND-INs for the key dispenser and central sync until they exist. The
- * dispenser's work is pretended inside the key stand-in ("work.dispense"); sync sends
- * nothing, so the outbox only grows, and says how many events wait when it stops. */
+/* quiet.c — STAND-INs for the key dispenser and central sync. The dispenser always has a
+ * blank key and the user always takes it; sync sends nothing, so the outbox only grows,
+ * and says how many events wait when it stops. */
 #include <stdlib.h>
 
 #include "standin/standin.h"
@@ -13,8 +13,17 @@ struct quiet {
 
 static void submit(void *self, const struct flow_request *req)
 {
-	(void)self;
-	(void)req; /* no request is routed to these slots yet */
+	struct quiet *q = self;
+	struct flow_event ev = {.order_id = req->order_id};
+	if (req->kind == FREQ_KEY_ISSUE)
+		ev.kind = FEV_KEY_BLANK_READY;
+	else if (req->kind == FREQ_KEY_HAND_OUT)
+		ev.kind = FEV_KEY_TAKEN;
+	else
+		return;
+	fprintf(q->host.trace, "[stand-in dispenser] order %s: %s\n", req->order_no,
+	        flow_request_name(req->kind));
+	q->host.post(q->host.app, &ev);
 }
 
 static void destroy(void *self)

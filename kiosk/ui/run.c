@@ -37,7 +37,8 @@ static void post(void *ctx, const struct flow_event *ev)
 	app_post(ctx, ev);
 }
 
-/* A function key steers a stand-in device, as a scenario line would. */
+/* In the demo, a function key steers a simulated device or peer, as a scenario line
+ * would. */
 static void demo_key(struct app *app, SDL_Keycode key)
 {
 	static const struct {
@@ -56,7 +57,7 @@ static void demo_key(struct app *app, SDL_Keycode key)
 			continue;
 		struct service *s = app_service(app, keys[i].slot);
 		struct kerr err = {{0}};
-		if (s && s->ops->standin && s->ops->control)
+		if (s && s->ops->control)
 			s->ops->control(s->self, keys[i].verb, keys[i].args, &err);
 	}
 }

@@ -39,6 +39,7 @@ struct ui {
 	SDL_Renderer *ren;
 	char font_file[PATH_MAX];
 	int font_index;
+	int fc_started; /* FcInit was called: FcFini at the end */
 	struct face face[2][FONT_COUNT];
 	struct strings *lang[2]; /* 0 zh-CN, 1 en */
 	struct voice *voice;
@@ -100,6 +101,7 @@ static int find_font(struct ui *ui, const char *want, struct kerr *err)
 	if (m)
 		FcPatternDestroy(m);
 	FcPatternDestroy(p);
+	ui->fc_started = 1;
 	if (!ok)
 		return kerr_set(err, KR_CONFIG, "no font for Chinese (install fonts-noto-cjk)");
 	return KR_OK;
@@ -703,6 +705,8 @@ void ui_destroy(struct ui *ui)
 		TTF_Quit();
 	if (SDL_WasInit(0))
 		SDL_Quit();
+	if (ui->fc_started)
+		FcFini(); /* fontconfig's caches; others holding its config keep their reference */
 	strings_free(ui->lang[0]);
 	strings_free(ui->lang[1]);
 	explicit_bzero(&ui->view, sizeof ui->view);

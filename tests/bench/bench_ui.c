@@ -35,7 +35,7 @@ static void frames(struct rig *r, int n)
 static void renewal(void)
 {
 	struct rig r;
-	rig_start(&r, "config/kiosk.ini", "2026-11-21 21:00");
+	rig_start(&r, "tests/ui/ui-kiosk.ini", "2026-11-21 21:00");
 	frames(&r, 10);
 	rig_steer(&r, SVC_KEYS, "insert", "unit-expiring");
 	frames(&r, 10);
@@ -72,11 +72,12 @@ static void first_frame(void)
 {
 	const char *bin = getenv("KIOSK_BINARY"), *src = getenv("KIOSK_SOURCE_DIR");
 	char cmd[2048], line[256];
-	snprintf(cmd, sizeof cmd,
-	         "d=$(mktemp -d) && SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software "
-	         "SDL_AUDIODRIVER=dummy '%s' --config '%s/config/kiosk.ini' --database \"$d/k.db\" "
-	         "--window --frames 1 2>&1 >/dev/null; rm -rf \"$d\"",
-	         bin, src);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "d=$(mktemp -d) && SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software "
+	    "SDL_AUDIODRIVER=dummy '%s' --config '%s/tests/ui/ui-kiosk.ini' --database \"$d/k.db\" "
+	    "--window --frames 1 2>&1 >/dev/null; rm -rf \"$d\"",
+	    bin, src);
 	int64_t t0 = ui_mono_ns();
 	FILE *p = popen(cmd, "r");
 	double ms = -1;
@@ -93,7 +94,7 @@ static void idle(void)
 	const char *s = getenv("KIOSK_BENCH_IDLE_S");
 	int secs = s && atoi(s) > 0 ? atoi(s) : 3;
 	struct rig r;
-	rig_start(&r, "config/kiosk.ini", "2026-11-21 10:00");
+	rig_start(&r, "tests/ui/ui-kiosk.ini", "2026-11-21 10:00");
 	struct ui_run_options o = {.idle_ms = 200};
 	ui_run(r.ui, r.app, &o); /* the first frame */
 	struct rusage a, b;

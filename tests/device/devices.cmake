@@ -17,19 +17,3 @@ kiosk_test(test_dispenser device ${CMAKE_CURRENT_LIST_DIR}/test_dispenser.c
            ${CMAKE_CURRENT_LIST_DIR}/rig.c)
 set_tests_properties(test_dispenser PROPERTIES TIMEOUT 60
   ENVIRONMENT "DISPENSER_SIM=$<TARGET_FILE:dispenser_sim>")
-
-# Every scenario (but Taicang's) again with devices-kiosk.ini, plus the device scenarios
-# of this folder: the runner's "idreader …" and "dispenser …" lines reach the simulators
-# through the real services.
-file(GLOB DEVICE_SCENARIOS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/scenarios/*.txt
-     ${CMAKE_CURRENT_LIST_DIR}/*.txt)
-foreach(scenario ${DEVICE_SCENARIOS})
-  get_filename_component(name ${scenario} NAME_WE)
-  if(name MATCHES "^taicang-")
-    continue()
-  endif()
-  add_test(NAME devices_${name}
-    COMMAND ${CMAKE_CURRENT_LIST_DIR}/play-scenario.sh $<TARGET_FILE:kiosk>
-            $<TARGET_FILE_DIR:idcard_sim> ${CMAKE_SOURCE_DIR} ${scenario})
-  set_tests_properties(devices_${name} PROPERTIES LABELS device TIMEOUT 120)
-endforeach()

@@ -30,6 +30,10 @@ struct rig {
 	int work_fails;
 	int printed;
 	int journaled;
+	int handed_out;
+	int retained;
+	int blank_fails; /* the dispenser has no blank key */
+	int not_taken;   /* the user walks away from the new key */
 };
 
 static void load_region(struct rig *g, const char *hall)
@@ -133,6 +137,22 @@ static void respond(struct rig *g)
 			snprintf(ev.cert_serial, sizeof ev.cert_serial, "5A01");
 			ev.not_after_utc = g->now.utc_s + 365 * DAY_S;
 			feed(g, &ev);
+			break;
+		case FREQ_KEY_ISSUE:
+			g->effects_before_state += g->order_state != ORDER_WORKING;
+			ev.kind = g->blank_fails ? FEV_KEY_BLANK_FAILED : FEV_KEY_BLANK_READY;
+			snprintf(ev.text, sizeof ev.text, "%s", g->blank_fails ? "dispenser.empty" : "");
+			feed(g, &ev);
+			break;
+		case FREQ_KEY_HAND_OUT:
+			g->effects_before_state += g->order_state != ORDER_SERVED;
+			g->handed_out++;
+			ev.kind = g->not_taken ? FEV_KEY_RETAINED : FEV_KEY_TAKEN;
+			snprintf(ev.text, sizeof ev.text, "%s", g->not_taken ? "dispenser.not_taken" : "");
+			feed(g, &ev);
+			break;
+		case FREQ_KEY_RETAIN:
+			g->retained++;
 			break;
 		case FREQ_PAY_REFUND:
 			g->effects_before_state += g->order_state != ORDER_REFUNDING;
@@ -278,6 +298,7 @@ static void test_every_business(const char *hall)
 				CHECK_INT(g.order_state,
 				          rc->review ? ORDER_IN_REVIEW : ORDER_SERVED);
 			}
+			CHECK_INT(g.handed_out, rc->new_key && !rc->review);
 			if (rc->pin && !rc->review) {
 				CHECK_INT(g.work_pins_seen, 1);
 				CHECK_STR(g.last_pin, "902417");
@@ -451,6 +472,43 @@ static void test_work_fails_refund(void)
 	rig_free(&g);
 }
 
+/* A person's new key: the dispenser is empty (refund), then the key is not taken. */
+static void test_new_key_dispenser(void)
+{
+	for (int round = 0; round < 3; round++) {
+		struct rig g;
+		rig_init(&g, "nantong");
+		g.blank_fails = round == 0;
+		g.not_taken = round == 1;
+		g.work_fails = round == 2;
+		tap(&g, INTENT_BUSINESS, BIZ_NEW);
+		tap(&g, INTENT_HOLDER, HOLDER_PERSON);
+		card(&g, PERSON_ID, "");
+		tap(&g, INTENT_NEXT, 0);
+		tap(&g, INTENT_NEXT, 0);
+		type(&g, INTENT_TEXT, "13812345678");
+		type(&g, INTENT_PIN, "902417");
+		type(&g, INTENT_PIN, "902417");
+		tap(&g, INTENT_NEXT, 0);
+		CHECK_INT(view(&g)->screen, SCREEN_ERROR);
+		CHECK_INT(g.effects_before_state, 0);
+		if (round == 0) {
+			CHECK_INT(g.order_state, ORDER_REFUNDED);
+			CHECK_INT(g.work_pins_seen, 0); /* no key, no PIN sent anywhere */
+			CHECK_INT(g.retained, 0);
+		} else if (round == 1) {
+			CHECK_INT(g.order_state, ORDER_SERVED); /* the key waits in the retain bin */
+			CHECK_STR(view(&g)->error_key, "dispenser.not_taken");
+		} else {
+			CHECK_INT(g.order_state, ORDER_REFUNDED);
+			CHECK_INT(g.retained, 1); /* the half-made key stays inside */
+		}
+		tap(&g, INTENT_NEXT, 0);
+		CHECK(!flow_holds_personal_data(g.f));
+		rig_free(&g);
+	}
+}
+
 static void test_key_removed(void)
 {
 	struct rig g;
@@ -565,6 +623,7 @@ int main(void)
 	test_cancel_at_pay();
 	test_work_fails_refund();
 	test_key_removed();
+	test_new_key_dispenser();
 	test_key_misfit();
 	test_options();
 	test_recovery_rules();

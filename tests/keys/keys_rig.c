@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-int keys_rig_up(char *dir, size_t size)
+int keys_rig_up(char *dir, size_t size, int blanks)
 {
 	char cmd[8192];
 	const char *sh = getenv("KEYS_RIG_SH"), *rig = getenv("KEYS_P11RIG");
@@ -17,7 +18,7 @@ int keys_rig_up(char *dir, size_t size)
 	snprintf(dir, size, "%s/keysrig.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
-	snprintf(cmd, sizeof cmd, "'%s' '%s/rig' '%s' >/dev/null", sh, dir, rig);
+	snprintf(cmd, sizeof cmd, "'%s' '%s/rig' '%s' %d >/dev/null", sh, dir, rig, blanks);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "rig set-up failed: %s\n", cmd);
 		return -1;
@@ -67,4 +68,25 @@ int keys_rig_insert(const char *dir, const char *profile)
 	         "mv slots.t slots",
 	         dir, profile, profile);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+int keys_rig_heal_sm(const char *dir)
+{
+	char path[4096], saved[4200], cmd[8600];
+	struct stat a, b;
+	snprintf(path, sizeof path, "%s/rig/sm-token.path", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int ok = fgets(path, sizeof path, f) != NULL;
+	fclose(f);
+	path[strcspn(path, "\n")] = '\0';
+	snprintf(saved, sizeof saved, "%s/rig/sm-token.object", dir);
+	if (!ok || stat(saved, &b) != 0)
+		return -1;
+	/* its size never changes while intact: a cut write is shorter */
+	if (stat(path, &a) == 0 && a.st_size == b.st_size)
+		return 0;
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", saved, path);
+	return system(cmd) == 0 ? 1 : -1;
 }

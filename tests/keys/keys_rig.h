@@ -7,14 +7,17 @@
 
 #include "conf/conf.h"
 
-/* Builds the rig in a new temporary folder (into dir) and exports SOFTHSM2_CONF and
- * P11SHIM_DIR. Returns 0, or -1 with a message on stderr. */
-int keys_rig_up(char *dir, size_t size);
+/* Builds the rig with blanks blank keys in a new temporary folder (into dir) and exports
+ * SOFTHSM2_CONF and P11SHIM_DIR. Returns 0, or -1 with a message on stderr. */
+int keys_rig_up(char *dir, size_t size, int blanks);
 /* Removes the rig's folder. */
 void keys_rig_down(const char *dir);
 /* Fills c for the rig through the shim (module, selectors, files). */
 void keys_rig_conf(const char *dir, struct conf_keys *c);
 /* Shows profile's token in the port ("" empties it). Returns 0 or -1. */
 int keys_rig_insert(const char *dir, const char *profile);
+/* Restores the secure module's token.object when a killed process left it damaged
+ * (see tests/rigs/softhsm.sh). Returns 1 when it did, 0 when intact, -1 on error. */
+int keys_rig_heal_sm(const char *dir);
 
 #endif

@@ -31,7 +31,7 @@ int main(void)
 	struct kerr err = {{0}};
 	struct keywork *kw = NULL;
 	struct token_ctx *t = NULL;
-	if (keys_rig_up(dir, sizeof dir) != 0)
+	if (keys_rig_up(dir, sizeof dir, 3) != 0)
 		return 1;
 	keys_rig_conf(dir, &c);
 

@@ -1,5 +1,5 @@
 # The Alipay client (kiosk/pay): libcurl and cJSON for kiosklib, the gateway peer, the
-# known-answer, service, crash-matrix and scenario tests (label pay), and the fuzz target.
+# known-answer and crash-matrix tests (label pay), and the fuzz target.
 pkg_check_modules(PAYDEPS REQUIRED IMPORTED_TARGET GLOBAL libcurl libcjson)
 target_link_libraries(kiosklib PUBLIC PkgConfig::PAYDEPS)
 
@@ -9,16 +9,6 @@ pkg_check_modules(PEERDEPS REQUIRED IMPORTED_TARGET libssl libcrypto libcjson)
 target_link_libraries(alipay_peer PRIVATE PkgConfig::PEERDEPS)
 
 kiosk_test(test_alipay_kat pay ${CMAKE_CURRENT_LIST_DIR}/test_alipay_kat.c)
-
-# Scenarios paid through the gateway peer, played by the real kiosk binary.
-file(GLOB PAY_SCENARIOS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/scenarios/*.txt)
-foreach(scenario ${PAY_SCENARIOS})
-  get_filename_component(name ${scenario} NAME_WE)
-  add_test(NAME pay_scenario_${name}
-    COMMAND ${CMAKE_SOURCE_DIR}/tests/rigs/alipay.sh $<TARGET_FILE:alipay_peer> ${CMAKE_SOURCE_DIR}
-            sh -c "exec \"$0\" --config \"$ALIPAY_CONFIG\" --script \"$1\"" $<TARGET_FILE:kiosk> ${scenario})
-  set_tests_properties(pay_scenario_${name} PROPERTIES LABELS pay TIMEOUT 120)
-endforeach()
 
 # The SIGKILL matrix against the peer.
 add_executable(test_pay_crash ${CMAKE_CURRENT_LIST_DIR}/test_pay_crash.c)

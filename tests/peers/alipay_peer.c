@@ -591,10 +591,13 @@ static void control(struct conn *c, const char *line)
 	respond(c, 404, "text/plain", "unknown\n");
 }
 
+/* Listens on 127.0.0.1:*port (0: a port the system picks) and sets *port to it. */
 static int listen_on(int *port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)*port),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof a;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 16) != 0 ||
@@ -642,6 +645,7 @@ static void serve(int lfd, SSL_CTX *ctx)
 int main(int argc, char **argv)
 {
 	const char *cert = NULL, *key = NULL, *pub = NULL, *skey = NULL, *ports = NULL;
+	int gw_port = 0;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--cert") == 0)
 			cert = argv[i + 1];
@@ -655,10 +659,14 @@ int main(int argc, char **argv)
 			ports = argv[i + 1];
 		else if (strcmp(argv[i], "--autopay") == 0)
 			autopay_s = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--port") == 0)
+			gw_port = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--control-port") == 0)
+			ctl_port = atoi(argv[i + 1]);
 	}
 	if (!cert || !key || !pub || !skey || !ports) {
 		fprintf(stderr, "usage: alipay_peer --cert C --key K --app-pub P --sign-key S "
-		                "--ports-file F [--autopay SECONDS]\n");
+		                "--ports-file F [--autopay SECONDS] [--port N --control-port N]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -671,7 +679,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "alipay_peer: cannot load the TLS certificate or key\n");
 		return 2;
 	}
-	int gw_port, gw = listen_on(&gw_port), ctl = listen_on(&ctl_port);
+	int gw = listen_on(&gw_port), ctl = listen_on(&ctl_port);
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.tmp", ports);
 	FILE *f = fopen(tmp, "w");

@@ -328,7 +328,8 @@ int main(void)
 	setenv("SDL_RENDER_DRIVER", "software", 0);
 	const char *src = getenv("KIOSK_SOURCE_DIR");
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/config/kiosk.ini", src && *src ? src : KIOSK_SOURCE_DIR);
+	snprintf(path, sizeof path, "%s/tests/ui/ui-kiosk.ini",
+	         src && *src ? src : KIOSK_SOURCE_DIR);
 	struct kerr err = {{0}};
 	if (conf_load(path, &conf, &err) != KR_OK) {
 		fprintf(stderr, "%s\n", err.msg);

@@ -144,7 +144,7 @@ static void business(const char *config, const struct plan *p)
 static void pin_pad(void)
 {
 	struct rig r;
-	rig_start(&r, "config/kiosk.ini", "2026-11-21 10:00");
+	rig_start(&r, "tests/ui/ui-kiosk.ini", "2026-11-21 10:00");
 	rig_steer(&r, SVC_KEYS, "insert", "unit-locked");
 	rig_tap(&r, ACT_INTENT, INTENT_BUSINESS, BIZ_UNLOCK);
 	rig_tap(&r, ACT_INTENT, INTENT_NEXT, 0);
@@ -212,7 +212,7 @@ static void push_mouse(SDL_EventType type, int x, int y, Uint32 which)
 static void hardening(void)
 {
 	struct rig r;
-	rig_start(&r, "config/kiosk.ini", "2026-11-21 10:00");
+	rig_start(&r, "tests/ui/ui-kiosk.ini", "2026-11-21 10:00");
 	/* the synthetic mouse events of a touch are ignored */
 	const struct widget *w =
 	    screen_find(ui_screen(r.ui), ACT_INTENT, INTENT_BUSINESS, BIZ_REVOKE);
@@ -286,7 +286,7 @@ static void hardening(void)
 static void more_time(void)
 {
 	struct rig r;
-	rig_start(&r, "config/kiosk.ini", "2026-11-21 10:00");
+	rig_start(&r, "tests/ui/ui-kiosk.ini", "2026-11-21 10:00");
 	rig_tap(&r, ACT_INTENT, INTENT_BUSINESS, BIZ_REVOKE);
 	CHECK(screen_find(ui_screen(r.ui), ACT_INTENT, INTENT_MORE_TIME, 0) == NULL);
 	rig_wait(&r, r.conf.step_timeout_s - 10);
@@ -316,9 +316,9 @@ int main(void)
 	    {"revoke", BIZ_REVOKE, HOLDER_PERSON, NULL, 0},
 	};
 	for (size_t i = 0; i < sizeof nantong / sizeof nantong[0]; i++)
-		business("config/kiosk.ini", &nantong[i]);
+		business("tests/ui/ui-kiosk.ini", &nantong[i]);
 	static const struct plan exchange = {"exchange", BIZ_EXCHANGE, HOLDER_UNIT, "jsca-unit", 1};
-	business("tests/scenarios/taicang-kiosk.ini", &exchange);
+	business("tests/ui/ui-taicang.ini", &exchange);
 	pin_pad();
 	hardening();
 	more_time();

@@ -148,10 +148,17 @@ static void test_kiosk_ini(void)
 	CHECK_INT(c.renew_window_days, 30);
 	CHECK_INT(c.renew_grace_days, 30);
 	CHECK_INT(c.pay_ceiling_fen, Y(5000));
+	static const char *const demo[SVC_COUNT] = {
+	    [SVC_KEYS] = "pkcs11", [SVC_PAY] = "alipay",     [SVC_PRINTER] = "cups",
+	    [SVC_IDREADER] = "sam", [SVC_DISPENSER] = "serial", [SVC_SYNC] = "standin",
+	};
 	for (int s = 0; s < SVC_COUNT; s++) {
-		CHECK_STR(c.service[s], "standin");
+		CHECK_STR(c.service[s], demo[s]);
 		CHECK_INT(conf_service_from_name(conf_service_name(s)), s);
 	}
+	CHECK_STR(c.idreader.control, src("config/../var/rig/idcard.ctl"));
+	CHECK_STR(c.alipay.control, "http://127.0.0.1:18444");
+	CHECK_STR(c.printer.server, "default");
 	CHECK_STR(conf_service_name(SVC_DISPENSER), "dispenser");
 	CHECK_INT(conf_service_from_name("scanner"), -1);
 	CHECK_INT(conf_service_from_name(NULL), -1);

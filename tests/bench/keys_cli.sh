@@ -93,7 +93,7 @@ newkey)
 	TYPE=$4 WD=$5
 	mkdir -p "$WD" && cd "$WD" && engine_conf "$WD"
 	so=$(cat "$RIG/blank_so.pin")
-	B=$(p11 -L | awk '/token label/ && $4 ~ /^BLANK/ {print $4; exit}')
+	B=$(p11 -L | awk '/token label/ && $4 ~ /^BLANK/ && !b {b = $4} END {print b}')
 	serial=$(p11 -L | awk -v l="$B" '/token label/ {t = $4} /serial num/ && t == l {print $4}')
 	L="GXCA $serial"
 	id=$(openssl rand -hex 8)
@@ -107,7 +107,7 @@ newkey)
 	kt=$([ "$TYPE" = rsa2048 ] && echo rsa:2048 || echo EC:prime256v1)
 	p11 --token-label "$L" --login --pin "$USER_PIN" --keypairgen --key-type "$kt" --id "$id" \
 		--label "$L" >/dev/null
-	KEY_URI="pkcs11:token=GXCA%20$serial;id=%${id:0:2}$(echo "${id:2}" | sed 's/../%&/g');type=private;pin-value=$USER_PIN"
+	KEY_URI="pkcs11:token=GXCA%20$serial;id=$(sed 's/../%&/g' <<<"$id");type=private;pin-value=$USER_PIN"
 	openssl req -new -utf8 -engine pkcs11 -keyform engine -key "$KEY_URI" \
 		-subj "/C=CN/CN=张三/serialNumber=11010519491231002X" -out csr.pem 2>/dev/null
 	openssl rand -hex 16 | sed "s/^./4/" >serial

@@ -65,15 +65,22 @@ static int64_t host_utc(void *app)
 	return 1795266000;
 }
 
-/* Runs a verb and returns what the service said meanwhile (dispenser.* keys without
- * their prefix, '!' when no key can be issued). */
+static void forget_said(void)
+{
+	pthread_mutex_lock(&evlock);
+	said[0] = '\0';
+	pthread_mutex_unlock(&evlock);
+}
+
+/* Runs a verb (NULL: none, to hear what a service just created says) and returns what
+ * the service said meanwhile (dispenser.* keys without their prefix, '!' when no key can
+ * be issued). */
 static const char *run(struct service *s, const char *verb, const char *args)
 {
 	static char out[4096];
 	struct kerr err = {{0}};
-	pthread_mutex_lock(&evlock);
-	said[0] = '\0';
-	pthread_mutex_unlock(&evlock);
+	if (verb)
+		forget_said();
 	if (verb && s->ops->control(s->self, verb, args, &err) != KR_OK)
 		fprintf(stderr, "control %s: %s\n", verb, err.msg);
 	for (int i = 0; i < 3000 && s->ops->busy(s->self); i++)
@@ -115,6 +122,7 @@ static void test_service(void)
 	conf.dispenser.low = 3;
 	conf.dispenser.empty = 0;
 	conf.dispenser.take_timeout_s = 1;
+	forget_said();
 	CHECK_INT(dispenser_service_create(&host, &s, &err), KR_OK);
 	if (!s.ops)
 		return;
@@ -152,6 +160,7 @@ static void test_service(void)
 
 	/* a restart keeps the counts and says the levels again */
 	CHECK_INT(count(&conf, "key_retained"), 3);
+	forget_said();
 	CHECK_INT(dispenser_service_create(&host, &s, &err), KR_OK);
 	if (!s.ops)
 		return;

@@ -408,14 +408,15 @@ void app_destroy(struct app *app)
 {
 	if (!app)
 		return;
+	/* services first: their threads may still post until they are stopped */
+	for (int s = 0; s < SVC_COUNT; s++)
+		if (app->svc[s].ops)
+			app->svc[s].ops->destroy(app->svc[s].self);
 	struct queued *q;
 	while ((q = pop(app))) {
 		explicit_bzero(q, sizeof *q);
 		free(q);
 	}
-	for (int s = 0; s < SVC_COUNT; s++)
-		if (app->svc[s].ops)
-			app->svc[s].ops->destroy(app->svc[s].self);
 	flow_destroy(app->flow);
 	store_close(app->store);
 	free(app->recovering);

@@ -63,6 +63,7 @@ struct flow {
 	const struct flow_config *cfg;
 	struct flow_time now;
 	int key_present; /* the port, not the person: survives sessions */
+	int out_of_service; /* the store failed: no new session until a restart */
 	struct session s;
 	struct flow_view view;
 };
@@ -463,7 +464,7 @@ static void enter_step(struct flow *f, struct flow_out *out, int idx, int dir)
 static void start_business(struct flow *f, struct flow_out *out, int biz)
 {
 	struct session *s = &f->s;
-	if (biz < 0 || biz >= BIZ_COUNT)
+	if (biz < 0 || biz >= BIZ_COUNT || f->out_of_service)
 		return;
 	if (!fees_offered(f->cfg->fees, (enum business)biz, HOLDER_UNIT) &&
 	    !fees_offered(f->cfg->fees, (enum business)biz, HOLDER_PERSON)) {
@@ -870,6 +871,7 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		return;
 	case FEV_STORE_FAILED:
 		s->creating = 0;
+		f->out_of_service = 1;
 		fail(f, "error.store");
 		return;
 	case FEV_PRINTED:
@@ -1101,6 +1103,14 @@ static void build_view(struct flow *f)
 	COPY(v.cert_serial, s->cert_serial);
 	v.not_after_utc = s->not_after_utc;
 	v.print_key = s->print_key;
+	v.out_of_service = f->out_of_service;
+	if (f->out_of_service && s->screen == SCREEN_START) {
+		/* nothing can be sold: the start screen says so instead */
+		v.screen = SCREEN_ERROR;
+		v.prompt_key = "error.title";
+		COPY(v.error_key, "error.store");
+		v.offered = 0;
+	}
 
 	v.version = f->view.version;
 	if (memcmp(&v, &f->view, sizeof v) != 0)

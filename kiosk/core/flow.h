@@ -235,7 +235,6 @@ struct flow_view {
 	char unit_code[20];
 	char phone_masked[16];
 	int pin_round; /* 1 or 2 */
-	int pin_len;   /* dots shown */
 	/* money */
 	struct fee_quote quote;
 	int64_t order_id;
@@ -248,6 +247,7 @@ struct flow_view {
 	char cert_serial[48];
 	int64_t not_after_utc;
 	const char *print_key; /* printing / printed / print failed */
+	int out_of_service;    /* the kiosk cannot take orders (its store failed) */
 	unsigned version;      /* bumped on every change */
 };
 

@@ -638,7 +638,7 @@ static void error_screen(struct builder *b)
 	const struct flow_view *v = b->v;
 	const struct conf_region *r = &b->in->conf->region;
 	char line[SCREEN_TEXT];
-	int out_of_service = strcmp(v->error_key, "error.store") == 0;
+	int out_of_service = v->out_of_service;
 	header(b, tx(b, out_of_service ? "ui.out_of_service" : "error.title"));
 	b->s->voice_key = out_of_service ? "ui.out_of_service" : "error.title";
 	if (v->error_key[0])

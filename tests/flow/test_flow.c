@@ -509,6 +509,28 @@ static void test_new_key_dispenser(void)
 	}
 }
 
+/* The store refuses a write: the user is told, and the kiosk takes no new order. */
+static void test_out_of_service(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	start_renewal(&g);
+	struct flow_event failed = {.kind = FEV_STORE_FAILED};
+	feed(&g, &failed);
+	CHECK_INT(view(&g)->screen, SCREEN_ERROR);
+	CHECK_STR(view(&g)->error_key, "error.store");
+	CHECK(view(&g)->out_of_service);
+	tap(&g, INTENT_NEXT, 0);
+	CHECK(!flow_holds_personal_data(g.f));
+	CHECK_INT(view(&g)->screen, SCREEN_ERROR); /* the start screen says out of service */
+	CHECK_INT(view(&g)->offered, 0);
+	tap(&g, INTENT_BUSINESS, BIZ_CHECK);
+	key_event(&g, FEV_KEY_INSERTED);
+	CHECK_INT(view(&g)->screen, SCREEN_ERROR);
+	CHECK_INT(g.order_id, 0);
+	rig_free(&g);
+}
+
 static void test_key_removed(void)
 {
 	struct rig g;
@@ -623,6 +645,7 @@ int main(void)
 	test_cancel_at_pay();
 	test_work_fails_refund();
 	test_key_removed();
+	test_out_of_service();
 	test_new_key_dispenser();
 	test_key_misfit();
 	test_options();

@@ -285,6 +285,7 @@ static void all_screens(const struct combo *c)
 		                      .show_countdown = 1,
 		                      .remaining_s = 9};
 		snprintf(e.error_key, sizeof e.error_key, "%s", errors[i]);
+		e.out_of_service = strcmp(errors[i], "error.store") == 0;
 		show(&e, c);
 		snprintf(name, sizeof name, "error-%s", errors[i]);
 		check_screen(c, name, i == 0 || i == 4);

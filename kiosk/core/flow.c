@@ -62,24 +62,43 @@ struct session {
 struct flow {
 	const struct flow_config *cfg;
 	struct flow_time now;
-	int key_present; /* the port, not the person: survives sessions */
+	int key_present;    /* the port, not the person: survives sessions */
 	int out_of_service; /* the store failed: no new session until a restart */
 	struct session s;
 	struct flow_view view;
 };
 
 static const char *const event_names[FEV_COUNT] = {
-    "tap",           "tick",          "card",          "card_error",    "key_inserted",
-    "key_removed",   "triage",        "triage_failed", "order_created", "store_failed",
-    "pay_qr",        "pay_paid",      "pay_closed",    "pay_failed",    "refunded",
-    "refund_failed", "work_progress", "work_done",     "work_failed",   "printed",
+    "tap",
+    "tick",
+    "card",
+    "card_error",
+    "key_inserted",
+    "key_removed",
+    "triage",
+    "triage_failed",
+    "order_created",
+    "store_failed",
+    "pay_qr",
+    "pay_paid",
+    "pay_closed",
+    "pay_failed",
+    "refunded",
+    "refund_failed",
+    "work_progress",
+    "work_done",
+    "work_failed",
+    "printed",
     "print_failed",
-    "device_status", "key_blank_ready", "key_blank_failed", "key_taken", "key_retained",
+    "device_status",
+    "key_blank_ready",
+    "key_blank_failed",
+    "key_taken",
+    "key_retained",
 };
 static const char *const request_names[FREQ_COUNT] = {
-    "card_wait",  "card_stop",  "triage", "order_create", "order_move", "pay_start",
-    "pay_cancel", "pay_refund", "work",   "print",        "journal",
-    "key_issue", "key_hand_out", "key_retain",
+    "card_wait",  "card_stop", "triage", "order_create", "order_move", "pay_start",    "pay_cancel",
+    "pay_refund", "work",      "print",  "journal",      "key_issue",  "key_hand_out", "key_retain",
 };
 static const char *const intent_names[INTENT_COUNT] = {
     "business", "holder",   "next",   "back", "cancel", "years",
@@ -351,11 +370,12 @@ static void request_work(struct flow *f, struct flow_out *out)
 		COPY(w->subject_name, f->s.key.subject_name);
 		COPY(w->subject_id, f->s.key.subject_id);
 		/* a renewal runs on from the current expiry, or from now when expired */
-		w->renew_from_utc = f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc
-		                                                          : f->now.utc_s;
+		w->renew_from_utc =
+		    f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc : f->now.utc_s;
 	} else {
 		COPY(w->subject_name, f->s.card.name);
-		COPY(w->subject_id, f->s.holder == HOLDER_UNIT ? f->s.unit_code : f->s.card.id_number);
+		COPY(w->subject_id,
+		     f->s.holder == HOLDER_UNIT ? f->s.unit_code : f->s.card.id_number);
 	}
 	COPY(w->pin, f->s.pin);
 	explicit_bzero(f->s.pin, sizeof f->s.pin);
@@ -1031,6 +1051,11 @@ static const char *const step_prompts[STEP_COUNT] = {
     [STEP_RESULT] = "step.result",
 };
 
+const char *flow_step_prompt(enum step step)
+{
+	return (int)step >= 0 && step < STEP_COUNT ? step_prompts[step] : "?";
+}
+
 static void build_view(struct flow *f)
 {
 	const struct session *s = &f->s;
@@ -1054,7 +1079,7 @@ static void build_view(struct flow *f)
 		v.prompt_key = "start.choose";
 	} else {
 		v.step = cur_step(f);
-		v.prompt_key = s->screen == SCREEN_ERROR ? "error.title" : step_prompts[v.step];
+		v.prompt_key = s->screen == SCREEN_ERROR ? "error.title" : flow_step_prompt(v.step);
 		if (s->deadline_ms) {
 			int64_t left = s->deadline_ms - f->now.mono_ms;
 			int secs = left > 0 ? (int)((left + 999) / 1000) : 0;

@@ -91,8 +91,8 @@ enum flow_event_kind {
 	FEV_STORE_FAILED,  /* text: reason */
 	FEV_PAY_QR,        /* text: the QR payload */
 	FEV_PAY_PAID,      /* text: the gateway's trade number */
-	FEV_PAY_CLOSED, /* the trade ended unpaid (or was reversed by the cancel) */
-	FEV_PAY_FAILED, /* text: reason key */
+	FEV_PAY_CLOSED,    /* the trade ended unpaid (or was reversed by the cancel) */
+	FEV_PAY_FAILED,    /* text: reason key */
 	FEV_REFUNDED,
 	FEV_REFUND_FAILED, /* text: reason key; the refund stays pending */
 	FEV_WORK_PROGRESS, /* text: step key */
@@ -277,6 +277,9 @@ int flow_suggest(const struct key_triage *k, const struct flow_config *cfg, int6
 /* Why the key does not fit biz (a string key), or NULL when it does. */
 const char *flow_key_misfit(enum business biz, const struct key_triage *k,
                             const struct flow_config *cfg, int64_t utc_s);
+
+/* The string key of a step's prompt ("step.pay"). */
+const char *flow_step_prompt(enum step step);
 
 /* Names for traces: "pay", "key_inserted", "order_move". */
 const char *flow_event_name(enum flow_event_kind k);

@@ -141,14 +141,16 @@ static void respond(struct rig *g)
 		case FREQ_KEY_ISSUE:
 			g->effects_before_state += g->order_state != ORDER_WORKING;
 			ev.kind = g->blank_fails ? FEV_KEY_BLANK_FAILED : FEV_KEY_BLANK_READY;
-			snprintf(ev.text, sizeof ev.text, "%s", g->blank_fails ? "dispenser.empty" : "");
+			snprintf(ev.text, sizeof ev.text, "%s",
+			         g->blank_fails ? "dispenser.empty" : "");
 			feed(g, &ev);
 			break;
 		case FREQ_KEY_HAND_OUT:
 			g->effects_before_state += g->order_state != ORDER_SERVED;
 			g->handed_out++;
 			ev.kind = g->not_taken ? FEV_KEY_RETAINED : FEV_KEY_TAKEN;
-			snprintf(ev.text, sizeof ev.text, "%s", g->not_taken ? "dispenser.not_taken" : "");
+			snprintf(ev.text, sizeof ev.text, "%s",
+			         g->not_taken ? "dispenser.not_taken" : "");
 			feed(g, &ev);
 			break;
 		case FREQ_KEY_RETAIN:
@@ -497,7 +499,8 @@ static void test_new_key_dispenser(void)
 			CHECK_INT(g.work_pins_seen, 0); /* no key, no PIN sent anywhere */
 			CHECK_INT(g.retained, 0);
 		} else if (round == 1) {
-			CHECK_INT(g.order_state, ORDER_SERVED); /* the key waits in the retain bin */
+			CHECK_INT(g.order_state,
+			          ORDER_SERVED); /* the key waits in the retain bin */
 			CHECK_STR(view(&g)->error_key, "dispenser.not_taken");
 		} else {
 			CHECK_INT(g.order_state, ORDER_REFUNDED);

@@ -22,17 +22,13 @@
  *   quit */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "tests/peers/simloop.h"
 #include "drivers/dispenser/kdp_codec.h"
 
 #define BINS 4
@@ -183,6 +179,17 @@ static void control(char *line, char *out, size_t size)
 		snprintf(out, size, "error unknown command %s", verb);
 }
 
+/* Answers a whole frame at the start of rx; returns the bytes used (0: more needed). */
+static size_t consume(int master, const uint8_t *rx, size_t n)
+{
+	size_t skip = 0, flen = 0;
+	struct kdp_frame f;
+	if (kdp_frame_scan(rx, n, &skip, &flen, &f) != KDP_SCAN_FRAME)
+		return skip;
+	answer(master, &f);
+	return skip + flen;
+}
+
 int main(int argc, char **argv)
 {
 	const char *link_path = NULL, *ctl_path = NULL;
@@ -204,76 +211,8 @@ int main(int argc, char **argv)
 	}
 	for (int b = 1; b <= BINS; b++)
 		stock[b] = n;
-	signal(SIGPIPE, SIG_IGN);
-	int master, slave;
-	char name[128];
-	struct termios raw;
-	memset(&raw, 0, sizeof raw);
-	cfmakeraw(&raw);
-	if (openpty(&master, &slave, name, &raw, NULL) != 0) {
-		perror("openpty");
-		return 1;
-	}
-	if (link_path) {
-		unlink(link_path);
-		if (symlink(name, link_path) != 0) {
-			perror(link_path);
-			return 1;
-		}
-	}
-	int lfd = -1;
-	if (ctl_path) {
-		struct sockaddr_un a = {.sun_family = AF_UNIX};
-		snprintf(a.sun_path, sizeof a.sun_path, "%s", ctl_path);
-		unlink(ctl_path);
-		lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) != 0 ||
-		    listen(lfd, 8) != 0) {
-			perror(ctl_path);
-			return 1;
-		}
-	}
-	printf("%s\n", name);
-	fflush(stdout);
-	uint8_t rx[4 * KDP_FRAME_MAX];
-	size_t nrx = 0;
-	for (;;) {
-		struct pollfd p[2] = {{.fd = master, .events = POLLIN},
-		                      {.fd = lfd, .events = POLLIN}};
-		if (poll(p, lfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-			return 1;
-		if (p[0].revents & POLLIN) {
-			ssize_t r = read(master, rx + nrx, sizeof rx - nrx);
-			if (r > 0)
-				nrx += (size_t)r;
-			for (;;) {
-				size_t skip = 0, flen = 0;
-				struct kdp_frame f;
-				enum kdp_scan s = kdp_frame_scan(rx, nrx, &skip, &flen, &f);
-				if (s == KDP_SCAN_FRAME)
-					answer(master, &f);
-				else
-					flen = 0;
-				memmove(rx, rx + skip + flen, nrx - skip - flen);
-				nrx -= skip + flen;
-				if (s != KDP_SCAN_FRAME)
-					break;
-			}
-			if (nrx == sizeof rx)
-				nrx = 0;
-		}
-		if (lfd >= 0 && (p[1].revents & POLLIN)) {
-			int c = accept(lfd, NULL, NULL);
-			char line[512], out[256];
-			ssize_t m = c >= 0 ? read(c, line, sizeof line - 1) : -1;
-			if (m > 0) {
-				line[m] = '\0';
-				control(line, out, sizeof out);
-				dprintf(c, "%s\n", out);
-			}
-			if (c >= 0)
-				close(c);
-		}
-	}
-	(void)slave;
+	struct simloop loop;
+	simloop_open(&loop, link_path, ctl_path);
+	static uint8_t rx[4 * KDP_FRAME_MAX];
+	return simloop_run(&loop, rx, sizeof rx, consume, control);
 }

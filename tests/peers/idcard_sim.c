@@ -26,17 +26,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <iconv.h>
-#include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "tests/peers/simloop.h"
 #include "core/ident.h"
 #include "drivers/idreader/sam_codec.h"
 #include "drivers/idreader/sam_text.h"
@@ -313,17 +309,15 @@ static void answer(int fd, const struct sam_frame *req)
 	}
 }
 
-static int listen_on(const char *path)
+/* Answers a whole frame at the start of rx; returns the bytes used (0: more needed). */
+static size_t consume(int master, const uint8_t *rx, size_t n)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-	unlink(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0) {
-		perror(path);
-		exit(1);
-	}
-	return fd;
+	size_t skip = 0, flen = 0;
+	struct sam_frame f;
+	if (sam_frame_scan(rx, n, &skip, &flen, &f) != SAM_SCAN_FRAME)
+		return skip;
+	answer(master, &f);
+	return skip + flen;
 }
 
 int main(int argc, char **argv)
@@ -339,67 +333,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	signal(SIGPIPE, SIG_IGN);
-	int master, slave;
-	char name[128];
-	struct termios raw;
-	memset(&raw, 0, sizeof raw);
-	cfmakeraw(&raw);
-	if (openpty(&master, &slave, name, &raw, NULL) != 0) {
-		perror("openpty");
-		return 1;
-	}
-	/* the slave stays open here too, so that the master never sees a hang-up */
-	if (link_path) {
-		unlink(link_path);
-		if (symlink(name, link_path) != 0) {
-			perror(link_path);
-			return 1;
-		}
-	}
-	int lfd = ctl_path ? listen_on(ctl_path) : -1;
-	printf("%s\n", name);
-	fflush(stdout);
-
+	struct simloop loop;
+	simloop_open(&loop, link_path, ctl_path);
 	static uint8_t rx[2 * SAM_FRAME_MAX];
-	size_t nrx = 0;
-	for (;;) {
-		struct pollfd p[2] = {{.fd = master, .events = POLLIN},
-		                      {.fd = lfd, .events = POLLIN}};
-		if (poll(p, lfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-			return 1;
-		if (p[0].revents & POLLIN) {
-			ssize_t r = read(master, rx + nrx, sizeof rx - nrx);
-			if (r > 0)
-				nrx += (size_t)r;
-			for (;;) {
-				size_t skip = 0, flen = 0;
-				struct sam_frame f;
-				enum sam_scan s = sam_frame_scan(rx, nrx, &skip, &flen, &f);
-				if (s == SAM_SCAN_FRAME)
-					answer(master, &f);
-				else
-					flen = 0;
-				memmove(rx, rx + skip + flen, nrx - skip - flen);
-				nrx -= skip + flen;
-				if (s != SAM_SCAN_FRAME)
-					break;
-			}
-			if (nrx == sizeof rx)
-				nrx = 0;
-		}
-		if (lfd >= 0 && (p[1].revents & POLLIN)) {
-			int c = accept(lfd, NULL, NULL);
-			char line[512], reply[256];
-			ssize_t n = c >= 0 ? read(c, line, sizeof line - 1) : -1;
-			if (n > 0) {
-				line[n] = '\0';
-				control(line, reply, sizeof reply);
-				dprintf(c, "%s\n", reply);
-			}
-			if (c >= 0)
-				close(c);
-		}
-	}
-	(void)slave;
+	return simloop_run(&loop, rx, sizeof rx, consume, control);
 }

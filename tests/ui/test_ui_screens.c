@@ -21,22 +21,6 @@ static struct ui *ui;
 static const char *out_dir;
 static int64_t now_utc;
 
-static const char *const step_prompt[STEP_COUNT] = {
-    [STEP_HOLDER] = "step.holder",
-    [STEP_INSERT_KEY] = "step.insert_key",
-    [STEP_KEY_INFO] = "step.key_info",
-    [STEP_ID_CARD] = "step.id_card",
-    [STEP_UNIT_CODE] = "step.unit_code",
-    [STEP_MATERIALS] = "step.materials",
-    [STEP_OPTIONS] = "step.options",
-    [STEP_CONTACT] = "step.contact",
-    [STEP_PIN] = "step.pin",
-    [STEP_CONFIRM] = "step.confirm",
-    [STEP_PAY] = "step.pay",
-    [STEP_WORK] = "step.work",
-    [STEP_RESULT] = "step.result",
-};
-
 static unsigned offered(void)
 {
 	unsigned bits = 0;
@@ -54,7 +38,7 @@ static struct flow_view step_view(enum business biz, enum holder holder, enum st
 	struct flow_view v = {.screen = SCREEN_STEP, .step = step, .biz = biz, .holder = holder};
 	v.holder_known = 1;
 	v.offered = offered();
-	v.prompt_key = step_prompt[step];
+	v.prompt_key = flow_step_prompt(step);
 	v.show_countdown = 1;
 	v.remaining_s = 12;
 	v.can_extend = 1;

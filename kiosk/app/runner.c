@@ -30,7 +30,7 @@
 #include "store/store.h"
 
 #define RUNNER_SETTLE_MS 60000
-#define RUNNER_AWAIT_MS 30000
+#define RUNNER_AWAIT_MS  30000
 
 struct runner {
 	const struct conf *conf;
@@ -167,7 +167,8 @@ static int observe(struct runner *r, const char *what, char *got, size_t size)
 	if (strcmp(what, "screen") == 0) {
 		snprintf(got, size, "%s", screens[v->screen]);
 	} else if (strcmp(what, "step") == 0) {
-		snprintf(got, size, "%s", v->screen == SCREEN_STEP ? catalogue_step_id(v->step) : "-");
+		snprintf(got, size, "%s",
+		         v->screen == SCREEN_STEP ? catalogue_step_id(v->step) : "-");
 	} else if (strcmp(what, "error") == 0) {
 		snprintf(got, size, "%s", v->error_key[0] ? v->error_key : "-");
 	} else if (strcmp(what, "notice") == 0) {

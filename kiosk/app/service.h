@@ -4,8 +4,8 @@
  * A service takes the flow's requests and answers later with events posted to the
  * host; it never touches the screen or changes an order's state. Slow work runs on the
  * service's own thread; a service that needs the database there opens its own
- * struct store on conf->database (SQLite allows one handle per thread, not more). Which implementation runs
- * in each slot is chosen by [services] in kiosk.ini and logged at start. */
+ * struct store on conf->database (SQLite allows one handle per thread, not more). Which
+ * implementation runs in each slot is chosen by [services] in kiosk.ini and logged at start. */
 #ifndef KIOSK_SERVICE_H
 #define KIOSK_SERVICE_H
 

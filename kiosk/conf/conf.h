@@ -97,46 +97,47 @@ struct conf {
 	struct conf_dispenser {
 		char device[PATH_MAX]; /* the dispenser's serial line */
 		int baud;
-		int timeout_ms;     /* one command and its answer, 100..30000 */
-		int bins;           /* blank-key bins, 1..4 */
-		int low;            /* stock at or below this raises "low", 0..10000 */
-		int empty;          /* stock at or below this counts as empty, 0..100 */
-		int take_timeout_s; /* a key not taken this long is retained, 1..300 */
+		int timeout_ms;         /* one command and its answer, 100..30000 */
+		int bins;               /* blank-key bins, 1..4 */
+		int low;                /* stock at or below this raises "low", 0..10000 */
+		int empty;              /* stock at or below this counts as empty, 0..100 */
+		int take_timeout_s;     /* a key not taken this long is retained, 1..300 */
 		char control[PATH_MAX]; /* "none", or a simulator's control socket (absolute) */
 	} dispenser;
 
 	/* [alipay]: the Alipay gateway (pay = alipay, kiosk/pay); gateway[0] == 0 when absent */
 	struct conf_alipay {
-		char gateway[512];              /* https://…/gateway.do */
-		char app_id[40];                /* the app's id at Alipay */
-		char app_key[PATH_MAX];         /* the app's RSA private key (PEM); never logged */
-		char alipay_key[PATH_MAX];      /* Alipay's RSA public key (PEM) */
-		char ca_file[PATH_MAX];         /* CAs trusted for the gateway's certificate */
-		int connect_timeout_ms;         /* 100..60000 */
-		int timeout_ms;                 /* one whole exchange, 500..120000 */
-		int poll_ms;                    /* query a shown QR this often, 100..60000 */
-		int retries;                    /* an unknown outcome is retried this often, 0..20 */
-		char control[256];              /* "none", or the gateway peer's control URL */
+		char gateway[512];         /* https://…/gateway.do */
+		char app_id[40];           /* the app's id at Alipay */
+		char app_key[PATH_MAX];    /* the app's RSA private key (PEM); never logged */
+		char alipay_key[PATH_MAX]; /* Alipay's RSA public key (PEM) */
+		char ca_file[PATH_MAX];    /* CAs trusted for the gateway's certificate */
+		int connect_timeout_ms;    /* 100..60000 */
+		int timeout_ms;            /* one whole exchange, 500..120000 */
+		int poll_ms;               /* query a shown QR this often, 100..60000 */
+		int retries;               /* an unknown outcome is retried this often, 0..20 */
+		char control[256];         /* "none", or the gateway peer's control URL */
 	} alipay;
 
 	/* [keys]: PKCS#11 key work (keys = pkcs11, kiosk/pki); module[0] == 0 when absent.
 	 * Token selectors: "label:X", "label-prefix:X", "serial:X" or "reader:X". */
 	struct conf_keys {
-		char module[PATH_MAX];          /* the PKCS#11 module (.so) */
-		char user_port[80];             /* the user's key port */
-		char personalisation[80];       /* a blank key in the dispenser's slot */
-		char blank_so_pin_file[PATH_MAX]; /* the factory SO PIN of blank keys; never logged */
-		char secure_module[80];         /* the kiosk's own secure module */
-		char secure_pin_file[PATH_MAX]; /* its user PIN; never logged */
-		char issuer[8];                 /* local or cmp */
-		char issuer_key_id[66];         /* local: the CA key's CKA_ID in hex */
-		char issuer_cert[PATH_MAX];     /* our issuing CA's certificate (PEM) */
-		char jsca_cert[PATH_MAX];       /* the Jiangsu CA issuing certificate (PEM) */
-		char key_type[12];              /* rsa2048 or ec-p256: new key pairs */
-		int renew_fresh_key;            /* 1: renewal makes a new key pair, 0..1 */
-		char crl_url[256];              /* CRL distribution point of what we issue */
-		char aia_url[256];              /* authority information access (CA issuers) */
-		char ledger[PATH_MAX];          /* local: what was issued and revoked */
+		char module[PATH_MAX];            /* the PKCS#11 module (.so) */
+		char user_port[80];               /* the user's key port */
+		char personalisation[80];         /* a blank key in the dispenser's slot */
+		char blank_so_pin_file[PATH_MAX]; /* the factory SO PIN of blank keys; never logged
+		                                   */
+		char secure_module[80];           /* the kiosk's own secure module */
+		char secure_pin_file[PATH_MAX];   /* its user PIN; never logged */
+		char issuer[8];                   /* local or cmp */
+		char issuer_key_id[66];           /* local: the CA key's CKA_ID in hex */
+		char issuer_cert[PATH_MAX];       /* our issuing CA's certificate (PEM) */
+		char jsca_cert[PATH_MAX];         /* the Jiangsu CA issuing certificate (PEM) */
+		char key_type[12];                /* rsa2048 or ec-p256: new key pairs */
+		int renew_fresh_key;              /* 1: renewal makes a new key pair, 0..1 */
+		char crl_url[256];                /* CRL distribution point of what we issue */
+		char aia_url[256];                /* authority information access (CA issuers) */
+		char ledger[PATH_MAX];            /* local: what was issued and revoked */
 	} keys;
 };
 

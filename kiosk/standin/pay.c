@@ -66,7 +66,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	if (strcmp(verb, "paid") == 0) {
 		fprintf(p->host.trace, "[stand-in pay] the user scanned and paid\n");
 		char trade_no[40];
-		snprintf(trade_no, sizeof trade_no, "2026STANDIN%08lld", (long long)p->waiting_order);
+		snprintf(trade_no, sizeof trade_no, "2026STANDIN%08lld",
+		         (long long)p->waiting_order);
 		post(p, FEV_PAY_PAID, p->waiting_order, trade_no);
 	} else if (strcmp(verb, "fail") == 0) {
 		post(p, FEV_PAY_FAILED, p->waiting_order, args[0] ? args : "pay.unavailable");

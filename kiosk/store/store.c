@@ -358,7 +358,7 @@ static int journal_hash(EVP_MD_CTX *md, const unsigned char *prev, int64_t seq, 
 
 /* Appends a journal row inside the open transaction. Returns a SQLite code. */
 int store_tx_journal(struct store *s, const char *kind, int64_t order_id, const char *body,
-                       int64_t at)
+                     int64_t at)
 {
 	unsigned char prev[STORE_HASH_LEN] = {0}, hash[STORE_HASH_LEN];
 	int64_t seq = 1;

@@ -27,7 +27,8 @@ static void load_conf(struct conf *c, const char *db)
 	char path[PATH_MAX];
 	const char *src = getenv("KIOSK_SOURCE_DIR");
 	struct kerr err;
-	snprintf(path, sizeof path, "%s/tests/integration/standin-kiosk.ini", src && *src ? src : KIOSK_SOURCE_DIR);
+	snprintf(path, sizeof path, "%s/tests/integration/standin-kiosk.ini",
+	         src && *src ? src : KIOSK_SOURCE_DIR);
 	if (conf_load(path, c, &err) != KR_OK) {
 		fprintf(stderr, "%s\n", err.msg);
 		exit(1);

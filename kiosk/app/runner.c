@@ -106,6 +106,8 @@ static void show(void *ctx, const struct flow_view *v)
 		fprintf(o, " | %s [%s]", text(r, v->notice_key), v->notice_key);
 	if (v->screen == SCREEN_STEP) {
 		if (v->step == STEP_KEY_INFO && v->have_key) {
+			if (v->key_model[0])
+				fprintf(o, " | key %s", v->key_model);
 			fprintf(o, " | %s, %d days left, check %s", v->subject_masked,
 			        v->key_days_left, v->check_pass ? "pass" : "fail");
 			if (v->fit_key)

@@ -47,7 +47,7 @@ struct session {
 	char trade_no[64];
 
 	char cert_serial[48];
-	int64_t not_after_utc;
+	int64_t not_before_utc, not_after_utc;
 	char progress_key[48];
 	int work_steps;
 	const char *print_key;
@@ -333,6 +333,7 @@ static void print_receipt(struct flow *f, struct flow_out *out)
 	subject_masked(&f->s, d->subject_masked, sizeof d->subject_masked);
 	if (f->s.cert_serial[0]) {
 		COPY(d->cert_serial, f->s.cert_serial);
+		d->not_before_utc = f->s.not_before_utc;
 		d->not_after_utc = f->s.not_after_utc;
 	} else if (f->s.have_key) {
 		d->not_before_utc = f->s.key.not_before_utc;
@@ -944,6 +945,7 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		if (step != STEP_WORK || s->refunding)
 			return;
 		COPY(s->cert_serial, ev->cert_serial);
+		s->not_before_utc = ev->not_before_utc;
 		s->not_after_utc = ev->not_after_utc;
 		move_order(f, out, ORDER_SERVED, "work done");
 		if (s->in_slot) {
@@ -1093,6 +1095,7 @@ static void build_view(struct flow *f)
 		v.have_key = 1;
 		v.issuer = s->key.issuer;
 		v.key_days_left = s->key.has_cert ? days_left(&s->key, f->now.utc_s) : 0;
+		COPY(v.key_model, s->key.model);
 		v.key_pin = s->key.pin;
 		v.key_has_seal = s->key.has_seal;
 		v.check_pass = s->key.check_pass;

@@ -60,6 +60,7 @@ struct key_triage {
 	int has_seal;
 	int check_pass;        /* the interoperability check (检测) */
 	char check_reason[48]; /* string key of the reason when it fails */
+	char model[17];        /* the token's model, as it reports it */
 };
 
 enum intent {
@@ -96,7 +97,7 @@ enum flow_event_kind {
 	FEV_REFUNDED,
 	FEV_REFUND_FAILED, /* text: reason key; the refund stays pending */
 	FEV_WORK_PROGRESS, /* text: step key */
-	FEV_WORK_DONE,     /* cert_serial, not_after_utc */
+	FEV_WORK_DONE,     /* cert_serial, not_before_utc, not_after_utc */
 	FEV_WORK_FAILED,   /* text: reason key */
 	FEV_PRINTED,
 	FEV_PRINT_FAILED, /* text: reason key */
@@ -118,7 +119,7 @@ struct flow_event {
 	char text[256];
 	char order_no[32];
 	char cert_serial[48];
-	int64_t not_after_utc;
+	int64_t not_before_utc, not_after_utc;
 	struct id_card card;
 	struct key_triage key;
 };
@@ -218,6 +219,7 @@ struct flow_view {
 	int have_key;
 	enum issuer_kind issuer;
 	int key_days_left;
+	char key_model[17];
 	enum pin_state key_pin;
 	int key_has_seal;
 	int check_pass;

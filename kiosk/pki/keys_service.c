@@ -85,6 +85,7 @@ static void run_work(struct pk *p, struct flow_request *r)
 		        fail[0] ? "as scripted" : err.msg);
 	} else {
 		snprintf(ev.cert_serial, sizeof ev.cert_serial, "%s", res.cert_serial);
+		ev.not_before_utc = res.not_before_utc;
 		ev.not_after_utc = res.not_after_utc;
 		fprintf(p->host.trace, "[keys] order %s: done%s%s%s\n", r->order_no,
 		        res.cert_serial[0] ? ", certificate " : "", res.cert_serial,

@@ -177,6 +177,7 @@ int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, 
 		return rc;
 	snprintf(out->serial, sizeof out->serial, "%s", ti.serial);
 	snprintf(out->label, sizeof out->label, "%s", ti.label);
+	snprintf(out->model, sizeof out->model, "%s", ti.model);
 	out->pin = ti.pin_locked      ? KEYPIN_LOCKED
 	           : ti.pin_final_try ? KEYPIN_FINAL_TRY
 	           : ti.pin_count_low ? KEYPIN_COUNT_LOW
@@ -355,6 +356,7 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, keywork_progr
 			                  err); /* half-written leftovers */
 		rc = KR_OK; /* the new certificate is in place: an old one left over is harmless */
 		issuer_serial_hex(neu, res->cert_serial, sizeof res->cert_serial);
+		res->not_before_utc = w->renew_from_utc;
 		res->not_after_utc = to;
 	}
 	X509_free(neu);
@@ -477,6 +479,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		progress(ctx, "work.hand_out");
 		if (main_key) {
 			issuer_serial_hex(cert, res->cert_serial, sizeof res->cert_serial);
+			res->not_before_utc = now;
 			res->not_after_utc = to;
 		}
 	}

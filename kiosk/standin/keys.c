@@ -120,6 +120,7 @@ static void work(struct keys *k, const struct flow_request *r)
 	if (w->biz != BIZ_UNLOCK && w->biz != BIZ_REVOKE) {
 		int64_t from = w->biz == BIZ_RENEW ? w->renew_from_utc : k->host.utc_s(k->host.app);
 		int years = w->years > 0 ? w->years : 1;
+		ev.not_before_utc = from;
 		ev.not_after_utc = from + (int64_t)years * 365 * DAY_S;
 		snprintf(ev.cert_serial, sizeof ev.cert_serial, "5A%014X", ++k->serial_counter);
 	}

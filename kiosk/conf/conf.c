@@ -559,6 +559,16 @@ static const struct key_def keys_keys[] = {
     {"aia_url", VAL_TEXT, FIELD(struct conf, keys.aia_url)},
     {"ledger", VAL_PATH, FIELD(struct conf, keys.ledger)},
 };
+/* [cmp]: needed only when [keys] issuer = cmp (checked at the keys service's create). */
+static const struct key_def cmp_keys[] = {
+    {"server", VAL_TEXT, FIELD(struct conf, keys.cmp.server)},
+    {"trusted", VAL_PATH, FIELD(struct conf, keys.cmp.trusted)},
+    {"ref", VAL_TEXT, FIELD(struct conf, keys.cmp.ref)},
+    {"secret_file", VAL_PATH, FIELD(struct conf, keys.cmp.secret_file)},
+    {"certs", VAL_PATH, FIELD(struct conf, keys.cmp.certs)},
+    {"msg_timeout_s", VAL_INT, FIELD(struct conf, keys.cmp.msg_timeout_s), 1, 300},
+    {"total_timeout_s", VAL_INT, FIELD(struct conf, keys.cmp.total_timeout_s), 1, 600},
+};
 /* In enum conf_service order: also the names of the slots. */
 #define SERVICE(slot, name, impl)                                                                  \
 	[slot] = {name, VAL_CHOICE, FIELD(struct conf, service[slot]), 0, 0, impl}
@@ -581,6 +591,7 @@ static const struct section_def kiosk_sections[] = {
     {"printer", TABLE(printer_keys), 0, NULL, table_key, table_close},
     {"alipay", TABLE(alipay_keys), 0, NULL, table_key, table_close},
     {"keys", TABLE(keys_keys), 0, NULL, table_key, table_close},
+    {"cmp", TABLE(cmp_keys), 0, NULL, table_key, table_close},
 };
 
 static const struct key_def hall_keys[] = {

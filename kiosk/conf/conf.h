@@ -138,6 +138,17 @@ struct conf {
 		char crl_url[256];                /* CRL distribution point of what we issue */
 		char aia_url[256];                /* authority information access (CA issuers) */
 		char ledger[PATH_MAX];            /* local: what was issued and revoked */
+		/* [cmp]: the CMP issuer (issuer = cmp, kiosk/pki/issuer_cmp); server[0] == 0
+		 * when absent. MAC-protected with a reference and a shared secret. */
+		struct conf_cmp {
+			char server[256];           /* http://host:port/path of the CA's CMP end */
+			char trusted[PATH_MAX];     /* CA certificates (PEM) the new ones chain to */
+			char ref[64];               /* our reference (senderKID) at the CA */
+			char secret_file[PATH_MAX]; /* the shared secret; never logged */
+			char certs[PATH_MAX];       /* folder keeping what we got, for revocation */
+			int msg_timeout_s;          /* one request and its answer, 1..300 */
+			int total_timeout_s;        /* one whole transaction, 1..600 */
+		} cmp;
 	} keys;
 };
 

@@ -44,6 +44,7 @@ struct session {
 	int creating, cancelling, refunding;
 	int in_slot; /* a new key is in the personalisation slot: hand out or retain */
 	char qr[256];
+	struct qr_matrix qr_matrix;
 	char trade_no[64];
 
 	char cert_serial[48];
@@ -909,8 +910,11 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		return; /* about an order of an earlier session: recovery's business */
 	switch (ev->kind) {
 	case FEV_PAY_QR:
-		if (step == STEP_PAY)
+		if (step == STEP_PAY) {
 			COPY(s->qr, ev->text);
+			if (qr_make(s->qr, &s->qr_matrix) != KR_OK)
+				COPY(s->error_key, "pay.qr_too_long");
+		}
 		return;
 	case FEV_PAY_PAID:
 		if (step != STEP_PAY)
@@ -918,6 +922,7 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		s->cancelling = 0;
 		s->notice_key[0] = '\0';
 		explicit_bzero(s->qr, sizeof s->qr);
+		explicit_bzero(&s->qr_matrix, sizeof s->qr_matrix);
 		COPY(s->trade_no, ev->text);
 		move_order(f, out, ORDER_PAID, "paid");
 		advance(f, out);
@@ -1125,6 +1130,7 @@ static void build_view(struct flow *f)
 	v.order_id = s->order_id;
 	COPY(v.order_no, s->order_no);
 	COPY(v.qr, s->qr);
+	v.qr_matrix = s->qr_matrix;
 	v.cancelling = s->cancelling;
 	COPY(v.progress_key, s->progress_key);
 	v.work_steps_done = s->work_steps;

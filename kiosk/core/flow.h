@@ -17,6 +17,7 @@
 #include "catalogue.h"
 #include "fees.h"
 #include "order.h"
+#include "qr.h"
 
 struct flow_time {
 	int64_t mono_ms; /* monotonic milliseconds: time-outs */
@@ -241,7 +242,8 @@ struct flow_view {
 	struct fee_quote quote;
 	int64_t order_id;
 	char order_no[32];
-	char qr[256];
+	char qr[256];               /* the payment QR's payload */
+	struct qr_matrix qr_matrix; /* and its modules, for the screen */
 	int cancelling;
 	/* work and result */
 	char progress_key[48];

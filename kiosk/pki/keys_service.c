@@ -281,6 +281,10 @@ int pkcs11_keys_create(const struct service_host *host, struct service *out, str
 	if (!c->keys.module[0])
 		return kerr_set(err, KR_CONFIG,
 		                "%s: [keys] section missing (needed by keys = pkcs11)", c->file);
+	if (strcmp(c->keys.issuer, "cmp") == 0 && !c->keys.cmp.server[0])
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [cmp] section missing (needed by [keys] issuer = cmp)",
+		                c->file);
 	struct pk *p = calloc(1, sizeof *p);
 	if (!p)
 		return kerr_set(err, KR_NOMEM, "out of memory");

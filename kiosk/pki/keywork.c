@@ -13,6 +13,7 @@
 #include "drivers/token/token.h"
 #include "pki/cert.h"
 #include "pki/issuer.h"
+#include "pki/issuer_cmp.h"
 
 #define DAY_S           86400
 #define SOPIN_SECRET    "sopin-secret" /* label of the HMAC secret on the secure module */
@@ -82,8 +83,8 @@ int keywork_create(const struct conf_keys *c, FILE *trace, struct keywork **out,
 		rc = kerr_set(err, KR_CONFIG, "[keys] jsca_cert: cannot read '%s'", c->jsca_cert);
 	else if (hex_decode(c->issuer_key_id, kw->ca_id, sizeof kw->ca_id, &kw->ca_id_len) != 0)
 		rc = kerr_set(err, KR_CONFIG, "[keys] issuer_key_id: not hex");
-	else if (strcmp(c->issuer, "local") != 0)
-		rc = kerr_set(err, KR_CONFIG, "[keys] issuer: only 'local' is built so far");
+	else if (strcmp(c->issuer, "cmp") == 0 && issuer_cmp_check(&c->cmp, err) != KR_OK)
+		rc = KR_CONFIG;
 	else
 		rc = token_open(c->module, &kw->tok, err);
 	if (rc != KR_OK) {
@@ -260,6 +261,46 @@ static int issue(struct keywork *kw, EVP_PKEY *pub, const X509_NAME *subject, in
 	return rc;
 }
 
+static int is_cmp(const struct keywork *kw)
+{
+	return strcmp(kw->c->issuer, "cmp") == 0;
+}
+
+/* Days of validity to ask a CMP CA for, so that it runs until to_utc. */
+static int days_until(int64_t now_utc, int64_t to_utc)
+{
+	int64_t d = (to_utc - now_utc + DAY_S - 1) / DAY_S;
+	return d < 1 ? 1 : (int)d;
+}
+
+/* The validity of x as issued (a CMP CA chooses it; the local issuer's is as asked). */
+static void cert_validity(const X509 *x, struct keywork_result *res)
+{
+	pki_time_get(X509_get0_notBefore(x), &res->not_before_utc);
+	pki_time_get(X509_get0_notAfter(x), &res->not_after_utc);
+}
+
+/* Renewal through CMP (KUR) for old on token i: with the user's PIN the proof of
+ * possession is signed on the token, without it the kiosk vouches for the key. */
+static int renew_cmp(struct keywork *kw, const struct work_spec *w, int i,
+                     const struct token_cert *old, int days, X509 **out, struct kerr *err)
+{
+	EVP_PKEY *priv = NULL;
+	int rc = KR_OK;
+	if (w->pin[0]) {
+		rc = token_login(kw->tok, i, 0, w->pin, err);
+		if (rc == KR_OK &&
+		    !(priv = token_private_key(kw->tok, i, old->id, old->id_len, err)))
+			rc = KR_IO;
+	}
+	if (rc == KR_OK)
+		rc = issuer_cmp_update(&kw->c->cmp, old->x509, priv, days, w->subject_id, out, err);
+	EVP_PKEY_free(priv);
+	if (w->pin[0])
+		token_logout(kw->tok, i);
+	return rc;
+}
+
 static int fail_with(struct keywork_result *res, const char *key, int rc)
 {
 	res->reason_key = key;
@@ -306,8 +347,9 @@ static int do_unlock(struct keywork *kw, const struct work_spec *w, keywork_prog
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
 }
 
-static int do_renew(struct keywork *kw, const struct work_spec *w, keywork_progress_fn progress,
-                    void *ctx, struct keywork_result *res, struct kerr *err)
+static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
+                    keywork_progress_fn progress, void *ctx, struct keywork_result *res,
+                    struct kerr *err)
 {
 	struct token_cert *certs = NULL;
 	struct pki_cert_facts f = {0};
@@ -331,8 +373,11 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, keywork_progr
 	int years = w->years > 0 ? w->years : 1;
 	int64_t to = w->renew_from_utc + (int64_t)years * 365 * DAY_S;
 	progress(ctx, "work.issue");
-	rc = issue(kw, X509_get0_pubkey(old), X509_get_subject_name(old), w->renew_from_utc, to,
-	           w->subject_id, &neu, err);
+	if (is_cmp(kw))
+		rc = renew_cmp(kw, w, i, &certs[b], days_until(now_utc, to), &neu, err);
+	else
+		rc = issue(kw, X509_get0_pubkey(old), X509_get_subject_name(old), w->renew_from_utc,
+		           to, w->subject_id, &neu, err);
 	if (rc == KR_OK) {
 		progress(ctx, "work.write_cert");
 		/* the new one first: a crash in between leaves two, never none */
@@ -356,8 +401,7 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, keywork_progr
 			                  err); /* half-written leftovers */
 		rc = KR_OK; /* the new certificate is in place: an old one left over is harmless */
 		issuer_serial_hex(neu, res->cert_serial, sizeof res->cert_serial);
-		res->not_before_utc = w->renew_from_utc;
-		res->not_after_utc = to;
+		cert_validity(neu, res);
 	}
 	X509_free(neu);
 	token_certs_free(certs, n);
@@ -449,8 +493,12 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	int64_t to = now + (int64_t)years * 365 * DAY_S;
 	if (rc == KR_OK) {
 		progress(ctx, "work.issue");
-		rc = issue(kw, X509_REQ_get0_pubkey(req), X509_REQ_get_subject_name(req), now, to,
-		           w->subject_id, &cert, err);
+		if (is_cmp(kw))
+			rc = issuer_cmp_enrol(&kw->c->cmp, priv, X509_REQ_get_subject_name(req),
+			                      days_until(now, to), w->subject_id, &cert, err);
+		else
+			rc = issue(kw, X509_REQ_get0_pubkey(req), X509_REQ_get_subject_name(req),
+			           now, to, w->subject_id, &cert, err);
 	}
 	if (rc == KR_OK) {
 		progress(ctx, "work.write_cert");
@@ -479,8 +527,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		progress(ctx, "work.hand_out");
 		if (main_key) {
 			issuer_serial_hex(cert, res->cert_serial, sizeof res->cert_serial);
-			res->not_before_utc = now;
-			res->not_after_utc = to;
+			cert_validity(cert, res);
 		}
 	}
 	EVP_PKEY_free(priv);
@@ -499,13 +546,18 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 	case BIZ_UNLOCK:
 		return do_unlock(kw, w, progress, ctx, res, err);
 	case BIZ_RENEW:
-		return do_renew(kw, w, progress, ctx, res, err);
+		return do_renew(kw, w, now_utc, progress, ctx, res, err);
 	case BIZ_REVOKE: {
 		struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
-		int revoked;
+		int revoked = 0, rc = KR_OK;
 		progress(ctx, "work.revoke_request");
-		int rc = issuer_local_revoke(&L, w->subject_id, now_utc, &revoked, &res->queued,
-		                             res->cert_serial, sizeof res->cert_serial, err);
+		if (is_cmp(kw))
+			rc = issuer_cmp_revoke(&kw->c->cmp, w->subject_id, &revoked,
+			                       res->cert_serial, sizeof res->cert_serial, err);
+		/* what the CMP CA did not revoke goes through the ledger: revoked or queued */
+		if (rc == KR_OK && revoked == 0)
+			rc = issuer_local_revoke(&L, w->subject_id, now_utc, &revoked, &res->queued,
+			                         res->cert_serial, sizeof res->cert_serial, err);
 		return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
 	}
 	case BIZ_CHECK:

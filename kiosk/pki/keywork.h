@@ -30,8 +30,8 @@ typedef void (*keywork_progress_fn)(void *ctx, const char *step_key);
 struct keywork_result {
 	char cert_serial[48]; /* of the certificate issued (or revoked), "" when none */
 	int64_t not_before_utc, not_after_utc; /* its validity */
-	int queued;             /* revocation: filed for the central site */
-	const char *reason_key; /* on failure: the reason shown (a string key) */
+	int queued;                            /* revocation: filed for the central site */
+	const char *reason_key;                /* on failure: the reason shown (a string key) */
 };
 
 /* Does the work w asks for (borrowed; its PIN is only read) at now_utc, reporting each

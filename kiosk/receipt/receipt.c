@@ -5,13 +5,13 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
-#include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/catalogue.h"
 #include "core/money.h"
+#include "core/qr.h"
 
 #define PT_PER_MM     (72.0 / 25.4)
 #define MARGIN_MM     4.0  /* each side and at top and bottom */
@@ -146,24 +146,24 @@ static void rule(struct pen *p)
 	p->y += p->size * 0.9;
 }
 
-/* The QR code of text, centred, dark runs of each row as one rectangle. KR_NOMEM or
- * KR_INVALID (too long for a QR code) when it cannot be encoded. */
+/* The QR code of text, centred, dark runs of each row as one rectangle. KR_INVALID
+ * when it cannot be encoded (too long for a QR code of the kiosk's size). */
 static int qr(struct pen *p, const char *s, double side, struct kerr *err)
 {
-	QRcode *q = QRcode_encodeString(s, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-	if (!q)
+	static struct qr_matrix q; /* 3 KiB: receipts are drawn one at a time, on one thread */
+	if (qr_make(s, &q) != KR_OK)
 		return kerr_set(err, KR_INVALID, "receipt: cannot encode a QR code of %zu bytes",
 		                strlen(s));
-	double mod = side / (q->width + 2 * QR_QUIET);
+	double mod = side / (q.width + 2 * QR_QUIET);
 	double x0 = p->x + (p->w - side) / 2 + QR_QUIET * mod, y0 = p->y + QR_QUIET * mod;
-	for (int r = 0; r < q->width; r++) {
-		for (int c = 0; c < q->width;) {
-			if (!(q->data[r * q->width + c] & 1)) {
+	for (int r = 0; r < q.width; r++) {
+		for (int c = 0; c < q.width;) {
+			if (!q.dark[r * q.width + c]) {
 				c++;
 				continue;
 			}
 			int run = c;
-			while (run < q->width && (q->data[r * q->width + run] & 1))
+			while (run < q.width && q.dark[r * q.width + run])
 				run++;
 			cairo_rectangle(p->cr, x0 + c * mod, y0 + r * mod, (run - c) * mod, mod);
 			c = run;
@@ -171,7 +171,6 @@ static int qr(struct pen *p, const char *s, double side, struct kerr *err)
 	}
 	cairo_fill(p->cr);
 	p->y += side;
-	QRcode_free(q);
 	return KR_OK;
 }
 

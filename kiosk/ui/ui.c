@@ -4,7 +4,6 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 #include <fontconfig/fontconfig.h>
-#include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +62,6 @@ struct ui {
 	int pressed; /* widget index under a finger, -1 none */
 	uint64_t frame;
 	struct cached cache[CACHE_SLOTS];
-	QRcode *qr;
-	char qr_text[SCREEN_TEXT];
 };
 
 /* ---- fonts and text ----------------------------------------------------------------------- */
@@ -259,25 +256,21 @@ static void draw_text(struct ui *ui, const struct widget *w, struct theme_rgb c,
 	}
 }
 
+/* The payment QR from the view model's module matrix (its payload is the widget's text). */
 static void draw_qr(struct ui *ui, const struct widget *w)
 {
-	if (!ui->qr || strcmp(ui->qr_text, w->text) != 0) {
-		if (ui->qr)
-			QRcode_free(ui->qr);
-		ui->qr = QRcode_encodeString(w->text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-		snprintf(ui->qr_text, sizeof ui->qr_text, "%s", w->text);
-	}
+	const struct qr_matrix *q = &ui->view.qr_matrix;
 	SDL_Rect bg = {w->x, w->y, w->w, w->h};
 	SDL_SetRenderDrawColor(ui->ren, 255, 255, 255, 255); /* a QR is dark on light, always */
 	SDL_RenderFillRect(ui->ren, &bg);
-	if (!ui->qr)
+	if (!q->width)
 		return;
-	int n = ui->qr->width, cell = w->w / (n + 8);
+	int n = q->width, cell = w->w / (n + 8);
 	int x0 = w->x + (w->w - cell * n) / 2, y0 = w->y + (w->h - cell * n) / 2;
 	SDL_SetRenderDrawColor(ui->ren, 0, 0, 0, 255);
 	for (int y = 0; y < n; y++)
 		for (int x = 0; x < n; x++)
-			if (ui->qr->data[y * n + x] & 1) {
+			if (q->dark[y * n + x]) {
 				SDL_Rect m = {x0 + x * cell, y0 + y * cell, cell, cell};
 				SDL_RenderFillRect(ui->ren, &m);
 			}
@@ -689,8 +682,6 @@ void ui_destroy(struct ui *ui)
 	explicit_bzero(&ui->entry, sizeof ui->entry);
 	voice_close(ui->voice);
 	cache_clear(ui);
-	if (ui->qr)
-		QRcode_free(ui->qr);
 	for (int l = 0; l < 2; l++)
 		for (int f = 0; f < FONT_COUNT; f++) {
 			if (ui->face[l][f].font)

@@ -418,6 +418,7 @@ static void test_pay_timeout_then_paid(void)
 	CHECK_INT(view(&g)->step, STEP_PAY);
 	CHECK_INT(g.order_state, ORDER_PAYING);
 	CHECK_INT(view(&g)->remaining_s, 180);
+	CHECK(view(&g)->qr_matrix.width >= 21); /* the QR as modules, for the screen */
 	wait_s(&g, 179);
 	CHECK(!view(&g)->cancelling);
 	g.now.mono_ms += 1000;

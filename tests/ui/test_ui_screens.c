@@ -92,6 +92,7 @@ static struct flow_view step_view(enum business biz, enum holder holder, enum st
 		v.can_extend = 0;
 		v.remaining_s = 175;
 		snprintf(v.qr, sizeof v.qr, "https://standin.invalid/pay/NT0126112100000001");
+		CHECK_INT(qr_make(v.qr, &v.qr_matrix), KR_OK);
 		snprintf(v.order_no, sizeof v.order_no, "NT0126112100000001");
 		break;
 	case STEP_WORK:

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# cmp.sh — a CMP peer for the keys tests: `openssl cmp`'s mock server (OpenSSL 3.0).
+# It is not a CA: it answers every IR/KUR with the fixed certificate rsp.pem, and a
+# client refuses a certificate whose key is not its own, so `prepare` issues rsp.pem from
+# the rig's issuing CA for the key of one rig profile (tests/rigs/softhsm.sh) first.
+#
+#   tests/rigs/cmp.sh prepare RIG PROFILE   makes RIG/cmp: rsp.pem, trusted.pem (the
+#                                           issuing CA), secret (the shared secret the
+#                                           kiosk reads), certs/ (the kiosk's [cmp] certs)
+#   tests/rigs/cmp.sh serve RIG PORT [ARGS] runs the mock server in the foreground,
+#                                           MAC-protected with ref "kiosk" and the secret;
+#                                           ARGS go to it (e.g. -pkistatus 2 -failure 2)
+# The server binds all interfaces: run it only inside `unshare -n` with loopback up,
+# under `timeout` (it waits forever if its client dies). Stop it with SIGTERM.
+set -euo pipefail
+cmd=$1 W=$2
+mkdir -p "$W/cmp"
+C=$(cd "$W/cmp" && pwd)
+case $cmd in
+prepare)
+	P=$3
+	mkdir -p "$C/certs"
+	cd "$W/ca"
+	openssl x509 -x509toreq -in "$P.pem" -signkey "$P.key" -out "$C/rsp.csr" 2>/dev/null
+	openssl x509 -req -in "$C/rsp.csr" -CA issuing.pem -CAkey issuing.key \
+		-set_serial 0x4B494F534B434D50 -days 730 -extfile ca.cnf -extensions v3_user \
+		-out "$C/rsp.pem" 2>/dev/null
+	cp issuing.pem "$C/trusted.pem"
+	printf 'cmp-test-secret-%s\n' "$(head -c 8 /dev/urandom | xxd -p)" >"$C/secret"
+	;;
+serve)
+	PORT=$3
+	shift 3
+	exec openssl cmp -port "$PORT" -srv_ref kiosk -srv_secret "file:$C/secret" \
+		-rsp_cert "$C/rsp.pem" -rsp_capubs "$C/trusted.pem" -accept_raverified "$@"
+	;;
+*)
+	echo "usage: cmp.sh prepare RIG PROFILE | serve RIG PORT [ARGS]" >&2
+	exit 2
+	;;
+esac

@@ -11,6 +11,10 @@
 
 #include "core/money.h"
 #include "core/recovery.h"
+#include "staff/slip.h"
+#include "staff/staff.h"
+#include "staff/staff_pin.h"
+#include "store/stats.h"
 #include "store/store.h"
 
 struct queued {
@@ -36,6 +40,11 @@ struct app {
 
 	struct recovery_order *recovering;
 	int nrecovering;
+
+	struct staff *staff; /* staff mode; the gesture is ignored without [staff] */
+	unsigned staff_seen_version;
+	int flow_closed;          /* the flow was told it is out of service */
+	int64_t staff_reprint_id; /* the receipt staff asked to reprint, 0: none */
 };
 
 static struct flow_time now_of(const struct app *app)
@@ -208,6 +217,249 @@ static void settled(struct app *app, struct recovery_order *o)
 	*o = app->recovering[--app->nrecovering];
 }
 
+/* ---- staff mode: its requests carried out, its events routed ---- */
+
+static void staff_feed(struct app *app, const struct staff_event *sev, int depth);
+static int recover_one(struct app *app, const struct order_row *row, struct kerr *err);
+
+/* Reads what the staff screens show. */
+static void staff_load(struct app *app, struct staff_data *d)
+{
+	struct kerr err = {{0}};
+	int64_t now = app->clock.utc_s(app->clock.ctx);
+	int64_t day = now + 8 * 3600 - (now + 8 * 3600) % 86400 - 8 * 3600; /* China midnight */
+	struct stats_day today;
+	struct order_row rows[STAFF_ROWS_MAX];
+	struct stats_receipt rec[STAFF_ROWS_MAX];
+
+	memset(d, 0, sizeof *d);
+	d->bins = app->conf->dispenser.bins > 0 ? app->conf->dispenser.bins : 1;
+	for (int b = 0; b < d->bins && b < STAFF_BINS_MAX; b++) {
+		char item[32];
+		snprintf(item, sizeof item, "key_blank.bin%d", b + 1);
+		store_consumable_get(app->store, item, &d->blank[b], &err);
+	}
+	store_consumable_get(app->store, "key_retained", &d->retained, &err);
+	if (stats_day(app->store, day, day + 86400, &today, &err) == KR_OK) {
+		d->orders_today = today.orders;
+		d->served_today = today.served;
+		d->refunded_today = today.refunded;
+		d->takings_today_fen = today.takings_fen;
+	}
+	store_outbox_pending(app->store, &d->outbox, &err);
+	if (stats_stranded(app->store, rows, STAFF_ROWS_MAX, &d->nstranded, &err) == KR_OK)
+		for (int i = 0; i < d->nstranded; i++) {
+			d->stranded[i].id = rows[i].id;
+			snprintf(d->stranded[i].order_no, sizeof d->stranded[i].order_no, "%s",
+			         rows[i].order_no);
+			d->stranded[i].amount_fen = rows[i].amount_fen;
+			d->stranded[i].state = rows[i].state;
+		}
+	if (stats_receipts(app->store, rec, STAFF_ROWS_MAX, &d->nreceipts, &err) == KR_OK)
+		for (int i = 0; i < d->nreceipts; i++) {
+			d->receipts[i].id = rec[i].id;
+			snprintf(d->receipts[i].kind, sizeof d->receipts[i].kind, "%s", rec[i].kind);
+			snprintf(d->receipts[i].order_no, sizeof d->receipts[i].order_no, "%s",
+			         rec[i].order_no);
+			d->receipts[i].printed = rec[i].printed;
+		}
+}
+
+/* Refill through the dispenser, the retain bin emptied in the store, the slip printed.
+ * Returns the outcome's string key. */
+static const char *staff_restock(struct app *app, const struct staff_request *r)
+{
+	struct kerr err = {{0}};
+	struct service *disp = &app->svc[SVC_DISPENSER];
+	int64_t now = app->clock.utc_s(app->clock.ctx), slip = 0;
+	int ok = 1;
+	for (int b = 0; b < r->bins && b < STAFF_BINS_MAX; b++) {
+		char args[32];
+		if (r->loaded[b] <= 0)
+			continue;
+		snprintf(args, sizeof args, "%d %lld", b + 1, (long long)r->loaded[b]);
+		if (!disp->ops->control || disp->ops->control(disp->self, "refill", args, &err) != KR_OK) {
+			fprintf(app->trace, "[staff] refill bin %d: %s\n", b + 1,
+			        disp->ops->control ? err.msg : "the dispenser takes no refill");
+			ok = 0;
+		}
+	}
+	if (r->removed > 0 &&
+	    store_consumable_add(app->store, "key_retained", -r->removed, now, &err) != KR_OK) {
+		fprintf(app->trace, "[staff] retain bin: %s\n", err.msg);
+		ok = 0;
+	}
+	if (!ok)
+		return "staff.restock_failed";
+	if (slip_print(app->conf, app->store, r, now, &app->svc[SVC_PRINTER], &slip, &err) !=
+	    KR_OK) {
+		fprintf(app->trace, "[staff] restock slip: %s\n", err.msg);
+		return "staff.slip_failed";
+	}
+	fprintf(app->trace, "[staff] restock slip %lld sent to the printer\n", (long long)slip);
+	app->staff_reprint_id = slip;
+	return "staff.restocked";
+}
+
+/* A stranded order goes to recovery, which refunds it through the pay service. */
+static const char *staff_refund(struct app *app, int64_t order_id)
+{
+	struct kerr err = {{0}};
+	struct order_row row;
+	if (store_order_get(app->store, order_id, &row, &err) != KR_OK ||
+	    (row.state != ORDER_PAID && row.state != ORDER_REFUNDING) ||
+	    recover_one(app, &row, &err) != KR_OK) {
+		fprintf(app->trace, "[staff] refund of order %lld: %s\n", (long long)order_id,
+		        err.msg[0] ? err.msg : "not a stranded payment");
+		return "staff.refund_failed";
+	}
+	return "staff.refund_asked";
+}
+
+static const char *staff_reprint(struct app *app, int64_t receipt_id)
+{
+	struct kerr err = {{0}};
+	struct service *p = &app->svc[SVC_PRINTER];
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)receipt_id);
+	if (!p->ops->control || p->ops->control(p->self, "reprint", id, &err) != KR_OK) {
+		fprintf(app->trace, "[staff] reprint %s: %s\n", id,
+		        p->ops->control ? err.msg : "the printer takes no reprint");
+		return "staff.reprint_failed";
+	}
+	app->staff_reprint_id = receipt_id;
+	return NULL; /* the printer's answer ends it */
+}
+
+static void staff_execute(struct app *app, struct staff_out *out, int depth)
+{
+	struct kerr err = {{0}};
+	int64_t now = app->clock.utc_s(app->clock.ctx);
+	for (int i = 0; i < out->n; i++) {
+		struct staff_request *r = &out->req[i];
+		struct staff_event sev = {.kind = SEV_DONE};
+		const char *done = NULL;
+		fprintf(app->trace, "[staff] %s%s%s\n", staff_request_name(r->kind),
+		        r->kind == SREQ_JOURNAL ? " " : "",
+		        r->kind == SREQ_JOURNAL ? r->journal_kind : "");
+		switch (r->kind) {
+		case SREQ_PIN_CHECK:
+			sev.kind = SEV_PIN_RESULT;
+			sev.ok = staff_pin_verify(app->conf->staff.pin_hash, r->pin);
+			explicit_bzero(r->pin, sizeof r->pin);
+			staff_feed(app, &sev, depth + 1);
+			break;
+		case SREQ_LOAD:
+			sev.kind = SEV_DATA;
+			staff_load(app, &sev.data);
+			staff_feed(app, &sev, depth + 1);
+			break;
+		case SREQ_JOURNAL:
+			if (store_journal_append(app->store, r->journal_kind, 0, r->journal_body, now,
+			                         &err) != KR_OK)
+				fprintf(app->trace, "[staff] journal: %s\n", err.msg);
+			break;
+		case SREQ_RESTOCK:
+			done = staff_restock(app, r);
+			break;
+		case SREQ_REFUND:
+			done = staff_refund(app, r->id);
+			break;
+		case SREQ_REPRINT:
+			done = staff_reprint(app, r->id);
+			break;
+		default:
+			break;
+		}
+		if (done) {
+			snprintf(sev.text, sizeof sev.text, "%s", done);
+			staff_feed(app, &sev, depth + 1);
+		}
+	}
+	explicit_bzero(out, sizeof *out);
+}
+
+/* The flow takes no new session while staff hold the screen or took the kiosk out of
+ * service; a session under way finishes. */
+static void staff_sync_flow(struct app *app)
+{
+	int closed = staff_active(app->staff) || staff_view(app->staff)->out_of_service;
+	if (closed == app->flow_closed)
+		return;
+	app->flow_closed = closed;
+	struct flow_event ev = {.kind = FEV_OUT_OF_SERVICE, .arg = closed};
+	struct flow_out out;
+	struct kerr err = {{0}};
+	flow_handle(app->flow, &ev, now_of(app), &out);
+	if (execute(app, &out, &err) != KR_OK)
+		post_store_failed(app, &err);
+}
+
+static void staff_feed(struct app *app, const struct staff_event *sev, int depth)
+{
+	struct staff_out out;
+	if (depth > 4)
+		return; /* answers lead to at most a load: never this deep */
+	staff_handle(app->staff, sev, now_of(app), &out);
+	staff_execute(app, &out, depth);
+	staff_sync_flow(app);
+}
+
+/* Gives staff mode what concerns it. Returns 1 when the event is staff mode's alone. */
+static int staff_route(struct app *app, const struct flow_event *ev)
+{
+	struct staff_event sev = {.kind = SEV_COUNT};
+	int own = 0;
+	switch (ev->kind) {
+	case FEV_TAP:
+		if (ev->intent == INTENT_STAFF_ENTER) {
+			own = 1;
+			if (app->conf->staff.pin_hash[0] && flow_view(app->flow)->screen != SCREEN_STEP)
+				sev.kind = SEV_ENTER;
+		} else if (staff_active(app->staff)) {
+			own = 1; /* no tap reaches the flow in staff mode */
+			if (ev->intent == INTENT_STAFF) {
+				sev.kind = SEV_ACTION;
+				sev.action = (enum staff_action)(ev->arg & 0xff);
+				sev.row = ev->arg >> 8;
+				snprintf(sev.text, sizeof sev.text, "%.63s", ev->text);
+			}
+		}
+		break;
+	case FEV_TICK:
+		sev.kind = SEV_TICK;
+		break;
+	case FEV_DEVICE_STATUS:
+		sev.kind = SEV_DEVICE;
+		sev.ok = !ev->arg;
+		snprintf(sev.text, sizeof sev.text, "%.63s", ev->text);
+		break;
+	case FEV_PRINTED:
+	case FEV_PRINT_FAILED:
+		if (ev->order_id == 0 && app->staff_reprint_id && ev->arg == app->staff_reprint_id) {
+			app->staff_reprint_id = 0;
+			sev.kind = SEV_DONE;
+			snprintf(sev.text, sizeof sev.text, "%s",
+			         ev->kind == FEV_PRINTED ? "staff.reprint_asked" : "staff.reprint_failed");
+		}
+		break;
+	default:
+		break;
+	}
+	if (sev.kind != SEV_COUNT)
+		staff_feed(app, &sev, 0);
+	explicit_bzero(&sev, sizeof sev);
+	if (own) {
+		const struct staff_view *sv = staff_view(app->staff);
+		if (sv->version != app->staff_seen_version) {
+			app->staff_seen_version = sv->version;
+			if (app->observer)
+				app->observer(app->observer_ctx, flow_view(app->flow));
+		}
+	}
+	return own;
+}
+
 static void handle(struct app *app, const struct flow_event *ev)
 {
 	struct flow_out out;
@@ -221,12 +473,16 @@ static void handle(struct app *app, const struct flow_event *ev)
 			settled(app, o);
 		return;
 	}
+	if (staff_route(app, ev))
+		return;
 	flow_handle(app->flow, ev, now_of(app), &out);
 	if (execute(app, &out, &err) != KR_OK)
 		post_store_failed(app, &err);
 	const struct flow_view *v = flow_view(app->flow);
-	if (v->version != app->seen_version) {
+	const struct staff_view *sv = staff_view(app->staff);
+	if (v->version != app->seen_version || sv->version != app->staff_seen_version) {
 		app->seen_version = v->version;
+		app->staff_seen_version = sv->version;
 		if (app->observer)
 			app->observer(app->observer_ctx, v);
 	}
@@ -292,6 +548,30 @@ int app_settle(struct app *app, int timeout_ms)
 	}
 }
 
+/* Starts settling one open order (recovery rules: a paid one is refunded). */
+static int recover_one(struct app *app, const struct order_row *row, struct kerr *err)
+{
+	if (recovering_of(app, row->id))
+		return KR_OK; /* already being settled */
+	struct recovery_order *list =
+	    realloc(app->recovering, (size_t)(app->nrecovering + 1) * sizeof *list);
+	if (!list)
+		return kerr_set(err, KR_NOMEM, "out of memory for an open order");
+	app->recovering = list;
+	struct recovery_order *o = &app->recovering[app->nrecovering++];
+	o->id = row->id;
+	snprintf(o->order_no, sizeof o->order_no, "%s", row->order_no);
+	o->state = row->state;
+	o->amount_fen = row->amount_fen;
+	fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no, order_state_id(o->state));
+	struct flow_out out;
+	int done = recovery_start(o, &out);
+	int rc = execute(app, &out, err);
+	if (rc != KR_OK || done)
+		settled(app, o);
+	return rc;
+}
+
 int app_recover(struct app *app, int *found, struct kerr *err)
 {
 	struct order_row *rows = NULL;
@@ -300,29 +580,8 @@ int app_recover(struct app *app, int *found, struct kerr *err)
 	*found = n;
 	if (rc != KR_OK)
 		return rc;
-	if (n > 0) {
-		struct recovery_order *list = realloc(app->recovering, (size_t)n * sizeof *list);
-		if (!list) {
-			free(rows);
-			return kerr_set(err, KR_NOMEM, "out of memory for %d open orders", n);
-		}
-		app->recovering = list;
-	}
-	for (int i = 0; i < n; i++) {
-		struct recovery_order *o = &app->recovering[app->nrecovering++];
-		o->id = rows[i].id;
-		snprintf(o->order_no, sizeof o->order_no, "%s", rows[i].order_no);
-		o->state = rows[i].state;
-		o->amount_fen = rows[i].amount_fen;
-		fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no,
-		        order_state_id(o->state));
-		struct flow_out out;
-		int done = recovery_start(o, &out);
-		if (execute(app, &out, err) != KR_OK)
-			done = 1;
-		if (done)
-			settled(app, o);
-	}
+	for (int i = 0; i < n; i++)
+		recover_one(app, &rows[i], err);
 	free(rows);
 	return KR_OK;
 }
@@ -340,6 +599,29 @@ static int make_parent(const char *path, struct kerr *err)
 	const char *dir = dirname(buf);
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
 		return kerr_set(err, KR_IO, "cannot create %s: %s", dir, strerror(errno));
+	return KR_OK;
+}
+
+/* Staff mode with its PIN lock restored from the journal. */
+static int app_staff_create(struct app *app, struct kerr *err)
+{
+	const struct conf_staff *c = &app->conf->staff;
+	struct staff_config cfg = {c->lock_minutes ? c->lock_minutes : 30,
+	                           c->idle_timeout_s ? c->idle_timeout_s : 120};
+	struct staff_lock lock;
+	if (c->pin_hash[0] && !staff_pin_hash_ok(c->pin_hash))
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [staff] pin_hash: not pbkdf2-sha256$ITER$SALT$HASH (hex)",
+		                app->conf->file);
+	int rc = stats_staff_pin(app->store, &lock.failures, &lock.last_lock_utc, err);
+	if (rc != KR_OK)
+		return rc;
+	app->staff = staff_create(&cfg, &lock, now_of(app));
+	if (!app->staff)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	app->staff_seen_version = staff_view(app->staff)->version;
+	fprintf(app->trace, "[staff] staff mode %s\n",
+	        c->pin_hash[0] ? "on (hidden gesture and PIN)" : "off (no [staff] pin_hash)");
 	return KR_OK;
 }
 
@@ -400,6 +682,11 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	}
 	app->seen_version = flow_view(app->flow)->version;
+	rc = app_staff_create(app, err);
+	if (rc != KR_OK) {
+		app_destroy(app);
+		return rc;
+	}
 	*out = app;
 	return KR_OK;
 }
@@ -418,6 +705,7 @@ void app_destroy(struct app *app)
 		free(q);
 	}
 	flow_destroy(app->flow);
+	staff_destroy(app->staff);
 	store_close(app->store);
 	free(app->recovering);
 	pthread_cond_destroy(&app->posted);
@@ -439,6 +727,11 @@ const struct flow_view *app_view(const struct app *app)
 int app_holds_personal_data(const struct app *app)
 {
 	return flow_holds_personal_data(app->flow);
+}
+
+const struct staff_view *app_staff_view(const struct app *app)
+{
+	return staff_view(app->staff);
 }
 
 struct store *app_store(struct app *app)

@@ -56,6 +56,10 @@ const struct flow_view *app_view(const struct app *app);
 /* Whether the session flow still holds anything personal (for tests of the wipe). */
 int app_holds_personal_data(const struct app *app);
 struct store *app_store(struct app *app);
+/* Staff mode's view model (screen STAFF_OFF while not in staff mode). The observer is
+ * also called when it changes. */
+struct staff_view;
+const struct staff_view *app_staff_view(const struct app *app);
 /* The service in a slot (for scripted control of stand-ins and simulators). */
 struct service *app_service(struct app *app, enum conf_service slot);
 

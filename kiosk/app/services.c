@@ -9,6 +9,7 @@
 #include "pay/pay_service.h"
 #include "drivers/dispenser/dispenser_service.h"
 #include "drivers/idreader/sam_service.h"
+#include "sync/sync_service.h"
 
 typedef int (*service_ctor)(const struct service_host *, struct service *, struct kerr *);
 
@@ -28,6 +29,7 @@ static const struct {
     {SVC_DISPENSER, "standin", standin_dispenser_create},
     {SVC_DISPENSER, "serial", dispenser_service_create},
     {SVC_SYNC, "standin", standin_sync_create},
+    {SVC_SYNC, "central", sync_central_create},
 };
 
 int service_create(enum conf_service slot, const struct service_host *host, struct service *out,

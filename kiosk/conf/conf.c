@@ -477,7 +477,7 @@ static const char *const pay_impl[] = {"standin", "alipay", NULL};
 static const char *const printer_impl[] = {"standin", "cups", NULL};
 static const char *const idreader_impl[] = {"standin", "sam", NULL};
 static const char *const dispenser_impl[] = {"standin", "serial", NULL};
-static const char *const sync_impl[] = {"standin", NULL};
+static const char *const sync_impl[] = {"standin", "central", NULL};
 
 static const struct key_def kiosk_keys[] = {
     {"id", VAL_ALNUM, FIELD(struct conf, kiosk_id), 2, 8},
@@ -569,6 +569,32 @@ static const struct key_def cmp_keys[] = {
     {"msg_timeout_s", VAL_INT, FIELD(struct conf, keys.cmp.msg_timeout_s), 1, 300},
     {"total_timeout_s", VAL_INT, FIELD(struct conf, keys.cmp.total_timeout_s), 1, 600},
 };
+/* [central]: needed only when [services] sync = central (checked at its create). */
+static const struct key_def central_keys[] = {
+    {"url", VAL_TEXT, FIELD(struct conf, central.url)},
+    {"ca_file", VAL_PATH, FIELD(struct conf, central.ca_file)},
+    {"client_cert", VAL_PATH, FIELD(struct conf, central.client_cert)},
+    {"client_key", VAL_PATH, FIELD(struct conf, central.client_key)},
+    {"fee_key", VAL_PATH, FIELD(struct conf, central.fee_key)},
+    {"batch_max", VAL_INT, FIELD(struct conf, central.batch_max), 1, 5000},
+    {"connect_timeout_ms", VAL_INT, FIELD(struct conf, central.connect_timeout_ms), 100, 60000},
+    {"timeout_ms", VAL_INT, FIELD(struct conf, central.timeout_ms), 500, 300000},
+    {"backoff_min_ms", VAL_INT, FIELD(struct conf, central.backoff_min_ms), 10, 600000},
+    {"backoff_max_ms", VAL_INT, FIELD(struct conf, central.backoff_max_ms), 100, 3600000},
+    {"idle_ms", VAL_INT, FIELD(struct conf, central.idle_ms), 10, 60000},
+    {"pull_s", VAL_INT, FIELD(struct conf, central.pull_s), 1, 86400},
+    {"control", VAL_TEXT, FIELD(struct conf, central.control)},
+};
+/* [staff] and [monitor]: optional (staff mode and the metrics file are off without). */
+static const struct key_def staff_keys[] = {
+    {"pin_hash", VAL_TEXT, FIELD(struct conf, staff.pin_hash)},
+    {"lock_minutes", VAL_INT, FIELD(struct conf, staff.lock_minutes), 1, 1440},
+    {"idle_timeout_s", VAL_INT, FIELD(struct conf, staff.idle_timeout_s), 30, 3600},
+};
+static const struct key_def monitor_keys[] = {
+    {"metrics_file", VAL_PATH, FIELD(struct conf, monitor.metrics_file)},
+    {"interval_s", VAL_INT, FIELD(struct conf, monitor.interval_s), 1, 3600},
+};
 /* In enum conf_service order: also the names of the slots. */
 #define SERVICE(slot, name, impl)                                                                  \
 	[slot] = {name, VAL_CHOICE, FIELD(struct conf, service[slot]), 0, 0, impl}
@@ -592,6 +618,9 @@ static const struct section_def kiosk_sections[] = {
     {"alipay", TABLE(alipay_keys), 0, NULL, table_key, table_close},
     {"keys", TABLE(keys_keys), 0, NULL, table_key, table_close},
     {"cmp", TABLE(cmp_keys), 0, NULL, table_key, table_close},
+    {"staff", TABLE(staff_keys), 0, NULL, table_key, table_close},
+    {"monitor", TABLE(monitor_keys), 0, NULL, table_key, table_close},
+    {"central", TABLE(central_keys), 0, NULL, table_key, table_close},
 };
 
 static const struct key_def hall_keys[] = {

@@ -150,6 +150,36 @@ struct conf {
 			int total_timeout_s;        /* one whole transaction, 1..600 */
 		} cmp;
 	} keys;
+
+	/* [staff] (kiosk/staff): staff mode; pin_hash[0] == 0 when absent (no staff mode).
+	 * [monitor] (kiosk/app/metrics): metrics_file[0] == 0 when absent (no metrics). */
+	struct conf_staff {
+		char pin_hash[200]; /* "pbkdf2-sha256$ITER$SALT$HASH", never the PIN */
+		int lock_minutes;   /* locked this long after 5 wrong PINs, 1..1440 */
+		int idle_timeout_s; /* staff mode ends after this long untouched, 30..3600 */
+	} staff;
+	struct conf_monitor {
+		char metrics_file[PATH_MAX]; /* node_exporter textfile: …/kiosk.prom */
+		int interval_s;              /* rewritten at most this often, 1..3600 */
+	} monitor;
+
+	/* [central]: the central site (sync = central, kiosk/sync, docs/central-api.md);
+	 * url[0] == 0 when absent */
+	struct conf_central {
+		char url[256];              /* https://host[:port]/ : the API's base */
+		char ca_file[PATH_MAX];     /* CAs trusted for the site's certificate */
+		char client_cert[PATH_MAX]; /* the kiosk's client certificate (PEM), CN = kiosk id */
+		char client_key[PATH_MAX];  /* its key (PEM); never logged */
+		char fee_key[PATH_MAX];     /* the site's public key that signs fee tables (PEM) */
+		int batch_max;              /* events per push, 1..5000 */
+		int connect_timeout_ms;     /* 100..60000 */
+		int timeout_ms;             /* one whole exchange, 500..300000 */
+		int backoff_min_ms;         /* first wait after a failure, 10..600000 */
+		int backoff_max_ms;         /* longest wait, 100..3600000 */
+		int idle_ms;                /* look for new events this often when idle, 10..60000 */
+		int pull_s;                 /* pull the inbox this often, 1..86400 */
+		char control[256];          /* "none", or the central peer's control URL */
+	} central;
 };
 
 /* Loads path (kiosk.ini) and the region file it names into *out.

@@ -65,6 +65,7 @@ struct flow {
 	struct flow_time now;
 	int key_present;    /* the port, not the person: survives sessions */
 	int out_of_service; /* the store failed: no new session until a restart */
+	int closed;         /* staff took the kiosk out of service (FEV_OUT_OF_SERVICE) */
 	struct session s;
 	struct flow_view view;
 };
@@ -96,6 +97,7 @@ static const char *const event_names[FEV_COUNT] = {
     "key_blank_failed",
     "key_taken",
     "key_retained",
+    "out_of_service",
 };
 static const char *const request_names[FREQ_COUNT] = {
     "card_wait",  "card_stop", "triage", "order_create", "order_move", "pay_start",    "pay_cancel",
@@ -104,6 +106,7 @@ static const char *const request_names[FREQ_COUNT] = {
 static const char *const intent_names[INTENT_COUNT] = {
     "business", "holder",   "next",   "back", "cancel", "years",
     "seal",     "sub-keys", "change", "text", "pin",    "more-time",
+    "staff-enter", "staff",
 };
 
 const char *flow_event_name(enum flow_event_kind k)
@@ -486,7 +489,7 @@ static void enter_step(struct flow *f, struct flow_out *out, int idx, int dir)
 static void start_business(struct flow *f, struct flow_out *out, int biz)
 {
 	struct session *s = &f->s;
-	if (biz < 0 || biz >= BIZ_COUNT || f->out_of_service)
+	if (biz < 0 || biz >= BIZ_COUNT || f->out_of_service || f->closed)
 		return;
 	if (!fees_offered(f->cfg->fees, (enum business)biz, HOLDER_UNIT) &&
 	    !fees_offered(f->cfg->fees, (enum business)biz, HOLDER_PERSON)) {
@@ -891,6 +894,9 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		s->order_state = ORDER_NEW;
 		advance(f, out);
 		return;
+	case FEV_OUT_OF_SERVICE:
+		f->closed = ev->arg != 0;
+		return;
 	case FEV_STORE_FAILED:
 		s->creating = 0;
 		f->out_of_service = 1;
@@ -1137,12 +1143,12 @@ static void build_view(struct flow *f)
 	COPY(v.cert_serial, s->cert_serial);
 	v.not_after_utc = s->not_after_utc;
 	v.print_key = s->print_key;
-	v.out_of_service = f->out_of_service;
-	if (f->out_of_service && s->screen == SCREEN_START) {
+	v.out_of_service = f->out_of_service || f->closed;
+	if (v.out_of_service && s->screen == SCREEN_START) {
 		/* nothing can be sold: the start screen says so instead */
 		v.screen = SCREEN_ERROR;
 		v.prompt_key = "error.title";
-		COPY(v.error_key, "error.store");
+		COPY(v.error_key, f->out_of_service ? "error.store" : "error.closed");
 		v.offered = 0;
 	}
 

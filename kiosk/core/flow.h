@@ -77,6 +77,8 @@ enum intent {
 	INTENT_TEXT,     /* text: what a keypad produced (credit code, mobile) */
 	INTENT_PIN,      /* text: a PIN, first or second entry */
 	INTENT_MORE_TIME,
+	INTENT_STAFF_ENTER, /* the hidden gesture on the start screen (kiosk/staff) */
+	INTENT_STAFF,       /* a tap in staff mode: arg staff_arg(), text: the PIN */
 	INTENT_COUNT
 };
 
@@ -109,6 +111,9 @@ enum flow_event_kind {
 	FEV_KEY_BLANK_FAILED, /* text: reason key ("dispenser.empty", "dispenser.jam" …) */
 	FEV_KEY_TAKEN,        /* the user took the new key from the mouth */
 	FEV_KEY_RETAINED,     /* text: reason key; the key went to the retain bin */
+	/* Staff mode: arg 1 takes no new session (the current one finishes), 0 takes them
+	 * again. */
+	FEV_OUT_OF_SERVICE,
 	FEV_COUNT
 };
 

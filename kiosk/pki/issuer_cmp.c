@@ -65,7 +65,8 @@ static int session_begin(const struct conf_cmp *c, struct session *s, struct ker
 	if (!OSSL_HTTP_parse_url(c->server, &tls, NULL, &host, &port, &port_num, &path, NULL,
 	                         NULL) ||
 	    tls)
-		rc = kerr_set(err, KR_CONFIG, "[cmp] server: '%s' is not an http:// URL", c->server);
+		rc =
+		    kerr_set(err, KR_CONFIG, "[cmp] server: '%s' is not an http:// URL", c->server);
 	FILE *f = rc == KR_OK ? fopen(c->secret_file, "r") : NULL;
 	size_t n = f ? fread(secret, 1, sizeof secret, f) : 0;
 	if (f)
@@ -73,11 +74,11 @@ static int session_begin(const struct conf_cmp *c, struct session *s, struct ker
 	while (n > 0 && (secret[n - 1] == '\n' || secret[n - 1] == '\r'))
 		n--;
 	if (rc == KR_OK && n == 0)
-		rc = kerr_set(err, KR_CONFIG, "[cmp] secret_file: cannot read '%s'", c->secret_file);
+		rc =
+		    kerr_set(err, KR_CONFIG, "[cmp] secret_file: cannot read '%s'", c->secret_file);
 	s->trusted = rc == KR_OK ? X509_STORE_new() : NULL;
-	if (rc == KR_OK &&
-	    (!s->trusted || X509_STORE_load_file(s->trusted, c->trusted) != 1 ||
-	     !X509_STORE_set_flags(s->trusted, X509_V_FLAG_PARTIAL_CHAIN)))
+	if (rc == KR_OK && (!s->trusted || X509_STORE_load_file(s->trusted, c->trusted) != 1 ||
+	                    !X509_STORE_set_flags(s->trusted, X509_V_FLAG_PARTIAL_CHAIN)))
 		rc = kerr_set(err, KR_CONFIG, "[cmp] trusted: cannot read '%s'", c->trusted);
 	s->ctx = rc == KR_OK ? OSSL_CMP_CTX_new(NULL, NULL) : NULL;
 	if (rc == KR_OK &&
@@ -116,14 +117,14 @@ static int session_fail(struct session *s, const char *what, struct kerr *err)
 		         data && (flags & ERR_TXT_STRING) && data[0] ? ": " : "",
 		         data && (flags & ERR_TXT_STRING) ? data : "");
 	}
-	int st = OSSL_CMP_CTX_get_status(s->ctx);
-	int refused = st != OSSL_CMP_PKISTATUS_accepted && st != OSSL_CMP_PKISTATUS_grantedWithMods;
-	int rc;
-	if (st >= 0 && refused && OSSL_CMP_CTX_snprint_PKIStatus(s->ctx, status, sizeof status))
+	int st = OSSL_CMP_CTX_get_status(s->ctx), rc;
+	if (ERR_GET_LIB(e) == ERR_LIB_CMP && ERR_GET_REASON(e) == CMP_R_CERTIFICATE_NOT_ACCEPTED)
+		rc = kerr_set(err, KR_CONFLICT,
+		              "CMP %s: the CA's certificate was not accepted (not for this key, or "
+		              "not chaining to [cmp] trusted)",
+		              what); /* OpenSSL's detail names the subject: not for the trace */
+	else if (st >= 0 && OSSL_CMP_CTX_snprint_PKIStatus(s->ctx, status, sizeof status))
 		rc = kerr_set(err, KR_CONFLICT, "CMP %s refused by the CA: %s", what, status);
-	else if (st >= 0)
-		rc = kerr_set(err, KR_CONFLICT, "CMP %s: the CA's answer was not accepted: %s", what,
-		              why);
 	else
 		rc = kerr_set(err, KR_IO, "CMP %s failed: %s", what, why);
 	session_end(s);
@@ -232,7 +233,8 @@ static int revoke_one(const struct conf_cmp *c, const char *name, char *serial_h
 		return kerr_set(err, KR_CORRUPT, "[cmp] certs: cannot read '%s'", path);
 	}
 	int rc = session_begin(c, &s, err);
-	if (rc == KR_OK && (!OSSL_CMP_CTX_set1_oldCert(s.ctx, x) || OSSL_CMP_exec_RR_ses(s.ctx) != 1))
+	if (rc == KR_OK &&
+	    (!OSSL_CMP_CTX_set1_oldCert(s.ctx, x) || OSSL_CMP_exec_RR_ses(s.ctx) != 1))
 		rc = session_fail(&s, "RR", err);
 	else if (rc == KR_OK)
 		session_end(&s);

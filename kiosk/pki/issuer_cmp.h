@@ -1,7 +1,8 @@
 /* issuer_cmp.h — the `cmp` issuer: our certificates from a CA over RFC 4210 CMP, with
  * OpenSSL's client (OSSL_CMP_*): IR for a new key, KUR for a renewal, RR for a
  * revocation. Messages are MAC-protected with [cmp] ref and the shared secret; the proof
- * of possession is signed by the key being certified (on the token). A certificate that
+ * of possession is signed by the key being certified (on the token; a renewal without
+ * the user's PIN is vouched for by the kiosk, raVerified). A certificate that
  * comes back must be for that key and chain to [cmp] trusted, else it is refused (the
  * CA is told so in the certConf). Every certificate received is kept in [cmp] certs as
  * "<SUBJECT_ID>.<SERIAL>.pem" so that a lost key's certificate can be revoked by its

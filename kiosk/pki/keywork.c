@@ -378,7 +378,9 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	else
 		rc = issue(kw, X509_get0_pubkey(old), X509_get_subject_name(old), w->renew_from_utc,
 		           to, w->subject_id, &neu, err);
-	if (rc == KR_OK) {
+	/* a CMP CA may answer with the very certificate the key holds: nothing to write */
+	int same = rc == KR_OK && X509_cmp(neu, old) == 0;
+	if (rc == KR_OK && !same) {
 		progress(ctx, "work.write_cert");
 		/* the new one first: a crash in between leaves two, never none */
 		rc = token_cert_store(kw->tok, i, neu, certs[b].id, certs[b].id_len, certs[b].label,
@@ -395,7 +397,7 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 		ERR_clear_error();
 	}
 	if (rc == KR_OK) {
-		rc = token_cert_remove(kw->tok, i, old, &removed, err);
+		rc = same ? KR_OK : token_cert_remove(kw->tok, i, old, &removed, err);
 		if (rc == KR_OK)
 			token_cert_remove(kw->tok, i, NULL, &removed,
 			                  err); /* half-written leftovers */

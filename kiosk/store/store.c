@@ -114,6 +114,19 @@ static const char *const migrations[] = {
     " printed_utc INT,"
     " last_error TEXT);"
     "CREATE INDEX receipts_unprinted ON receipts(id) WHERE printed_utc IS NULL;",
+    /* 4: central sync (kiosk/store/outbox.c): contact times, and what was pulled */
+    "CREATE TABLE sync_state("
+    " key TEXT PRIMARY KEY,"
+    " value INT NOT NULL);"
+    "CREATE TABLE central_inbox("
+    " seq INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " item_id TEXT NOT NULL,"
+    " payload TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK(status IN ('stored', 'accepted', 'refused')),"
+    " version INT,"
+    " reason TEXT NOT NULL,"
+    " received_utc INT NOT NULL);",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,7 +1,8 @@
 /* test_keys_cmp.c — the cmp issuer against `openssl cmp`'s mock server (tests/rigs/cmp.sh)
- * on the SoftHSM rig: IR with the proof of possession signed on the token, KUR signed on
- * the token (a renewal through the key work: stored, verified, the old certificate gone)
- * and vouched for (raVerified), RR by the holder's ID (then queued once nothing is left),
+ * on the SoftHSM rig: IR with the proof of possession signed on the token (the certificate
+ * stored and verified on it), KUR signed on the token (a renewal through the key work,
+ * which keeps the key's certificate when the CA answers with that very one, as the mock
+ * does) and vouched for (raVerified), RR by the holder's ID (then queued once nothing is left),
  * and the failures: a certificate for another key refused, the CA's rejection with its
  * status, a wrong shared secret, no server. Runs in a private network namespace (the
  * ctest command: unshare -n, loopback only, under timeout). */
@@ -63,7 +64,8 @@ static int free_port(void)
 
 static int accepts(int port)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)port),
 	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	int ok = s >= 0 && connect(s, (struct sockaddr *)&a, sizeof a) == 0;
@@ -181,21 +183,28 @@ static void direct(const struct conf_keys *c, X509 *rsp, X509 *ca)
 	CHECK(got && X509_cmp(got, rsp) == 0);
 	CHECK(got && X509_verify(got, X509_get0_pubkey(ca)) == 1);
 	CHECK(got && priv && round_trip(priv, got));
-	X509_free(got);
+	/* stored in place of the rig's certificate: the mock takes a KUR only for its own */
+	int removed = 0;
+	CHECK(got && token_cert_store(t, i, got, certs[0].id, certs[0].id_len, certs[0].label,
+	                              &err) == KR_OK);
+	CHECK_INT(token_cert_remove(t, i, certs[0].x509, &removed, &err), KR_OK);
+	CHECK_INT(removed, 1);
+	X509 *issued = got;
 	got = NULL;
 
 	/* KUR without the private key: the kiosk vouches (raVerified) */
-	rc = issuer_cmp_update(&c->cmp, certs[0].x509, NULL, 365, UNIT_ID, &got, &err);
+	rc = issued ? issuer_cmp_update(&c->cmp, issued, NULL, 365, UNIT_ID, &got, &err) : KR_IO;
 	if (rc != KR_OK)
 		fprintf(stderr, "KUR raVerified: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
 	CHECK(got && X509_cmp(got, rsp) == 0);
 	X509_free(got);
+	X509_free(issued);
 
 	/* a bad subject id never reaches the CA or the certs folder */
 	got = NULL;
-	CHECK_INT(issuer_cmp_enrol(&c->cmp, priv, X509_get_subject_name(certs[0].x509), 365,
-	                           "../x", &got, &err),
+	CHECK_INT(issuer_cmp_enrol(&c->cmp, priv, X509_get_subject_name(certs[0].x509), 365, "../x",
+	                           &got, &err),
 	          KR_INVALID);
 	EVP_PKEY_free(priv);
 	token_logout(t, i);

@@ -1,0 +1,57 @@
+/* slip.c — the restock slip: counts after the restock, rendered, stored, printed. */
+#include "staff/slip.h"
+
+#include <stdio.h>
+
+#include "conf/strings.h"
+#include "receipt/receipt.h"
+#include "store/receipts.h"
+
+int slip_print(const struct conf *conf, struct store *s, const struct staff_request *r,
+               int64_t now_utc, struct service *printer, int64_t *receipt_id, struct kerr *err)
+{
+	static const char *const bin_items[STAFF_BINS_MAX] = {"key_blank.bin1", "key_blank.bin2",
+	                                                      "key_blank.bin3", "key_blank.bin4"};
+	struct receipt_count counts[STAFF_BINS_MAX + 1];
+	int n = 0;
+	*receipt_id = 0;
+	if (!conf->printer.queue[0])
+		return kerr_set(err, KR_CONFIG, "%s: [printer]: missing section (restock slip)",
+		                conf->file);
+	for (int b = 0; b < r->bins && b < STAFF_BINS_MAX; b++)
+		counts[n++] =
+		    (struct receipt_count){bin_items[b], r->before[b] + r->loaded[b], r->loaded[b]};
+	counts[n++] =
+	    (struct receipt_count){"key_retained", r->retained_before - r->removed, -r->removed};
+
+	struct strings *st = NULL;
+	struct receipt_maker *m = NULL;
+	struct receipt_pdf pdf = {0};
+	int rc = strings_load(conf->assets, conf->language, &st, err);
+	if (rc == KR_OK) {
+		struct receipt_place place = {
+		    .st = st,
+		    .hall = conf->region.name,
+		    .kiosk_id = conf->kiosk_id,
+		    .hotline = conf->region.hotline,
+		    .lookup_url = conf->printer.lookup_url,
+		    .paper_mm = conf->printer.paper_mm,
+		};
+		rc = receipt_maker_create(&place, &m, err);
+		if (rc == KR_OK)
+			rc = receipt_render_restock(m, counts, n, now_utc, &pdf, err);
+	}
+	if (rc == KR_OK)
+		rc = receipts_add(s, 0, "restock", pdf.data, pdf.len, now_utc, receipt_id, err);
+	if (rc == KR_OK) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)*receipt_id);
+		rc = printer->ops->control
+		         ? printer->ops->control(printer->self, "reprint", id, err)
+		         : kerr_set(err, KR_INVALID, "printer: no reprint");
+	}
+	receipt_pdf_free(&pdf);
+	receipt_maker_destroy(m);
+	strings_free(st);
+	return rc;
+}

@@ -1,0 +1,231 @@
+/* outbox.c — central sync's tables: pending outbox events, acknowledgements, contact
+ * times (sync_state) and pulled items (central_inbox). */
+#include "store/outbox.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "store/store_internal.h"
+
+#define CONTACT_KEY "last_contact_utc"
+
+static const char *const status_ids[INBOX_STATUS_COUNT] = {"stored", "accepted", "refused"};
+
+const char *inbox_status_id(enum inbox_status st)
+{
+	return (unsigned)st < INBOX_STATUS_COUNT ? status_ids[st] : "?";
+}
+
+static void column_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+static int sql_err(struct store *s, int rc, const char *what, struct kerr *err)
+{
+	return kerr_set(err, rc == SQLITE_FULL ? KR_FULL : KR_IO, "%s: %s", what,
+	                sqlite3_errmsg(store_sqlite(s)));
+}
+
+int outbox_read_pending(struct store *s, int max, struct outbox_event *out, int *n,
+                        struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "SELECT id, event_id, kind, created_utc, body FROM outbox "
+	                            "WHERE acked_utc IS NULL ORDER BY id LIMIT ?1",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, max);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+			struct outbox_event *e = &out[(*n)++];
+			e->seq = sqlite3_column_int64(st, 0);
+			column_text(st, 1, e->event_id, sizeof e->event_id);
+			column_text(st, 2, e->kind, sizeof e->kind);
+			e->created_utc = sqlite3_column_int64(st, 3);
+			column_text(st, 4, e->body, sizeof e->body);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? KR_OK
+	                                             : sql_err(s, rc, "reading the outbox", err);
+}
+
+/* Sets sync_state key to value inside the open transaction. Returns a SQLite code. */
+static int state_put(struct store *s, const char *key, int64_t value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "INSERT OR REPLACE INTO sync_state(key, value) VALUES(?1, ?2)",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, value);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* One integer from sql (with ?1 = text arg when not NULL); dflt when no row. */
+static int query_int(struct store *s, const char *sql, const char *arg, int64_t dflt,
+                     int64_t *out, struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	*out = dflt;
+	int rc = sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		if (arg)
+			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*out = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? KR_OK : sql_err(s, rc, "sync state", err);
+}
+
+int outbox_ack(struct store *s, const char *const *ids, int n, int64_t now_utc, int *acked,
+               struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int marked = 0;
+	if (acked)
+		*acked = 0;
+	int r = store_tx_begin(s, err);
+	if (r != KR_OK)
+		return r;
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "UPDATE outbox SET acked_utc = ?2 "
+	                            "WHERE event_id = ?1 AND acked_utc IS NULL",
+	                            -1, &st, NULL);
+	for (int i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_bind_text(st, 1, ids[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, now_utc);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			marked += sqlite3_changes(store_sqlite(s));
+			rc = sqlite3_reset(st);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_OK)
+		rc = state_put(s, CONTACT_KEY, now_utc);
+	if (rc == SQLITE_OK && marked > 0) {
+		char body[160];
+		/* event ids are order numbers and digits: no quoting needed */
+		snprintf(body, sizeof body, "{\"acked\":%d,\"last\":\"%.64s\"}", marked,
+		         ids[n - 1]);
+		rc = store_tx_journal(s, "sync", 0, body, now_utc);
+	}
+	if (rc != SQLITE_OK)
+		return store_tx_fail(s, rc, "acknowledging outbox events", err);
+	r = store_tx_commit(s, err);
+	if (r == KR_OK && acked)
+		*acked = marked;
+	return r;
+}
+
+int outbox_last_contact(struct store *s, int64_t *utc, struct kerr *err)
+{
+	return query_int(s, "SELECT value FROM sync_state WHERE key = ?1", CONTACT_KEY, 0, utc,
+	                 err);
+}
+
+int outbox_contact_set(struct store *s, int64_t now_utc, struct kerr *err)
+{
+	int r = store_tx_begin(s, err);
+	if (r != KR_OK)
+		return r;
+	int rc = state_put(s, CONTACT_KEY, now_utc);
+	if (rc != SQLITE_OK)
+		return store_tx_fail(s, rc, "recording the contact", err);
+	return store_tx_commit(s, err);
+}
+
+int outbox_inbox_put(struct store *s, const struct inbox_item *item, int64_t now_utc,
+                     struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = store_tx_begin(s, err);
+	if (r != KR_OK)
+		return r;
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "INSERT OR IGNORE INTO central_inbox(seq, kind, item_id, "
+	                            "payload, status, version, reason, received_utc) "
+	                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, item->seq);
+		sqlite3_bind_text(st, 2, item->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, item->item_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, item->payload, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, inbox_status_id(item->status), -1, SQLITE_STATIC);
+		if (item->version)
+			sqlite3_bind_int64(st, 6, item->version);
+		else
+			sqlite3_bind_null(st, 6);
+		sqlite3_bind_text(st, 7, item->reason ? item->reason : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, now_utc);
+		rc = sqlite3_step(st);
+	}
+	int added = rc == SQLITE_DONE && sqlite3_changes(store_sqlite(s)) > 0;
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		rc = state_put(s, CONTACT_KEY, now_utc);
+	if (rc == SQLITE_OK && added) {
+		/* the ids come from outside: quoted by cJSON; the payload is not journaled */
+		cJSON *j = cJSON_CreateObject();
+		char *body = NULL;
+		if (j && cJSON_AddStringToObject(j, "kind", item->kind) &&
+		    cJSON_AddStringToObject(j, "id", item->item_id) &&
+		    cJSON_AddNumberToObject(j, "seq", (double)item->seq) &&
+		    cJSON_AddStringToObject(j, "status", inbox_status_id(item->status)) &&
+		    cJSON_AddStringToObject(j, "reason", item->reason ? item->reason : ""))
+			body = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		rc = body ? store_tx_journal(s, "sync.inbox", 0, body, now_utc) : SQLITE_NOMEM;
+		cJSON_free(body);
+	}
+	if (rc != SQLITE_OK)
+		return store_tx_fail(s, rc, "storing a pulled item", err);
+	return store_tx_commit(s, err);
+}
+
+int outbox_inbox_cursor(struct store *s, int64_t *seq, struct kerr *err)
+{
+	return query_int(s, "SELECT max(seq) FROM central_inbox", NULL, 0, seq, err);
+}
+
+int outbox_fee_version(struct store *s, int64_t *version, struct kerr *err)
+{
+	return query_int(s,
+	                 "SELECT max(version) FROM central_inbox "
+	                 "WHERE kind = 'fee_table' AND status = ?1",
+	                 "accepted", 0, version, err);
+}
+
+int outbox_inbox_count(struct store *s, const char *kind, int st, int64_t *n, struct kerr *err)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM central_inbox WHERE (?1 IS NULL OR kind = ?1)%s",
+	         st >= 0 && st < INBOX_STATUS_COUNT ? " AND status = ?2" : "");
+	sqlite3_stmt *q = NULL;
+	*n = 0;
+	int rc = sqlite3_prepare_v2(store_sqlite(s), sql, -1, &q, NULL);
+	if (rc == SQLITE_OK) {
+		if (kind)
+			sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+		if (st >= 0 && st < INBOX_STATUS_COUNT)
+			sqlite3_bind_text(q, 2, status_ids[st], -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			*n = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? KR_OK : sql_err(s, rc, "counting pulled items", err);
+}

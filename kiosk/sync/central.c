@@ -1,0 +1,304 @@
+/* central.c — the central site's API over HTTPS with libcurl (docs/central-api.md). */
+#include "sync/central.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "pay/sign.h"
+
+#define CENTRAL_URL_MAX 1024
+
+struct central {
+	char events_url[CENTRAL_URL_MAX], inbox_url[CENTRAL_URL_MAX];
+	char kiosk_id[16];
+	EVP_PKEY *fee_key;
+	CURL *curl;
+	const atomic_int *abort;
+	char *answer; /* CENTRAL_ANSWER_MAX + 1 */
+	size_t nanswer;
+	int overflow;
+};
+
+const char *central_outcome_name(enum central_outcome o)
+{
+	static const char *const names[] = {"ok", "retry", "slow-down", "too-large", "refused"};
+	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
+}
+
+static size_t on_answer(char *data, size_t size, size_t n, void *ctx)
+{
+	struct central *c = ctx;
+	size_t len = size * n;
+	if (c->nanswer + len > CENTRAL_ANSWER_MAX) {
+		c->overflow = 1;
+		return 0; /* aborts the transfer */
+	}
+	memcpy(c->answer + c->nanswer, data, len);
+	c->nanswer += len;
+	return len;
+}
+
+static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	const struct central *c = ctx;
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return c->abort && atomic_load(c->abort) ? 1 : 0;
+}
+
+int central_create(const struct central_config *cfg, struct central **out, struct kerr *err)
+{
+	const char *url = cfg->url ? cfg->url : "";
+	size_t len = strlen(url);
+	const char *slash = len && url[len - 1] == '/' ? "" : "/";
+	if (strncmp(url, "https://", 8) != 0)
+		return kerr_set(err, KR_CONFIG, "url: '%s' is not https://…", url);
+	struct central *c = calloc(1, sizeof *c);
+	if (!c || !(c->answer = malloc(CENTRAL_ANSWER_MAX + 1))) {
+		free(c);
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	}
+	int rc = KR_OK;
+	if (snprintf(c->kiosk_id, sizeof c->kiosk_id, "%s", cfg->kiosk_id) >=
+	        (int)sizeof c->kiosk_id ||
+	    snprintf(c->events_url, sizeof c->events_url, "%s%sv1/kiosks/%s/events", url, slash,
+	             cfg->kiosk_id) >= (int)sizeof c->events_url ||
+	    snprintf(c->inbox_url, sizeof c->inbox_url, "%s%sv1/kiosks/%s/inbox", url, slash,
+	             cfg->kiosk_id) >= (int)sizeof c->inbox_url - 64)
+		rc = kerr_set(err, KR_CONFIG, "url: too long");
+	if (rc == KR_OK && alipay_key_load_public(cfg->fee_key_file, &c->fee_key, err) != KR_OK) {
+		struct kerr why = *err;
+		rc = kerr_set(err, KR_CONFIG, "fee_key: %s", why.msg);
+	}
+	if (rc == KR_OK && !(c->curl = curl_easy_init()))
+		rc = kerr_set(err, KR_NOMEM, "cannot set up libcurl");
+	if (rc != KR_OK) {
+		central_destroy(c);
+		return rc;
+	}
+	c->abort = cfg->abort;
+	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c->curl, CURLOPT_CAINFO, cfg->ca_file);
+	curl_easy_setopt(c->curl, CURLOPT_SSLCERT, cfg->client_cert);
+	curl_easy_setopt(c->curl, CURLOPT_SSLCERTTYPE, "PEM");
+	curl_easy_setopt(c->curl, CURLOPT_SSLKEY, cfg->client_key);
+	curl_easy_setopt(c->curl, CURLOPT_SSLKEYTYPE, "PEM");
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_answer);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+	*out = c;
+	return KR_OK;
+}
+
+void central_destroy(struct central *c)
+{
+	if (!c)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	EVP_PKEY_free(c->fee_key);
+	free(c->answer);
+	free(c);
+}
+
+/* Maps an HTTP status to an outcome. */
+static enum central_outcome outcome_of(long status)
+{
+	if (status == 200)
+		return CENTRAL_OK;
+	if (status == 429)
+		return CENTRAL_SLOW_DOWN;
+	if (status == 413)
+		return CENTRAL_TOO_LARGE;
+	if (status == 400 || status == 401 || status == 403 || status == 404 || status == 422)
+		return CENTRAL_REFUSED;
+	return CENTRAL_RETRY;
+}
+
+/* One exchange: POST body (when not NULL) or GET url. The answer is in c->answer. */
+static enum central_outcome exchange(struct central *c, const char *url, const char *body,
+                                     int64_t *retry_after_s, struct kerr *err)
+{
+	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	c->nanswer = 0;
+	c->overflow = 0;
+	*retry_after_s = 0;
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	if (body) {
+		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+	} else {
+		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	}
+	CURLcode cc = curl_easy_perform(c->curl);
+	long status = 0;
+	curl_off_t after = 0;
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(c->curl, CURLINFO_RETRY_AFTER, &after);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
+	curl_slist_free_all(hdr);
+	c->answer[c->nanswer] = '\0';
+	if (c->overflow) {
+		kerr_set(err, KR_CORRUPT, "answer longer than %d bytes", CENTRAL_ANSWER_MAX);
+		return CENTRAL_RETRY;
+	}
+	if (cc != CURLE_OK) {
+		kerr_set(err, KR_IO, "%s", curl_easy_strerror(cc));
+		return CENTRAL_RETRY;
+	}
+	enum central_outcome o = outcome_of(status);
+	if (o != CENTRAL_OK) {
+		*retry_after_s = after > 0 ? (int64_t)after : 0;
+		/* the error word only: the message may be long or carry anything */
+		cJSON *j = cJSON_Parse(c->answer);
+		const cJSON *e = cJSON_GetObjectItem(j, "error");
+		kerr_set(err, KR_IO, "HTTP %ld %.40s", status,
+		         cJSON_IsString(e) ? e->valuestring : "");
+		cJSON_Delete(j);
+	}
+	return o;
+}
+
+/* The batch as JSON (caller frees with cJSON_free), NULL when out of memory. */
+static char *batch_json(const char *kiosk_id, const struct outbox_event *ev, int n)
+{
+	cJSON *root = cJSON_CreateObject(), *list = NULL;
+	int ok = root && cJSON_AddStringToObject(root, "kiosk", kiosk_id) &&
+	         (list = cJSON_AddArrayToObject(root, "events"));
+	for (int i = 0; ok && i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+		/* the body is JSON the store wrote itself: embedded as it is */
+		ok = e && cJSON_AddItemToArray(list, e) &&
+		     cJSON_AddStringToObject(e, "id", ev[i].event_id) &&
+		     cJSON_AddNumberToObject(e, "seq", (double)ev[i].seq) &&
+		     cJSON_AddStringToObject(e, "kind", ev[i].kind) &&
+		     cJSON_AddNumberToObject(e, "at", (double)ev[i].created_utc) &&
+		     cJSON_AddRawToObject(e, "body", ev[i].body[0] ? ev[i].body : "null");
+	}
+	char *s = ok ? cJSON_PrintUnformatted(root) : NULL;
+	cJSON_Delete(root);
+	return s;
+}
+
+enum central_outcome central_push(struct central *c, const struct outbox_event *ev, int n,
+                                  unsigned char *held, int64_t *retry_after_s, struct kerr *err)
+{
+	memset(held, 0, (size_t)n);
+	*retry_after_s = 0;
+	char *body = batch_json(c->kiosk_id, ev, n);
+	if (!body) {
+		kerr_set(err, KR_NOMEM, "out of memory");
+		return CENTRAL_RETRY;
+	}
+	enum central_outcome o = exchange(c, c->events_url, body, retry_after_s, err);
+	cJSON_free(body);
+	if (o != CENTRAL_OK)
+		return o;
+	cJSON *j = cJSON_ParseWithLength(c->answer, c->nanswer);
+	const cJSON *list = cJSON_GetObjectItem(j, "held"), *id;
+	if (!cJSON_IsArray(list)) {
+		cJSON_Delete(j);
+		kerr_set(err, KR_CORRUPT, "answer without a held list");
+		return CENTRAL_RETRY;
+	}
+	/* the ids come back in batch order: walk both lists together */
+	int at = 0;
+	cJSON_ArrayForEach(id, list)
+	{
+		int found = -1;
+		for (int k = 0; cJSON_IsString(id) && k < n && found < 0; k++) {
+			int i = (at + k) % n;
+			if (strcmp(ev[i].event_id, id->valuestring) == 0)
+				found = i;
+		}
+		if (found < 0) {
+			memset(held, 0, (size_t)n);
+			cJSON_Delete(j);
+			kerr_set(err, KR_CORRUPT, "answer holds an id that was not sent");
+			return CENTRAL_RETRY;
+		}
+		held[found] = 1;
+		at = found + 1;
+	}
+	cJSON_Delete(j);
+	return CENTRAL_OK;
+}
+
+enum central_outcome central_pull(struct central *c, int64_t after, int limit,
+                                  central_item_fn fn, void *ctx, int *more,
+                                  int64_t *retry_after_s, struct kerr *err)
+{
+	char url[CENTRAL_URL_MAX + 64];
+	*more = 0;
+	snprintf(url, sizeof url, "%s?after=%lld&limit=%d", c->inbox_url, (long long)after, limit);
+	enum central_outcome o = exchange(c, url, NULL, retry_after_s, err);
+	if (o != CENTRAL_OK)
+		return o;
+	cJSON *j = cJSON_ParseWithLength(c->answer, c->nanswer);
+	const cJSON *items = cJSON_GetObjectItem(j, "items"), *it;
+	if (!cJSON_IsArray(items)) {
+		cJSON_Delete(j);
+		kerr_set(err, KR_CORRUPT, "answer without items");
+		return CENTRAL_RETRY;
+	}
+	int64_t last = after;
+	cJSON_ArrayForEach(it, items)
+	{
+		const cJSON *seq = cJSON_GetObjectItem(it, "seq");
+		const cJSON *kind = cJSON_GetObjectItem(it, "kind");
+		const cJSON *id = cJSON_GetObjectItem(it, "id");
+		const cJSON *payload = cJSON_GetObjectItem(it, "payload");
+		const cJSON *sig = cJSON_GetObjectItem(it, "sig");
+		struct central_item item;
+		if (!cJSON_IsNumber(seq) || seq->valuedouble <= (double)last ||
+		    seq->valuedouble > 9e15 || !cJSON_IsString(kind) || strlen(kind->valuestring) > 31 ||
+		    !cJSON_IsString(id) || strlen(id->valuestring) > 127 ||
+		    !cJSON_IsString(payload) || (sig && !cJSON_IsString(sig))) {
+			cJSON_Delete(j);
+			kerr_set(err, KR_CORRUPT, "a malformed item after %lld", (long long)last);
+			return CENTRAL_RETRY;
+		}
+		item.seq = last = (int64_t)seq->valuedouble;
+		item.kind = kind->valuestring;
+		item.id = id->valuestring;
+		item.payload = payload->valuestring;
+		item.sig = sig ? sig->valuestring : "";
+		if (fn(ctx, &item, err) != KR_OK) {
+			cJSON_Delete(j);
+			return CENTRAL_RETRY;
+		}
+	}
+	*more = cJSON_IsTrue(cJSON_GetObjectItem(j, "more"));
+	cJSON_Delete(j);
+	return CENTRAL_OK;
+}
+
+int central_fee_check(struct central *c, const char *payload, const char *sig,
+                      int64_t *version, struct kerr *err)
+{
+	*version = 0;
+	if (!sig || !*sig)
+		return kerr_set(err, KR_INVALID, "unsigned");
+	if (!alipay_verify_rsa2(c->fee_key, payload, strlen(payload), sig))
+		return kerr_set(err, KR_INVALID, "bad signature");
+	cJSON *j = cJSON_Parse(payload);
+	const cJSON *v = cJSON_GetObjectItem(j, "version");
+	int ok = cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble < 9e15 &&
+	         v->valuedouble == (double)(int64_t)v->valuedouble;
+	if (ok)
+		*version = (int64_t)v->valuedouble;
+	cJSON_Delete(j);
+	return ok ? KR_OK : kerr_set(err, KR_INVALID, "no version");
+}

@@ -1,0 +1,71 @@
+/* central.h — the HTTPS client of the central site's API (docs/central-api.md): push a
+ * batch of outbox events, pull the inbox, check a fee table's signature.
+ *
+ * One libcurl handle, reused (the connection is kept alive), peer and host verified,
+ * mutual TLS with the kiosk's client certificate and key, time-outs from [central].
+ * Not thread-safe: one thread uses a client. */
+#ifndef KIOSK_SYNC_CENTRAL_H
+#define KIOSK_SYNC_CENTRAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "core/result.h"
+#include "store/outbox.h"
+
+#define CENTRAL_ANSWER_MAX (2 * 1024 * 1024) /* the longest answer read */
+
+struct central;
+
+struct central_config {
+	const char *url; /* the API's base, https://… */
+	const char *kiosk_id;
+	const char *ca_file, *client_cert, *client_key, *fee_key_file;
+	int connect_timeout_ms, timeout_ms;
+	const atomic_int *abort; /* borrowed; when it becomes non-zero a transfer stops */
+};
+
+/* What an exchange came to, and what the caller should do (docs/central-api.md §3). */
+enum central_outcome {
+	CENTRAL_OK,
+	CENTRAL_RETRY,     /* no or no usable answer, 5xx: retry after the back-off */
+	CENTRAL_SLOW_DOWN, /* 429: wait at least *retry_after_s */
+	CENTRAL_TOO_LARGE, /* 413: send smaller batches */
+	CENTRAL_REFUSED,   /* 400, 403, 404, 422: a person must look; retry slowly */
+};
+
+const char *central_outcome_name(enum central_outcome o);
+
+/* Reads the fee key and sets up the handle. KR_CONFIG naming the setting on a bad one.
+ * On success *out is the caller's to central_destroy(). */
+int central_create(const struct central_config *cfg, struct central **out, struct kerr *err);
+void central_destroy(struct central *c);
+
+/* Sends ev[0..n) as one batch. held[i] (the caller's array of n) becomes 1 for each event
+ * the central site says it holds, 0 otherwise. *retry_after_s: the site's Retry-After
+ * (0 when none). The detail of anything but CENTRAL_OK is in err. */
+enum central_outcome central_push(struct central *c, const struct outbox_event *ev, int n,
+                                  unsigned char *held, int64_t *retry_after_s, struct kerr *err);
+
+/* One pulled item; strings borrowed for the callback. */
+struct central_item {
+	int64_t seq;
+	const char *kind, *id, *payload, *sig;
+};
+
+typedef int (*central_item_fn)(void *ctx, const struct central_item *item, struct kerr *err);
+
+/* Asks for up to limit items after cursor and calls fn for each, in order; an fn result
+ * other than KR_OK stops the walk (CENTRAL_RETRY, its err kept). *more: the site has
+ * more. */
+enum central_outcome central_pull(struct central *c, int64_t after, int limit,
+                                  central_item_fn fn, void *ctx, int *more,
+                                  int64_t *retry_after_s, struct kerr *err);
+
+/* Checks a fee table item: sig (base64) must be the fee key's SHA-256 signature over the
+ * bytes of payload, and payload a JSON object with an integer "version" > 0. Returns
+ * KR_OK with *version set, or KR_INVALID with the reason in err. */
+int central_fee_check(struct central *c, const char *payload, const char *sig,
+                      int64_t *version, struct kerr *err);
+
+#endif

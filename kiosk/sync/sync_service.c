@@ -1,0 +1,449 @@
+/* sync_service.c — central sync on a thread of its own.
+ *
+ * Push: the oldest pending outbox events, up to [central] batch_max, go as one batch; the
+ * ids the central site says it holds are marked acknowledged (one transaction), and the
+ * next batch starts with the oldest event still pending — so a restart, a lost answer or
+ * a dropped connection only repeats events, which the site stores once. Offline, nothing
+ * is dropped: the outbox grows and drains when the site is back. After a failure the
+ * thread waits with exponential back-off and equal jitter (backoff_min_ms .. max_ms).
+ * Pull: when the outbox is drained and every pull_s, the inbox after the highest item
+ * stored: fee tables are checked against the site's fee key (a bad signature or an old
+ * version is refused; the running fee table is not changed — applying an accepted one is
+ * a follow-up), pick-up orders, review results and revocation confirmations are stored
+ * for the flow (acting on them is a follow-up).
+ *
+ * Owns the client, its store handle, the thread. Never busy, except while a round asked
+ * for by control ("sync now") runs. The UI thread only ever signals it. */
+#include "sync/sync_service.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "store/outbox.h"
+#include "store/store.h"
+#include "sync/central.h"
+
+#define SYNC_PULL_LIMIT  100
+#define SYNC_PULL_ROUNDS 20 /* pages pulled in one go at most */
+#define SYNC_CONTROL_MAX 4096
+
+enum push_result { PUSH_EMPTY, PUSH_SENT, PUSH_FAILED };
+
+struct sync {
+	struct service_host host;
+	const struct conf_central *cfg;
+	struct central *client;
+	struct store *store;
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	atomic_int stop;
+	int round_owed, working; /* under lock */
+	int batch;               /* current batch size (halved on 413) */
+	int failures;            /* in a row */
+	int64_t retry_at_ms, next_pull_ms;
+	unsigned seed;
+	struct outbox_event *ev; /* batch_max */
+	unsigned char *held;
+	const char **ids;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int64_t now_utc(struct sync *s)
+{
+	return s->host.utc_s(s->host.app);
+}
+
+static void trace(struct sync *s, const char *what, const struct kerr *err)
+{
+	fprintf(s->host.trace, "[central] %s%s%s\n", what, err ? ": " : "", err ? err->msg : "");
+}
+
+/* Sets when to try again after a failure: exponential, capped, equal jitter; at least
+ * the site's Retry-After; the longest wait when the site refuses. */
+static void back_off(struct sync *s, enum central_outcome o, int64_t retry_after_s)
+{
+	int64_t cap = s->cfg->backoff_max_ms, d = s->cfg->backoff_min_ms;
+	if (s->failures < 30)
+		s->failures++;
+	for (int i = 1; i < s->failures && d < cap; i++)
+		d *= 2;
+	if (d > cap || o == CENTRAL_REFUSED)
+		d = cap;
+	int64_t wait = d / 2 + (int64_t)(rand_r(&s->seed) % (unsigned)(d / 2 + 1));
+	if (retry_after_s * 1000 > wait)
+		wait = retry_after_s * 1000;
+	s->retry_at_ms = mono_ms() + wait;
+}
+
+static void in_contact(struct sync *s)
+{
+	if (s->failures) {
+		int64_t n = 0;
+		struct kerr err;
+		store_outbox_pending(s->store, &n, &err);
+		char what[96];
+		snprintf(what, sizeof what, "in contact again; %lld events wait", (long long)n);
+		trace(s, what, NULL);
+	}
+	s->failures = 0;
+	s->retry_at_ms = 0;
+}
+
+static void failed(struct sync *s, const char *what, enum central_outcome o, int64_t after_s,
+                   const struct kerr *err)
+{
+	if (s->failures == 0 || o == CENTRAL_REFUSED) /* said once per outage */
+		trace(s, what, err);
+	back_off(s, o, after_s);
+}
+
+static enum push_result push_batch(struct sync *s)
+{
+	struct kerr err = {{0}};
+	int n = 0;
+	if (outbox_read_pending(s->store, s->batch, s->ev, &n, &err) != KR_OK) {
+		failed(s, "cannot read the outbox", CENTRAL_RETRY, 0, &err);
+		return PUSH_FAILED;
+	}
+	if (n == 0)
+		return PUSH_EMPTY;
+	int64_t after_s = 0;
+	enum central_outcome o = central_push(s->client, s->ev, n, s->held, &after_s, &err);
+	if (o == CENTRAL_TOO_LARGE && s->batch > 1) {
+		s->batch /= 2;
+		trace(s, "batch too large: halved", NULL);
+		return PUSH_SENT; /* again at once, smaller */
+	}
+	if (o != CENTRAL_OK) {
+		failed(s, "push failed, events kept", o, after_s, &err);
+		return PUSH_FAILED;
+	}
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (s->held[i])
+			s->ids[k++] = s->ev[i].event_id;
+	if (outbox_ack(s->store, s->ids, k, now_utc(s), NULL, &err) != KR_OK) {
+		/* sent again later: the site holds them once */
+		failed(s, "cannot record the acknowledgement", CENTRAL_RETRY, 0, &err);
+		return PUSH_FAILED;
+	}
+	in_contact(s);
+	if (k < n) { /* the site did not take the oldest: do not skip ahead */
+		failed(s, "the site holds only part of the batch", CENTRAL_RETRY, 0, NULL);
+		return PUSH_FAILED;
+	}
+	return PUSH_SENT;
+}
+
+/* Stores one pulled item, checking a fee table first. */
+static int take_item(void *ctx, const struct central_item *it, struct kerr *err)
+{
+	struct sync *s = ctx;
+	struct inbox_item item = {.seq = it->seq,
+	                          .kind = it->kind,
+	                          .item_id = it->id,
+	                          .payload = it->payload,
+	                          .status = INBOX_STORED,
+	                          .reason = ""};
+	struct kerr why = {{0}};
+	char what[256];
+	if (strcmp(it->kind, "fee_table") == 0) {
+		int64_t have = 0;
+		int rc = outbox_fee_version(s->store, &have, err);
+		if (rc != KR_OK)
+			return rc;
+		if (central_fee_check(s->client, it->payload, it->sig, &item.version, &why) !=
+		    KR_OK) {
+			item.status = INBOX_REFUSED;
+			item.reason = why.msg;
+		} else if (item.version <= have) {
+			item.status = INBOX_REFUSED;
+			item.reason = "not newer than the table in use";
+		} else {
+			item.status = INBOX_ACCEPTED;
+		}
+		snprintf(what, sizeof what, "fee table %.64s: %s%s%s (the old table stays in use)",
+		         it->id, inbox_status_id(item.status), item.reason[0] ? ": " : "",
+		         item.reason);
+	} else {
+		snprintf(what, sizeof what, "%.32s %.64s: stored", it->kind, it->id);
+	}
+	int rc = outbox_inbox_put(s->store, &item, now_utc(s), err);
+	if (rc == KR_OK)
+		trace(s, what, NULL);
+	return rc;
+}
+
+static int pull_all(struct sync *s)
+{
+	struct kerr err = {{0}};
+	int more = 1;
+	for (int round = 0; more && round < SYNC_PULL_ROUNDS; round++) {
+		int64_t cursor = 0, after_s = 0;
+		if (outbox_inbox_cursor(s->store, &cursor, &err) != KR_OK) {
+			failed(s, "cannot read the inbox cursor", CENTRAL_RETRY, 0, &err);
+			return -1;
+		}
+		enum central_outcome o = central_pull(s->client, cursor, SYNC_PULL_LIMIT,
+		                                      take_item, s, &more, &after_s, &err);
+		if (o != CENTRAL_OK) {
+			failed(s, "pull failed", o, after_s, &err);
+			return -1;
+		}
+	}
+	if (outbox_contact_set(s->store, now_utc(s), &err) != KR_OK)
+		trace(s, "cannot record the contact", &err);
+	in_contact(s);
+	return 0;
+}
+
+/* Waits until mono time `until` or a signal. */
+static void wait_until(struct sync *s, int64_t until)
+{
+	int64_t ms = until - mono_ms();
+	if (ms <= 0)
+		return;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (!atomic_load(&s->stop) && !s->round_owed)
+		pthread_cond_timedwait(&s->wake, &s->lock, &t);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void round_over(struct sync *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->round_owed = 0;
+	s->working = 0;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *worker(void *arg)
+{
+	struct sync *s = arg;
+	while (!atomic_load(&s->stop)) {
+		pthread_mutex_lock(&s->lock);
+		int owed = s->round_owed;
+		s->working = owed;
+		pthread_mutex_unlock(&s->lock);
+		if (!owed && mono_ms() < s->retry_at_ms) {
+			wait_until(s, s->retry_at_ms);
+			continue;
+		}
+		enum push_result r = push_batch(s);
+		if (r == PUSH_SENT)
+			continue;
+		if (r == PUSH_EMPTY && (owed || mono_ms() >= s->next_pull_ms)) {
+			if (pull_all(s) == 0)
+				s->next_pull_ms = mono_ms() + (int64_t)s->cfg->pull_s * 1000;
+		}
+		if (owed)
+			round_over(s);
+		int64_t next = mono_ms() + s->cfg->idle_ms;
+		if (s->retry_at_ms > next)
+			next = s->retry_at_ms;
+		wait_until(s, next);
+	}
+	return NULL;
+}
+
+static void submit(void *self, const struct flow_request *req)
+{
+	/* the flow asks nothing of sync yet: it reads the outbox the store fills */
+	(void)self, (void)req;
+}
+
+static int busy(void *self)
+{
+	struct sync *s = self;
+	pthread_mutex_lock(&s->lock);
+	int b = s->round_owed || s->working;
+	pthread_mutex_unlock(&s->lock);
+	return b;
+}
+
+static size_t on_control_body(char *data, size_t size, size_t n, void *ctx)
+{
+	size_t len = size * n, *used = ctx;
+	*used += len;
+	(void)data;
+	return *used > SYNC_CONTROL_MAX ? 0 : len;
+}
+
+/* GETs the central peer's control URL + path. */
+static int peer_get(struct sync *s, const char *path, struct kerr *err)
+{
+	char url[1024];
+	size_t used = 0;
+	long status = 0;
+	if (strcmp(s->cfg->control, "none") == 0)
+		return kerr_set(err, KR_INVALID, "sync: no central peer to steer ([central] control)");
+	snprintf(url, sizeof url, "%s%s", s->cfg->control, path);
+	CURL *c = curl_easy_init();
+	if (!c)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_control_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &used);
+	CURLcode cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	if (cc != CURLE_OK || status != 200)
+		return kerr_set(err, KR_IO, "sync: the central peer refused %s (%s, HTTP %ld)", path,
+		                curl_easy_strerror(cc), status);
+	return KR_OK;
+}
+
+static int control(void *self, const char *verb, const char *args, struct kerr *err)
+{
+	struct sync *s = self;
+	char path[256], word[64] = "";
+	if (strcmp(verb, "now") == 0) {
+		pthread_mutex_lock(&s->lock);
+		s->round_owed = 1;
+		pthread_cond_signal(&s->wake);
+		pthread_mutex_unlock(&s->lock);
+		return KR_OK;
+	}
+	sscanf(args, "%63s", word);
+	for (char *c = word; *c; c++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *c))
+			return kerr_set(err, KR_INVALID, "sync %s: '%s' is not a plain word", verb,
+			                word);
+	if (strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0)
+		snprintf(path, sizeof path, "/%s", verb);
+	else if (strcmp(verb, "slow") == 0)
+		snprintf(path, sizeof path, "/slow?ms=%s", word[0] ? word : "0");
+	else if (strcmp(verb, "fault") == 0)
+		snprintf(path, sizeof path, "/fault?kind=%s&count=1", word);
+	else if (strcmp(verb, "pickup") == 0 && word[0])
+		snprintf(path, sizeof path, "/pickup?kiosk=%s&order=%s", s->host.conf->kiosk_id,
+		         word);
+	else
+		return kerr_set(err, KR_INVALID,
+		                "sync: unknown verb '%s' (now, down, up, slow MS, fault "
+		                "500|garbage|ackdrop|clear, pickup ORDER_NO)",
+		                verb);
+	return peer_get(s, path, err);
+}
+
+static void destroy(void *self)
+{
+	struct sync *s = self;
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		atomic_store(&s->stop, 1);
+		pthread_cond_broadcast(&s->wake);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	int64_t n = 0;
+	struct kerr err;
+	if (s->store && store_outbox_pending(s->store, &n, &err) == KR_OK && s->started) {
+		char what[96];
+		snprintf(what, sizeof what, "stopped; %lld events wait in the outbox", (long long)n);
+		trace(s, what, NULL);
+	}
+	central_destroy(s->client);
+	store_close(s->store);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	free(s->ev);
+	free(s->held);
+	free(s->ids);
+	free(s);
+}
+
+static const struct service_ops ops = {"central", 0, submit, control, destroy, busy};
+
+int sync_central_create(const struct service_host *host, struct service *out, struct kerr *err)
+{
+	const struct conf *c = host->conf;
+	if (!c->central.url[0])
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [central] section missing (needed by sync = central)", c->file);
+	if (c->central.backoff_min_ms > c->central.backoff_max_ms)
+		return kerr_set(err, KR_CONFIG,
+		                "%s: [central] backoff_min_ms is above backoff_max_ms", c->file);
+	struct sync *s = calloc(1, sizeof *s);
+	if (!s)
+		return kerr_set(err, KR_NOMEM, "out of memory");
+	s->host = *host;
+	s->cfg = &c->central;
+	s->batch = c->central.batch_max;
+	s->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_init(&s->stop, 0);
+	struct central_config cc = {
+	    .url = c->central.url,
+	    .kiosk_id = c->kiosk_id,
+	    .ca_file = c->central.ca_file,
+	    .client_cert = c->central.client_cert,
+	    .client_key = c->central.client_key,
+	    .fee_key_file = c->central.fee_key,
+	    .connect_timeout_ms = c->central.connect_timeout_ms,
+	    .timeout_ms = c->central.timeout_ms,
+	    .abort = &s->stop,
+	};
+	int rc = KR_OK;
+	s->ev = calloc((size_t)s->batch, sizeof *s->ev);
+	s->held = calloc((size_t)s->batch, 1);
+	s->ids = calloc((size_t)s->batch, sizeof *s->ids);
+	if (!s->ev || !s->held || !s->ids)
+		rc = kerr_set(err, KR_NOMEM, "out of memory");
+	if (rc == KR_OK)
+		rc = central_create(&cc, &s->client, err);
+	if (rc == KR_CONFIG) {
+		struct kerr why = *err;
+		rc = kerr_set(err, KR_CONFIG, "%s: [central] %s", c->file, why.msg);
+	}
+	if (rc == KR_OK)
+		rc = store_open(c->database, &s->store, err);
+	if (rc == KR_OK) {
+		int64_t n = 0;
+		struct kerr e;
+		store_outbox_pending(s->store, &n, &e);
+		fprintf(host->trace, "[central] syncing with %s; %lld events wait\n", c->central.url,
+		        (long long)n);
+		if (pthread_create(&s->thread, NULL, worker, s) != 0)
+			rc = kerr_set(err, KR_NOMEM, "cannot start the sync thread");
+		else
+			s->started = 1;
+	}
+	if (rc != KR_OK) {
+		destroy(s);
+		return rc;
+	}
+	out->ops = &ops;
+	out->self = s;
+	return KR_OK;
+}

@@ -1,0 +1,95 @@
+#!/bin/sh
+# central.sh — the central-site rig: a test CA, the peer's TLS certificate for 127.0.0.1,
+# the kiosk's client certificate (CN = the kiosk id), the site's fee-signing key pair, and
+# the central peer with its SQLite store.
+#   central.sh up RIG PEER_BINARY [API_PORT CTL_PORT]
+#       makes the keys in folder RIG and starts the peer (ports chosen at run time unless
+#       given); RIG/ports holds "API_PORT CTL_PORT", RIG/peer.pid its pid. The client
+#       certificate's CN is $CENTRAL_KIOSK (default NT01).
+#   central.sh down RIG
+#   central.sh PEER_BINARY SOURCE_DIR COMMAND [ARGS…]
+#       a rig in a temporary folder for one command: runs COMMAND with CENTRAL_RIG,
+#       CENTRAL_CONFIG (tests/sync/central-kiosk.ini filled in) and CENTRAL_CONTROL in the
+#       environment, then stops the peer and removes the folder (kept with
+#       CENTRAL_RIG_KEEP=1). Its exit status is COMMAND's.
+set -eu
+
+up() { # RIG PEER [API CTL]
+	rig=$1 peer=$2 api_port=${3:-} ctl_port=${4:-}
+	mkdir -p "$rig"
+	q() { openssl "$@" >/dev/null 2>&1; }
+	q ecparam -name prime256v1 -genkey -noout -out "$rig/ca.key"
+	q req -x509 -new -key "$rig/ca.key" -days 2 -subj "/CN=Central test CA" -out "$rig/ca.pem"
+	q ecparam -name prime256v1 -genkey -noout -out "$rig/tls.key"
+	q req -new -key "$rig/tls.key" -subj "/CN=127.0.0.1" -out "$rig/tls.csr"
+	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$rig/tls.ext"
+	q x509 -req -in "$rig/tls.csr" -CA "$rig/ca.pem" -CAkey "$rig/ca.key" -CAcreateserial \
+		-days 2 -extfile "$rig/tls.ext" -out "$rig/tls.pem"
+	q ecparam -name prime256v1 -genkey -noout -out "$rig/client.key"
+	q req -new -key "$rig/client.key" -subj "/CN=${CENTRAL_KIOSK:-NT01}" -out "$rig/client.csr"
+	printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$rig/client.ext"
+	q x509 -req -in "$rig/client.csr" -CA "$rig/ca.pem" -CAkey "$rig/ca.key" -CAcreateserial \
+		-days 2 -extfile "$rig/client.ext" -out "$rig/client.pem"
+	q genrsa -out "$rig/fee.key" 2048
+	q rsa -in "$rig/fee.key" -pubout -out "$rig/fee.pub"
+	chmod 600 "$rig"/*.key
+	set -- --cert "$rig/tls.pem" --key "$rig/tls.key" --ca "$rig/ca.pem" \
+		--fee-key "$rig/fee.key" --db "$rig/central.db" --ports-file "$rig/ports"
+	[ -n "$api_port" ] && set -- "$@" --port "$api_port" --control-port "$ctl_port"
+	rm -f "$rig/ports"
+	"$peer" "$@" 2>"$rig/peer.log" &
+	echo $! >"$rig/peer.pid"
+	i=0
+	while [ ! -s "$rig/ports" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$(cat "$rig/peer.pid")" 2>/dev/null; then
+			echo "central.sh: the peer did not start" >&2
+			cat "$rig/peer.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+down() { # RIG
+	[ -f "$1/peer.pid" ] || return 0
+	pid=$(cat "$1/peer.pid")
+	kill "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	rm -f "$1/peer.pid"
+}
+
+case ${1:-} in
+up)
+	up "$2" "$3" "${4:-}" "${5:-}"
+	exit 0
+	;;
+down)
+	down "$2"
+	exit 0
+	;;
+esac
+
+peer=$1 src=$2
+shift 2
+rig=$(mktemp -d "${TMPDIR:-/tmp}/central-rig.XXXXXX")
+cleanup() {
+	set +e
+	down "$rig"
+	[ "${CENTRAL_RIG_KEEP:-0}" = 1 ] || rm -rf "$rig"
+}
+trap cleanup EXIT INT TERM
+up "$rig" "$peer"
+read -r api ctl <"$rig/ports"
+sed -e "s|@SRC@|$src|g" -e "s|@RIG@|$rig|g" -e "s|@URL@|https://127.0.0.1:$api/|g" \
+	-e "s|@CONTROL@|http://127.0.0.1:$ctl|g" "$src/tests/sync/central-kiosk.ini" >"$rig/kiosk.ini"
+export CENTRAL_RIG="$rig" CENTRAL_CONFIG="$rig/kiosk.ini" CENTRAL_CONTROL="http://127.0.0.1:$ctl"
+set +e
+"$@"
+rc=$?
+set -e
+if [ $rc -ne 0 ]; then
+	echo "--- peer log ---" >&2
+	tail -40 "$rig/peer.log" >&2
+fi
+exit $rc

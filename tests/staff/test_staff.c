@@ -1,0 +1,285 @@
+/* test_staff.c — staff mode's state machine on an injected clock, the PIN hash, the PIN
+ * lock kept in the journal across a restart, and the store statistics it reads. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "staff/staff.h"
+#include "staff/staff_pin.h"
+#include "store/stats.h"
+#include "store/store.h"
+
+#define SALT "00112233445566778899aabbccddeeff"
+
+static const struct staff_config cfg = {.lock_minutes = 10, .idle_timeout_s = 120};
+static struct flow_time now = {1000, 1790000000};
+static char hash[STAFF_PIN_HASH_MAX];
+
+/* Feeds ev and carries out the requests like the app does: PIN checks, journal rows
+ * into store s (may be NULL), loads with a fixed data set. */
+static void feed(struct staff *st, struct store *s, struct staff_event *ev, struct staff_out *all)
+{
+	struct staff_out out;
+	staff_handle(st, ev, now, &out);
+	for (int i = 0; i < out.n; i++) {
+		struct staff_request *r = &out.req[i];
+		struct staff_event next = {.kind = SEV_COUNT};
+		struct kerr err;
+		if (all && all->n < STAFF_MAX_REQUESTS)
+			all->req[all->n++] = *r;
+		if (r->kind == SREQ_PIN_CHECK) {
+			next.kind = SEV_PIN_RESULT;
+			next.ok = staff_pin_verify(hash, r->pin);
+		} else if (r->kind == SREQ_JOURNAL && s) {
+			CHECK_INT(store_journal_append(s, r->journal_kind, 0, r->journal_body,
+			                               now.utc_s, &err),
+			          KR_OK);
+		} else if (r->kind == SREQ_LOAD) {
+			next.kind = SEV_DATA;
+			next.data.bins = 2;
+			next.data.blank[0] = 3;
+			next.data.blank[1] = 7;
+			next.data.retained = 2;
+			next.data.nstranded = 1;
+			next.data.stranded[0].id = 42;
+			snprintf(next.data.stranded[0].order_no, 32, "NT0126112100000042");
+			next.data.nreceipts = 1;
+			next.data.receipts[0].id = 9;
+		}
+		if (next.kind != SEV_COUNT)
+			feed(st, s, &next, all);
+	}
+}
+
+static void act(struct staff *st, struct store *s, enum staff_action a, int row, const char *text,
+                struct staff_out *all)
+{
+	struct staff_event ev = {.kind = SEV_ACTION, .action = a, .row = row};
+	snprintf(ev.text, sizeof ev.text, "%s", text ? text : "");
+	if (all)
+		all->n = 0;
+	feed(st, s, &ev, all);
+}
+
+static void enter(struct staff *st, struct store *s)
+{
+	struct staff_event ev = {.kind = SEV_ENTER};
+	feed(st, s, &ev, NULL);
+}
+
+static struct staff *restart(struct store *s)
+{
+	struct staff_lock lock;
+	struct kerr err;
+	CHECK_INT(stats_staff_pin(s, &lock.failures, &lock.last_lock_utc, &err), KR_OK);
+	return staff_create(&cfg, &lock, now);
+}
+
+static void test_pin_hash(void)
+{
+	struct kerr err;
+	CHECK(staff_pin_hash_ok(hash));
+	CHECK(staff_pin_verify(hash, "13579"));
+	CHECK(!staff_pin_verify(hash, "13578"));
+	CHECK(!staff_pin_verify(hash, ""));
+	CHECK(!staff_pin_hash_ok("13579"));
+	CHECK(!staff_pin_verify("pbkdf2-sha256$1000$00$00", "13579"));
+	char small[20];
+	CHECK_INT(staff_pin_hash("1", SALT, 1000, small, sizeof small, &err), KR_INVALID);
+	CHECK_INT(staff_pin_hash("1", "zz", 1000, hash + 0, 0, &err), KR_INVALID);
+}
+
+static void test_screens(void)
+{
+	struct staff *st = staff_create(&cfg, NULL, now);
+	struct staff_out all = {0};
+	const struct staff_view *v = staff_view(st);
+	CHECK_INT(v->screen, STAFF_OFF);
+	enter(st, NULL);
+	CHECK_INT(v->screen, STAFF_PIN);
+	act(st, NULL, STA_SHOW, STAFF_HOME, NULL, NULL); /* no way round the PIN */
+	CHECK_INT(v->screen, STAFF_PIN);
+	act(st, NULL, STA_PIN, 0, "13579", NULL);
+	CHECK_INT(v->screen, STAFF_HOME);
+	CHECK_INT((int)v->data.blank[1], 7);
+
+	/* restock as an exchange: start, count, end */
+	act(st, NULL, STA_SHOW, STAFF_STOCK, NULL, NULL);
+	act(st, NULL, STA_RESTOCK_START, 0, NULL, NULL);
+	CHECK_INT(v->screen, STAFF_RESTOCK);
+	for (int i = 0; i < 5; i++)
+		act(st, NULL, STA_LOAD_MORE, 1, NULL, NULL);
+	act(st, NULL, STA_LOAD_LESS, 1, NULL, NULL);
+	act(st, NULL, STA_LOAD_MORE, 5, NULL, NULL); /* no such bin */
+	for (int i = 0; i < 4; i++)
+		act(st, NULL, STA_REMOVE_MORE, 0, NULL, NULL); /* only 2 in the retain bin */
+	CHECK_INT((int)v->loaded[1], 4);
+	CHECK_INT((int)v->removed, 2);
+	act(st, NULL, STA_RESTOCK_END, 0, NULL, &all);
+	CHECK_INT(all.n, 3); /* and a load for the stock screen */
+	CHECK_STR(all.req[0].journal_kind, "staff.restock");
+	CHECK_STR(all.req[0].journal_body, "{\"loaded\":[0,4],\"removed\":2}");
+	CHECK_INT(all.req[1].kind, SREQ_RESTOCK);
+	CHECK_INT((int)all.req[1].loaded[1], 4);
+	CHECK_INT((int)all.req[1].before[1], 7);
+	CHECK_INT(v->busy, 1);
+	struct staff_event done = {.kind = SEV_DONE, .text = "staff.restocked"};
+	feed(st, NULL, &done, NULL);
+	CHECK_INT(v->busy, 0);
+	CHECK_STR(v->notice_key, "staff.restocked");
+
+	/* a stranded payment refunded, a receipt reprinted */
+	act(st, NULL, STA_SHOW, STAFF_STRANDED, NULL, NULL);
+	act(st, NULL, STA_REFUND, 0, NULL, &all);
+	CHECK_INT(all.n, 2);
+	CHECK_STR(all.req[0].journal_body, "{\"order\":\"NT0126112100000042\"}");
+	CHECK_INT(all.req[1].kind, SREQ_REFUND);
+	CHECK_INT((int)all.req[1].id, 42);
+	feed(st, NULL, &done, NULL);
+	act(st, NULL, STA_SHOW, STAFF_RECEIPTS, NULL, NULL);
+	act(st, NULL, STA_REPRINT, 3, NULL, &all); /* no such row */
+	CHECK_INT(all.n, 0);
+	act(st, NULL, STA_REPRINT, 0, NULL, &all);
+	CHECK_INT(all.req[1].kind, SREQ_REPRINT);
+	CHECK_INT((int)all.req[1].id, 9);
+	feed(st, NULL, &done, NULL);
+
+	/* out of service, device status */
+	act(st, NULL, STA_SHOW, STAFF_HOME, NULL, NULL);
+	act(st, NULL, STA_SERVICE, 0, NULL, &all);
+	CHECK_INT(v->out_of_service, 1);
+	CHECK_INT(all.req[1].kind, SREQ_SERVICE);
+	CHECK_INT(all.req[1].arg, 1);
+	struct staff_event dev = {.kind = SEV_DEVICE, .text = "print.paper_out", .ok = 0};
+	feed(st, NULL, &dev, NULL);
+	struct staff_event dev2 = {.kind = SEV_DEVICE, .text = "print.ready", .ok = 1};
+	feed(st, NULL, &dev2, NULL);
+	CHECK_INT(v->ndevices, 1);
+	CHECK_STR(v->device[0].name, "print");
+	CHECK_STR(v->device[0].status_key, "print.ready");
+	CHECK_INT(v->device[0].faulty, 0);
+
+	/* the idle time-out ends staff mode; out of service stays */
+	now.mono_ms += 119000;
+	struct staff_event tick = {.kind = SEV_TICK};
+	feed(st, NULL, &tick, NULL);
+	CHECK_INT(v->screen, STAFF_HOME);
+	now.mono_ms += 1000;
+	feed(st, NULL, &tick, NULL);
+	CHECK_INT(v->screen, STAFF_OFF);
+	CHECK_INT(v->out_of_service, 1);
+	CHECK_INT(v->data.nstranded, 0); /* nothing kept for the next visitor */
+	staff_destroy(st);
+}
+
+static void test_lock_survives_restart(struct store *s)
+{
+	struct staff *st = restart(s);
+	const struct staff_view *v = staff_view(st);
+	enter(st, s);
+	for (int i = 0; i < 4; i++)
+		act(st, s, STA_PIN, 0, "0000", NULL);
+	CHECK_INT(v->screen, STAFF_PIN);
+	CHECK_INT(v->tries_left, 1);
+	staff_destroy(st);
+
+	/* a restart keeps the four failures: one more locks */
+	st = restart(s);
+	v = staff_view(st);
+	enter(st, s);
+	CHECK_INT(v->tries_left, 1);
+	act(st, s, STA_PIN, 0, "0000", NULL);
+	CHECK_INT(v->screen, STAFF_LOCKED);
+	act(st, s, STA_PIN, 0, "13579", NULL); /* the right PIN does not open a lock */
+	CHECK_INT(v->screen, STAFF_LOCKED);
+	staff_destroy(st);
+
+	/* a restart keeps the lock */
+	now.utc_s += 9 * 60;
+	st = restart(s);
+	v = staff_view(st);
+	enter(st, s);
+	CHECK_INT(v->screen, STAFF_LOCKED);
+	CHECK_INT(v->locked_s, 60);
+	struct staff_event ev = {.kind = SEV_ACTION, .action = STA_EXIT};
+	feed(st, s, &ev, NULL);
+	staff_destroy(st);
+
+	/* after lock_minutes the PIN works again, with all tries */
+	now.utc_s += 60;
+	st = restart(s);
+	v = staff_view(st);
+	enter(st, s);
+	CHECK_INT(v->screen, STAFF_PIN);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES);
+	act(st, s, STA_PIN, 0, "13579", NULL);
+	CHECK_INT(v->screen, STAFF_HOME);
+	staff_destroy(st);
+	int fails;
+	int64_t at;
+	struct kerr err;
+	CHECK_INT(stats_staff_pin(s, &fails, &at, &err), KR_OK);
+	CHECK_INT(fails, 0);
+	CHECK_INT((int)at, (int)(now.utc_s - 10 * 60));
+}
+
+static void test_stats(struct store *s)
+{
+	struct kerr err;
+	struct fee_quote q = {0};
+	q.total_fen = 70000;
+	struct order_spec spec = {"NT01", BIZ_RENEW, HOLDER_UNIT, &q, "", "", "", now.utc_s};
+	struct order_row a, b;
+	CHECK_INT(store_order_create(s, &spec, &a, &err), KR_OK);
+	CHECK_INT(store_order_create(s, &spec, &b, &err), KR_OK);
+	CHECK_INT(store_order_move(s, a.id, ORDER_PAYING, "t", now.utc_s, &err), KR_OK);
+	CHECK_INT(store_order_move(s, a.id, ORDER_PAID, "t", now.utc_s, &err), KR_OK);
+	CHECK_INT(store_order_move(s, a.id, ORDER_WORKING, "t", now.utc_s, &err), KR_OK);
+	CHECK_INT(store_order_move(s, a.id, ORDER_SERVED, "t", now.utc_s, &err), KR_OK);
+	CHECK_INT(store_order_move(s, b.id, ORDER_PAYING, "t", now.utc_s, &err), KR_OK);
+	CHECK_INT(store_order_move(s, b.id, ORDER_PAID, "t", now.utc_s, &err), KR_OK);
+	struct stats_day d;
+	CHECK_INT(stats_day(s, now.utc_s - 10, now.utc_s + 10, &d, &err), KR_OK);
+	CHECK_INT(d.orders, 2);
+	CHECK_INT(d.served, 1);
+	CHECK_INT((int)d.takings_fen, 70000);
+	CHECK_INT(stats_day(s, now.utc_s + 10, now.utc_s + 20, &d, &err), KR_OK);
+	CHECK_INT(d.orders, 0);
+	struct stats_orders o;
+	CHECK_INT(stats_orders(s, &o, &err), KR_OK);
+	CHECK_INT((int)o.count[BIZ_RENEW][ORDER_SERVED], 1);
+	CHECK_INT((int)o.count[BIZ_RENEW][ORDER_PAID], 1);
+	struct order_row rows[4];
+	int n;
+	CHECK_INT(stats_stranded(s, rows, 4, &n, &err), KR_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT((int)rows[0].id, (int)b.id);
+	struct stats_receipt rec[4];
+	CHECK_INT(stats_receipts(s, rec, 4, &n, &err), KR_OK);
+	CHECK_INT(n, 0);
+}
+
+int main(void)
+{
+	struct kerr err;
+	char dir[] = "/tmp/kiosk-staff-XXXXXX", path[64];
+	CHECK_INT(staff_pin_hash("13579", SALT, 1000, hash, sizeof hash, &err), KR_OK);
+	test_pin_hash();
+	test_screens();
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof path, "%s/kiosk.db", dir);
+	struct store *s = NULL;
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	if (s) {
+		test_lock_survives_restart(s);
+		test_stats(s);
+	}
+	store_close(s);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK_INT(system(cmd), 0);
+	return check_done();
+}

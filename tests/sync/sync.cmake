@@ -1,0 +1,18 @@
+# Central sync (kiosk/sync): the central peer and the fault cases against it (label sync).
+
+# The central site's peer (also used by the demo): tests/peers/httpd.c is its HTTP side.
+add_executable(central_peer ${CMAKE_SOURCE_DIR}/tests/peers/central_peer.c
+               ${CMAKE_SOURCE_DIR}/tests/peers/httpd.c)
+pkg_check_modules(CENTRALDEPS REQUIRED IMPORTED_TARGET libssl libcrypto libcjson sqlite3)
+target_link_libraries(central_peer PRIVATE PkgConfig::CENTRALDEPS)
+
+add_executable(test_sync ${CMAKE_CURRENT_LIST_DIR}/test_sync.c
+               ${CMAKE_SOURCE_DIR}/tests/store/store_testutil.c)
+target_link_libraries(test_sync PRIVATE kiosklib)
+target_include_directories(test_sync PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+foreach(case offline restart acklost duplicates pull)
+  add_test(NAME test_sync_${case}
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/rigs/central.sh $<TARGET_FILE:central_peer>
+            ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> ${case})
+  set_tests_properties(test_sync_${case} PROPERTIES LABELS sync TIMEOUT 60)
+endforeach()

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "app/metrics.h"
 #include "core/money.h"
 #include "core/recovery.h"
 #include "staff/slip.h"
@@ -45,6 +46,8 @@ struct app {
 	unsigned staff_seen_version;
 	int flow_closed;          /* the flow was told it is out of service */
 	int64_t staff_reprint_id; /* the receipt staff asked to reprint, 0: none */
+	int64_t metrics_ms;       /* when the metrics file was last written ([monitor]) */
+	int metrics_failed;       /* a write of it failed (said once) */
 };
 
 static struct flow_time now_of(const struct app *app)
@@ -258,7 +261,8 @@ static void staff_load(struct app *app, struct staff_data *d)
 	if (stats_receipts(app->store, rec, STAFF_ROWS_MAX, &d->nreceipts, &err) == KR_OK)
 		for (int i = 0; i < d->nreceipts; i++) {
 			d->receipts[i].id = rec[i].id;
-			snprintf(d->receipts[i].kind, sizeof d->receipts[i].kind, "%s", rec[i].kind);
+			snprintf(d->receipts[i].kind, sizeof d->receipts[i].kind, "%s",
+			         rec[i].kind);
 			snprintf(d->receipts[i].order_no, sizeof d->receipts[i].order_no, "%s",
 			         rec[i].order_no);
 			d->receipts[i].printed = rec[i].printed;
@@ -278,7 +282,8 @@ static const char *staff_restock(struct app *app, const struct staff_request *r)
 		if (r->loaded[b] <= 0)
 			continue;
 		snprintf(args, sizeof args, "%d %lld", b + 1, (long long)r->loaded[b]);
-		if (!disp->ops->control || disp->ops->control(disp->self, "refill", args, &err) != KR_OK) {
+		if (!disp->ops->control ||
+		    disp->ops->control(disp->self, "refill", args, &err) != KR_OK) {
 			fprintf(app->trace, "[staff] refill bin %d: %s\n", b + 1,
 			        disp->ops->control ? err.msg : "the dispenser takes no refill");
 			ok = 0;
@@ -355,8 +360,8 @@ static void staff_execute(struct app *app, struct staff_out *out, int depth)
 			staff_feed(app, &sev, depth + 1);
 			break;
 		case SREQ_JOURNAL:
-			if (store_journal_append(app->store, r->journal_kind, 0, r->journal_body, now,
-			                         &err) != KR_OK)
+			if (store_journal_append(app->store, r->journal_kind, 0, r->journal_body,
+			                         now, &err) != KR_OK)
 				fprintf(app->trace, "[staff] journal: %s\n", err.msg);
 			break;
 		case SREQ_RESTOCK:
@@ -414,7 +419,8 @@ static int staff_route(struct app *app, const struct flow_event *ev)
 	case FEV_TAP:
 		if (ev->intent == INTENT_STAFF_ENTER) {
 			own = 1;
-			if (app->conf->staff.pin_hash[0] && flow_view(app->flow)->screen != SCREEN_STEP)
+			if (app->conf->staff.pin_hash[0] &&
+			    flow_view(app->flow)->screen != SCREEN_STEP)
 				sev.kind = SEV_ENTER;
 		} else if (staff_active(app->staff)) {
 			own = 1; /* no tap reaches the flow in staff mode */
@@ -436,11 +442,13 @@ static int staff_route(struct app *app, const struct flow_event *ev)
 		break;
 	case FEV_PRINTED:
 	case FEV_PRINT_FAILED:
-		if (ev->order_id == 0 && app->staff_reprint_id && ev->arg == app->staff_reprint_id) {
+		if (ev->order_id == 0 && app->staff_reprint_id &&
+		    ev->arg == app->staff_reprint_id) {
 			app->staff_reprint_id = 0;
 			sev.kind = SEV_DONE;
 			snprintf(sev.text, sizeof sev.text, "%s",
-			         ev->kind == FEV_PRINTED ? "staff.reprint_asked" : "staff.reprint_failed");
+			         ev->kind == FEV_PRINTED ? "staff.reprint_asked"
+			                                 : "staff.reprint_failed");
 		}
 		break;
 	default:
@@ -472,6 +480,15 @@ static void handle(struct app *app, const struct flow_event *ev)
 		if (done)
 			settled(app, o);
 		return;
+	}
+	if (ev->kind == FEV_TICK) {
+		struct flow_time t = now_of(app);
+		int failed = metrics_tick(app->conf, app->store, staff_view(app->staff), t.mono_ms,
+		                          t.utc_s, &app->metrics_ms, &err) != KR_OK;
+		if (failed && !app->metrics_failed)
+			fprintf(app->trace, "[monitor] %s\n", err.msg);
+		app->metrics_failed |= failed;
+		err.msg[0] = '\0';
 	}
 	if (staff_route(app, ev))
 		return;
@@ -563,7 +580,8 @@ static int recover_one(struct app *app, const struct order_row *row, struct kerr
 	snprintf(o->order_no, sizeof o->order_no, "%s", row->order_no);
 	o->state = row->state;
 	o->amount_fen = row->amount_fen;
-	fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no, order_state_id(o->state));
+	fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no,
+	        order_state_id(o->state));
 	struct flow_out out;
 	int done = recovery_start(o, &out);
 	int rc = execute(app, &out, err);

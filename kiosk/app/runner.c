@@ -12,7 +12,18 @@
  *   <slot> <verb> [args]          steer a simulated device or service, e.g.
  *                                 "keys insert unit-expiring", "idreader present ID NAME",
  *                                 "pay paid", "printer paper-out"
+ *   staff enter                   the hidden gesture (staff mode opens at its PIN pad)
+ *   staff pin 20261121            the staff PIN (never echoed)
+ *   staff show stock              a staff screen: home, devices, stock, orders,
+ *                                   stranded, receipts
+ *   staff restock-start           start a restock (on the stock screen)
+ *   staff load-more 1 [N]         count N (default 1) keys loaded into bin 1; load-less
+ *   staff remove-more [N]         count keys taken out of the retain bin; remove-less
+ *   staff restock-end             end the restock: refill, count, print the slip
+ *   staff restock-cancel | refund ROW | reprint ROW | service | exit   (ROW from 1)
  *   expect screen|step|error|notice|order|amount|open|journal|personal|print VALUE
+ *   expect staff SCREEN           staff mode's screen ("off" outside staff mode)
+ *   expect staff-notice KEY       its notice ("-" for none)
  *   await  (the same)             wait up to 30 s of real time for it (services that
  *                                 answer from their own threads, e.g. a payment poll)
  * After each line the runner waits until no service is busy. A failed expectation is
@@ -24,7 +35,9 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/notify.h"
 #include "conf/strings.h"
+#include "staff/staff.h"
 #include "core/ident.h"
 #include "core/money.h"
 #include "store/store.h"
@@ -40,6 +53,8 @@ struct runner {
 	int64_t mono_ms, utc_s;
 	int64_t last_order_id;
 	struct flow_view shown; /* the last view printed */
+	unsigned staff_shown;   /* the version of the staff view seen last */
+	char staff_line[512];   /* the staff line printed last */
 	int failures;
 	const char *file;
 	int line;
@@ -80,12 +95,78 @@ static int countdown_only(struct runner *r, const struct flow_view *v)
 	return memcmp(&a, &b, sizeof a) == 0;
 }
 
+/* A staff screen as a line: its name, notice and the figures it shows; printed when it
+ * differs from the last one. */
+static void show_staff(struct runner *r, const struct staff_view *sv)
+{
+	char line[sizeof r->staff_line] = "";
+	FILE *o = fmemopen(line, sizeof line - 1, "w");
+	const struct staff_data *d = &sv->data;
+	char buf[32];
+	if (!o)
+		return;
+	fprintf(o, "  [staff] %s", staff_screen_name(sv->screen));
+	if (sv->notice_key[0])
+		fprintf(o, " | %s [%s]", text(r, sv->notice_key), sv->notice_key);
+	switch (sv->screen) {
+	case STAFF_PIN:
+		fprintf(o, " | %d tries left", sv->tries_left);
+		break;
+	case STAFF_LOCKED:
+		fprintf(o, " | %d s locked", sv->locked_s);
+		break;
+	case STAFF_STOCK:
+	case STAFF_RESTOCK:
+		for (int b = 0; b < d->bins && b < STAFF_BINS_MAX; b++)
+			fprintf(o, " | bin %d: %lld", b + 1, (long long)d->blank[b]);
+		fprintf(o, " | retained %lld", (long long)d->retained);
+		if (sv->screen == STAFF_RESTOCK) {
+			for (int b = 0; b < d->bins && b < STAFF_BINS_MAX; b++)
+				fprintf(o, " | load %d: %lld", b + 1, (long long)sv->loaded[b]);
+			fprintf(o, " | removed %lld", (long long)sv->removed);
+		}
+		break;
+	case STAFF_ORDERS:
+		money_format(d->takings_today_fen, buf, sizeof buf);
+		fprintf(o, " | orders %d, served %d, refunded %d, takings %s yuan, outbox %lld",
+		        d->orders_today, d->served_today, d->refunded_today, buf,
+		        (long long)d->outbox);
+		break;
+	case STAFF_STRANDED:
+		fprintf(o, " | %d stranded", d->nstranded);
+		break;
+	case STAFF_RECEIPTS:
+		fprintf(o, " | %d receipts", d->nreceipts);
+		break;
+	case STAFF_DEVICES:
+		for (int i = 0; i < sv->ndevices; i++)
+			fprintf(o, " | %s %s", sv->device[i].name, sv->device[i].status_key);
+		break;
+	default:
+		break;
+	}
+	if (sv->out_of_service)
+		fprintf(o, " | out of service");
+	fputc('\n', o);
+	fclose(o);
+	if (strcmp(line, r->staff_line) != 0)
+		fputs(line, r->out);
+	memcpy(r->staff_line, line, sizeof line);
+}
+
 static void show(void *ctx, const struct flow_view *v)
 {
 	struct runner *r = ctx;
 	FILE *o = r->out;
 	char buf[32];
 
+	const struct staff_view *sv = app_staff_view(r->app);
+	if (sv->version != r->staff_shown) {
+		r->staff_shown = sv->version;
+		show_staff(r, sv);
+		if (sv->screen != STAFF_OFF || countdown_only(r, v))
+			return;
+	}
 	/* a ticking countdown is shown every 10 s, not every second */
 	if (countdown_only(r, v) && v->remaining_s % 10 != 0)
 		return;
@@ -196,6 +277,11 @@ static int observe(struct runner *r, const char *what, char *got, size_t size)
 		int64_t bad = 0, rows = 0;
 		int rc = store_journal_verify(app_store(r->app), &bad, &rows, &err);
 		snprintf(got, size, "%s", rc == KR_OK ? "ok" : "broken");
+	} else if (strcmp(what, "staff") == 0) {
+		snprintf(got, size, "%s", staff_screen_name(app_staff_view(r->app)->screen));
+	} else if (strcmp(what, "staff-notice") == 0) {
+		const char *k = app_staff_view(r->app)->notice_key;
+		snprintf(got, size, "%s", k[0] ? k : "-");
 	} else if (strcmp(what, "personal") == 0) {
 		snprintf(got, size, "%s", app_holds_personal_data(r->app) ? "held" : "none");
 	} else {
@@ -293,6 +379,45 @@ static void tap(struct runner *r, const char *args)
 	app_post(r->app, &ev);
 }
 
+/* "staff VERB ARGS": a tap in staff mode (see the top of this file). */
+static void staff_command(struct runner *r, char *args)
+{
+	char verb[32] = "", arg[64] = "";
+	int times = 1;
+	sscanf(args, "%31s %63s %d", verb, arg, &times);
+	struct flow_event ev = {.kind = FEV_TAP, .intent = INTENT_STAFF};
+	if (strcmp(verb, "enter") == 0) {
+		ev.intent = INTENT_STAFF_ENTER;
+		app_post(r->app, &ev);
+		return;
+	}
+	int a = staff_action_from_name(verb);
+	int row = 0;
+	if (a < 0) {
+		failed(r, "unknown staff verb '%s'%s", verb, "");
+		return;
+	}
+	if (a == STA_PIN) {
+		snprintf(ev.text, sizeof ev.text, "%s", arg);
+	} else if (a == STA_SHOW) {
+		row = staff_screen_from_name(arg);
+		if (row < 0) {
+			failed(r, "unknown staff screen '%s'%s", arg, "");
+			return;
+		}
+	} else if (a == STA_REMOVE_MORE || a == STA_REMOVE_LESS) {
+		times = arg[0] ? atoi(arg) : 1;
+	} else if (arg[0]) {
+		row = atoi(arg) - 1; /* bins and rows count from 1 in a scenario */
+	}
+	ev.arg = staff_arg((enum staff_action)a, row);
+	for (int i = 0; i < times && i < STAFF_LOAD_MAX; i++)
+		app_post(r->app, &ev);
+	explicit_bzero(&ev, sizeof ev);
+	explicit_bzero(arg, sizeof arg);
+	explicit_bzero(args, strlen(args));
+}
+
 static int command(struct runner *r, char *line, struct kerr *err)
 {
 	char *cmd = strtok(line, " \t");
@@ -329,6 +454,8 @@ static int command(struct runner *r, char *line, struct kerr *err)
 	}
 	if (strcmp(cmd, "tap") == 0) {
 		tap(r, args);
+	} else if (strcmp(cmd, "staff") == 0) {
+		staff_command(r, args);
 	} else if (strcmp(cmd, "type") == 0 || strcmp(cmd, "pin") == 0) {
 		struct flow_event ev = {.kind = FEV_TAP};
 		ev.intent = cmd[0] == 't' ? INTENT_TEXT : INTENT_PIN;
@@ -366,8 +493,13 @@ static void echo(FILE *out, const char *line)
 	char buf[512], masked[128];
 	snprintf(buf, sizeof buf, "%s", line);
 	char *cmd = strtok(buf, " \t");
-	if (strcmp(cmd, "pin") == 0) {
-		fprintf(out, "> pin ******\n"); /* never a PIN */
+	const char *verb = line + strlen(cmd);
+	verb += strspn(verb, " \t");
+	if (strcmp(cmd, "pin") == 0 ||
+	    (strcmp(cmd, "staff") == 0 && strncmp(verb, "pin", 3) == 0)) {
+		fprintf(out, "> %s ******\n",
+		        cmd[0] == 'p' ? "pin" : "staff pin"); /* never a PIN */
+		explicit_bzero(buf, sizeof buf);
 		return;
 	}
 	int personal = strcmp(cmd, "type") == 0 || strcmp(cmd, "idreader") == 0;
@@ -398,6 +530,9 @@ int runner_play(const char *script, const struct conf *conf, FILE *out, int *fai
 	int rc = strings_load(conf->assets, "zh-CN", &r.zh, err);
 	if (rc == KR_OK)
 		rc = start_app(&r, err);
+	struct kerr nerr = {{0}};
+	if (rc == KR_OK && notify_send("READY=1", &nerr) != KR_OK)
+		fprintf(out, "[notify] %s\n", nerr.msg);
 
 	char line[512];
 	while (rc == KR_OK && fgets(line, sizeof line, f)) {
@@ -415,7 +550,9 @@ int runner_play(const char *script, const struct conf *conf, FILE *out, int *fai
 		echo(out, start);
 		rc = command(&r, start, err);
 		explicit_bzero(line, sizeof line);
+		notify_send("WATCHDOG=1", &nerr);
 	}
+	notify_send("STOPPING=1", &nerr);
 	fclose(f);
 	app_destroy(r.app);
 	strings_free(r.zh);

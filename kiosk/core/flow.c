@@ -104,9 +104,8 @@ static const char *const request_names[FREQ_COUNT] = {
     "pay_refund", "work",      "print",  "journal",      "key_issue",  "key_hand_out", "key_retain",
 };
 static const char *const intent_names[INTENT_COUNT] = {
-    "business", "holder",   "next",   "back", "cancel", "years",
-    "seal",     "sub-keys", "change", "text", "pin",    "more-time",
-    "staff-enter", "staff",
+    "business", "holder", "next", "back", "cancel",    "years",       "seal",
+    "sub-keys", "change", "text", "pin",  "more-time", "staff-enter", "staff",
 };
 
 const char *flow_event_name(enum flow_event_kind k)

@@ -72,8 +72,8 @@ static int state_put(struct store *s, const char *key, int64_t value)
 }
 
 /* One integer from sql (with ?1 = text arg when not NULL); dflt when no row. */
-static int query_int(struct store *s, const char *sql, const char *arg, int64_t dflt,
-                     int64_t *out, struct kerr *err)
+static int query_int(struct store *s, const char *sql, const char *arg, int64_t dflt, int64_t *out,
+                     struct kerr *err)
 {
 	sqlite3_stmt *st = NULL;
 	*out = dflt;
@@ -212,7 +212,8 @@ int outbox_fee_version(struct store *s, int64_t *version, struct kerr *err)
 int outbox_inbox_count(struct store *s, const char *kind, int st, int64_t *n, struct kerr *err)
 {
 	char sql[160];
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM central_inbox WHERE (?1 IS NULL OR kind = ?1)%s",
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM central_inbox WHERE (?1 IS NULL OR kind = ?1)%s",
 	         st >= 0 && st < INBOX_STATUS_COUNT ? " AND status = ?2" : "");
 	sqlite3_stmt *q = NULL;
 	*n = 0;

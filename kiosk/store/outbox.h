@@ -15,9 +15,9 @@
 
 /* One outbox row. */
 struct outbox_event {
-	int64_t seq;          /* the row id: grows with time */
-	char event_id[64];    /* stable: order_no ":" history id */
-	char kind[32];        /* order.create, order.move … */
+	int64_t seq;       /* the row id: grows with time */
+	char event_id[64]; /* stable: order_no ":" history id */
+	char kind[32];     /* order.create, order.move … */
 	int64_t created_utc;
 	char body[OUTBOX_BODY_MAX]; /* JSON text, no personal data */
 };
@@ -48,7 +48,7 @@ struct inbox_item {
 	const char *item_id; /* the central site's id of the item */
 	const char *payload; /* JSON text as received */
 	enum inbox_status status;
-	int64_t version; /* fee_table: its version; 0 otherwise */
+	int64_t version;    /* fee_table: its version; 0 otherwise */
 	const char *reason; /* why refused; "" otherwise */
 };
 

@@ -236,9 +236,8 @@ enum central_outcome central_push(struct central *c, const struct outbox_event *
 	return CENTRAL_OK;
 }
 
-enum central_outcome central_pull(struct central *c, int64_t after, int limit,
-                                  central_item_fn fn, void *ctx, int *more,
-                                  int64_t *retry_after_s, struct kerr *err)
+enum central_outcome central_pull(struct central *c, int64_t after, int limit, central_item_fn fn,
+                                  void *ctx, int *more, int64_t *retry_after_s, struct kerr *err)
 {
 	char url[CENTRAL_URL_MAX + 64];
 	*more = 0;
@@ -263,9 +262,10 @@ enum central_outcome central_pull(struct central *c, int64_t after, int limit,
 		const cJSON *sig = cJSON_GetObjectItem(it, "sig");
 		struct central_item item;
 		if (!cJSON_IsNumber(seq) || seq->valuedouble <= (double)last ||
-		    seq->valuedouble > 9e15 || !cJSON_IsString(kind) || strlen(kind->valuestring) > 31 ||
-		    !cJSON_IsString(id) || strlen(id->valuestring) > 127 ||
-		    !cJSON_IsString(payload) || (sig && !cJSON_IsString(sig))) {
+		    seq->valuedouble > 9e15 || !cJSON_IsString(kind) ||
+		    strlen(kind->valuestring) > 31 || !cJSON_IsString(id) ||
+		    strlen(id->valuestring) > 127 || !cJSON_IsString(payload) ||
+		    (sig && !cJSON_IsString(sig))) {
 			cJSON_Delete(j);
 			kerr_set(err, KR_CORRUPT, "a malformed item after %lld", (long long)last);
 			return CENTRAL_RETRY;
@@ -285,8 +285,8 @@ enum central_outcome central_pull(struct central *c, int64_t after, int limit,
 	return CENTRAL_OK;
 }
 
-int central_fee_check(struct central *c, const char *payload, const char *sig,
-                      int64_t *version, struct kerr *err)
+int central_fee_check(struct central *c, const char *payload, const char *sig, int64_t *version,
+                      struct kerr *err)
 {
 	*version = 0;
 	if (!sig || !*sig)

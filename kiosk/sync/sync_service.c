@@ -177,7 +177,7 @@ static int take_item(void *ctx, const struct central_item *it, struct kerr *err)
 		} else {
 			item.status = INBOX_ACCEPTED;
 		}
-		snprintf(what, sizeof what, "fee table %.64s: %s%s%s (the old table stays in use)",
+		snprintf(what, sizeof what, "fee table %.64s: %s%s%.96s (the running table stays)",
 		         it->id, inbox_status_id(item.status), item.reason[0] ? ": " : "",
 		         item.reason);
 	} else {
@@ -199,8 +199,8 @@ static int pull_all(struct sync *s)
 			failed(s, "cannot read the inbox cursor", CENTRAL_RETRY, 0, &err);
 			return -1;
 		}
-		enum central_outcome o = central_pull(s->client, cursor, SYNC_PULL_LIMIT,
-		                                      take_item, s, &more, &after_s, &err);
+		enum central_outcome o = central_pull(s->client, cursor, SYNC_PULL_LIMIT, take_item,
+		                                      s, &more, &after_s, &err);
 		if (o != CENTRAL_OK) {
 			failed(s, "pull failed", o, after_s, &err);
 			return -1;
@@ -299,7 +299,8 @@ static int peer_get(struct sync *s, const char *path, struct kerr *err)
 	size_t used = 0;
 	long status = 0;
 	if (strcmp(s->cfg->control, "none") == 0)
-		return kerr_set(err, KR_INVALID, "sync: no central peer to steer ([central] control)");
+		return kerr_set(err, KR_INVALID,
+		                "sync: no central peer to steer ([central] control)");
 	snprintf(url, sizeof url, "%s%s", s->cfg->control, path);
 	CURL *c = curl_easy_init();
 	if (!c)
@@ -313,8 +314,8 @@ static int peer_get(struct sync *s, const char *path, struct kerr *err)
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
 	if (cc != CURLE_OK || status != 200)
-		return kerr_set(err, KR_IO, "sync: the central peer refused %s (%s, HTTP %ld)", path,
-		                curl_easy_strerror(cc), status);
+		return kerr_set(err, KR_IO, "sync: the central peer refused %s (%s, HTTP %ld)",
+		                path, curl_easy_strerror(cc), status);
 	return KR_OK;
 }
 
@@ -365,7 +366,8 @@ static void destroy(void *self)
 	struct kerr err;
 	if (s->store && store_outbox_pending(s->store, &n, &err) == KR_OK && s->started) {
 		char what[96];
-		snprintf(what, sizeof what, "stopped; %lld events wait in the outbox", (long long)n);
+		snprintf(what, sizeof what, "stopped; %lld events wait in the outbox",
+		         (long long)n);
 		trace(s, what, NULL);
 	}
 	central_destroy(s->client);
@@ -385,7 +387,8 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 	const struct conf *c = host->conf;
 	if (!c->central.url[0])
 		return kerr_set(err, KR_CONFIG,
-		                "%s: [central] section missing (needed by sync = central)", c->file);
+		                "%s: [central] section missing (needed by sync = central)",
+		                c->file);
 	if (c->central.backoff_min_ms > c->central.backoff_max_ms)
 		return kerr_set(err, KR_CONFIG,
 		                "%s: [central] backoff_min_ms is above backoff_max_ms", c->file);
@@ -432,8 +435,8 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 		int64_t n = 0;
 		struct kerr e;
 		store_outbox_pending(s->store, &n, &e);
-		fprintf(host->trace, "[central] syncing with %s; %lld events wait\n", c->central.url,
-		        (long long)n);
+		fprintf(host->trace, "[central] syncing with %s; %lld events wait\n",
+		        c->central.url, (long long)n);
 		if (pthread_create(&s->thread, NULL, worker, s) != 0)
 			rc = kerr_set(err, KR_NOMEM, "cannot start the sync thread");
 		else

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "app/notify.h"
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -35,6 +37,15 @@ static void on_view(void *ctx, const struct flow_view *v)
 static void post(void *ctx, const struct flow_event *ev)
 {
 	app_post(ctx, ev);
+}
+
+/* Tells systemd (when it started the kiosk) a state; a failure is said once. */
+static void notify(const char *state)
+{
+	static int said;
+	struct kerr err = {{0}};
+	if (notify_send(state, &err) != KR_OK && !said++)
+		fprintf(stderr, "kiosk: %s\n", err.msg);
 }
 
 /* In the demo, a function key steers a simulated device or peer, as a scenario line
@@ -72,6 +83,7 @@ void ui_run(struct ui *ui, struct app *app, const struct ui_run_options *o)
 
 	app_set_observer(app, on_view, ui);
 	ui_attach(ui, post, app);
+	ui_set_staff(ui, app_staff_view(app));
 	ui_show(ui, app_view(app), (int64_t)time(NULL));
 
 	int64_t t0 = ui_mono_ns(), next_tick = t0 + 1000000000;
@@ -87,21 +99,26 @@ void ui_run(struct ui *ui, struct app *app, const struct ui_run_options *o)
 		int64_t now = ui_mono_ns();
 		if (now >= next_tick) {
 			app_tick(app);
+			notify("WATCHDOG=1"); /* the loop runs: [Service] WatchdogSec */
 			next_tick += 1000000000;
 			if (next_tick < now)
 				next_tick = now + 1000000000;
 		}
 		app_pump(app);
 		int drew = ui_frame(ui, (uint32_t)((now - t0) / 1000000));
-		if (drew && ++frames == 1 && o->start_mono_ns)
-			fprintf(stderr, "first frame after %.1f ms\n",
-			        (double)(ui_mono_ns() - o->start_mono_ns) / 1e6);
+		if (drew && ++frames == 1) {
+			notify("READY=1");
+			if (o->start_mono_ns)
+				fprintf(stderr, "first frame after %.1f ms\n",
+				        (double)(ui_mono_ns() - o->start_mono_ns) / 1e6);
+		}
 		if (o->frames && frames >= o->frames)
 			break;
 		if (o->idle_ms && ui_mono_ns() - t0 >= (int64_t)o->idle_ms * 1000000)
 			break;
 		SDL_Delay(ui_screen(ui)->animated ? 16 : 30);
 	}
+	notify("STOPPING=1");
 	app_set_observer(app, NULL, NULL);
 	ui_attach(ui, NULL, NULL);
 }

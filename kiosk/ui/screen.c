@@ -332,14 +332,13 @@ static void start_screen(struct builder *b)
 	if (!conf_hall_open(&c->region, b->in->utc_s))
 		info_key(b, FONT_SMALL, ROLE_WARNING, "ui.after_hours");
 
-	struct btn opt[5] = {
+	struct btn opt[4] = {
 	    {tx(b, "ui.language"), ACT_LANGUAGE, 0, 0, ROLE_BUTTON},
 	    {tx(b, "ui.large_text"), ACT_LARGE, 0, 0, b->in->large ? ROLE_SELECTED : ROLE_BUTTON},
 	    {tx(b, "ui.contrast"), ACT_CONTRAST, 0, 0,
 	     b->in->contrast ? ROLE_SELECTED : ROLE_BUTTON},
 	    {tx(b, b->in->voice ? "ui.voice_on" : "ui.voice_off"), ACT_VOICE, 0, 0,
 	     b->in->voice ? ROLE_SELECTED : ROLE_BUTTON},
-	    {tx(b, "ui.staff"), ACT_STAFF, 0, 0, ROLE_BUTTON},
 	};
 	grid(b, opt, 4, 4, FONT_SMALL);
 
@@ -349,13 +348,12 @@ static void start_screen(struct builder *b)
 	    [BIZ_UNLOCK] = "biz.unlock",   [BIZ_EXCHANGE] = "biz.exchange",
 	    [BIZ_CHECK] = "biz.check",     [BIZ_REVOKE] = "biz.revoke",
 	};
-	struct btn tiles[BIZ_COUNT + 1];
+	struct btn tiles[BIZ_COUNT];
 	int n = 0;
 	for (int biz = 0; biz < BIZ_COUNT; biz++)
 		if (b->v->offered & (1u << biz))
 			tiles[n++] = (struct btn){tx(b, biz_key[biz]), ACT_INTENT, INTENT_BUSINESS,
 			                          biz, ROLE_PRIMARY};
-	tiles[n++] = opt[4]; /* the staff entry takes the last tile */
 	grid(b, tiles, n, 2, FONT_BODY);
 }
 
@@ -658,13 +656,241 @@ static void error_screen(struct builder *b)
 	grid(b, &home, 1, 1, FONT_BODY);
 }
 
+/* ---- staff mode: one layout per staff screen, from the staff view ---------------------- */
+
+static struct btn staff_btn(const char *text, enum staff_action a, int row, enum theme_role role)
+{
+	return (struct btn){text, ACT_INTENT, INTENT_STAFF, staff_arg(a, row), role};
+}
+
+/* The bottom row: back to the staff home (when not at home) and leave staff mode. */
+static void staff_nav(struct builder *b, int back)
+{
+	struct btn row[2];
+	int n = 0;
+	if (back)
+		row[n++] = staff_btn(tx(b, "staff.back"), STA_SHOW, STAFF_HOME, ROLE_BUTTON);
+	row[n++] = staff_btn(tx(b, "staff.exit"), STA_EXIT, 0, ROLE_BUTTON);
+	grid(b, row, n, n, FONT_BODY);
+}
+
+/* "key: value" as a line of information. */
+static void staff_line(struct builder *b, enum theme_role role, const char *key, const char *value)
+{
+	char line[SCREEN_TEXT];
+	snprintf(line, sizeof line, "%s: %s", tx(b, key), value);
+	info(b, FONT_BODY, role, 0, line);
+}
+
+static void staff_count(struct builder *b, const char *key, int64_t n)
+{
+	char v[24];
+	snprintf(v, sizeof v, "%lld", (long long)n);
+	staff_line(b, ROLE_SCREEN, key, v);
+}
+
+static void staff_pin(struct builder *b, const struct staff_view *sv)
+{
+	char n[16];
+	info_key(b, FONT_BODY, ROLE_SCREEN, "staff.pin");
+	snprintf(n, sizeof n, "%d", sv->tries_left);
+	staff_line(b, sv->tries_left < STAFF_PIN_TRIES ? ROLE_WARNING : ROLE_MUTED,
+	           "staff.tries_left", n);
+	figure(b, WK_DOTS, CONTENT_W, 130, "")->arg = b->in->pin_len;
+	b->s->keypad = 4;
+	staff_nav(b, 0);
+	keypad(b, "1234567890", 5, FONT_HUGE);
+}
+
+static void staff_locked(struct builder *b, const struct staff_view *sv)
+{
+	char n[16];
+	snprintf(n, sizeof n, "%d", (sv->locked_s + 59) / 60);
+	staff_line(b, ROLE_ERROR, "staff.locked", n);
+	staff_nav(b, 0);
+}
+
+static void staff_home(struct builder *b, const struct staff_view *sv)
+{
+	if (sv->out_of_service)
+		info_key(b, FONT_BODY, ROLE_WARNING, "staff.out_of_service");
+	staff_nav(b, 0);
+	struct btn row[6] = {
+	    staff_btn(tx(b, "staff.devices"), STA_SHOW, STAFF_DEVICES, ROLE_BUTTON),
+	    staff_btn(tx(b, "staff.stock"), STA_SHOW, STAFF_STOCK, ROLE_BUTTON),
+	    staff_btn(tx(b, "staff.orders"), STA_SHOW, STAFF_ORDERS, ROLE_BUTTON),
+	    staff_btn(tx(b, "staff.stranded"), STA_SHOW, STAFF_STRANDED, ROLE_BUTTON),
+	    staff_btn(tx(b, "staff.receipts"), STA_SHOW, STAFF_RECEIPTS, ROLE_BUTTON),
+	    staff_btn(tx(b, sv->out_of_service ? "staff.service_on" : "staff.service_off"),
+	              STA_SERVICE, 0, sv->out_of_service ? ROLE_SELECTED : ROLE_BUTTON),
+	};
+	grid(b, row, 6, 2, FONT_BODY);
+}
+
+static void staff_devices(struct builder *b, const struct staff_view *sv)
+{
+	char line[SCREEN_TEXT];
+	if (!sv->ndevices)
+		info_key(b, FONT_BODY, ROLE_MUTED, "staff.no_devices");
+	for (int i = 0; i < sv->ndevices && i < STAFF_DEVICES_MAX; i++) {
+		const struct staff_device *d = &sv->device[i];
+		snprintf(line, sizeof line, "%s  ·  %s",
+		         tx(b, d->faulty ? "staff.device_fault" : "staff.device_ok"),
+		         tx(b, d->status_key));
+		info(b, FONT_BODY, d->faulty ? ROLE_ERROR : ROLE_SCREEN, 0, line);
+	}
+	staff_nav(b, 1);
+}
+
+/* Blank keys per bin and the retain bin. */
+static void staff_bins(struct builder *b, const struct staff_data *d)
+{
+	char key[SCREEN_TEXT];
+	for (int i = 0; i < d->bins && i < STAFF_BINS_MAX; i++) {
+		snprintf(key, sizeof key, "%s %d: %lld", tx(b, "staff.bin"), i + 1,
+		         (long long)d->blank[i]);
+		info(b, FONT_BODY, ROLE_SCREEN, 0, key);
+	}
+	staff_count(b, "staff.retained", d->retained);
+}
+
+static void staff_stock(struct builder *b, const struct staff_view *sv)
+{
+	staff_bins(b, &sv->data);
+	staff_nav(b, 1);
+	if (!sv->busy) {
+		struct btn start =
+		    staff_btn(tx(b, "staff.restock_start"), STA_RESTOCK_START, 0, ROLE_PRIMARY);
+		grid(b, &start, 1, 1, FONT_BODY);
+	}
+}
+
+/* A count with its − and + buttons: the caption above the pair. */
+static void staff_counter(struct builder *b, const char *label, enum staff_action less,
+                          enum staff_action more, int row)
+{
+	struct btn pair[2] = {
+	    staff_btn("-", less, row, ROLE_BUTTON),
+	    staff_btn("+", more, row, ROLE_BUTTON),
+	};
+	grid(b, pair, 2, 2, FONT_TITLE);
+	caption(b, FONT_BODY, ROLE_FIELD, label);
+}
+
+static void staff_restock(struct builder *b, const struct staff_view *sv)
+{
+	const struct staff_data *d = &sv->data;
+	char line[SCREEN_TEXT];
+	info_key(b, FONT_BODY, ROLE_SCREEN, "staff.restock");
+	struct btn row[2] = {
+	    staff_btn(tx(b, "staff.restock_cancel"), STA_RESTOCK_CANCEL, 0, ROLE_BUTTON),
+	    staff_btn(tx(b, "staff.restock_end"), STA_RESTOCK_END, 0, ROLE_PRIMARY),
+	};
+	grid(b, row, 2, 2, FONT_BODY);
+	snprintf(line, sizeof line, "%s: %lld  ·  %s %lld", tx(b, "staff.retained"),
+	         (long long)d->retained, tx(b, "staff.removed"), (long long)sv->removed);
+	staff_counter(b, line, STA_REMOVE_LESS, STA_REMOVE_MORE, 0);
+	for (int i = (d->bins < STAFF_BINS_MAX ? d->bins : STAFF_BINS_MAX) - 1; i >= 0; i--) {
+		snprintf(line, sizeof line, "%s %d: %lld  ·  %s %lld", tx(b, "staff.bin"), i + 1,
+		         (long long)d->blank[i], tx(b, "staff.loaded"), (long long)sv->loaded[i]);
+		staff_counter(b, line, STA_LOAD_LESS, STA_LOAD_MORE, i);
+	}
+}
+
+static void staff_orders(struct builder *b, const struct staff_view *sv)
+{
+	const struct staff_data *d = &sv->data;
+	char amount[32];
+	staff_count(b, "staff.orders_today", d->orders_today);
+	staff_count(b, "staff.served", d->served_today);
+	staff_count(b, "staff.refunded", d->refunded_today);
+	money(d->takings_today_fen, amount, sizeof amount);
+	staff_line(b, ROLE_SCREEN, "staff.takings", amount);
+	staff_count(b, "staff.outbox", d->outbox);
+	staff_nav(b, 1);
+}
+
+static void staff_stranded(struct builder *b, const struct staff_view *sv)
+{
+	const struct staff_data *d = &sv->data;
+	char label[STAFF_ROWS_MAX][SCREEN_TEXT], amount[32];
+	struct btn row[STAFF_ROWS_MAX];
+	int n = d->nstranded < STAFF_ROWS_MAX ? d->nstranded : STAFF_ROWS_MAX;
+	if (!n)
+		info_key(b, FONT_BODY, ROLE_MUTED, "staff.none");
+	staff_nav(b, 1);
+	for (int i = 0; i < n; i++) {
+		money(d->stranded[i].amount_fen, amount, sizeof amount);
+		snprintf(label[i], sizeof label[i], "%s  %s  ·  %s", tx(b, "staff.refund"),
+		         d->stranded[i].order_no, amount);
+		row[i] = staff_btn(label[i], STA_REFUND, i, sv->busy ? ROLE_DISABLED : ROLE_BUTTON);
+	}
+	grid(b, row, n, 1, FONT_SMALL);
+}
+
+static void staff_receipts(struct builder *b, const struct staff_view *sv)
+{
+	const struct staff_data *d = &sv->data;
+	char label[STAFF_ROWS_MAX][SCREEN_TEXT], kind[48];
+	struct btn row[STAFF_ROWS_MAX];
+	int n = d->nreceipts < STAFF_ROWS_MAX ? d->nreceipts : STAFF_ROWS_MAX;
+	if (!n)
+		info_key(b, FONT_BODY, ROLE_MUTED, "staff.none");
+	staff_nav(b, 1);
+	for (int i = 0; i < n; i++) {
+		snprintf(kind, sizeof kind, "staff.kind_%s", d->receipts[i].kind);
+		snprintf(label[i], sizeof label[i], "%s  %s  %s", tx(b, "staff.reprint"),
+		         tx(b, kind), d->receipts[i].order_no);
+		row[i] =
+		    staff_btn(label[i], STA_REPRINT, i, sv->busy ? ROLE_DISABLED : ROLE_BUTTON);
+	}
+	grid(b, row, n, 1, FONT_SMALL);
+}
+
 static void staff_screen(struct builder *b)
 {
-	header(b, tx(b, "ui.staff_title"));
-	info_key(b, FONT_BODY, ROLE_NOTICE, "ui.staff_placeholder");
-	b->s->voice_key = NULL;
-	struct btn back = {tx(b, "ui.staff_exit"), ACT_STAFF_EXIT, 0, 0, ROLE_PRIMARY};
-	grid(b, &back, 1, 1, FONT_BODY);
+	const struct staff_view *sv = b->in->staff;
+	static const char *const title[STAFF_SCREEN_COUNT] = {
+	    [STAFF_PIN] = "staff.home",          [STAFF_LOCKED] = "staff.home",
+	    [STAFF_HOME] = "staff.home",         [STAFF_DEVICES] = "staff.devices",
+	    [STAFF_STOCK] = "staff.stock",       [STAFF_RESTOCK] = "staff.stock",
+	    [STAFF_ORDERS] = "staff.orders",     [STAFF_STRANDED] = "staff.stranded",
+	    [STAFF_RECEIPTS] = "staff.receipts",
+	};
+	header(b, tx(b, title[sv->screen] ? title[sv->screen] : "staff.home"));
+	b->s->voice_key = NULL; /* staff screens are not spoken */
+	if (sv->notice_key[0])
+		info_key(b, FONT_BODY, strstr(sv->notice_key, "failed") ? ROLE_ERROR : ROLE_NOTICE,
+		         sv->notice_key);
+	switch (sv->screen) {
+	case STAFF_PIN:
+		staff_pin(b, sv);
+		break;
+	case STAFF_LOCKED:
+		staff_locked(b, sv);
+		break;
+	case STAFF_DEVICES:
+		staff_devices(b, sv);
+		break;
+	case STAFF_STOCK:
+		staff_stock(b, sv);
+		break;
+	case STAFF_RESTOCK:
+		staff_restock(b, sv);
+		break;
+	case STAFF_ORDERS:
+		staff_orders(b, sv);
+		break;
+	case STAFF_STRANDED:
+		staff_stranded(b, sv);
+		break;
+	case STAFF_RECEIPTS:
+		staff_receipts(b, sv);
+		break;
+	default:
+		staff_home(b, sv);
+		break;
+	}
 }
 
 static void step_screen(struct builder *b)
@@ -767,7 +993,7 @@ void screen_build(const struct screen_input *in, struct screen *out)
 	memset(out, 0, sizeof *out);
 	struct builder b = {
 	    .in = in, .v = in->view, .s = out, .top = 24, .bottom = SCREEN_H - MARGIN};
-	if (in->staff)
+	if (in->staff && in->staff->screen != STAFF_OFF)
 		staff_screen(&b);
 	else if (in->view->screen == SCREEN_START)
 		start_screen(&b);

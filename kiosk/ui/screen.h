@@ -14,6 +14,7 @@
 #include "conf/conf.h"
 #include "conf/strings.h"
 #include "core/flow.h"
+#include "staff/staff.h"
 #include "ui/keypad.h"
 #include "ui/theme.h"
 #include "ui/wrap.h"
@@ -25,6 +26,10 @@
 #define SCREEN_MAX_WIDGETS 96
 #define SCREEN_MAX_LINES   10
 #define SCREEN_TEXT        400
+/* The hidden staff gesture: a press held this long within this many pixels of the start
+ * screen's top-left corner (no control sits there). */
+#define SCREEN_GESTURE_SIDE 160
+#define SCREEN_GESTURE_MS   3000
 
 enum screen_font { FONT_SMALL, FONT_BODY, FONT_TITLE, FONT_HUGE, FONT_COUNT };
 
@@ -38,8 +43,6 @@ enum screen_action {
 	ACT_CHAR,     /* a keypad key: arg is the character */
 	ACT_DELETE,   /* the keypad's backspace */
 	ACT_ENTER,    /* the keypad's OK: send the entry */
-	ACT_STAFF,    /* open the staff entry */
-	ACT_STAFF_EXIT,
 };
 
 enum widget_kind {
@@ -74,7 +77,7 @@ struct screen_input {
 	const struct conf *conf;
 	int64_t utc_s; /* now, for the after-hours notice */
 	int large, contrast, voice;
-	int staff;                        /* the staff entry is open */
+	const struct staff_view *staff;   /* staff mode's view; NULL or STAFF_OFF: none */
 	const struct keypad_entry *entry; /* credit code or mobile being typed */
 	int pin_len;                      /* PIN digits typed (shown as dots) */
 	const int *pin_digits;            /* the scrambled pad: the digit at each of 10 keys */
@@ -90,7 +93,7 @@ struct screen {
 	char missing_key[48];  /* the first of them */
 	const char *voice_key; /* the prompt to speak (same words as the caption) */
 	int animated;          /* a spinner or card animation is on screen */
-	int keypad;            /* 0 none, 1 credit code, 2 mobile, 3 PIN */
+	int keypad;            /* 0 none, 1 credit code, 2 mobile, 3 PIN, 4 staff PIN */
 };
 
 /* Font size in logical pixels, and the line height. */

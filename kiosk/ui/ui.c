@@ -50,11 +50,15 @@ struct ui {
 	struct flow_view view;
 	int have_view;
 	int64_t utc_s;
-	int english, large, contrast, voice_on, staff;
-	struct keypad_entry entry; /* credit code or mobile */
-	struct keypad_entry pin;   /* the PIN being typed: wiped when sent */
-	int digits[10];            /* the PIN pad's scramble */
-	int showing_round;         /* the PIN round the pad was scrambled for */
+	int english, large, contrast, voice_on;
+	const struct staff_view *staff; /* staff mode's view (borrowed), or NULL */
+	enum staff_screen staff_shown;  /* the staff screen laid out last */
+	int corner_down;                /* a press began in the hidden gesture's corner */
+	uint32_t corner_down_ms;        /* when (SDL's event time) */
+	struct keypad_entry entry;      /* credit code or mobile */
+	struct keypad_entry pin;        /* the PIN being typed: wiped when sent */
+	int digits[10];                 /* the PIN pad's scramble */
+	int showing_round;              /* the PIN round the pad was scrambled for */
 	char showing_error[48];
 
 	struct screen screen;
@@ -416,8 +420,25 @@ static void wipe_pin(struct ui *ui)
 	keypad_clear(&ui->pin, PIN_MAX);
 }
 
+static int staff_on(const struct ui *ui)
+{
+	return ui->staff && ui->staff->screen != STAFF_OFF;
+}
+
+void ui_set_staff(struct ui *ui, const struct staff_view *sv)
+{
+	ui->staff = sv;
+	ui->layout_dirty = 1;
+}
+
 void ui_show(struct ui *ui, const struct flow_view *v, int64_t utc_s)
 {
+	enum staff_screen staff_now = ui->staff ? ui->staff->screen : STAFF_OFF;
+	if (staff_now != ui->staff_shown) { /* a staff screen comes or goes: no PIN kept */
+		wipe_pin(ui);
+		ui->staff_shown = staff_now;
+		ui->pressed = -1;
+	}
 	int same_step = ui->have_view && ui->view.screen == v->screen && ui->view.step == v->step &&
 	                ui->view.biz == v->biz;
 	int is_pin = v->screen == SCREEN_STEP && v->step == STEP_PIN;
@@ -484,24 +505,21 @@ static void act(struct ui *ui, const struct widget *w)
 		ui->voice_on = !ui->voice_on;
 		break;
 	case ACT_CHAR:
-		keypad_push(keypad == 3 ? &ui->pin : &ui->entry, (char)w->arg);
+		keypad_push(keypad >= 3 ? &ui->pin : &ui->entry, (char)w->arg);
 		break;
 	case ACT_DELETE:
-		keypad_pop(keypad == 3 ? &ui->pin : &ui->entry);
+		keypad_pop(keypad >= 3 ? &ui->pin : &ui->entry);
 		break;
 	case ACT_ENTER:
-		if (keypad == 3) {
+		if (keypad == 4) {
+			post_tap(ui, INTENT_STAFF, staff_arg(STA_PIN, 0), ui->pin.text);
+			wipe_pin(ui);
+		} else if (keypad == 3) {
 			post_tap(ui, INTENT_PIN, 0, ui->pin.text);
 			wipe_pin(ui);
 		} else {
 			post_tap(ui, INTENT_TEXT, 0, ui->entry.text);
 		}
-		break;
-	case ACT_STAFF:
-		ui->staff = 1;
-		break;
-	case ACT_STAFF_EXIT:
-		ui->staff = 0;
 		break;
 	case ACT_NONE:
 		return;
@@ -519,8 +537,37 @@ static int widget_at(struct ui *ui, int x, int y)
 	return w ? (int)(w - ui->screen.w) : -1;
 }
 
-static int release(struct ui *ui, int x, int y)
+static int in_corner(const struct ui *ui, int x, int y)
 {
+	return !staff_on(ui) && (!ui->have_view || ui->view.screen == SCREEN_START) && x >= 0 &&
+	       y >= 0 && x < SCREEN_GESTURE_SIDE && y < SCREEN_GESTURE_SIDE;
+}
+
+static void press(struct ui *ui, int x, int y, uint32_t at_ms)
+{
+	ui->pressed = widget_at(ui, x, y);
+	ui->draw_dirty = 1;
+	ui->corner_down = in_corner(ui, x, y);
+	ui->corner_down_ms = at_ms;
+}
+
+/* The hidden gesture: held long enough in the corner, let go there. */
+static int corner_release(struct ui *ui, int x, int y, uint32_t at_ms)
+{
+	int held = ui->corner_down && in_corner(ui, x, y) &&
+	           at_ms - ui->corner_down_ms >= SCREEN_GESTURE_MS;
+	ui->corner_down = 0;
+	if (held)
+		post_tap(ui, INTENT_STAFF_ENTER, 0, NULL);
+	return held;
+}
+
+static int release(struct ui *ui, int x, int y, uint32_t at_ms)
+{
+	if (corner_release(ui, x, y, at_ms)) {
+		ui->pressed = -1;
+		return 1;
+	}
 	int i = widget_at(ui, x, y), was = ui->pressed;
 	ui->pressed = -1;
 	ui->draw_dirty = 1;
@@ -536,11 +583,11 @@ static int handle(struct ui *ui, const SDL_Event *e)
 	switch (e->type) {
 	case SDL_QUIT:
 		/* window close, Alt+F4, a signal: a kiosk keeps running unless staff asks */
-		if (ui->staff)
+		if (staff_on(ui))
 			ui->quit = 1;
 		return 0;
 	case SDL_KEYDOWN:
-		if (ui->staff && e->key.keysym.sym == SDLK_q && (e->key.keysym.mod & KMOD_CTRL))
+		if (staff_on(ui) && e->key.keysym.sym == SDLK_q && (e->key.keysym.mod & KMOD_CTRL))
 			ui->quit = 1;
 		return 0;
 	case SDL_WINDOWEVENT:
@@ -549,22 +596,21 @@ static int handle(struct ui *ui, const SDL_Event *e)
 			ui->draw_dirty = 1;
 		return 0;
 	case SDL_FINGERDOWN:
-		ui->pressed =
-		    widget_at(ui, (int)(e->tfinger.x * SCREEN_W), (int)(e->tfinger.y * SCREEN_H));
-		ui->draw_dirty = 1;
+		press(ui, (int)(e->tfinger.x * SCREEN_W), (int)(e->tfinger.y * SCREEN_H),
+		      e->tfinger.timestamp);
 		return 0;
 	case SDL_FINGERUP:
-		return release(ui, (int)(e->tfinger.x * SCREEN_W), (int)(e->tfinger.y * SCREEN_H));
+		return release(ui, (int)(e->tfinger.x * SCREEN_W), (int)(e->tfinger.y * SCREEN_H),
+		               e->tfinger.timestamp);
 	case SDL_MOUSEBUTTONDOWN:
 		if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
 			return 0; /* a touch already counted as a finger */
-		ui->pressed = widget_at(ui, e->button.x, e->button.y);
-		ui->draw_dirty = 1;
+		press(ui, e->button.x, e->button.y, e->button.timestamp);
 		return 0;
 	case SDL_MOUSEBUTTONUP:
 		if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
 			return 0;
-		return release(ui, e->button.x, e->button.y);
+		return release(ui, e->button.x, e->button.y, e->button.timestamp);
 	default:
 		return 0;
 	}

@@ -44,7 +44,13 @@ void ui_attach(struct ui *ui, ui_post_fn fn, void *ctx);
  * changes, and scrambles the PIN pad again each time it is shown. */
 void ui_show(struct ui *ui, const struct flow_view *v, int64_t utc_s);
 
-/* Handles pending SDL input. Returns the number of taps that did something. */
+/* Shows staff mode's view sv (borrowed for the UI's life: app_staff_view()) instead of
+ * the flow's whenever its screen is not STAFF_OFF; read again on every ui_show. */
+void ui_set_staff(struct ui *ui, const struct staff_view *sv);
+
+/* Handles pending SDL input. A press held SCREEN_GESTURE_MS in the start screen's
+ * top-left corner and let go there posts INTENT_STAFF_ENTER (the hidden gesture). Returns the
+ * number of taps that did something. */
 int ui_pump_events(struct ui *ui);
 
 /* Draws and presents when something changed or an animation runs, at animation time

@@ -5,8 +5,8 @@
  * kept alive. A plain-HTTP control port on 127.0.0.1 steers it:
  *   /down  /up                 stop listening (connections refused) / listen again
  *   /slow?ms=D                 wait D ms before handling each API request (0: not slow)
- *   /fault?kind=K&count=N[&pid=P]  K: 500 garbage ackdrop drop 413 429 killbefore
- *                              killafter clear; ackdrop stores the batch, then drops the
+ *   /fault?kind=K&count=N[&after=M][&pid=P]  after M requests, the next N get K: 500 garbage
+ * ackdrop drop 413 429 killbefore killafter clear; ackdrop stores the batch, then drops the
  *                              connection without an answer; killbefore/killafter SIGKILL
  *                              process P before / after storing the batch
  *   /pickup?kiosk=K&order=NO   a centrally reviewed order ready for pick-up at kiosk K
@@ -40,13 +40,13 @@
 
 #include "httpd.h"
 
-#define REQ_MAX   (8 * 1024 * 1024)
-#define CONNS_MAX 8
+#define REQ_MAX    (8 * 1024 * 1024)
+#define CONNS_MAX  8
 #define FAULTS_MAX 16
 
 struct fault {
 	char kind[16];
-	int count, pid;
+	int count, pid, after;
 };
 
 struct api_conn {
@@ -77,9 +77,12 @@ static void sql(const char *s)
 
 static const struct fault *take_fault(void)
 {
-	static const struct fault none = {"", 0, 0};
+	static const struct fault none = {"", 0, 0, 0};
 	for (int i = 0; i < nfaults; i++)
-		if (faults[i].count > 0) {
+		if (faults[i].count > 0 && faults[i].after > 0) {
+			faults[i].after--;
+			return &none;
+		} else if (faults[i].count > 0) {
 			faults[i].count--;
 			return &faults[i];
 		}
@@ -110,8 +113,10 @@ static char *store_batch(const char *kiosk, cJSON *events, const char **why)
 	*why = NULL;
 	cJSON_ArrayForEach(e, events)
 	{
-		const cJSON *id = cJSON_GetObjectItem(e, "id"), *seq = cJSON_GetObjectItem(e, "seq");
-		const cJSON *kind = cJSON_GetObjectItem(e, "kind"), *at = cJSON_GetObjectItem(e, "at");
+		const cJSON *id = cJSON_GetObjectItem(e, "id"),
+		            *seq = cJSON_GetObjectItem(e, "seq");
+		const cJSON *kind = cJSON_GetObjectItem(e, "kind"),
+		            *at = cJSON_GetObjectItem(e, "at");
 		const cJSON *body = cJSON_GetObjectItem(e, "body");
 		if (!cJSON_IsString(id) || !cJSON_IsNumber(seq) || !cJSON_IsString(kind) ||
 		    !cJSON_IsNumber(at) || !body) {
@@ -221,12 +226,13 @@ static int api(struct api_conn *ac, struct httpd_request *req)
 		return 0;
 	}
 	if (strcmp(fault, "413") == 0 || strcmp(fault, "429") == 0) {
-		error_answer(c, atoi(fault), fault[1] == '1' ? "too_large" : "slow_down", "injected");
+		error_answer(c, atoi(fault), fault[1] == '1' ? "too_large" : "slow_down",
+		             "injected");
 		return 0;
 	}
 	if (strcmp(fault, "garbage") == 0) {
-		httpd_respond(c, 200, "application/json", "<html>502 Bad Gateway</html>{\"held\":", 1,
-		              NULL);
+		httpd_respond(c, 200, "application/json",
+		              "<html>502 Bad Gateway</html>{\"held\":", 1, NULL);
 		return 0;
 	}
 	if (strcmp(what, "inbox") == 0 && strcmp(req->method, "GET") == 0) {
@@ -250,12 +256,13 @@ static int api(struct api_conn *ac, struct httpd_request *req)
 	}
 	const char *why;
 	char *out = store_batch(kiosk, events, &why);
+	int nevents = cJSON_GetArraySize(events);
 	cJSON_Delete(root);
 	if (!out) {
 		error_answer(c, 422, "invalid_event", why);
 		return 0;
 	}
-	fprintf(stderr, "central_peer: %s: batch of %d%s\n", kiosk, cJSON_GetArraySize(events),
+	fprintf(stderr, "central_peer: %s: batch of %d%s\n", kiosk, nevents,
 	        fault[0] ? " (fault)" : "");
 	if (strcmp(fault, "killafter") == 0 && fl->pid > 0)
 		kill(fl->pid, SIGKILL);
@@ -322,12 +329,12 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 			return httpd_respond(c, 400, "text/plain", "no kind or no room\n", 0, NULL);
 		snprintf(faults[nfaults].kind, sizeof faults[0].kind, "%.15s", a);
 		faults[nfaults].pid = atoi(httpd_param(q, "pid", b, sizeof b));
-		faults[nfaults++].count =
-		    httpd_param(q, "count", b, sizeof b)[0] ? atoi(b) : 1;
+		faults[nfaults].after = atoi(httpd_param(q, "after", b, sizeof b));
+		faults[nfaults++].count = httpd_param(q, "count", b, sizeof b)[0] ? atoi(b) : 1;
 		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
 	}
-	if ((strcmp(req->path, "/pickup") == 0 || strcmp(req->path, "/review") == 0) &&
-	    kiosk[0] && order[0]) {
+	if ((strcmp(req->path, "/pickup") == 0 || strcmp(req->path, "/review") == 0) && kiosk[0] &&
+	    order[0]) {
 		char payload[512];
 		int pickup = req->path[1] == 'p';
 		if (pickup)
@@ -362,9 +369,9 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		size_t cap = 1 << 16, used = 0;
 		char *out = malloc(cap);
 		out[0] = '\0';
-		sqlite3_prepare_v2(db,
-		                   "SELECT seq, event_id, kind FROM events WHERE kiosk = ?1 ORDER BY n",
-		                   -1, &st, NULL);
+		sqlite3_prepare_v2(
+		    db, "SELECT seq, event_id, kind FROM events WHERE kiosk = ?1 ORDER BY n", -1,
+		    &st, NULL);
 		sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			if (used + 256 > cap)
@@ -472,8 +479,9 @@ int main(int argc, char **argv)
 			ctl_port = atoi(v);
 	}
 	if (!cert || !key || !ca || !fee || !dbpath || !ports) {
-		fprintf(stderr, "usage: central_peer --cert C --key K --ca CA --fee-key F --db FILE "
-		                "--ports-file P [--port N --control-port N]\n");
+		fprintf(stderr,
+		        "usage: central_peer --cert C --key K --ca CA --fee-key F --db FILE "
+		        "--ports-file P [--port N --control-port N]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -497,7 +505,8 @@ int main(int argc, char **argv)
 	    "CREATE TABLE IF NOT EXISTS inbox(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	    " kiosk TEXT NOT NULL, kind TEXT NOT NULL, item_id TEXT NOT NULL,"
 	    " payload TEXT NOT NULL, sig TEXT NOT NULL);");
-	int lapi = httpd_listen(&api_port, "central_peer"), ctl = httpd_listen(&ctl_port, "central_peer");
+	int lapi = httpd_listen(&api_port, "central_peer"),
+	    ctl = httpd_listen(&ctl_port, "central_peer");
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.tmp", ports);
 	f = fopen(tmp, "w");

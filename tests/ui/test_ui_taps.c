@@ -273,7 +273,10 @@ static void hardening(void)
 	/* back at the start, staff mode honours a quit */
 	rig_tap(&r, ACT_INTENT, INTENT_CANCEL, 0);
 	CHECK_STR(rig_where(&r), "start");
-	CHECK(rig_tap(&r, ACT_STAFF, 0, 0));
+	struct flow_event enter = {.kind = FEV_TAP, .intent = INTENT_STAFF_ENTER};
+	app_post(r.app, &enter);
+	rig_settle(&r);
+	CHECK(screen_find(ui_screen(r.ui), ACT_ENTER, 0, 0) != NULL); /* the staff PIN pad */
 	memset(&e, 0, sizeof e);
 	e.type = SDL_QUIT;
 	SDL_PushEvent(&e);

@@ -23,3 +23,7 @@ set_tests_properties(bench_ui PROPERTIES ENVIRONMENT
 if(TARGET ui_voice)
   add_dependencies(test_ui_screens ui_voice)
 endif()
+
+# Staff mode's screens and the hidden gesture.
+ui_test(test_ui_staff ui ${CMAKE_CURRENT_LIST_DIR}/test_ui_staff.c
+        ${CMAKE_CURRENT_LIST_DIR}/ui_testutil.c)

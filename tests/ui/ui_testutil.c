@@ -68,6 +68,7 @@ void rig_start(struct rig *r, const char *config, const char *china_time)
 	}
 	app_set_observer(r->app, on_view, r);
 	ui_attach(r->ui, post, r);
+	ui_set_staff(r->ui, app_staff_view(r->app));
 	ui_show(r->ui, app_view(r->app), r->utc_s);
 }
 

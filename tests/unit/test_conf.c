@@ -150,7 +150,7 @@ static void test_kiosk_ini(void)
 	CHECK_INT(c.pay_ceiling_fen, Y(5000));
 	static const char *const demo[SVC_COUNT] = {
 	    [SVC_KEYS] = "pkcs11",  [SVC_PAY] = "alipay",       [SVC_PRINTER] = "cups",
-	    [SVC_IDREADER] = "sam", [SVC_DISPENSER] = "serial", [SVC_SYNC] = "standin",
+	    [SVC_IDREADER] = "sam", [SVC_DISPENSER] = "serial", [SVC_SYNC] = "central",
 	};
 	for (int s = 0; s < SVC_COUNT; s++) {
 		CHECK_STR(c.service[s], demo[s]);

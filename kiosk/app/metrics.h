@@ -1,0 +1,31 @@
+/* metrics.h — the Prometheus text-format metrics file for node_exporter's textfile
+ * collector ([monitor] metrics_file): orders by business and state, takings, blank keys
+ * per bin and the retain bin, device states, the sync outbox's depth. Written to a
+ * temporary file beside it and renamed, so a reader never sees half a file; rewritten
+ * at most every [monitor] interval_s by metrics_tick. Owns nothing but its throttle. */
+#ifndef KIOSK_APP_METRICS_H
+#define KIOSK_APP_METRICS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf/conf.h"
+#include "staff/staff.h"
+#include "store/store.h"
+
+/* Writes the metrics of store s, bins blank-key bins and the devices in sv (borrowed;
+ * NULL: none) to out in the text exposition format. KR_OK or the store's error. */
+int metrics_format(struct store *s, int bins, const struct staff_view *sv, int64_t now_utc,
+                   FILE *out, struct kerr *err);
+
+/* Writes path atomically (path.tmp, fsync, rename). KR_IO naming the file on failure. */
+int metrics_write(struct store *s, int bins, const struct staff_view *sv, int64_t now_utc,
+                  const char *path, struct kerr *err);
+
+/* The throttle: writes conf's [monitor] metrics_file when interval_s has passed since
+ * *last_mono_ms (updated), on the monotonic clock mono_ms. Nothing without [monitor].
+ * Returns KR_OK when nothing was due or the file was written. */
+int metrics_tick(const struct conf *conf, struct store *s, const struct staff_view *sv,
+                 int64_t mono_ms, int64_t now_utc, int64_t *last_mono_ms, struct kerr *err);
+
+#endif

@@ -1,0 +1,201 @@
+/* test_ui_staff.c — the staff screens: every one built from a staff view in Chinese and
+ * English with the checks of test_ui_screens (no string key missing, no overflow, no
+ * missing glyph, controls of 120 px in the lower 60 %, none overlapping); the hidden
+ * gesture (a long press in the start screen's corner, and a short one that does nothing);
+ * the staff PIN pad posting the PIN to staff mode, which opens its home screen. */
+#include <SDL.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "ui_testutil.h"
+
+static void check_screen(struct rig *r, const char *lang, const char *name)
+{
+	const struct screen *s = ui_screen(r->ui);
+	if (s->missing)
+		fprintf(stderr, "%s/%s: %d keys missing, first %s\n", lang, name, s->missing,
+		        s->missing_key);
+	CHECK_INT(s->missing, 0);
+	if (s->overflow)
+		for (int i = 0; i < s->n; i++)
+			if (s->w[i].overflow)
+				fprintf(stderr, "%s/%s: overflow '%s'\n", lang, name, s->w[i].text);
+	CHECK_INT(s->overflow, 0);
+	for (int i = 0; i < s->n; i++) {
+		const struct widget *w = &s->w[i];
+		CHECK(w->x >= 0 && w->y >= 0 && w->x + w->w <= SCREEN_W && w->y + w->h <= SCREEN_H);
+		if (w->kind != WK_BUTTON)
+			continue;
+		int ok = w->w >= SCREEN_MIN_TARGET && w->h >= SCREEN_MIN_TARGET &&
+		         w->y >= SCREEN_REACH_TOP;
+		if (!ok)
+			fprintf(stderr, "%s/%s: control '%s' at %d,%d %dx%d\n", lang, name, w->text,
+			        w->x, w->y, w->w, w->h);
+		CHECK(ok);
+		for (int j = i + 1; j < s->n; j++) {
+			const struct widget *o = &s->w[j];
+			if (o->kind == WK_BUTTON)
+				CHECK(w->x + w->w <= o->x || o->x + o->w <= w->x ||
+				      w->y + w->h <= o->y || o->y + o->h <= w->y);
+		}
+	}
+	/* every staff screen can be left (the restock by cancelling it) */
+	CHECK(screen_find(s, ACT_INTENT, INTENT_STAFF, staff_arg(STA_EXIT, 0)) != NULL ||
+	      screen_find(s, ACT_INTENT, INTENT_STAFF, staff_arg(STA_RESTOCK_CANCEL, 0)) != NULL);
+	char path[PATH_MAX];
+	struct kerr err = {{0}};
+	snprintf(path, sizeof path, "%s/staff-%s", rig_out_dir(), lang);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/staff-%s/%s.png", rig_out_dir(), lang, name);
+	CHECK_INT(ui_save_png(r->ui, path, &err), KR_OK);
+}
+
+/* The fullest view of each staff screen. */
+static struct staff_view full_view(enum staff_screen sc)
+{
+	struct staff_view v = {.screen = sc, .tries_left = 3, .locked_s = 1700};
+	struct staff_data *d = &v.data;
+	d->bins = 2;
+	d->blank[0] = 120;
+	d->blank[1] = 8;
+	d->retained = 3;
+	d->orders_today = 42;
+	d->served_today = 38;
+	d->refunded_today = 2;
+	d->takings_today_fen = 2345600;
+	d->outbox = 1234;
+	d->nstranded = d->nreceipts = STAFF_ROWS_MAX;
+	for (int i = 0; i < STAFF_ROWS_MAX; i++) {
+		d->stranded[i].id = i + 1;
+		snprintf(d->stranded[i].order_no, sizeof d->stranded[i].order_no,
+		         "NT01261121000000%02d", i + 1);
+		d->stranded[i].amount_fen = 70000;
+		d->stranded[i].state = ORDER_PAID;
+		d->receipts[i].id = i + 1;
+		snprintf(d->receipts[i].kind, sizeof d->receipts[i].kind, "%s",
+		         i % 3 == 0   ? "receipt"
+		         : i % 3 == 1 ? "check"
+		                      : "restock");
+		snprintf(d->receipts[i].order_no, sizeof d->receipts[i].order_no, "%s",
+		         i % 3 == 2 ? "" : "NT0126112100000001");
+	}
+	static const char *const dev[][2] = {{"print", "print.paper_out"},
+	                                     {"dispenser", "dispenser.low"},
+	                                     {"idreader", "card.reader_fault"}};
+	v.ndevices = 3;
+	for (int i = 0; i < 3; i++) {
+		snprintf(v.device[i].name, sizeof v.device[i].name, "%s", dev[i][0]);
+		snprintf(v.device[i].status_key, sizeof v.device[i].status_key, "%s", dev[i][1]);
+		v.device[i].faulty = i != 1;
+	}
+	v.loaded[0] = 50;
+	v.loaded[1] = 100;
+	v.removed = 3;
+	v.out_of_service = sc == STAFF_HOME;
+	snprintf(v.notice_key, sizeof v.notice_key, "%s",
+	         sc == STAFF_PIN ? "staff.pin_wrong" : "staff.slip_failed");
+	return v;
+}
+
+static void all_screens(struct rig *r, int english, const char *lang)
+{
+	char name[48];
+	ui_set_display(r->ui, english, 0, 0);
+	for (int sc = STAFF_PIN; sc < STAFF_SCREEN_COUNT; sc++) {
+		struct staff_view v = full_view((enum staff_screen)sc);
+		ui_set_staff(r->ui, &v);
+		ui_show(r->ui, app_view(r->app), r->utc_s);
+		check_screen(r, lang, staff_screen_name((enum staff_screen)sc));
+		/* and empty: nothing to list */
+		memset(&v.data, 0, sizeof v.data);
+		v.ndevices = 0;
+		v.notice_key[0] = '\0';
+		ui_show(r->ui, app_view(r->app), r->utc_s);
+		snprintf(name, sizeof name, "%s-empty", staff_screen_name((enum staff_screen)sc));
+		check_screen(r, lang, name);
+	}
+	ui_set_staff(r->ui, app_staff_view(r->app));
+	ui_show(r->ui, app_view(r->app), r->utc_s);
+}
+
+static void push_finger(SDL_EventType type, int x, int y)
+{
+	SDL_Event e;
+	memset(&e, 0, sizeof e);
+	e.type = type;
+	e.tfinger.touchId = 1;
+	e.tfinger.fingerId = 1;
+	e.tfinger.x = (float)x / SCREEN_W;
+	e.tfinger.y = (float)y / SCREEN_H;
+	SDL_PushEvent(&e);
+}
+
+static enum staff_screen staff_now(struct rig *r)
+{
+	return app_staff_view(r->app)->screen;
+}
+
+int main(void)
+{
+	struct rig r;
+	rig_start(&r, "tests/ui/ui-kiosk.ini", "2026-11-21 10:00");
+	all_screens(&r, 0, "zh");
+	all_screens(&r, 1, "en");
+	CHECK_INT(ui_missing_glyphs(r.ui), 0);
+
+	/* no visible staff control on the start screen */
+	const struct screen *s = ui_screen(r.ui);
+	for (int i = 0; i < s->n; i++)
+		CHECK(s->w[i].intent != INTENT_STAFF && s->w[i].intent != INTENT_STAFF_ENTER);
+	/* a short press in the corner does nothing */
+	push_finger(SDL_FINGERDOWN, 30, 30);
+	push_finger(SDL_FINGERUP, 30, 30);
+	ui_pump_events(r.ui);
+	rig_settle(&r);
+	CHECK_INT(r.posted, 0);
+	CHECK_INT(staff_now(&r), STAFF_OFF);
+	/* a long press elsewhere does nothing */
+	push_finger(SDL_FINGERDOWN, 540, 60);
+	ui_pump_events(r.ui);
+	SDL_Delay(SCREEN_GESTURE_MS + 100);
+	push_finger(SDL_FINGERUP, 540, 60);
+	ui_pump_events(r.ui);
+	rig_settle(&r);
+	CHECK_INT(staff_now(&r), STAFF_OFF);
+	/* held 3 s in the corner: the staff PIN pad */
+	push_finger(SDL_FINGERDOWN, 30, 30);
+	ui_pump_events(r.ui);
+	SDL_Delay(SCREEN_GESTURE_MS + 100);
+	push_finger(SDL_FINGERUP, 30, 30);
+	ui_pump_events(r.ui);
+	rig_settle(&r);
+	CHECK_INT(r.posted, 1);
+	CHECK_INT(staff_now(&r), STAFF_PIN);
+	CHECK_INT(ui_screen(r.ui)->keypad, 4);
+	/* a wrong PIN, then the right one typed on the pad */
+	CHECK(rig_type(&r, "12345678"));
+	CHECK_INT(staff_now(&r), STAFF_PIN);
+	CHECK_INT(app_staff_view(r.app)->tries_left, STAFF_PIN_TRIES - 1);
+	CHECK(rig_type(&r, "20261121"));
+	CHECK_INT(staff_now(&r), STAFF_HOME);
+	/* through the screens by taps, and out */
+	CHECK(rig_tap(&r, ACT_INTENT, INTENT_STAFF, staff_arg(STA_SHOW, STAFF_STOCK)));
+	CHECK_INT(staff_now(&r), STAFF_STOCK);
+	CHECK(rig_tap(&r, ACT_INTENT, INTENT_STAFF, staff_arg(STA_RESTOCK_START, 0)));
+	CHECK_INT(staff_now(&r), STAFF_RESTOCK);
+	CHECK(rig_tap(&r, ACT_INTENT, INTENT_STAFF, staff_arg(STA_LOAD_MORE, 0)));
+	CHECK(rig_tap(&r, ACT_INTENT, INTENT_STAFF, staff_arg(STA_LOAD_MORE, 0)));
+	CHECK_INT(app_staff_view(r.app)->loaded[0], 2);
+	CHECK(rig_tap(&r, ACT_INTENT, INTENT_STAFF, staff_arg(STA_RESTOCK_CANCEL, 0)));
+	CHECK(rig_tap(&r, ACT_INTENT, INTENT_STAFF, staff_arg(STA_SHOW, STAFF_HOME)));
+	CHECK_INT(staff_now(&r), STAFF_HOME);
+	CHECK(rig_tap(&r, ACT_INTENT, INTENT_STAFF, staff_arg(STA_EXIT, 0)));
+	CHECK_INT(staff_now(&r), STAFF_OFF);
+	CHECK_STR(rig_where(&r), "start");
+	CHECK(screen_find(ui_screen(r.ui), ACT_INTENT, INTENT_BUSINESS, BIZ_RENEW) != NULL);
+	rig_stop(&r);
+	return check_done();
+}

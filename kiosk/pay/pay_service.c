@@ -20,14 +20,14 @@
 
 #include <curl/curl.h>
 
+#include "app/peerctl.h"
 #include "pay/alipay.h"
 #include "store/payments.h"
 #include "store/store.h"
 
-#define PAY_QUEUE_MAX   16
-#define PAY_WATCH_MAX   4
-#define PAY_GRACE_MS    5000 /* the gateway's QR outlives the screen's countdown by this */
-#define PAY_CONTROL_MAX 4096
+#define PAY_QUEUE_MAX 16
+#define PAY_WATCH_MAX 4
+#define PAY_GRACE_MS  5000 /* the gateway's QR outlives the screen's countdown by this */
 
 struct pay_job {
 	enum flow_request_kind kind;
@@ -471,39 +471,10 @@ static int busy(void *self)
 	return b;
 }
 
-static size_t on_control_body(char *data, size_t size, size_t n, void *ctx)
-{
-	size_t len = size * n, *used = ctx;
-	*used += len;
-	(void)data;
-	return *used > PAY_CONTROL_MAX ? 0 : len;
-}
-
 /* GETs the peer's control URL + path. */
 static int peer_get(struct pay *p, const char *path, struct kerr *err)
 {
-	char url[1024];
-	size_t used = 0;
-	long status = 0;
-	if (strcmp(p->host.conf->alipay.control, "none") == 0)
-		return kerr_set(err, KR_INVALID,
-		                "pay: no gateway peer to steer ([alipay] control)");
-	snprintf(url, sizeof url, "%s%s", p->host.conf->alipay.control, path);
-	CURL *c = curl_easy_init();
-	if (!c)
-		return kerr_set(err, KR_NOMEM, "out of memory");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_control_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &used);
-	CURLcode cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	if (cc != CURLE_OK || status != 200)
-		return kerr_set(err, KR_IO, "pay: the gateway peer refused %s (%s, HTTP %ld)", path,
-		                curl_easy_strerror(cc), status);
-	return KR_OK;
+	return peerctl_get(p->host.conf->alipay.control, path, "the gateway peer", err);
 }
 
 static int control(void *self, const char *verb, const char *args, struct kerr *err)

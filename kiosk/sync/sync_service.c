@@ -26,13 +26,13 @@
 
 #include <curl/curl.h>
 
+#include "app/peerctl.h"
 #include "store/outbox.h"
 #include "store/store.h"
 #include "sync/central.h"
 
 #define SYNC_PULL_LIMIT  100
 #define SYNC_PULL_ROUNDS 20 /* pages pulled in one go at most */
-#define SYNC_CONTROL_MAX 4096
 
 enum push_result { PUSH_EMPTY, PUSH_SENT, PUSH_FAILED };
 
@@ -284,39 +284,10 @@ static int busy(void *self)
 	return b;
 }
 
-static size_t on_control_body(char *data, size_t size, size_t n, void *ctx)
-{
-	size_t len = size * n, *used = ctx;
-	*used += len;
-	(void)data;
-	return *used > SYNC_CONTROL_MAX ? 0 : len;
-}
-
-/* GETs the central peer's control URL + path. */
+/* GETs the peer's control URL + path. */
 static int peer_get(struct sync *s, const char *path, struct kerr *err)
 {
-	char url[1024];
-	size_t used = 0;
-	long status = 0;
-	if (strcmp(s->cfg->control, "none") == 0)
-		return kerr_set(err, KR_INVALID,
-		                "sync: no central peer to steer ([central] control)");
-	snprintf(url, sizeof url, "%s%s", s->cfg->control, path);
-	CURL *c = curl_easy_init();
-	if (!c)
-		return kerr_set(err, KR_NOMEM, "out of memory");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_control_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &used);
-	CURLcode cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	if (cc != CURLE_OK || status != 200)
-		return kerr_set(err, KR_IO, "sync: the central peer refused %s (%s, HTTP %ld)",
-		                path, curl_easy_strerror(cc), status);
-	return KR_OK;
+	return peerctl_get(s->cfg->control, path, "the central peer", err);
 }
 
 static int control(void *self, const char *verb, const char *args, struct kerr *err)

@@ -12,18 +12,13 @@
 #       ALIPAY_APP_KEY in the environment, then stops the peer and removes the folder
 #       (kept with ALIPAY_RIG_KEEP=1). Its exit status is COMMAND's.
 set -eu
+. "$(dirname "$0")/peer-lib.sh"
 
 up() { # RIG PEER [GW CTL]
 	rig=$1 peer=$2 gw_port=${3:-} ctl_port=${4:-}
 	mkdir -p "$rig"
 	q() { openssl "$@" >/dev/null 2>&1; }
-	q genrsa -out "$rig/ca.key" 2048
-	q req -x509 -new -key "$rig/ca.key" -days 2 -subj "/CN=Kiosk test CA" -out "$rig/ca.pem"
-	q genrsa -out "$rig/tls.key" 2048
-	q req -new -key "$rig/tls.key" -subj "/CN=127.0.0.1" -out "$rig/tls.csr"
-	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$rig/tls.ext"
-	q x509 -req -in "$rig/tls.csr" -CA "$rig/ca.pem" -CAkey "$rig/ca.key" -CAcreateserial \
-		-days 2 -extfile "$rig/tls.ext" -out "$rig/tls.pem"
+	peer_tls "$rig" "Kiosk test CA"
 	q genrsa -out "$rig/app.key" 2048
 	q rsa -in "$rig/app.key" -pubout -out "$rig/app.pub"
 	q genrsa -out "$rig/alipay.key" 2048
@@ -33,27 +28,11 @@ up() { # RIG PEER [GW CTL]
 		--sign-key "$rig/alipay.key" --ports-file "$rig/ports"
 	[ -n "${ALIPAY_AUTOPAY:-}" ] && set -- "$@" --autopay "$ALIPAY_AUTOPAY"
 	[ -n "$gw_port" ] && set -- "$@" --port "$gw_port" --control-port "$ctl_port"
-	rm -f "$rig/ports"
-	"$peer" "$@" 2>"$rig/peer.log" &
-	echo $! >"$rig/peer.pid"
-	i=0
-	while [ ! -s "$rig/ports" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$(cat "$rig/peer.pid")" 2>/dev/null; then
-			echo "alipay.sh: the peer did not start" >&2
-			cat "$rig/peer.log" >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
+	peer_start "$rig" alipay.sh "$peer" "$@"
 }
 
 down() { # RIG
-	[ -f "$1/peer.pid" ] || return 0
-	pid=$(cat "$1/peer.pid")
-	kill "$pid" 2>/dev/null || true
-	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-	rm -f "$1/peer.pid"
+	peer_stop "$1"
 }
 
 case ${1:-} in

@@ -13,18 +13,13 @@
 #       environment, then stops the peer and removes the folder (kept with
 #       CENTRAL_RIG_KEEP=1). Its exit status is COMMAND's.
 set -eu
+. "$(dirname "$0")/peer-lib.sh"
 
 up() { # RIG PEER [API CTL]
 	rig=$1 peer=$2 api_port=${3:-} ctl_port=${4:-}
 	mkdir -p "$rig"
 	q() { openssl "$@" >/dev/null 2>&1; }
-	q ecparam -name prime256v1 -genkey -noout -out "$rig/ca.key"
-	q req -x509 -new -key "$rig/ca.key" -days 2 -subj "/CN=Central test CA" -out "$rig/ca.pem"
-	q ecparam -name prime256v1 -genkey -noout -out "$rig/tls.key"
-	q req -new -key "$rig/tls.key" -subj "/CN=127.0.0.1" -out "$rig/tls.csr"
-	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$rig/tls.ext"
-	q x509 -req -in "$rig/tls.csr" -CA "$rig/ca.pem" -CAkey "$rig/ca.key" -CAcreateserial \
-		-days 2 -extfile "$rig/tls.ext" -out "$rig/tls.pem"
+	peer_tls "$rig" "Central test CA"
 	q ecparam -name prime256v1 -genkey -noout -out "$rig/client.key"
 	q req -new -key "$rig/client.key" -subj "/CN=${CENTRAL_KIOSK:-NT01}" -out "$rig/client.csr"
 	printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$rig/client.ext"
@@ -36,27 +31,11 @@ up() { # RIG PEER [API CTL]
 	set -- --cert "$rig/tls.pem" --key "$rig/tls.key" --ca "$rig/ca.pem" \
 		--fee-key "$rig/fee.key" --db "$rig/central.db" --ports-file "$rig/ports"
 	[ -n "$api_port" ] && set -- "$@" --port "$api_port" --control-port "$ctl_port"
-	rm -f "$rig/ports"
-	"$peer" "$@" 2>"$rig/peer.log" &
-	echo $! >"$rig/peer.pid"
-	i=0
-	while [ ! -s "$rig/ports" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$(cat "$rig/peer.pid")" 2>/dev/null; then
-			echo "central.sh: the peer did not start" >&2
-			cat "$rig/peer.log" >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
+	peer_start "$rig" central.sh "$peer" "$@"
 }
 
 down() { # RIG
-	[ -f "$1/peer.pid" ] || return 0
-	pid=$(cat "$1/peer.pid")
-	kill "$pid" 2>/dev/null || true
-	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-	rm -f "$1/peer.pid"
+	peer_stop "$1"
 }
 
 case ${1:-} in

@@ -1,0 +1,44 @@
+# peer-lib.sh — sourced by the peer rigs (alipay.sh, central.sh): how a peer that writes
+# "PORT CONTROL_PORT" to RIG/ports is started, waited for and stopped.
+
+# peer_start RIG NAME PROGRAM ARGS...: starts PROGRAM (whose ARGS make it write RIG/ports)
+# with its log in RIG/peer.log and its pid in RIG/peer.pid; waits up to 10 s for the ports.
+peer_start() {
+	_rig=$1 _name=$2
+	shift 2
+	rm -f "$_rig/ports"
+	"$@" 2>"$_rig/peer.log" &
+	echo $! >"$_rig/peer.pid"
+	_i=0
+	while [ ! -s "$_rig/ports" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 100 ] || ! kill -0 "$(cat "$_rig/peer.pid")" 2>/dev/null; then
+			echo "$_name: the peer did not start" >&2
+			cat "$_rig/peer.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+# peer_stop RIG: stops the peer started in RIG, if any, and waits for it.
+peer_stop() {
+	[ -f "$1/peer.pid" ] || return 0
+	_pid=$(cat "$1/peer.pid")
+	kill "$_pid" 2>/dev/null || true
+	while kill -0 "$_pid" 2>/dev/null; do sleep 0.05; done
+	rm -f "$1/peer.pid"
+}
+
+# peer_tls RIG CA_NAME: a test CA (RIG/ca.key, RIG/ca.pem) and the peer's TLS certificate
+# for 127.0.0.1 signed by it (RIG/tls.key, RIG/tls.pem), EC P-256, valid two days.
+peer_tls() {
+	_q() { openssl "$@" >/dev/null 2>&1; }
+	_q ecparam -name prime256v1 -genkey -noout -out "$1/ca.key"
+	_q req -x509 -new -key "$1/ca.key" -days 2 -subj "/CN=$2" -out "$1/ca.pem"
+	_q ecparam -name prime256v1 -genkey -noout -out "$1/tls.key"
+	_q req -new -key "$1/tls.key" -subj "/CN=127.0.0.1" -out "$1/tls.csr"
+	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$1/tls.ext"
+	_q x509 -req -in "$1/tls.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" -CAcreateserial \
+		-days 2 -extfile "$1/tls.ext" -out "$1/tls.pem"
+}

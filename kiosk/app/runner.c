@@ -7,6 +7,7 @@
  *   tap holder unit                 cancel, years, seal, sub-keys, change, more-time
  *   type 91350200MA2YJ1XR9G       what the on-screen keypad produced
  *   pin 246810                    a PIN typed on the scrambled keypad
+ *   email zhang@example.com       an e-mail typed on the Latin keyboard
  *   wait 30                       let 30 seconds pass, ticking each second
  *   restart                       power cut: the kiosk starts again and recovers
  *   <slot> <verb> [args]          steer a simulated device or service, e.g.
@@ -456,9 +457,10 @@ static int command(struct runner *r, char *line, struct kerr *err)
 		tap(r, args);
 	} else if (strcmp(cmd, "staff") == 0) {
 		staff_command(r, args);
-	} else if (strcmp(cmd, "type") == 0 || strcmp(cmd, "pin") == 0) {
+	} else if (strcmp(cmd, "type") == 0 || strcmp(cmd, "pin") == 0 ||
+	           strcmp(cmd, "email") == 0) {
 		struct flow_event ev = {.kind = FEV_TAP};
-		ev.intent = cmd[0] == 't' ? INTENT_TEXT : INTENT_PIN;
+		ev.intent = cmd[0] == 't' ? INTENT_TEXT : cmd[0] == 'p' ? INTENT_PIN : INTENT_EMAIL;
 		snprintf(ev.text, sizeof ev.text, "%s", args);
 		app_post(r->app, &ev);
 		explicit_bzero(&ev, sizeof ev);
@@ -502,10 +504,13 @@ static void echo(FILE *out, const char *line)
 		explicit_bzero(buf, sizeof buf);
 		return;
 	}
-	int personal = strcmp(cmd, "type") == 0 || strcmp(cmd, "idreader") == 0;
+	int personal =
+	    strcmp(cmd, "type") == 0 || strcmp(cmd, "idreader") == 0 || strcmp(cmd, "email") == 0;
 	fprintf(out, "> %s", cmd);
 	for (char *tok; (tok = strtok(NULL, " \t"));) {
-		if (personal && (unsigned char)tok[0] >= 0x80)
+		if (personal && strchr(tok, '@'))
+			ident_mask_email(tok, masked, sizeof masked);
+		else if (personal && (unsigned char)tok[0] >= 0x80)
 			ident_mask_name(tok, masked, sizeof masked);
 		else if (personal && strlen(tok) >= 9)
 			ident_mask(tok, masked, sizeof masked);

@@ -30,6 +30,8 @@ struct session {
 	int have_key;
 	char unit_code[20];
 	char phone[16];
+	int contact_email;               /* the contact step asks for the e-mail now */
+	char email[IDENT_EMAIL_MAX + 1]; /* for the e-invoice; "" when skipped */
 	char pin[16];
 	char pin_first[16];
 	int pin_round;
@@ -104,8 +106,8 @@ static const char *const request_names[FREQ_COUNT] = {
     "pay_refund", "work",      "print",  "journal",      "key_issue",  "key_hand_out", "key_retain",
 };
 static const char *const intent_names[INTENT_COUNT] = {
-    "business", "holder", "next", "back", "cancel",    "years",       "seal",
-    "sub-keys", "change", "text", "pin",  "more-time", "staff-enter", "staff",
+    "business", "holder", "next", "back",      "cancel",      "years", "seal",  "sub-keys",
+    "change",   "text",   "pin",  "more-time", "staff-enter", "staff", "email",
 };
 
 const char *flow_event_name(enum flow_event_kind k)
@@ -418,6 +420,11 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 		if (requote(f) != KR_OK)
 			fail(f, "fee.not_offered");
 		break;
+	case STEP_CONTACT: /* asked afresh: the mobile first */
+		explicit_bzero(s->phone, sizeof s->phone);
+		explicit_bzero(s->email, sizeof s->email);
+		s->contact_email = 0;
+		break;
 	case STEP_PIN:
 		s->pin_round = 1;
 		explicit_bzero(s->pin, sizeof s->pin);
@@ -558,6 +565,11 @@ static void back(struct flow *f, struct flow_out *out)
 	struct session *s = &f->s;
 	if (s->screen != SCREEN_STEP || s->creating || s->order_id)
 		return; /* once an order exists there is no way back, only cancel */
+	if (cur_step(f) == STEP_CONTACT && s->contact_email) {
+		s->contact_email = 0; /* from the e-mail back to the mobile */
+		s->error_key[0] = '\0';
+		return;
+	}
 	enter_step(f, out, s->idx - 1, -1);
 }
 
@@ -643,11 +655,14 @@ static void next(struct flow *f, struct flow_out *out)
 {
 	struct session *s = &f->s;
 	switch (cur_step(f)) {
+	case STEP_CONTACT:
+		if (!s->contact_email)
+			return; /* the mobile is not optional */
+		break;          /* the e-mail is: skipped */
 	case STEP_HOLDER:
 	case STEP_INSERT_KEY:
 	case STEP_ID_CARD:
 	case STEP_UNIT_CODE:
-	case STEP_CONTACT:
 	case STEP_PIN:
 	case STEP_PAY:
 	case STEP_WORK:
@@ -697,7 +712,8 @@ static void tap_text(struct flow *f, struct flow_out *out, const char *text)
 			return;
 		}
 		COPY(s->phone, text);
-		advance(f, out);
+		s->contact_email = 1; /* the e-mail next, on the same step */
+		s->error_key[0] = '\0';
 		return;
 	default:
 		return;
@@ -766,6 +782,16 @@ static void on_tap(struct flow *f, struct flow_out *out, const struct flow_event
 	case INTENT_PIN:
 		if (step == STEP_PIN && s->pin_round && tap_pin(f, ev->text))
 			advance(f, out);
+		return;
+	case INTENT_EMAIL:
+		if (step != STEP_CONTACT || !s->contact_email)
+			return;
+		if (ident_check_email(ev->text) != IDENT_OK) {
+			COPY(s->error_key, "contact.bad_email");
+			return;
+		}
+		COPY(s->email, ev->text);
+		advance(f, out);
 		return;
 	default:
 		return;
@@ -1092,6 +1118,10 @@ static void build_view(struct flow *f)
 	} else {
 		v.step = cur_step(f);
 		v.prompt_key = s->screen == SCREEN_ERROR ? "error.title" : flow_step_prompt(v.step);
+		if (s->screen == SCREEN_STEP && v.step == STEP_CONTACT && s->contact_email) {
+			v.contact_email = 1;
+			v.prompt_key = "step.contact_email";
+		}
 		if (s->deadline_ms) {
 			int64_t left = s->deadline_ms - f->now.mono_ms;
 			int secs = left > 0 ? (int)((left + 999) / 1000) : 0;
@@ -1130,6 +1160,8 @@ static void build_view(struct flow *f)
 	if (s->phone[0])
 		snprintf(v.phone_masked, sizeof v.phone_masked, "%.3s****%.4s", s->phone,
 		         s->phone + 7);
+	if (s->email[0])
+		ident_mask_email(s->email, v.email_masked, sizeof v.email_masked);
 	v.pin_round = s->pin_round;
 	v.quote = s->quote;
 	v.order_id = s->order_id;
@@ -1212,6 +1244,8 @@ int flow_holds_personal_data(const struct flow *f)
 	const struct session *s = &f->s;
 	return nonzero(&s->card, sizeof s->card) || nonzero(&s->key, sizeof s->key) ||
 	       nonzero(s->unit_code, sizeof s->unit_code) || nonzero(s->phone, sizeof s->phone) ||
+	       nonzero(s->email, sizeof s->email) ||
+	       nonzero(&f->view.email_masked, sizeof f->view.email_masked) ||
 	       nonzero(s->pin, sizeof s->pin) || nonzero(s->pin_first, sizeof s->pin_first) ||
 	       nonzero(&f->view.subject_masked, sizeof f->view.subject_masked) ||
 	       nonzero(&f->view.card_masked, sizeof f->view.card_masked);

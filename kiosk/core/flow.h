@@ -79,6 +79,7 @@ enum intent {
 	INTENT_MORE_TIME,
 	INTENT_STAFF_ENTER, /* the hidden gesture on the start screen (kiosk/staff) */
 	INTENT_STAFF,       /* a tap in staff mode: arg staff_arg(), text: the PIN */
+	INTENT_EMAIL,       /* text: the e-mail address for the e-invoice (contact step) */
 	INTENT_COUNT
 };
 
@@ -258,6 +259,10 @@ struct flow_view {
 	const char *print_key; /* printing / printed / print failed */
 	int out_of_service;    /* the kiosk cannot take orders (its store failed) */
 	unsigned version;      /* bumped on every change */
+	/* the contact step: 0 the mobile is asked for, 1 then the e-mail for the e-invoice
+	 * (optional: INTENT_NEXT skips it, INTENT_EMAIL gives it) */
+	int contact_email;
+	char email_masked[72]; /* "z***@example.com", or "" */
 };
 
 struct flow;

@@ -1,6 +1,7 @@
-/* ident.c — ID number, credit code and mobile number checks. */
+/* ident.c — ID number, credit code, mobile number and e-mail address checks. */
 #include "ident.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const verdict_names[IDENT_VERDICT_COUNT] = {
@@ -11,6 +12,7 @@ static const char *const verdict_names[IDENT_VERDICT_COUNT] = {
     "bad date",
     "bad check character",
     "bad organisation-code check",
+    "bad format",
 };
 
 const char *ident_verdict_name(enum ident_verdict v)
@@ -145,6 +147,74 @@ enum ident_verdict ident_check_mobile(const char *s)
 	if (s[0] != '1' || s[1] < '3')
 		return IDENT_BAD_REGION;
 	return IDENT_OK;
+}
+
+static int is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The local part [s, end): letters, digits and . _ - +, no dot at an end or twice. */
+static int email_local_ok(const char *s, const char *end)
+{
+	if (s == end || *s == '.' || end[-1] == '.')
+		return 0;
+	for (const char *p = s; p < end; p++)
+		if (!is_alnum(*p) && !strchr("._-+", *p))
+			return 0;
+		else if (*p == '.' && p[1] == '.')
+			return 0;
+	return 1;
+}
+
+/* The domain: labels of letters, digits and '-' (not at a label's ends), two or more,
+ * the last of two or more letters. */
+static int email_domain_ok(const char *s)
+{
+	int labels = 0;
+	while (*s) {
+		const char *end = strchr(s, '.');
+		if (!end)
+			end = s + strlen(s);
+		if (end == s || *s == '-' || end[-1] == '-')
+			return 0;
+		int letters = 1;
+		for (const char *p = s; p < end; p++) {
+			if (!is_alnum(*p) && *p != '-')
+				return 0;
+			letters = letters && !is_digit(*p) && *p != '-';
+		}
+		labels++;
+		if (!*end) /* the last label: the top-level domain */
+			return labels >= 2 && end - s >= 2 && letters;
+		s = end + 1;
+	}
+	return 0; /* empty, or a dot at the end */
+}
+
+enum ident_verdict ident_check_email(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 6 || n > IDENT_EMAIL_MAX) /* a@b.cn is the shortest */
+		return IDENT_BAD_LENGTH;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7F)
+			return IDENT_BAD_CHAR;
+	const char *at = strchr(s, '@');
+	if (!at || strchr(at + 1, '@') || !email_local_ok(s, at) || !email_domain_ok(at + 1))
+		return IDENT_BAD_FORMAT;
+	return IDENT_OK;
+}
+
+void ident_mask_email(const char *s, char *out, size_t size)
+{
+	if (size == 0)
+		return;
+	const char *at = s ? strchr(s, '@') : NULL;
+	if (!at || at == s)
+		snprintf(out, size, "%s", s && *s ? "***" : "");
+	else
+		snprintf(out, size, "%c***%s", s[0], at);
 }
 
 void ident_mask(const char *s, char *out, size_t size)

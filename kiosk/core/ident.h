@@ -1,6 +1,7 @@
 /* ident.h — identity number checks: resident ID numbers (GB 11643, including the
  * Hong Kong/Macau/Taiwan residence permits 81/82/83), Unified Social Credit Codes
- * (GB 32100 with the GB 11714 organisation-code check) and mainland mobile numbers.
+ * (GB 32100 with the GB 11714 organisation-code check), mainland mobile numbers and
+ * e-mail addresses (for the e-invoice).
  * Pure functions over NUL-terminated strings; nothing is stored or logged. */
 #ifndef KIOSK_IDENT_H
 #define KIOSK_IDENT_H
@@ -15,6 +16,7 @@ enum ident_verdict {
 	IDENT_BAD_DATE,
 	IDENT_BAD_CHECK,     /* the final check character is wrong */
 	IDENT_BAD_ORG_CHECK, /* USCC: the embedded organisation code's check is wrong */
+	IDENT_BAD_FORMAT,    /* e-mail: not local@domain.tld */
 	IDENT_VERDICT_COUNT
 };
 
@@ -43,6 +45,19 @@ enum ident_verdict ident_check_uscc(const char *s);
 
 /* Checks a mainland mobile number: 11 digits, 1 then 3–9. */
 enum ident_verdict ident_check_mobile(const char *s);
+
+#define IDENT_EMAIL_MAX 64
+
+/* Checks an e-mail address: ASCII, at most IDENT_EMAIL_MAX characters, no spaces, one
+ * '@' between a local part of letters, digits and . _ - + (no dot at either end, no two
+ * dots together) and a domain of at least two labels of letters, digits and '-' (not at
+ * either end of a label), the last label two or more letters. */
+enum ident_verdict ident_check_email(const char *s);
+
+/* Copies an e-mail address into out as its first character, "***" and everything from
+ * the '@' on ("zhang@example.com" → "z***@example.com"); without an '@' (or with
+ * nothing before it) "***". Always NUL-terminates. */
+void ident_mask_email(const char *s, char *out, size_t size);
 
 /* Copies s into out masking all but the first 4 and last 4 characters with '*'
  * ("3201**********1234"). Short strings are masked whole. Always NUL-terminates. */

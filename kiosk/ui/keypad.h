@@ -1,5 +1,6 @@
-/* keypad.h — the on-screen keypads: the scrambled PIN pad, the phone pad and the
- * credit-code pad (GB 32100 alphabet), and the entry buffer behind them (pure).
+/* keypad.h — the on-screen keypads: the scrambled PIN pad, the phone pad, the
+ * credit-code pad (GB 32100 alphabet) and the e-mail keyboard, and the entry buffer
+ * behind them (pure).
  *
  * The PIN pad's ten digits are shuffled each time it is shown, with randomness from
  * getrandom(2), so that someone watching the hand cannot read the PIN. */
@@ -10,7 +11,12 @@
  * capital letters but I, O, S, V and Z. */
 #define KEYPAD_USCC_ALPHABET "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
-#define KEYPAD_MAX_ENTRY 24
+/* The e-mail keyboard: digits, the letters in alphabetical order (eight keys of 120 px
+ * fill a row of the 1080-px screen, so a ten-key QWERTY row cannot be kept) and the
+ * symbols of an address. */
+#define KEYPAD_EMAIL_ALPHABET "1234567890abcdefghijklmnopqrstuvwxyz@.-_"
+
+#define KEYPAD_MAX_ENTRY 64 /* an e-mail address (IDENT_EMAIL_MAX) */
 
 /* An entry being typed. Wiped by keypad_clear. */
 struct keypad_entry {

@@ -13,6 +13,7 @@
 #define PAD       22
 #define BTN_PAD   16
 #define KEY_GAP   12
+#define WIDE_EDGE 8 /* the e-mail keyboard's margin: eight keys of 120 px need the width */
 #define CONTENT_W (SCREEN_W - 2 * MARGIN)
 
 struct builder {
@@ -22,6 +23,7 @@ struct builder {
 	int top;         /* where the next piece of information goes */
 	int bottom;      /* controls are stacked above this */
 	int keypad_keys; /* laying out a keypad's keys: the smaller minimum height */
+	int wide;        /* the keys use the screen's width but WIDE_EDGE at each side */
 };
 
 /* One button of a row or grid. */
@@ -159,7 +161,8 @@ static void grid(struct builder *b, const struct btn *btn, int n, int cols, enum
 		return;
 	int rows = (n + cols - 1) / cols;
 	int gap = b->keypad_keys ? KEY_GAP : GAP;
-	int cw = (CONTENT_W - (cols - 1) * gap) / cols;
+	int left = b->wide ? WIDE_EDGE : MARGIN;
+	int cw = (SCREEN_W - 2 * left - (cols - 1) * gap) / cols;
 	struct widget *first = NULL;
 	int row_h[16] = {0}, total = 0;
 	for (int i = 0; i < n; i++) {
@@ -171,7 +174,7 @@ static void grid(struct builder *b, const struct btn *btn, int n, int cols, enum
 		w->arg = btn[i].arg;
 		w->centre = 1;
 		w->w = cw;
-		w->x = MARGIN + (i % cols) * (cw + gap);
+		w->x = left + (i % cols) * (cw + gap);
 		int need = wrap(b, w, cw - 2 * BTN_PAD) + 2 * BTN_PAD;
 		w->h = need; /* the text's own height, until the row is known */
 		int r = i / cols;
@@ -420,8 +423,10 @@ static void key_info(struct builder *b)
 }
 
 /* A keypad: delete and OK two keys wide each in the last row when it has room, else in
- * a row of their own below the keys. */
-static void keypad(struct builder *b, const char *alphabet, int cols, enum screen_font font)
+ * a row of their own below the keys, with extra (when not NULL) between them. wide: the
+ * keys span the screen's width (see WIDE_EDGE). */
+static void keypad(struct builder *b, const char *alphabet, int cols, enum screen_font font,
+                   const struct btn *extra, int wide)
 {
 	struct btn keys[40];
 	char chars[40][2];
@@ -431,16 +436,21 @@ static void keypad(struct builder *b, const char *alphabet, int cols, enum scree
 		chars[n][1] = '\0';
 		keys[n] = (struct btn){chars[n], ACT_CHAR, 0, (unsigned char)*c, ROLE_BUTTON};
 	}
-	struct btn row[2] = {
+	struct btn row[3] = {
 	    {tx(b, "ui.delete"), ACT_DELETE, 0, 0, ROLE_BUTTON},
 	    {tx(b, "ui.ok"), ACT_ENTER, 0, 0, ROLE_PRIMARY},
 	};
-	int used = n % cols, room = used ? cols - used : 0;
+	if (extra) {
+		row[2] = row[1];
+		row[1] = *extra;
+	}
+	int used = n % cols, room = used && !extra && !wide ? cols - used : 0;
 	if (room < 4)
-		grid(b, row, 2, 2, FONT_BODY);
+		grid(b, row, extra ? 3 : 2, extra ? 3 : 2, FONT_BODY);
 	b->keypad_keys = 1;
+	b->wide = wide;
 	grid(b, keys, n, cols, font);
-	b->keypad_keys = 0;
+	b->keypad_keys = b->wide = 0;
 	if (room < 4)
 		return;
 	const struct widget *last = &b->s->w[b->s->n - 1];
@@ -458,12 +468,15 @@ static void keypad(struct builder *b, const char *alphabet, int cols, enum scree
 	}
 }
 
-static void entry_field(struct builder *b, const char *placeholder_key)
+/* The entry being typed, or the placeholder. An e-mail address (up to 64 characters, no
+ * spaces) is shown smaller and broken wherever the line ends. */
+static void entry_field(struct builder *b, const char *placeholder_key, int email)
 {
 	const struct keypad_entry *e = b->in->entry;
-	if (e && e->len > 0)
-		info(b, FONT_TITLE, ROLE_FIELD, 1, e->text);
-	else
+	if (e && e->len > 0) {
+		struct widget *w = info(b, email ? FONT_BODY : FONT_TITLE, ROLE_FIELD, 1, e->text);
+		w->overflow = w->overflow && !email;
+	} else
 		info(b, FONT_BODY, ROLE_FIELD, 1, tx(b, placeholder_key));
 }
 
@@ -557,6 +570,10 @@ static void confirm(struct builder *b)
 		info(b, FONT_SMALL, ROLE_MUTED, 0, v->subject_masked);
 	if (v->phone_masked[0]) {
 		fill(b, line, sizeof line, "ui.phone", v->phone_masked);
+		info(b, FONT_SMALL, ROLE_MUTED, 0, line);
+	}
+	if (v->email_masked[0]) {
+		fill(b, line, sizeof line, "ui.email", v->email_masked);
 		info(b, FONT_SMALL, ROLE_MUTED, 0, line);
 	}
 	nav(b, 1, 0);
@@ -699,7 +716,7 @@ static void staff_pin(struct builder *b, const struct staff_view *sv)
 	figure(b, WK_DOTS, CONTENT_W, 130, "")->arg = b->in->pin_len;
 	b->s->keypad = 4;
 	staff_nav(b, 0);
-	keypad(b, "1234567890", 5, FONT_HUGE);
+	keypad(b, "1234567890", 5, FONT_HUGE, NULL, 0);
 }
 
 static void staff_locked(struct builder *b, const struct staff_view *sv)
@@ -930,16 +947,28 @@ static void step_screen(struct builder *b)
 		break;
 	}
 	case STEP_UNIT_CODE:
-		entry_field(b, "ui.code_placeholder");
+		entry_field(b, "ui.code_placeholder", 0);
 		b->s->keypad = 1;
 		nav(b, 1, 0);
-		keypad(b, KEYPAD_USCC_ALPHABET, 7, FONT_TITLE);
+		keypad(b, KEYPAD_USCC_ALPHABET, 7, FONT_TITLE, NULL, 0);
 		break;
 	case STEP_CONTACT:
-		entry_field(b, "ui.phone_placeholder");
+		if (v->contact_email) {
+			struct btn skip = {tx(b, "ui.skip_email"), ACT_INTENT, INTENT_NEXT, 0,
+			                   ROLE_BUTTON};
+			entry_field(b, "ui.email_placeholder", 1);
+			b->s->keypad = 5;
+			nav(b, 1, 0);
+			/* large text: the body font, as big as the title font of normal text,
+			 * keeps five rows of keys in reach */
+			keypad(b, KEYPAD_EMAIL_ALPHABET, 8, b->in->large ? FONT_BODY : FONT_TITLE,
+			       &skip, 1);
+			break;
+		}
+		entry_field(b, "ui.phone_placeholder", 0);
 		b->s->keypad = 2;
 		nav(b, 1, 0);
-		keypad(b, "1234567890", 5, FONT_HUGE);
+		keypad(b, "1234567890", 5, FONT_HUGE, NULL, 0);
 		break;
 	case STEP_PIN: {
 		info_key(b, FONT_BODY, ROLE_SCREEN,
@@ -952,7 +981,7 @@ static void step_screen(struct builder *b)
 		for (int i = 0; i < 10; i++)
 			pad[i] = (char)('0' + (b->in->pin_digits ? b->in->pin_digits[i] : i));
 		pad[10] = '\0';
-		keypad(b, pad, 5, FONT_HUGE);
+		keypad(b, pad, 5, FONT_HUGE, NULL, 0);
 		break;
 	}
 	case STEP_MATERIALS: {

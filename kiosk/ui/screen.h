@@ -78,7 +78,7 @@ struct screen_input {
 	int64_t utc_s; /* now, for the after-hours notice */
 	int large, contrast, voice;
 	const struct staff_view *staff;   /* staff mode's view; NULL or STAFF_OFF: none */
-	const struct keypad_entry *entry; /* credit code or mobile being typed */
+	const struct keypad_entry *entry; /* credit code, mobile or e-mail being typed */
 	int pin_len;                      /* PIN digits typed (shown as dots) */
 	const int *pin_digits;            /* the scrambled pad: the digit at each of 10 keys */
 	screen_measure_fn measure;
@@ -93,7 +93,7 @@ struct screen {
 	char missing_key[48];  /* the first of them */
 	const char *voice_key; /* the prompt to speak (same words as the caption) */
 	int animated;          /* a spinner or card animation is on screen */
-	int keypad;            /* 0 none, 1 credit code, 2 mobile, 3 PIN, 4 staff PIN */
+	int keypad;            /* 0 none, 1 credit code, 2 mobile, 3 PIN, 4 staff PIN, 5 e-mail */
 };
 
 /* Font size in logical pixels, and the line height. */

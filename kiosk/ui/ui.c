@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ident.h"
 #include "ui/png.h"
 #include "ui/voice.h"
 
@@ -16,6 +17,7 @@
 #define PIN_MAX     8
 #define CODE_MAX    18
 #define PHONE_MAX   11
+#define EMAIL_MAX   IDENT_EMAIL_MAX
 
 struct cached {
 	unsigned hash;
@@ -55,7 +57,7 @@ struct ui {
 	enum staff_screen staff_shown;  /* the staff screen laid out last */
 	int corner_down;                /* a press began in the hidden gesture's corner */
 	uint32_t corner_down_ms;        /* when (SDL's event time) */
-	struct keypad_entry entry;      /* credit code or mobile */
+	struct keypad_entry entry;      /* credit code, mobile or e-mail */
 	struct keypad_entry pin;        /* the PIN being typed: wiped when sent */
 	int digits[10];                 /* the PIN pad's scramble */
 	int showing_round;              /* the PIN round the pad was scrambled for */
@@ -440,10 +442,12 @@ void ui_show(struct ui *ui, const struct flow_view *v, int64_t utc_s)
 		ui->pressed = -1;
 	}
 	int same_step = ui->have_view && ui->view.screen == v->screen && ui->view.step == v->step &&
-	                ui->view.biz == v->biz;
+	                ui->view.biz == v->biz && ui->view.contact_email == v->contact_email;
 	int is_pin = v->screen == SCREEN_STEP && v->step == STEP_PIN;
 	if (!same_step) {
-		keypad_clear(&ui->entry, v->step == STEP_CONTACT ? PHONE_MAX : CODE_MAX);
+		keypad_clear(&ui->entry, v->step != STEP_CONTACT ? CODE_MAX
+		                         : v->contact_email      ? EMAIL_MAX
+		                                                 : PHONE_MAX);
 		wipe_pin(ui);
 		ui->showing_round = 0;
 		ui->pressed = -1;
@@ -488,6 +492,7 @@ static void post_tap(struct ui *ui, enum intent in, int arg, const char *text)
 static void act(struct ui *ui, const struct widget *w)
 {
 	int keypad = ui->screen.keypad;
+	int is_pin = keypad == 3 || keypad == 4;
 	switch (w->action) {
 	case ACT_INTENT:
 		post_tap(ui, (enum intent)w->intent, w->arg, NULL);
@@ -505,10 +510,10 @@ static void act(struct ui *ui, const struct widget *w)
 		ui->voice_on = !ui->voice_on;
 		break;
 	case ACT_CHAR:
-		keypad_push(keypad >= 3 ? &ui->pin : &ui->entry, (char)w->arg);
+		keypad_push(is_pin ? &ui->pin : &ui->entry, (char)w->arg);
 		break;
 	case ACT_DELETE:
-		keypad_pop(keypad >= 3 ? &ui->pin : &ui->entry);
+		keypad_pop(is_pin ? &ui->pin : &ui->entry);
 		break;
 	case ACT_ENTER:
 		if (keypad == 4) {
@@ -518,7 +523,7 @@ static void act(struct ui *ui, const struct widget *w)
 			post_tap(ui, INTENT_PIN, 0, ui->pin.text);
 			wipe_pin(ui);
 		} else {
-			post_tap(ui, INTENT_TEXT, 0, ui->entry.text);
+			post_tap(ui, keypad == 5 ? INTENT_EMAIL : INTENT_TEXT, 0, ui->entry.text);
 		}
 		break;
 	case ACT_NONE:

@@ -54,6 +54,8 @@ static void renewal(void)
 	rig_tap(&r, ACT_INTENT, INTENT_NEXT, 0);
 	rig_type(&r, "13812345678");
 	frames(&r, 10);
+	rig_tap(&r, ACT_INTENT, INTENT_NEXT, 0); /* no e-mail for the e-invoice */
+	frames(&r, 10);
 	rig_tap(&r, ACT_INTENT, INTENT_NEXT, 0);
 	frames(&r, 10); /* the QR code */
 	rig_steer(&r, SVC_PAY, "paid", "");

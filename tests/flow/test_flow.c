@@ -249,8 +249,9 @@ static int answer_step(struct rig *g, enum holder holder)
 	case STEP_UNIT_CODE:
 		type(g, INTENT_TEXT, UNIT_CODE);
 		return 1;
-	case STEP_CONTACT:
-		type(g, INTENT_TEXT, "13812345678");
+	case STEP_CONTACT: /* the mobile, then an e-mail for the e-invoice */
+		type(g, v->contact_email ? INTENT_EMAIL : INTENT_TEXT,
+		     v->contact_email ? "zhang.san@example.com" : "13812345678");
 		return 1;
 	case STEP_PIN:
 		type(g, INTENT_PIN, "902417");
@@ -414,6 +415,7 @@ static void test_pay_timeout_then_paid(void)
 	card(&g, PERSON_ID, "");
 	tap(&g, INTENT_NEXT, 0);
 	type(&g, INTENT_TEXT, "13812345678");
+	tap(&g, INTENT_NEXT, 0); /* no e-mail */
 	tap(&g, INTENT_NEXT, 0);
 	CHECK_INT(view(&g)->step, STEP_PAY);
 	CHECK_INT(g.order_state, ORDER_PAYING);
@@ -443,6 +445,7 @@ static void test_cancel_at_pay(void)
 	card(&g, PERSON_ID, "");
 	tap(&g, INTENT_NEXT, 0);
 	type(&g, INTENT_TEXT, "13812345678");
+	tap(&g, INTENT_NEXT, 0); /* no e-mail */
 	tap(&g, INTENT_NEXT, 0);
 	tap(&g, INTENT_CANCEL, 0);
 	CHECK_INT(g.out.n, 1);
@@ -465,6 +468,7 @@ static void test_work_fails_refund(void)
 	card(&g, PERSON_ID, "");
 	tap(&g, INTENT_NEXT, 0);
 	type(&g, INTENT_TEXT, "13812345678");
+	tap(&g, INTENT_NEXT, 0); /* no e-mail */
 	tap(&g, INTENT_NEXT, 0);
 	CHECK_INT(g.order_state, ORDER_REFUNDED);
 	CHECK_INT(view(&g)->screen, SCREEN_ERROR);
@@ -490,6 +494,7 @@ static void test_new_key_dispenser(void)
 		tap(&g, INTENT_NEXT, 0);
 		tap(&g, INTENT_NEXT, 0);
 		type(&g, INTENT_TEXT, "13812345678");
+		tap(&g, INTENT_NEXT, 0); /* no e-mail */
 		type(&g, INTENT_PIN, "902417");
 		type(&g, INTENT_PIN, "902417");
 		tap(&g, INTENT_NEXT, 0);
@@ -638,6 +643,64 @@ static void test_recovery_rules(void)
 	CHECK_INT(out.n, 0);
 }
 
+/* The contact step: the mobile, then an optional e-mail, checked, masked, wiped. */
+static void test_contact(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	g.auto_pay = 0;
+	start_renewal(&g);
+	card(&g, PERSON_ID, "");
+	tap(&g, INTENT_NEXT, 0);
+	CHECK_INT(view(&g)->step, STEP_CONTACT);
+	CHECK_INT(view(&g)->contact_email, 0);
+	CHECK_STR(view(&g)->prompt_key, "step.contact");
+	tap(&g, INTENT_NEXT, 0);                     /* the mobile cannot be skipped */
+	type(&g, INTENT_EMAIL, "zhang@example.com"); /* nor answered with an e-mail */
+	CHECK_INT(view(&g)->contact_email, 0);
+	type(&g, INTENT_TEXT, "1381234567");
+	CHECK_STR(view(&g)->error_key, "contact.bad_mobile");
+	type(&g, INTENT_TEXT, "13812345678");
+	CHECK_INT(view(&g)->step, STEP_CONTACT); /* the e-mail, on the same step */
+	CHECK_INT(view(&g)->contact_email, 1);
+	CHECK_STR(view(&g)->prompt_key, "step.contact_email");
+	CHECK_STR(view(&g)->error_key, "");
+	CHECK_STR(view(&g)->phone_masked, "138****5678");
+	type(&g, INTENT_EMAIL, "zhang san@example.com");
+	CHECK_STR(view(&g)->error_key, "contact.bad_email");
+	CHECK_INT(view(&g)->step, STEP_CONTACT);
+	CHECK_STR(view(&g)->email_masked, "");
+	tap(&g, INTENT_BACK, 0); /* back to the mobile, still on the step */
+	CHECK_INT(view(&g)->step, STEP_CONTACT);
+	CHECK_INT(view(&g)->contact_email, 0);
+	CHECK_STR(view(&g)->error_key, "");
+	type(&g, INTENT_TEXT, "13912345678");
+	type(&g, INTENT_EMAIL, "zhang@example.com");
+	CHECK_INT(view(&g)->step, STEP_CONFIRM);
+	CHECK_INT(view(&g)->contact_email, 0);
+	CHECK_STR(view(&g)->email_masked, "z***@example.com");
+	CHECK_STR(view(&g)->phone_masked, "139****5678");
+	tap(&g, INTENT_BACK, 0); /* entered again: asked afresh, mobile first */
+	CHECK_INT(view(&g)->step, STEP_CONTACT);
+	CHECK_INT(view(&g)->contact_email, 0);
+	CHECK_STR(view(&g)->email_masked, "");
+	type(&g, INTENT_TEXT, "13812345678");
+	type(&g, INTENT_EMAIL, "li@example.cn");
+	CHECK_STR(view(&g)->email_masked, "l***@example.cn");
+	CHECK(flow_holds_personal_data(g.f));
+	tap(&g, INTENT_NEXT, 0); /* the order */
+	CHECK_INT(view(&g)->step, STEP_PAY);
+	tap(&g, INTENT_CANCEL, 0);
+	struct flow_event closed = {.kind = FEV_PAY_CLOSED, .order_id = g.order_id};
+	feed(&g, &closed);
+	CHECK_INT(view(&g)->screen, SCREEN_START);
+	CHECK_STR(view(&g)->email_masked, "");
+	CHECK(!flow_holds_personal_data(g.f));
+	CHECK_STR(flow_intent_name(INTENT_EMAIL), "email");
+	CHECK_INT(flow_intent_from_name("email"), INTENT_EMAIL);
+	rig_free(&g);
+}
+
 int main(void)
 {
 	test_every_business("nantong");
@@ -647,6 +710,7 @@ int main(void)
 	test_pin_rules();
 	test_pay_timeout_then_paid();
 	test_cancel_at_pay();
+	test_contact();
 	test_work_fails_refund();
 	test_key_removed();
 	test_out_of_service();

@@ -135,6 +135,7 @@ static void drive(enum point p)
 	steer(app, SVC_IDREADER, "present", "11010519491231002X 张三");
 	tap(app, INTENT_NEXT, 0, NULL);
 	tap(app, INTENT_TEXT, 0, "13812345678");
+	tap(app, INTENT_NEXT, 0, NULL); /* no e-mail for the e-invoice */
 	if (p == REFUND_UNSENT || p == REFUND_UNANSWERED)
 		steer(app, SVC_KEYS, "fail", "work.write_failed");
 	tap(app, INTENT_NEXT, 0, NULL); /* confirm: the order, then the precreate */

@@ -65,6 +65,7 @@ static struct flow_view step_view(enum business biz, enum holder holder, enum st
 	if (fees_quote(&conf.region.fees, &fr, &v.quote) != KR_OK)
 		memset(&v.quote, 0, sizeof v.quote);
 	snprintf(v.phone_masked, sizeof v.phone_masked, "138****5678");
+	snprintf(v.email_masked, sizeof v.email_masked, "z***@nantong-construction.com.cn");
 	switch (step) {
 	case STEP_KEY_INFO:
 		if (biz == BIZ_CHECK)
@@ -259,6 +260,19 @@ static void all_screens(const struct combo *c)
 	snprintf(v.card_masked, sizeof v.card_masked, "1101**********002X");
 	show(&v, c);
 	check_screen(c, "id-card-read", 1);
+	/* the contact step's second part: the e-mail on the Latin keyboard */
+	v = step_view(BIZ_NEW, HOLDER_UNIT, STEP_CONTACT);
+	v.contact_email = 1;
+	v.prompt_key = "step.contact_email";
+	snprintf(v.error_key, sizeof v.error_key, "contact.bad_email");
+	show(&v, c);
+	check_screen(c, "contact-email", 1);
+	CHECK_INT(ui_screen(ui)->keypad, 5);
+	for (const char *k = KEYPAD_EMAIL_ALPHABET; *k; k++)
+		CHECK(screen_find(ui_screen(ui), ACT_CHAR, 0, (unsigned char)*k) != NULL);
+	CHECK(screen_find(ui_screen(ui), ACT_INTENT, INTENT_NEXT, 0) != NULL); /* skip */
+	CHECK(screen_find(ui_screen(ui), ACT_DELETE, 0, 0) != NULL);
+	CHECK(screen_find(ui_screen(ui), ACT_ENTER, 0, 0) != NULL);
 	/* errors with the next step, and out of service */
 	static const char *const errors[] = {"error.work_failed", "error.work_failed_refunded",
 	                                     "error.refund_pending", "pay.unavailable",

@@ -2,6 +2,7 @@
  * masking. The random part is seeded: KIOSK_SEED=<n> in the environment replays a run. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "check.h"
@@ -348,6 +349,66 @@ static void test_mobile(void)
 	CHECK_INT(ident_check_mobile("138 1234567"), IDENT_BAD_CHAR);
 }
 
+static void test_email(void)
+{
+	CHECK_INT(ident_check_email("zhang.san@example.com"), IDENT_OK);
+	CHECK_INT(ident_check_email("a@b.cn"), IDENT_OK);
+	CHECK_INT(ident_check_email("li_si-2026+bid@mail.nt-ca.com.cn"), IDENT_OK);
+	CHECK_INT(ident_check_email("Wang@QQ.COM"), IDENT_OK);
+	CHECK_INT(ident_check_email(NULL), IDENT_BAD_LENGTH);
+	CHECK_INT(ident_check_email(""), IDENT_BAD_LENGTH);
+	CHECK_INT(ident_check_email("a@b.c"), IDENT_BAD_LENGTH);
+	char longest[IDENT_EMAIL_MAX + 2];
+	memset(longest, 'a', sizeof longest);
+	memcpy(longest + IDENT_EMAIL_MAX - 7, "@qq.com", 8); /* 64 characters */
+	CHECK_INT(ident_check_email(longest), IDENT_OK);
+	memset(longest, 'a', sizeof longest);
+	memcpy(longest + IDENT_EMAIL_MAX - 6, "@qq.com", 8); /* 65 */
+	CHECK_INT(ident_check_email(longest), IDENT_BAD_LENGTH);
+	CHECK_INT(ident_check_email("zhang san@example.com"), IDENT_BAD_CHAR);
+	CHECK_INT(ident_check_email("zhang@example.com "), IDENT_BAD_CHAR);
+	CHECK_INT(ident_check_email("张三@example.com"), IDENT_BAD_CHAR);
+	CHECK_INT(ident_check_email("zhang\tx@example.com"), IDENT_BAD_CHAR);
+	static const char *const bad[] = {
+	    "zhangexample.com",
+	    "zhang@@example.com",
+	    "zh@ng@example.com",
+	    "@example.com",
+	    "zhang@",
+	    "zhang@example",
+	    "zhang@.example.com",
+	    "zhang@example..com",
+	    "zhang@example.com.",
+	    ".zhang@example.com",
+	    "zhang.@example.com",
+	    "zh..ang@example.com",
+	    "zhang@-example.com",
+	    "zhang@example-.com",
+	    "zhang@example.c",
+	    "zhang@example.c0m",
+	    "zh#ang@example.com",
+	    "zhang@exa_mple.com",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (ident_check_email(bad[i]) != IDENT_BAD_FORMAT)
+			fprintf(stderr, "accepted or misjudged: %s\n", bad[i]);
+		CHECK_INT(ident_check_email(bad[i]), IDENT_BAD_FORMAT);
+	}
+	CHECK_STR(ident_verdict_name(IDENT_BAD_FORMAT), "bad format");
+
+	char out[40];
+	ident_mask_email("zhang@example.com", out, sizeof out);
+	CHECK_STR(out, "z***@example.com");
+	ident_mask_email("a@b.cn", out, sizeof out);
+	CHECK_STR(out, "a***@b.cn");
+	ident_mask_email("no-at-sign", out, sizeof out);
+	CHECK_STR(out, "***");
+	ident_mask_email("", out, sizeof out);
+	CHECK_STR(out, "");
+	ident_mask_email("zhang@example.com", out, 8); /* cut, still terminated */
+	CHECK_STR(out, "z***@ex");
+}
+
 static void test_mask_name(void)
 {
 	char out[32];
@@ -432,6 +493,7 @@ int main(void)
 	test_uscc_refusals();
 	test_uscc_random();
 	test_mobile();
+	test_email();
 	test_mask();
 	test_mask_name();
 	test_names();

@@ -141,9 +141,9 @@ struct conf {
 		/* [cmp]: the CMP issuer (issuer = cmp, kiosk/pki/issuer_cmp); server[0] == 0
 		 * when absent. MAC-protected with a reference and a shared secret. */
 		struct conf_cmp {
-			char server[256];           /* http://host:port/path of the CA's CMP end */
-			char trusted[PATH_MAX];     /* CA certificates (PEM) the new ones chain to */
-			char ref[64];               /* our reference (senderKID) at the CA */
+			char server[256];       /* http://host:port/path of the CA's CMP end */
+			char trusted[PATH_MAX]; /* CA certificates (PEM) the new ones chain to */
+			char ref[64];           /* our reference (senderKID) at the CA */
 			char secret_file[PATH_MAX]; /* the shared secret; never logged */
 			char certs[PATH_MAX];       /* folder keeping what we got, for revocation */
 			int msg_timeout_s;          /* one request and its answer, 1..300 */
@@ -166,19 +166,20 @@ struct conf {
 	/* [central]: the central site (sync = central, kiosk/sync, docs/central-api.md);
 	 * url[0] == 0 when absent */
 	struct conf_central {
-		char url[256];              /* https://host[:port]/ : the API's base */
-		char ca_file[PATH_MAX];     /* CAs trusted for the site's certificate */
-		char client_cert[PATH_MAX]; /* the kiosk's client certificate (PEM), CN = kiosk id */
-		char client_key[PATH_MAX];  /* its key (PEM); never logged */
-		char fee_key[PATH_MAX];     /* the site's public key that signs fee tables (PEM) */
-		int batch_max;              /* events per push, 1..5000 */
-		int connect_timeout_ms;     /* 100..60000 */
-		int timeout_ms;             /* one whole exchange, 500..300000 */
-		int backoff_min_ms;         /* first wait after a failure, 10..600000 */
-		int backoff_max_ms;         /* longest wait, 100..3600000 */
-		int idle_ms;                /* look for new events this often when idle, 10..60000 */
-		int pull_s;                 /* pull the inbox this often, 1..86400 */
-		char control[256];          /* "none", or the central peer's control URL */
+		char url[256];          /* https://host[:port]/ : the API's base */
+		char ca_file[PATH_MAX]; /* CAs trusted for the site's certificate */
+		char
+		    client_cert[PATH_MAX]; /* the kiosk's client certificate (PEM), CN = kiosk id */
+		char client_key[PATH_MAX]; /* its key (PEM); never logged */
+		char fee_key[PATH_MAX];    /* the site's public key that signs fee tables (PEM) */
+		int batch_max;             /* events per push, 1..5000 */
+		int connect_timeout_ms;    /* 100..60000 */
+		int timeout_ms;            /* one whole exchange, 500..300000 */
+		int backoff_min_ms;        /* first wait after a failure, 10..600000 */
+		int backoff_max_ms;        /* longest wait, 100..3600000 */
+		int idle_ms;               /* look for new events this often when idle, 10..60000 */
+		int pull_s;                /* pull the inbox this often, 1..86400 */
+		char control[256];         /* "none", or the central peer's control URL */
 	} central;
 };
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/mono.h"
 #include "drivers/dispenser/dispenser.h"
 #include "drivers/serial/simctl.h"
 #include "drivers/serial/tty.h"
@@ -198,7 +199,7 @@ static const char *hand_out(struct disp_service *s)
 		return key;
 	}
 	say(s, "dispenser.presented", 0, 0);
-	int64_t deadline = tty_now_ms() + (int64_t)s->cfg.take_timeout_s * 1000;
+	int64_t deadline = mono_ms() + (int64_t)s->cfg.take_timeout_s * 1000;
 	for (;;) {
 		struct dispenser_status st;
 		if (s->dev.ops->status(s->dev.dev, &st, &err) != KR_OK) {
@@ -210,7 +211,7 @@ static const char *hand_out(struct disp_service *s)
 			say(s, "dispenser.taken", 0, 0);
 			return "dispenser.taken";
 		}
-		if (tty_now_ms() >= deadline)
+		if (mono_ms() >= deadline)
 			break;
 		usleep(100 * 1000);
 	}

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "drivers/dispenser/dispenser.h"
+#include "app/mono.h"
 #include "drivers/dispenser/kdp_codec.h"
 #include "drivers/serial/tty.h"
 
@@ -26,7 +27,7 @@ static int exchange(struct kdp_serial *k, enum kdp_cmd cmd, const uint8_t *data,
 	size_t len = kdp_frame_build(seq, (uint8_t)cmd, data, n, f, sizeof f);
 	tty_drop_input(k->fd);
 	k->nrx = 0;
-	int64_t deadline = tty_now_ms() + k->timeout_ms;
+	int64_t deadline = mono_ms() + k->timeout_ms;
 	int rc = tty_write_all(k->fd, f, len, k->timeout_ms, err);
 	while (rc == KR_OK) {
 		size_t skip = 0, flen = 0;

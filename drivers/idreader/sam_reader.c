@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/mono.h"
 #include "drivers/idreader/sam_codec.h"
 #include "drivers/serial/tty.h"
 
@@ -119,7 +120,7 @@ int sam_reader_exchange(struct sam_reader *r, enum sam_cmd cmd, int timeout_ms, 
 	tty_drop_input(r->fd);
 	explicit_bzero(r->rx, r->nrx);
 	r->nrx = 0;
-	int64_t deadline = tty_now_ms() + timeout_ms;
+	int64_t deadline = mono_ms() + timeout_ms;
 	int rc = tty_write_all(r->fd, req, n, timeout_ms, err);
 	if (rc == KR_OK)
 		rc = receive(r, deadline, sw3, data, cap, ndata, err);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/mono.h"
 #include "core/ident.h"
 #include "drivers/idreader/sam_reader.h"
 #include "drivers/serial/simctl.h"
@@ -183,14 +184,7 @@ static void *run(void *arg)
 				pthread_cond_wait(&s->wake, &s->lock);
 				continue;
 			}
-			struct timespec t;
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			t.tv_sec += s->cfg.poll_ms / 1000;
-			t.tv_nsec += (long)(s->cfg.poll_ms % 1000) * 1000000L;
-			if (t.tv_nsec >= 1000000000L) {
-				t.tv_sec++;
-				t.tv_nsec -= 1000000000L;
-			}
+			struct timespec t = mono_deadline(s->cfg.poll_ms);
 			if (pthread_cond_timedwait(&s->wake, &s->lock, &t) == 0)
 				continue; /* woken: look again */
 		}
@@ -297,11 +291,7 @@ int sam_service_create(const struct service_host *host, struct service *out, str
 	s->host = *host;
 	s->cfg = *c;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	mono_cond_init(&s->wake);
 	struct sam_reader_config rc = {c->device, c->baud, c->find_timeout_ms, c->read_timeout_ms};
 	int r = sam_reader_open(&rc, &s->reader, err);
 	if (r == KR_OK && pthread_create(&s->thread, NULL, run, s) != 0)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/mono.h"
 #include "conf/strings.h"
 #include "drivers/printer/cups_printer.h"
 #include "receipt/receipt.h"
@@ -48,13 +49,6 @@ struct prn {
 	int stop;
 	char status_key[32]; /* last posted, "" before the first */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int ms)
 {
@@ -195,9 +189,8 @@ static void *thread_main(void *arg)
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
 		if (p->count == 0) {
-			struct timespec until;
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_sec += p->cfg->status_poll_s;
+			struct timespec until =
+			    mono_deadline((int64_t)p->cfg->status_poll_s * 1000);
 			int rc = 0;
 			while (!p->stop && p->count == 0 && rc != ETIMEDOUT)
 				rc = pthread_cond_timedwait(&p->wake, &p->lock, &until);
@@ -361,11 +354,7 @@ int printer_cups_create(const struct service_host *host, struct service *out, st
 	p->host = *host;
 	p->cfg = &c->printer;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	mono_cond_init(&p->wake);
 
 	int rc = strings_load(c->assets, c->language, &p->st, err);
 	if (rc == KR_OK) {

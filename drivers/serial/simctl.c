@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "app/mono.h"
 #include "drivers/serial/tty.h"
 
 int simctl_send(const char *path, const char *line, char *reply, size_t size, int timeout_ms,
@@ -29,9 +30,9 @@ int simctl_send(const char *path, const char *line, char *reply, size_t size, in
 	else if (n < 0 || (size_t)n >= sizeof buf || write(fd, buf, (size_t)n) != n)
 		rc = kerr_set(err, KR_IO, "simulator at %s: cannot send", path);
 	size_t got = 0;
-	int64_t deadline = tty_now_ms() + timeout_ms;
+	int64_t deadline = mono_ms() + timeout_ms;
 	while (rc == KR_OK && !memchr(buf, '\n', got)) {
-		int64_t left = deadline - tty_now_ms();
+		int64_t left = deadline - mono_ms();
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
 			rc = kerr_set(err, KR_IO, "simulator at %s: no answer", path);

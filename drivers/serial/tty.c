@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/mono.h"
+
 static speed_t speed_of(int baud)
 {
 	switch (baud) {
@@ -68,16 +70,9 @@ void tty_drop_input(int fd)
 	tcflush(fd, TCIFLUSH);
 }
 
-int64_t tty_now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 int tty_write_all(int fd, const uint8_t *buf, size_t n, int timeout_ms, struct kerr *err)
 {
-	int64_t deadline = tty_now_ms() + timeout_ms;
+	int64_t deadline = mono_ms() + timeout_ms;
 	while (n > 0) {
 		ssize_t w = write(fd, buf, n);
 		if (w > 0) {
@@ -87,7 +82,7 @@ int tty_write_all(int fd, const uint8_t *buf, size_t n, int timeout_ms, struct k
 		}
 		if (w < 0 && errno != EAGAIN && errno != EINTR)
 			return kerr_set(err, KR_IO, "write: %s", strerror(errno));
-		int64_t left = deadline - tty_now_ms();
+		int64_t left = deadline - mono_ms();
 		if (left <= 0)
 			return kerr_set(err, KR_IO, "write: timed out");
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
@@ -104,7 +99,7 @@ long tty_read_some(int fd, uint8_t *buf, size_t cap, int64_t deadline_ms)
 			return (long)r;
 		if (r < 0 && errno != EAGAIN && errno != EINTR)
 			return -1; /* EIO: the other end of a pty closed */
-		int64_t left = deadline_ms - tty_now_ms();
+		int64_t left = deadline_ms - mono_ms();
 		if (left <= 0)
 			return 0;
 		struct pollfd p = {.fd = fd, .events = POLLIN};

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "app/mono.h"
 #include "app/metrics.h"
 #include "core/money.h"
 #include "core/recovery.h"
@@ -528,14 +529,7 @@ static int any_busy(struct app *app)
 
 int app_settle(struct app *app, int timeout_ms)
 {
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	int64_t deadline = mono_ms() + timeout_ms;
 	for (;;) {
 		app_pump(app);
 		if (!any_busy(app)) {
@@ -546,18 +540,10 @@ int app_settle(struct app *app, int timeout_ms)
 				return KR_OK;
 			continue;
 		}
-		/* wait for a post, or re-check busy every 20 ms */
-		struct timespec now, wake;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > deadline.tv_sec ||
-		    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+		if (mono_ms() >= deadline)
 			return KR_BUSY;
-		wake = now;
-		wake.tv_nsec += 20000000L;
-		if (wake.tv_nsec >= 1000000000L) {
-			wake.tv_sec++;
-			wake.tv_nsec -= 1000000000L;
-		}
+		/* wait for a post, or re-check busy every 20 ms */
+		struct timespec wake = mono_deadline(20);
 		pthread_mutex_lock(&app->lock);
 		if (!app->head)
 			pthread_cond_timedwait(&app->posted, &app->lock, &wake);
@@ -653,11 +639,7 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 	app->clock = *clock;
 	app->trace = trace;
 	pthread_mutex_init(&app->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&app->posted, &ca);
-	pthread_condattr_destroy(&ca);
+	mono_cond_init(&app->posted);
 
 	int rc = make_parent(conf->database, err);
 	if (rc == KR_OK)

@@ -36,6 +36,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/mono.h"
 #include "app/notify.h"
 #include "conf/strings.h"
 #include "staff/staff.h"
@@ -296,8 +297,7 @@ static int observe(struct runner *r, const char *what, char *got, size_t size)
 static void expect(struct runner *r, const char *what, const char *want, int await)
 {
 	char got[64];
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t until = mono_ms() + RUNNER_AWAIT_MS;
 	for (;;) {
 		if (!observe(r, what, got, sizeof got)) {
 			failed(r, "unknown expectation '%s'%s", what, "");
@@ -305,9 +305,7 @@ static void expect(struct runner *r, const char *what, const char *want, int awa
 		}
 		if (strcmp(got, want) == 0)
 			return;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long ms = (long)(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (!await || ms > RUNNER_AWAIT_MS)
+		if (!await || mono_ms() > until)
 			break;
 		app_settle(r->app, 50);
 	}

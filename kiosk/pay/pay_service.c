@@ -20,6 +20,7 @@
 
 #include <curl/curl.h>
 
+#include "app/mono.h"
 #include "app/peerctl.h"
 #include "pay/alipay.h"
 #include "store/payments.h"
@@ -58,13 +59,6 @@ struct pay {
 	int nwatch;
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void post(struct pay *p, enum flow_event_kind kind, int64_t order_id, const char *text)
 {
 	struct flow_event ev = {.kind = kind, .order_id = order_id};
@@ -81,14 +75,7 @@ static void trace(struct pay *p, const char *order_no, const char *what, const s
 /* Waits ms of real time, or less when stopping. */
 static void pause_ms(struct pay *p, int ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = mono_deadline(ms);
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop && pthread_cond_timedwait(&p->wake, &p->lock, &until) == 0)
 		;
@@ -427,14 +414,7 @@ static void *worker(void *arg)
 			pthread_cond_wait(&p->wake, &p->lock);
 		} else {
 			int64_t ms = next - mono_ms();
-			struct timespec until;
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_sec += ms / 1000;
-			until.tv_nsec += (long)(ms % 1000) * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
+			struct timespec until = mono_deadline(ms);
 			pthread_cond_timedwait(&p->wake, &p->lock, &until);
 		}
 	}
@@ -555,11 +535,7 @@ int pay_service_create(const struct service_host *host, struct service *out, str
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	p->host = *host;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	mono_cond_init(&p->wake);
 	struct alipay_config ac = {
 	    .gateway = c->alipay.gateway,
 	    .app_id = c->alipay.app_id,

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/mono.h"
 #include "pki/keywork.h"
 
 #define QUEUE_MAX 8
@@ -129,11 +130,7 @@ static void *worker(void *arg)
 			if (awaiting)
 				p->awaiting_change = 0;
 			if (p->n == 0 && !p->stop && !p->awaiting_change) {
-				struct timespec ts;
-				clock_gettime(CLOCK_REALTIME, &ts);
-				ts.tv_nsec += POLL_MS * 1000000L;
-				ts.tv_sec += ts.tv_nsec / 1000000000L;
-				ts.tv_nsec %= 1000000000L;
+				struct timespec ts = mono_deadline(POLL_MS);
 				pthread_cond_timedwait(&p->cv, &p->mu, &ts);
 			}
 			continue;
@@ -297,7 +294,7 @@ int pkcs11_keys_create(const struct service_host *host, struct service *out, str
 	/* the key already in the port at start counts as inserted then */
 	keywork_port(p->kw, p->port, sizeof p->port);
 	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
+	mono_cond_init(&p->cv);
 	if (pthread_create(&p->thread, NULL, worker, p) != 0) {
 		keywork_destroy(p->kw);
 		free(p);

@@ -26,6 +26,7 @@
 
 #include <curl/curl.h>
 
+#include "app/mono.h"
 #include "app/peerctl.h"
 #include "store/outbox.h"
 #include "store/store.h"
@@ -55,13 +56,6 @@ struct sync {
 	unsigned char *held;
 	const char **ids;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static int64_t now_utc(struct sync *s)
 {
@@ -218,14 +212,7 @@ static void wait_until(struct sync *s, int64_t until)
 	int64_t ms = until - mono_ms();
 	if (ms <= 0)
 		return;
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
+	struct timespec t = mono_deadline(ms);
 	pthread_mutex_lock(&s->lock);
 	if (!atomic_load(&s->stop) && !s->round_owed)
 		pthread_cond_timedwait(&s->wake, &s->lock, &t);
@@ -371,11 +358,7 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 	s->batch = c->central.batch_max;
 	s->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	mono_cond_init(&s->wake);
 	atomic_init(&s->stop, 0);
 	struct central_config cc = {
 	    .url = c->central.url,

@@ -8,9 +8,9 @@
 #   alipay.sh down RIG
 #   alipay.sh PEER_BINARY SOURCE_DIR COMMAND [ARGS…]
 #       a rig in a temporary folder for one command: runs COMMAND with ALIPAY_RIG,
-#       ALIPAY_CONFIG (tests/pay/alipay-kiosk.ini filled in), ALIPAY_CONTROL and
-#       ALIPAY_APP_KEY in the environment, then stops the peer and removes the folder
-#       (kept with ALIPAY_RIG_KEEP=1). Its exit status is COMMAND's.
+#       ALIPAY_CONFIG (tests/pay/alipay-kiosk.ini filled in) and ALIPAY_CONTROL in the
+#       environment, then stops the peer and removes the folder (kept with
+#       ALIPAY_RIG_KEEP=1). Its exit status is COMMAND's.
 set -eu
 . "$(dirname "$0")/peer-lib.sh"
 
@@ -35,38 +35,5 @@ down() { # RIG
 	peer_stop "$1"
 }
 
-case ${1:-} in
-up)
-	up "$2" "$3" "${4:-}" "${5:-}"
-	exit 0
-	;;
-down)
-	down "$2"
-	exit 0
-	;;
-esac
-
-peer=$1 src=$2
-shift 2
-rig=$(mktemp -d "${TMPDIR:-/tmp}/alipay-rig.XXXXXX")
-cleanup() {
-	set +e
-	down "$rig"
-	[ "${ALIPAY_RIG_KEEP:-0}" = 1 ] || rm -rf "$rig"
-}
-trap cleanup EXIT INT TERM
-up "$rig" "$peer"
-read -r gw ctl <"$rig/ports"
-sed -e "s|@SRC@|$src|g" -e "s|@RIG@|$rig|g" -e "s|@GATEWAY@|https://127.0.0.1:$gw/gateway.do|g" \
-	-e "s|@CONTROL@|http://127.0.0.1:$ctl|g" "$src/tests/pay/alipay-kiosk.ini" >"$rig/kiosk.ini"
-export ALIPAY_RIG="$rig" ALIPAY_CONFIG="$rig/kiosk.ini" ALIPAY_CONTROL="http://127.0.0.1:$ctl"
-export ALIPAY_APP_KEY="$rig/app.key"
-set +e
-"$@"
-rc=$?
-set -e
-if [ $rc -ne 0 ]; then
-	echo "--- peer log ---" >&2
-	tail -40 "$rig/peer.log" >&2
-fi
-exit $rc
+PEER_PREFIX=ALIPAY PEER_TEMPLATE=tests/pay/alipay-kiosk.ini PEER_URL=https://127.0.0.1:PORT/gateway.do
+peer_main "$@"

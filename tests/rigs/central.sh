@@ -38,37 +38,5 @@ down() { # RIG
 	peer_stop "$1"
 }
 
-case ${1:-} in
-up)
-	up "$2" "$3" "${4:-}" "${5:-}"
-	exit 0
-	;;
-down)
-	down "$2"
-	exit 0
-	;;
-esac
-
-peer=$1 src=$2
-shift 2
-rig=$(mktemp -d "${TMPDIR:-/tmp}/central-rig.XXXXXX")
-cleanup() {
-	set +e
-	down "$rig"
-	[ "${CENTRAL_RIG_KEEP:-0}" = 1 ] || rm -rf "$rig"
-}
-trap cleanup EXIT INT TERM
-up "$rig" "$peer"
-read -r api ctl <"$rig/ports"
-sed -e "s|@SRC@|$src|g" -e "s|@RIG@|$rig|g" -e "s|@URL@|https://127.0.0.1:$api/|g" \
-	-e "s|@CONTROL@|http://127.0.0.1:$ctl|g" "$src/tests/sync/central-kiosk.ini" >"$rig/kiosk.ini"
-export CENTRAL_RIG="$rig" CENTRAL_CONFIG="$rig/kiosk.ini" CENTRAL_CONTROL="http://127.0.0.1:$ctl"
-set +e
-"$@"
-rc=$?
-set -e
-if [ $rc -ne 0 ]; then
-	echo "--- peer log ---" >&2
-	tail -40 "$rig/peer.log" >&2
-fi
-exit $rc
+PEER_PREFIX=CENTRAL PEER_TEMPLATE=tests/sync/central-kiosk.ini PEER_URL=https://127.0.0.1:PORT/
+peer_main "$@"

@@ -2,7 +2,8 @@
 # tests (label pay).
 
 # The gateway peer (also used by the demo).
-add_executable(alipay_peer ${CMAKE_SOURCE_DIR}/tests/peers/alipay_peer.c)
+add_executable(alipay_peer ${CMAKE_SOURCE_DIR}/tests/peers/alipay_peer.c
+               ${CMAKE_SOURCE_DIR}/tests/peers/httpd.c)
 pkg_check_modules(PEERDEPS REQUIRED IMPORTED_TARGET libssl libcrypto libcjson)
 target_link_libraries(alipay_peer PRIVATE PkgConfig::PEERDEPS)
 

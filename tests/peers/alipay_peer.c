@@ -13,9 +13,7 @@
  * Usage: alipay_peer --cert C --key K --app-pub P --sign-key S --ports-file F [--autopay S]
  * The ports file gets "GATEWAY_PORT CONTROL_PORT". Single-threaded: one request at a time. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +30,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/ssl.h>
+
+#include "httpd.h"
 
 #define REQ_MAX     65536
 #define TRADES_MAX  512
@@ -361,67 +361,12 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 	cJSON_AddStringToObject(node, "sub_code", "isv.invalid-method");
 }
 
-/* ---- HTTP ---- */
+/* ---- HTTP (tests/peers/httpd) ---- */
 
-struct conn {
-	int fd;
-	SSL *ssl;
-};
-
-static int conn_read(struct conn *c, char *buf, int n)
+/* A one-shot answer: the gateway and the control port close after each request. */
+static void respond(struct httpd_conn *c, int status, const char *type, const char *body)
 {
-	return c->ssl ? SSL_read(c->ssl, buf, n) : (int)read(c->fd, buf, (size_t)n);
-}
-
-static void conn_write(struct conn *c, const char *buf, size_t n)
-{
-	if (c->ssl)
-		SSL_write(c->ssl, buf, (int)n);
-	else if (write(c->fd, buf, n) < 0)
-		perror("alipay_peer: write");
-}
-
-/* Reads one request; returns the body (in buf) or NULL. */
-static char *read_request(struct conn *c, char *buf, size_t size, char *line, size_t lsize)
-{
-	size_t used = 0;
-	char *end = NULL;
-	while (!(end = strstr(buf, "\r\n\r\n"))) {
-		if (used + 1 >= size)
-			return NULL;
-		int r = conn_read(c, buf + used, (int)(size - used - 1));
-		if (r <= 0)
-			return NULL;
-		used += (size_t)r;
-		buf[used] = '\0';
-	}
-	snprintf(line, lsize, "%.*s", (int)strcspn(buf, "\r\n"), buf);
-	long len = 0;
-	const char *cl = strcasestr(buf, "content-length:");
-	if (cl)
-		len = atol(cl + 15);
-	char *body = end + 4;
-	if (len < 0 || (size_t)(body - buf) + (size_t)len >= size)
-		return NULL;
-	while ((size_t)(buf + used - body) < (size_t)len) {
-		int r = conn_read(c, buf + used, (int)(size - used - 1));
-		if (r <= 0)
-			return NULL;
-		used += (size_t)r;
-	}
-	body[len] = '\0';
-	return body;
-}
-
-static void respond(struct conn *c, int status, const char *type, const char *body)
-{
-	char head[256];
-	int n = snprintf(head, sizeof head,
-	                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	                 "Connection: close\r\n\r\n",
-	                 status, status == 200 ? "OK" : "Error", type, strlen(body));
-	conn_write(c, head, (size_t)n);
-	conn_write(c, body, strlen(body));
+	httpd_respond(c, status, type, body, 0, NULL);
 }
 
 static struct fault *take_fault(const char *method)
@@ -435,7 +380,7 @@ static struct fault *take_fault(const char *method)
 	return NULL;
 }
 
-static void gateway(struct conn *c, char *body)
+static void gateway(struct httpd_conn *c, char *body)
 {
 	struct kv form[64];
 	int n = parse_form(body, form, 64);
@@ -507,27 +452,13 @@ static void gateway(struct conn *c, char *body)
 	respond(c, 200, "application/json;charset=utf-8", out);
 }
 
-static const char *param(const char *query, const char *name, char *out, size_t size)
+static void control(struct httpd_conn *c, const struct httpd_request *req)
 {
-	size_t len = strlen(name);
-	out[0] = '\0';
-	for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL)
-		if (strncmp(p, name, len) == 0 && p[len] == '=') {
-			snprintf(out, size, "%.*s", (int)strcspn(p + len + 1, "& "), p + len + 1);
-			return out;
-		}
-	return out;
-}
-
-static void control(struct conn *c, const char *line)
-{
-	char path[512], t[96], kind[16], method[64], num[16];
-	if (sscanf(line, "GET %511s", path) != 1)
+	const char *path = req->path, *q = req->query;
+	char t[96], kind[16], method[64], num[16];
+	if (strcmp(req->method, "GET") != 0)
 		return respond(c, 400, "text/plain", "GET only\n");
-	char *q = strchr(path, '?');
-	if (q)
-		*q++ = '\0';
-	param(q, "t", t, sizeof t);
+	httpd_param(q, "t", t, sizeof t);
 	if (strncmp(path, "/qr/", 4) == 0 || strcmp(path, "/pay") == 0) {
 		struct trade *tr = find_trade(path[1] == 'q' ? path + 4 : t);
 		if (!tr || !pay_trade(tr))
@@ -553,7 +484,7 @@ static void control(struct conn *c, const char *line)
 		return respond(c, 200, "text/plain", "ok\n");
 	}
 	if (strcmp(path, "/fault") == 0) {
-		param(q, "kind", kind, sizeof kind);
+		httpd_param(q, "kind", kind, sizeof kind);
 		if (strcmp(kind, "clear") == 0) {
 			nfaults = 0;
 			return respond(c, 200, "text/plain", "cleared\n");
@@ -563,10 +494,10 @@ static void control(struct conn *c, const char *line)
 		struct fault *f = &faults[nfaults++];
 		snprintf(f->kind, sizeof f->kind, "%s", kind);
 		snprintf(f->method, sizeof f->method, "%s",
-		         param(q, "method", method, sizeof method)[0] ? method : "any");
-		f->count = param(q, "count", num, sizeof num)[0] ? atoi(num) : 1;
-		f->ms = param(q, "ms", num, sizeof num)[0] ? atoi(num) : 3000;
-		f->pid = param(q, "pid", num, sizeof num)[0] ? atoi(num) : 0;
+		         httpd_param(q, "method", method, sizeof method)[0] ? method : "any");
+		f->count = httpd_param(q, "count", num, sizeof num)[0] ? atoi(num) : 1;
+		f->ms = httpd_param(q, "ms", num, sizeof num)[0] ? atoi(num) : 3000;
+		f->pid = httpd_param(q, "pid", num, sizeof num)[0] ? atoi(num) : 0;
 		return respond(c, 200, "text/plain", "ok\n");
 	}
 	if (strcmp(path, "/trades") == 0) {
@@ -591,29 +522,11 @@ static void control(struct conn *c, const char *line)
 	respond(c, 404, "text/plain", "unknown\n");
 }
 
-/* Listens on 127.0.0.1:*port (0: a port the system picks) and sets *port to it. */
-static int listen_on(int *port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons((uint16_t)*port),
-	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof a;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 16) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-		perror("alipay_peer: listen");
-		exit(2);
-	}
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 static void serve(int lfd, SSL_CTX *ctx)
 {
 	static char buf[REQ_MAX];
-	char line[600];
-	struct conn c = {accept(lfd, NULL, NULL), NULL};
+	struct httpd_conn c = {accept(lfd, NULL, NULL), NULL};
+	struct httpd_request req;
 	if (c.fd < 0)
 		return;
 	struct timeval tv = {5, 0};
@@ -629,12 +542,12 @@ static void serve(int lfd, SSL_CTX *ctx)
 			return;
 		}
 	}
-	buf[0] = '\0';
-	char *body = read_request(&c, buf, sizeof buf, line, sizeof line);
-	if (body && ctx)
-		gateway(&c, body);
-	else if (body)
-		control(&c, line);
+	if (httpd_read(&c, buf, sizeof buf, &req) == 0) {
+		if (ctx)
+			gateway(&c, req.body);
+		else
+			control(&c, &req);
+	}
 	if (c.ssl) {
 		SSL_shutdown(c.ssl);
 		SSL_free(c.ssl);
@@ -679,7 +592,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "alipay_peer: cannot load the TLS certificate or key\n");
 		return 2;
 	}
-	int gw = listen_on(&gw_port), ctl = listen_on(&ctl_port);
+	int gw = httpd_listen(&gw_port, "alipay_peer"),
+	    ctl = httpd_listen(&ctl_port, "alipay_peer");
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.tmp", ports);
 	FILE *f = fopen(tmp, "w");

@@ -321,6 +321,18 @@ static void start_renewal(struct rig *g)
 	tap(g, INTENT_NEXT, 0);
 }
 
+/* A person's renewal from the key to the confirm step, confirmed: card read, 1 year,
+ * the mobile typed, no e-mail. */
+static void renew_and_confirm(struct rig *g)
+{
+	start_renewal(g);
+	card(g, PERSON_ID, "");
+	tap(g, INTENT_NEXT, 0);
+	type(g, INTENT_TEXT, "13812345678");
+	tap(g, INTENT_NEXT, 0); /* no e-mail */
+	tap(g, INTENT_NEXT, 0);
+}
+
 static void test_timeout_and_wipe(void)
 {
 	struct rig g;
@@ -411,12 +423,7 @@ static void test_pay_timeout_then_paid(void)
 	struct rig g;
 	rig_init(&g, "nantong");
 	g.auto_pay = 0;
-	start_renewal(&g);
-	card(&g, PERSON_ID, "");
-	tap(&g, INTENT_NEXT, 0);
-	type(&g, INTENT_TEXT, "13812345678");
-	tap(&g, INTENT_NEXT, 0); /* no e-mail */
-	tap(&g, INTENT_NEXT, 0);
+	renew_and_confirm(&g);
 	CHECK_INT(view(&g)->step, STEP_PAY);
 	CHECK_INT(g.order_state, ORDER_PAYING);
 	CHECK_INT(view(&g)->remaining_s, 180);
@@ -441,12 +448,7 @@ static void test_cancel_at_pay(void)
 	struct rig g;
 	rig_init(&g, "nantong");
 	g.auto_pay = 0;
-	start_renewal(&g);
-	card(&g, PERSON_ID, "");
-	tap(&g, INTENT_NEXT, 0);
-	type(&g, INTENT_TEXT, "13812345678");
-	tap(&g, INTENT_NEXT, 0); /* no e-mail */
-	tap(&g, INTENT_NEXT, 0);
+	renew_and_confirm(&g);
 	tap(&g, INTENT_CANCEL, 0);
 	CHECK_INT(g.out.n, 1);
 	CHECK_INT(g.out.req[0].kind, FREQ_PAY_CANCEL);
@@ -464,12 +466,7 @@ static void test_work_fails_refund(void)
 	struct rig g;
 	rig_init(&g, "nantong");
 	g.work_fails = 1;
-	start_renewal(&g);
-	card(&g, PERSON_ID, "");
-	tap(&g, INTENT_NEXT, 0);
-	type(&g, INTENT_TEXT, "13812345678");
-	tap(&g, INTENT_NEXT, 0); /* no e-mail */
-	tap(&g, INTENT_NEXT, 0);
+	renew_and_confirm(&g);
 	CHECK_INT(g.order_state, ORDER_REFUNDED);
 	CHECK_INT(view(&g)->screen, SCREEN_ERROR);
 	CHECK_STR(view(&g)->error_key, "error.work_failed_refunded");

@@ -9,15 +9,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "app/mono.h"
+#include "app/inbox.h"
 #include "app/metrics.h"
+#include "app/mono.h"
 #include "core/money.h"
 #include "core/recovery.h"
 #include "staff/slip.h"
 #include "staff/staff.h"
 #include "staff/staff_pin.h"
+#include "store/outbox.h"
 #include "store/stats.h"
 #include "store/store.h"
+#include "sync/feeupdate.h"
 
 struct queued {
 	struct queued *next;
@@ -31,6 +34,8 @@ struct app {
 	struct store *store;
 	struct service svc[SVC_COUNT];
 	struct flow_config flow_cfg;
+	struct fee_table fees; /* the hall's table with the central site's updates laid over */
+	int fees_pending;      /* an update waits for the current session to end */
 	struct flow *flow;
 	app_observer_fn observer;
 	void *observer_ctx;
@@ -153,6 +158,7 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 		    .key_serial = r->key_serial,
 		    .detail = "",
 		    .now_utc = now,
+		    .pickup_no = r->pickup_no,
 		};
 		struct order_row row;
 		int rc = store_order_create(app->store, &spec, &row, err);
@@ -180,6 +186,14 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 	case FREQ_JOURNAL:
 		return store_journal_append(app->store, r->journal_kind, r->order_id,
 		                            r->journal_body, now, err);
+	case FREQ_PICKUP_FIND: {
+		struct flow_event ev;
+		int rc = inbox_pickup_find(app->store, r->order_no, now, &ev, app->trace, err);
+		if (rc == KR_OK)
+			app_post(app, &ev);
+		explicit_bzero(&ev, sizeof ev);
+		return rc;
+	}
 	default:
 		return KR_OK;
 	}
@@ -469,6 +483,68 @@ static int staff_route(struct app *app, const struct flow_event *ev)
 	return own;
 }
 
+struct fee_lay {
+	struct fee_table *table;
+	char region[64];
+	FILE *trace;
+	char last[64]; /* the newest update laid, "" when none */
+};
+
+static int lay_update(void *ctx, const struct inbox_row *row)
+{
+	struct fee_lay *l = ctx;
+	struct kerr err = {{0}};
+	if (fee_update_apply(row->payload, l->region, l->table, &err) != KR_OK)
+		fprintf(l->trace, "[fees] update %s left out: %s\n", row->item_id, err.msg);
+	else
+		snprintf(l->last, sizeof l->last, "%s", row->item_id);
+	return 0;
+}
+
+/* Puts in use the hall's table with every accepted update laid over it, oldest version
+ * first — between sessions only: a session keeps the prices it showed. */
+static void fees_refresh(struct app *app)
+{
+	struct kerr err = {{0}};
+	struct fee_table next = app->conf->region.fees;
+	struct fee_lay lay = {.table = &next, .trace = app->trace};
+	if (app->flow && !flow_idle(app->flow)) {
+		app->fees_pending = 1;
+		return;
+	}
+	app->fees_pending = 0;
+	fee_region_of(app->conf->region.file, lay.region, sizeof lay.region);
+	if (outbox_inbox_each(app->store, "fee_table", INBOX_ACCEPTED, lay_update, &lay, &err) !=
+	    KR_OK) {
+		fprintf(app->trace, "[fees] %s; the table in use stays\n", err.msg);
+		return;
+	}
+	if (memcmp(&next, &app->fees, sizeof next) == 0)
+		return;
+	app->fees = next;
+	fprintf(app->trace, "[fees] the hall's table with update %s is in use\n",
+	        lay.last[0] ? lay.last : "(none)");
+}
+
+/* Acts on what the central site sent: review results (a rejected order is refunded
+ * through recovery). A store failure is traced; the items wait for the next time. */
+static void apply_inbox(struct app *app)
+{
+	struct kerr err = {{0}};
+	int64_t refund_id = 0;
+	int rc;
+	while ((rc = inbox_review_apply(app->store, app->clock.utc_s(app->clock.ctx), &refund_id,
+	                                app->trace, &err)) == KR_OK) {
+		struct order_row row;
+		if (refund_id && (store_order_get(app->store, refund_id, &row, &err) != KR_OK ||
+		                  recover_one(app, &row, &err) != KR_OK))
+			fprintf(app->trace, "[review] refund of order %lld: %s\n",
+			        (long long)refund_id, err.msg);
+	}
+	if (rc != KR_NOT_FOUND)
+		fprintf(app->trace, "[review] %s\n", err.msg);
+}
+
 static void handle(struct app *app, const struct flow_event *ev)
 {
 	struct flow_out out;
@@ -490,12 +566,21 @@ static void handle(struct app *app, const struct flow_event *ev)
 			fprintf(app->trace, "[monitor] %s\n", err.msg);
 		app->metrics_failed |= failed;
 		err.msg[0] = '\0';
+		/* the devices' states for the central heartbeat (kiosk/sync) */
+		metrics_hand_devices(&app->svc[SVC_SYNC], staff_view(app->staff));
+	}
+	if (ev->kind == FEV_INBOX) {
+		apply_inbox(app);
+		fees_refresh(app);
+		return;
 	}
 	if (staff_route(app, ev))
 		return;
 	flow_handle(app->flow, ev, now_of(app), &out);
 	if (execute(app, &out, &err) != KR_OK)
 		post_store_failed(app, &err);
+	if (app->fees_pending)
+		fees_refresh(app);
 	const struct flow_view *v = flow_view(app->flow);
 	const struct staff_view *sv = staff_view(app->staff);
 	if (v->version != app->seen_version || sv->version != app->staff_seen_version) {
@@ -587,6 +672,7 @@ int app_recover(struct app *app, int *found, struct kerr *err)
 	for (int i = 0; i < n; i++)
 		recover_one(app, &rows[i], err);
 	free(rows);
+	apply_inbox(app); /* review results that came before a stop */
 	return KR_OK;
 }
 
@@ -668,14 +754,18 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 		                                 : "");
 	}
 	app->flow_cfg = (struct flow_config){
-	    .fees = &conf->region.fees,
+	    .fees = &app->fees,
 	    .step_timeout_s = conf->step_timeout_s,
 	    .pay_timeout_s = conf->pay_timeout_s,
 	    .countdown_shown_s = conf->countdown_shown_s,
 	    .renew_window_days = conf->renew_window_days,
 	    .renew_grace_days = conf->renew_grace_days,
 	    .pay_ceiling_fen = conf->pay_ceiling_fen,
+	    /* pick-up orders come from the central site */
+	    .pickup_offered = strcmp(conf->service[SVC_SYNC], "central") == 0,
 	};
+	app->fees = conf->region.fees;
+	fees_refresh(app);
 	app->flow = flow_create(&app->flow_cfg, now_of(app));
 	if (!app->flow) {
 		app_destroy(app);

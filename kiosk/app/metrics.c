@@ -9,6 +9,7 @@
 
 #include "core/catalogue.h"
 #include "core/order.h"
+#include "store/outbox.h"
 #include "store/stats.h"
 
 static void head(FILE *out, const char *name, const char *type, const char *help)
@@ -71,6 +72,12 @@ int metrics_format(struct store *s, int bins, const struct staff_view *sv, int64
 		return rc;
 	head(out, "kiosk_outbox_events", "gauge", "Events not yet taken by the central site.");
 	fprintf(out, "kiosk_outbox_events %lld\n", (long long)n);
+	rc = outbox_last_contact(s, &n, err);
+	if (rc != KR_OK)
+		return rc;
+	head(out, "kiosk_sync_last_contact_seconds", "gauge",
+	     "When the central site last answered (Unix time; 0: never).");
+	fprintf(out, "kiosk_sync_last_contact_seconds %lld\n", (long long)n);
 	head(out, "kiosk_metrics_written_seconds", "gauge",
 	     "When this file was written (Unix time).");
 	fprintf(out, "kiosk_metrics_written_seconds %lld\n", (long long)now_utc);
@@ -111,4 +118,21 @@ int metrics_tick(const struct conf *conf, struct store *s, const struct staff_vi
 	int bins = conf->dispenser.bins > 0 ? conf->dispenser.bins : 1;
 	return metrics_write(s, bins < STAFF_BINS_MAX ? bins : STAFF_BINS_MAX, sv, now_utc,
 	                     m->metrics_file, err);
+}
+
+void metrics_hand_devices(const struct service *sync, const struct staff_view *sv)
+{
+	char text[STAFF_DEVICES_MAX * 72 + 24];
+	size_t used = 0;
+	struct kerr err;
+	if (!sync->ops || !sync->ops->control || !sv)
+		return;
+	for (int i = 0; i < sv->ndevices && i < STAFF_DEVICES_MAX; i++)
+		used +=
+		    (size_t)snprintf(text + used, sizeof text - used, "%.15s %d %.47s\n",
+		                     sv->device[i].name, sv->device[i].faulty ? 0 : 1,
+		                     sv->device[i].status_key[0] ? sv->device[i].status_key : "-");
+	snprintf(text + used, sizeof text - used, "out_of_service %d\n",
+	         sv->out_of_service ? 1 : 0);
+	sync->ops->control(sync->self, "devices", text, &err);
 }

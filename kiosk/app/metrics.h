@@ -1,6 +1,7 @@
 /* metrics.h — the Prometheus text-format metrics file for node_exporter's textfile
  * collector ([monitor] metrics_file): orders by business and state, takings, blank keys
- * per bin and the retain bin, device states, the sync outbox's depth. Written to a
+ * per bin and the retain bin, device states, the sync outbox's depth and the last
+ * contact with the central site. Written to a
  * temporary file beside it and renamed, so a reader never sees half a file; rewritten
  * at most every [monitor] interval_s by metrics_tick. Owns nothing but its throttle. */
 #ifndef KIOSK_APP_METRICS_H
@@ -9,9 +10,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/service.h"
 #include "conf/conf.h"
 #include "staff/staff.h"
 #include "store/store.h"
+
+/* Hands the devices' states and out-of-service of sv (borrowed) to the sync service
+ * (borrowed) for its heartbeat, as the text its control verb "devices" takes: one line
+ * "NAME 0|1 STATUS_KEY" per device (1: ok), then "out_of_service 0|1". Nothing when the
+ * service takes no control (the stand-in). */
+void metrics_hand_devices(const struct service *sync, const struct staff_view *sv);
 
 /* Writes the metrics of store s, bins blank-key bins and the devices in sv (borrowed;
  * NULL: none) to out in the text exposition format. KR_OK or the store's error. */

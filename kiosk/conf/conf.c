@@ -35,6 +35,7 @@ enum value_kind {
 	VAL_FILE,   /* a path like VAL_PATH that must name a readable file */
 	VAL_WHERE,  /* "none", "default", a URL, or a path resolved like VAL_PATH */
 	VAL_AMOUNT, /* yuan above zero, into a fen_t */
+	VAL_KEYREF, /* a pkcs11: URI (RFC 7512) kept as it is, or a path like VAL_PATH */
 };
 
 struct key_def {
@@ -336,6 +337,11 @@ static int set_value(struct parse *p, struct seen *s, const struct key_def *kd, 
 			return FAIL_VALUE(p, s, kd->name, "must be above zero");
 		memcpy(field, &fen, sizeof fen);
 		return KR_OK;
+	case VAL_KEYREF:
+		if (strncmp(v, "pkcs11:", 7) == 0)
+			return set_text(p, s, kd, field, v);
+		return set_value(
+		    p, s, &(struct key_def){kd->name, VAL_PATH, kd->off, kd->size, 0, 0, NULL}, v);
 	}
 	/* not reached: every kind returns above */
 	return FAIL_VALUE(p, s, kd->name, "no rule for this key");
@@ -574,7 +580,7 @@ static const struct key_def central_keys[] = {
     {"url", VAL_TEXT, FIELD(struct conf, central.url)},
     {"ca_file", VAL_PATH, FIELD(struct conf, central.ca_file)},
     {"client_cert", VAL_PATH, FIELD(struct conf, central.client_cert)},
-    {"client_key", VAL_PATH, FIELD(struct conf, central.client_key)},
+    {"client_key", VAL_KEYREF, FIELD(struct conf, central.client_key)},
     {"fee_key", VAL_PATH, FIELD(struct conf, central.fee_key)},
     {"batch_max", VAL_INT, FIELD(struct conf, central.batch_max), 1, 5000},
     {"connect_timeout_ms", VAL_INT, FIELD(struct conf, central.connect_timeout_ms), 100, 60000},
@@ -584,6 +590,7 @@ static const struct key_def central_keys[] = {
     {"idle_ms", VAL_INT, FIELD(struct conf, central.idle_ms), 10, 60000},
     {"pull_s", VAL_INT, FIELD(struct conf, central.pull_s), 1, 86400},
     {"control", VAL_TEXT, FIELD(struct conf, central.control)},
+    {"heartbeat_s", VAL_INT, FIELD(struct conf, central.heartbeat_s), 1, 86400},
 };
 /* [staff] and [monitor]: optional (staff mode and the metrics file are off without). */
 static const struct key_def staff_keys[] = {

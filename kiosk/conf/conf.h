@@ -170,7 +170,9 @@ struct conf {
 		char ca_file[PATH_MAX]; /* CAs trusted for the site's certificate */
 		char
 		    client_cert[PATH_MAX]; /* the kiosk's client certificate (PEM), CN = kiosk id */
-		char client_key[PATH_MAX]; /* its key (PEM); never logged */
+		char client_key[PATH_MAX]; /* its key: a PEM file, or a pkcs11: URI (RFC 7512) of
+		                              the key on the secure module ([keys] module and
+		                              secure_pin_file); never logged */
 		char fee_key[PATH_MAX];    /* the site's public key that signs fee tables (PEM) */
 		int batch_max;             /* events per push, 1..5000 */
 		int connect_timeout_ms;    /* 100..60000 */
@@ -180,6 +182,7 @@ struct conf {
 		int idle_ms;               /* look for new events this often when idle, 10..60000 */
 		int pull_s;                /* pull the inbox this often, 1..86400 */
 		char control[256];         /* "none", or the central peer's control URL */
+		int heartbeat_s;           /* POST a heartbeat this often, 1..86400 */
 	} central;
 };
 

@@ -47,6 +47,11 @@ static const struct recipe_step revoke[] = {
 	S(HOLDER), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(MATERIALS), S(CONFIRM), S(WORK), S(RESULT),
 };
 
+/* 网点自取: an order reviewed and paid centrally, collected here */
+static const struct recipe_step pickup[] = {
+	S(ORDER_NO), S(ID_CARD), S(CONFIRM), S(PIN), S(WORK), S(RESULT),
+};
+
 #define UNIT_PAPERS (MAT_LICENCE | MAT_AGENT_ID | MAT_FORM | MAT_SEAL_FORM)
 #define PERSON_PAPERS (MAT_APPLICANT_ID | MAT_FORM | MAT_SEAL_FORM)
 
@@ -93,7 +98,17 @@ static const struct recipe recipes[] = {
 	 .materials = MAT_LOSS_NOTE | MAT_APPLICANT_ID},
 };
 
+static const struct recipe pickup_recipe = {
+	.biz = BIZ_NEW, .holder = HOLDER_UNIT, .key = "biz.pickup", STEPS(pickup),
+	.materials = MAT_AGENT_ID, .new_key = 1, .pin = 1,
+};
+
 /* clang-format on */
+
+const struct recipe *catalogue_pickup_recipe(void)
+{
+	return &pickup_recipe;
+}
 
 const struct recipe *catalogue_recipe(enum business biz, enum holder holder)
 {
@@ -123,7 +138,7 @@ static const char *const business_ids[BIZ_COUNT] = {
 static const char *const holder_ids[HOLDER_COUNT] = {"unit", "person"};
 static const char *const step_ids[STEP_COUNT] = {
     "holder",  "insert_key", "key_info", "id_card", "unit_code", "materials", "options",
-    "contact", "pin",        "confirm",  "pay",     "work",      "result",
+    "contact", "pin",        "confirm",  "pay",     "work",      "result",    "order_no",
 };
 static const char *const change_ids[CHANGE_COUNT] = {"name", "legal_person", "seal_template"};
 static const char *const material_keys[MAT_COUNT_BITS] = {

@@ -36,6 +36,7 @@ enum step {
 	STEP_PAY,        /* Alipay QR with amount and countdown */
 	STEP_WORK,       /* key work in progress */
 	STEP_RESULT,     /* done / submitted: take the key and receipt */
+	STEP_ORDER_NO,   /* pick-up: the number of an order reviewed centrally */
 	STEP_COUNT
 };
 
@@ -93,6 +94,11 @@ struct recipe {
 /* The recipe for a business and holder, or NULL when there is none. BIZ_CHECK has one
  * recipe for both holders. */
 const struct recipe *catalogue_recipe(enum business biz, enum holder holder);
+
+/* The recipe for picking up an order the central site reviewed (网点自取): its number,
+ * the collecting person's ID card, what will be made, a new PIN, a key from the
+ * dispenser. Business and holder come from the order; nothing is charged here. */
+const struct recipe *catalogue_pickup_recipe(void);
 
 /* Whether step applies, given the recipe's review flag, the holder and the total. */
 int catalogue_step_applies(const struct recipe *r, const struct recipe_step *s, enum holder holder,

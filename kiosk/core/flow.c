@@ -35,6 +35,9 @@ struct session {
 	char pin[16];
 	char pin_first[16];
 	int pin_round;
+	int pickup;                /* picking up an order reviewed centrally */
+	int pickup_looking;        /* its number is being looked up */
+	struct pickup_order order; /* the order found */
 
 	int years, seal, sub_keys;
 	enum change_kind change;
@@ -100,14 +103,18 @@ static const char *const event_names[FEV_COUNT] = {
     "key_taken",
     "key_retained",
     "out_of_service",
+    "pickup",
+    "pickup_failed",
+    "inbox",
 };
 static const char *const request_names[FREQ_COUNT] = {
-    "card_wait",  "card_stop", "triage", "order_create", "order_move", "pay_start",    "pay_cancel",
-    "pay_refund", "work",      "print",  "journal",      "key_issue",  "key_hand_out", "key_retain",
+    "card_wait", "card_stop",  "triage",       "order_create", "order_move",
+    "pay_start", "pay_cancel", "pay_refund",   "work",         "print",
+    "journal",   "key_issue",  "key_hand_out", "key_retain",   "pickup_find",
 };
 static const char *const intent_names[INTENT_COUNT] = {
     "business", "holder", "next", "back",      "cancel",      "years", "seal",  "sub-keys",
-    "change",   "text",   "pin",  "more-time", "staff-enter", "staff", "email",
+    "change",   "text",   "pin",  "more-time", "staff-enter", "staff", "email", "pickup",
 };
 
 const char *flow_event_name(enum flow_event_kind k)
@@ -221,6 +228,10 @@ static void subject_masked(const struct session *s, char *out, size_t size)
 	const char *src_id = s->have_key && s->key.has_cert                ? s->key.subject_id
 	                     : s->holder == HOLDER_UNIT && s->unit_code[0] ? s->unit_code
 	                                                                   : s->card.id_number;
+	if (s->pickup && s->order.order_no[0]) {
+		src_name = s->order.subject_name;
+		src_id = s->order.subject_id;
+	}
 	ident_mask(src_id, id, sizeof id);
 	if (s->holder == HOLDER_UNIT)
 		COPY(name, src_name);
@@ -348,6 +359,9 @@ static void print_receipt(struct flow *f, struct flow_out *out)
 	COPY(d->check_reason, f->s.key.check_reason);
 	d->next_key = next_key(f->s.recipe);
 	d->at_utc = f->now.utc_s;
+	d->pickup = f->s.pickup;
+	d->paid_fen = f->s.order.paid_fen;
+	COPY(d->pickup_no, f->s.order.order_no);
 	f->s.print_key = "print.printing";
 }
 
@@ -365,7 +379,7 @@ static void request_work(struct flow *f, struct flow_out *out)
 	struct work_spec *w = &r->work;
 	r->order_id = f->s.order_id;
 	COPY(r->order_no, f->s.order_no);
-	w->biz = f->s.biz;
+	w->biz = f->s.pickup ? BIZ_NEW : f->s.biz; /* a pick-up makes a new key */
 	w->holder = f->s.holder;
 	w->years = f->s.years;
 	w->seal = f->s.seal;
@@ -378,6 +392,9 @@ static void request_work(struct flow *f, struct flow_out *out)
 		/* a renewal runs on from the current expiry, or from now when expired */
 		w->renew_from_utc =
 		    f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc : f->now.utc_s;
+	} else if (f->s.pickup) {
+		COPY(w->subject_name, f->s.order.subject_name);
+		COPY(w->subject_id, f->s.order.subject_id);
 	} else {
 		COPY(w->subject_name, f->s.card.name);
 		COPY(w->subject_id,
@@ -431,6 +448,8 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 		explicit_bzero(s->pin_first, sizeof s->pin_first);
 		break;
 	case STEP_CONFIRM:
+		if (s->pickup)
+			break; /* what was ordered and paid for, as the order says */
 		if (!s->recipe->years && !s->recipe->change_option && !s->recipe->seal_option)
 			default_options(f);
 		if (requote(f) != KR_OK)
@@ -506,6 +525,20 @@ static void start_business(struct flow *f, struct flow_out *out, int biz)
 	s->biz = (enum business)biz;
 	s->holder = HOLDER_UNIT; /* provisional until the holder step or the key's subject */
 	s->recipe = catalogue_recipe(s->biz, s->holder);
+	enter_step(f, out, 0, +1);
+}
+
+/* A pick-up session: the order's number first; business and holder come with it. */
+static void start_pickup(struct flow *f, struct flow_out *out)
+{
+	struct session *s = &f->s;
+	if (!f->cfg->pickup_offered || f->out_of_service || f->closed)
+		return;
+	explicit_bzero(s, sizeof *s);
+	s->pickup = 1;
+	s->recipe = catalogue_pickup_recipe();
+	s->biz = s->recipe->biz;
+	s->holder = s->recipe->holder;
 	enter_step(f, out, 0, +1);
 }
 
@@ -647,6 +680,8 @@ static void create_order(struct flow *f, struct flow_out *out)
 	r->amount_fen = s->quote.total_fen;
 	subject_masked(s, r->subject_masked, sizeof r->subject_masked);
 	COPY(r->key_serial, s->key.serial);
+	if (s->pickup)
+		COPY(r->pickup_no, s->order.order_no);
 	s->creating = 1;
 }
 
@@ -660,6 +695,7 @@ static void next(struct flow *f, struct flow_out *out)
 			return; /* the mobile is not optional */
 		break;          /* the e-mail is: skipped */
 	case STEP_HOLDER:
+	case STEP_ORDER_NO:
 	case STEP_INSERT_KEY:
 	case STEP_ID_CARD:
 	case STEP_UNIT_CODE:
@@ -672,10 +708,10 @@ static void next(struct flow *f, struct flow_out *out)
 			return;
 		break;
 	case STEP_CONFIRM:
-		if (s->creating || s->order_id)
+		if (s->creating || (s->order_id && !s->pickup))
 			return;
-		if (s->biz == BIZ_CHECK)
-			break;
+		if (s->biz == BIZ_CHECK || s->order_id)
+			break; /* a pick-up of this kiosk's own order goes on with it */
 		create_order(f, out);
 		return; /* FEV_ORDER_CREATED goes on */
 	case STEP_RESULT:
@@ -685,6 +721,23 @@ static void next(struct flow *f, struct flow_out *out)
 		break;
 	}
 	advance(f, out);
+}
+
+/* An order number as typed: 6 to 31 letters and digits, made upper case into out. */
+static int order_number_ok(const char *text, char *out, size_t size)
+{
+	size_t n = strlen(text);
+	if (n < 6 || n >= size)
+		return 0;
+	for (size_t i = 0; i <= n; i++) {
+		char c = text[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (i < n && !(c >= '0' && c <= '9') && !(c >= 'A' && c <= 'Z'))
+			return 0;
+		out[i] = c;
+	}
+	return 1;
 }
 
 static void tap_text(struct flow *f, struct flow_out *out, const char *text)
@@ -704,6 +757,20 @@ static void tap_text(struct flow *f, struct flow_out *out, const char *text)
 		}
 		COPY(s->unit_code, text);
 		advance(f, out);
+		return;
+	}
+	case STEP_ORDER_NO: {
+		if (s->pickup_looking)
+			return;
+		char no[sizeof s->order.order_no];
+		if (!order_number_ok(text, no, sizeof no)) {
+			COPY(s->error_key, "pickup.bad_number");
+			return;
+		}
+		s->error_key[0] = '\0';
+		s->pickup_looking = 1;
+		struct flow_request *r = emit(out, FREQ_PICKUP_FIND);
+		COPY(r->order_no, no);
 		return;
 	}
 	case STEP_CONTACT:
@@ -730,6 +797,8 @@ static void on_tap(struct flow *f, struct flow_out *out, const struct flow_event
 	if (s->screen == SCREEN_START) {
 		if (ev->intent == INTENT_BUSINESS)
 			start_business(f, out, ev->arg);
+		else if (ev->intent == INTENT_PICKUP)
+			start_pickup(f, out);
 		return;
 	}
 	if (s->screen == SCREEN_ERROR) {
@@ -829,6 +898,10 @@ static void on_card(struct flow *f, struct flow_out *out, const struct id_card *
 		COPY(s->error_key, "card.not_holder");
 		return;
 	}
+	if (s->pickup && strcmp(card->id_number, s->order.agent_id) != 0) {
+		COPY(s->error_key, "card.not_pickup_agent");
+		return;
+	}
 	s->card = *card;
 	s->have_card = 1;
 	advance(f, out);
@@ -868,6 +941,31 @@ static void on_key_removed(struct flow *f, struct flow_out *out)
 		close_unpaid_order(f, out);
 		fail(f, "key.removed");
 	}
+}
+
+/* The order a pick-up asked for was found: it decides what is made and for whom. */
+static void on_pickup(struct flow *f, struct flow_out *out, const struct flow_event *ev)
+{
+	struct session *s = &f->s;
+	if (s->screen != SCREEN_STEP || cur_step(f) != STEP_ORDER_NO || !s->pickup_looking)
+		return;
+	s->pickup_looking = 0;
+	s->order = ev->pickup;
+	s->biz = s->order.biz;
+	s->holder = s->order.holder;
+	s->holder_known = 1;
+	s->years = s->order.years;
+	s->seal = s->order.seal;
+	s->sub_keys = s->order.sub_keys;
+	memset(&s->quote, 0, sizeof s->quote);
+	if (ev->order_id) {
+		/* this kiosk's own order, paid here: a failed key is refunded here */
+		s->order_id = ev->order_id;
+		COPY(s->order_no, ev->order_no);
+		s->order_state = ORDER_APPROVED;
+		s->quote.total_fen = s->order.paid_fen;
+	}
+	advance(f, out);
 }
 
 static int about_this_order(const struct flow *f, const struct flow_event *ev)
@@ -921,6 +1019,15 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		return;
 	case FEV_OUT_OF_SERVICE:
 		f->closed = ev->arg != 0;
+		return;
+	case FEV_PICKUP:
+		on_pickup(f, out, ev);
+		return;
+	case FEV_PICKUP_FAILED:
+		if (step == STEP_ORDER_NO && s->pickup_looking) {
+			s->pickup_looking = 0;
+			COPY(s->error_key, ev->text[0] ? ev->text : "pickup.unknown");
+		}
 		return;
 	case FEV_STORE_FAILED:
 		s->creating = 0;
@@ -1087,6 +1194,7 @@ static const char *const step_prompts[STEP_COUNT] = {
     [STEP_PAY] = "step.pay",
     [STEP_WORK] = "step.work",
     [STEP_RESULT] = "step.result",
+    [STEP_ORDER_NO] = "step.order_no",
 };
 
 const char *flow_step_prompt(enum step step)
@@ -1118,6 +1226,8 @@ static void build_view(struct flow *f)
 	} else {
 		v.step = cur_step(f);
 		v.prompt_key = s->screen == SCREEN_ERROR ? "error.title" : flow_step_prompt(v.step);
+		if (s->screen == SCREEN_STEP && v.step == STEP_CONFIRM && s->pickup)
+			v.prompt_key = "step.confirm_pickup";
 		if (s->screen == SCREEN_STEP && v.step == STEP_CONTACT && s->contact_email) {
 			v.contact_email = 1;
 			v.prompt_key = "step.contact_email";
@@ -1175,12 +1285,18 @@ static void build_view(struct flow *f)
 	v.not_after_utc = s->not_after_utc;
 	v.print_key = s->print_key;
 	v.out_of_service = f->out_of_service || f->closed;
+	v.pickup_offered = f->cfg->pickup_offered;
+	v.pickup = s->pickup;
+	v.pickup_looking = s->pickup_looking;
+	COPY(v.pickup_no, s->order.order_no);
+	v.pickup_paid_fen = s->order.paid_fen;
 	if (v.out_of_service && s->screen == SCREEN_START) {
 		/* nothing can be sold: the start screen says so instead */
 		v.screen = SCREEN_ERROR;
 		v.prompt_key = "error.title";
 		COPY(v.error_key, f->out_of_service ? "error.store" : "error.closed");
 		v.offered = 0;
+		v.pickup_offered = 0;
 	}
 
 	v.version = f->view.version;
@@ -1230,6 +1346,11 @@ const struct flow_view *flow_view(const struct flow *f)
 	return &f->view;
 }
 
+int flow_idle(const struct flow *f)
+{
+	return f->s.screen == SCREEN_START;
+}
+
 static int nonzero(const void *p, size_t n)
 {
 	const unsigned char *b = p;
@@ -1246,7 +1367,8 @@ int flow_holds_personal_data(const struct flow *f)
 	       nonzero(s->unit_code, sizeof s->unit_code) || nonzero(s->phone, sizeof s->phone) ||
 	       nonzero(s->email, sizeof s->email) ||
 	       nonzero(&f->view.email_masked, sizeof f->view.email_masked) ||
-	       nonzero(s->pin, sizeof s->pin) || nonzero(s->pin_first, sizeof s->pin_first) ||
+	       nonzero(&s->order, sizeof s->order) || nonzero(s->pin, sizeof s->pin) ||
+	       nonzero(s->pin_first, sizeof s->pin_first) ||
 	       nonzero(&f->view.subject_masked, sizeof f->view.subject_masked) ||
 	       nonzero(&f->view.card_masked, sizeof f->view.card_masked);
 }

@@ -33,6 +33,7 @@ struct flow_config {
 	int renew_window_days;
 	int renew_grace_days;
 	fen_t pay_ceiling_fen;
+	int pickup_offered; /* orders reviewed centrally can be picked up here */
 };
 
 /* An ID card as read from its chip. Personal: wiped when the session ends. */
@@ -42,6 +43,19 @@ struct id_card {
 	char id_number[20];
 	char birth[9];    /* YYYYMMDD */
 	char valid_to[9]; /* YYYYMMDD, or "" when long-term (长期) */
+};
+
+/* An order reviewed centrally, ready to be picked up at this kiosk (网点自取), as the
+ * central site sent it (kiosk/sync/pickup.c checks it). Personal: wiped with the session. */
+struct pickup_order {
+	char order_no[32]; /* the order's number: the central site's, or one of this kiosk's */
+	enum business biz; /* what was ordered: BIZ_NEW or BIZ_REISSUE (a key is made) */
+	enum holder holder;
+	char subject_name[128]; /* the unit's or person's name, UTF-8 */
+	char subject_id[20];    /* USCC or ID number */
+	char agent_id[20];      /* the ID number of the person who may collect it */
+	int years, seal, sub_keys;
+	fen_t paid_fen; /* what was paid for it (online, or here before the review) */
 };
 
 enum issuer_kind { ISSUER_NONE, ISSUER_OURS, ISSUER_JSCA, ISSUER_OTHER };
@@ -80,6 +94,7 @@ enum intent {
 	INTENT_STAFF_ENTER, /* the hidden gesture on the start screen (kiosk/staff) */
 	INTENT_STAFF,       /* a tap in staff mode: arg staff_arg(), text: the PIN */
 	INTENT_EMAIL,       /* text: the e-mail address for the e-invoice (contact step) */
+	INTENT_PICKUP,      /* start screen: pick up an order reviewed centrally */
 	INTENT_COUNT
 };
 
@@ -115,6 +130,11 @@ enum flow_event_kind {
 	/* Staff mode: arg 1 takes no new session (the current one finishes), 0 takes them
 	 * again. */
 	FEV_OUT_OF_SERVICE,
+	/* The order a pick-up asked for: pickup; order_id and order_no when it is one of this
+	 * kiosk's own orders (approved after review), 0 when it was ordered online. */
+	FEV_PICKUP,
+	FEV_PICKUP_FAILED, /* text: reason key ("pickup.unknown", "pickup.taken" …) */
+	FEV_INBOX,         /* the central site sent items (for the app; the flow ignores it) */
 	FEV_COUNT
 };
 
@@ -129,6 +149,7 @@ struct flow_event {
 	int64_t not_before_utc, not_after_utc;
 	struct id_card card;
 	struct key_triage key;
+	struct pickup_order pickup;
 };
 
 /* What the work service is asked to do. pin is a secret: whoever consumes the request
@@ -160,6 +181,9 @@ struct receipt_data {
 	char check_reason[48];
 	const char *next_key; /* what to do next, a string key, or NULL */
 	int64_t at_utc;
+	int pickup;         /* a pick-up: paid_fen was paid before, nothing charged now */
+	fen_t paid_fen;     /* pick-up: what was paid for the order (online or at review) */
+	char pickup_no[32]; /* pick-up: the order picked up */
 };
 
 enum flow_request_kind {
@@ -177,6 +201,7 @@ enum flow_request_kind {
 	FREQ_KEY_ISSUE,    /* order_id: move a blank key to the personalisation slot */
 	FREQ_KEY_HAND_OUT, /* order_id: present the new key to the user */
 	FREQ_KEY_RETAIN,   /* order_id: the key in the slot goes to the retain bin */
+	FREQ_PICKUP_FIND,  /* order_no: the pick-up order of that number (FEV_PICKUP) */
 	FREQ_COUNT
 };
 
@@ -196,6 +221,7 @@ struct flow_request {
 	struct receipt_data receipt;
 	char journal_kind[32];
 	char journal_body[256];
+	char pickup_no[32]; /* FREQ_ORDER_CREATE: the online order this one hands out */
 };
 
 #define FLOW_MAX_REQUESTS 8
@@ -263,6 +289,11 @@ struct flow_view {
 	 * (optional: INTENT_NEXT skips it, INTENT_EMAIL gives it) */
 	int contact_email;
 	char email_masked[72]; /* "z***@example.com", or "" */
+	int pickup_offered;    /* the start screen offers the pick-up */
+	int pickup;            /* this session picks up an order reviewed centrally */
+	char pickup_no[32];    /* its number, once found */
+	fen_t pickup_paid_fen; /* what was paid for it */
+	int pickup_looking;    /* the number is being looked up */
 };
 
 struct flow;
@@ -280,6 +311,9 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_time n
 
 /* The current view model; valid until the next flow_handle. */
 const struct flow_view *flow_view(const struct flow *f);
+
+/* Whether no user session is in progress (the start screen is up). */
+int flow_idle(const struct flow *f);
 
 /* Whether any personal data of a session is still held (for tests of the wipe). */
 int flow_holds_personal_data(const struct flow *f);

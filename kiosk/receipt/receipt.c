@@ -254,7 +254,16 @@ static int lay_receipt(struct pen *p, const struct receipt_job *j, struct kerr *
 		                                       : "receipt.holder_person"));
 		pair(p, S(p, "receipt.business"), buf, 0);
 		rule(p);
-		fee_lines(p, &d->quote);
+		if (d->pickup) {
+			char amount[32];
+			if (strcmp(d->pickup_no, d->order_no) != 0)
+				pair(p, S(p, "receipt.pickup_no"), d->pickup_no, 0);
+			money_format(d->paid_fen, amount, sizeof amount);
+			snprintf(buf, sizeof buf, "%s %s", amount, S(p, "receipt.yuan"));
+			pair(p, S(p, "receipt.paid_before"), buf, 1);
+		} else {
+			fee_lines(p, &d->quote);
+		}
 		if (d->trade_no[0])
 			pair(p, S(p, "receipt.trade_no"), d->trade_no, 0);
 	}

@@ -230,3 +230,115 @@ int outbox_inbox_count(struct store *s, const char *kind, int st, int64_t *n, st
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW ? KR_OK : sql_err(s, rc, "counting pulled items", err);
 }
+
+/* Reads the first row of q (seq, kind, item_id, payload, status) into *out. */
+static int inbox_read(struct store *s, sqlite3_stmt *q, struct inbox_row *out, struct kerr *err)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		out->seq = sqlite3_column_int64(q, 0);
+		column_text(q, 1, out->kind, sizeof out->kind);
+		column_text(q, 2, out->item_id, sizeof out->item_id);
+		column_text(q, 3, out->payload, sizeof out->payload);
+		const unsigned char *st = sqlite3_column_text(q, 4);
+		out->status = INBOX_STORED;
+		for (int i = 0; st && i < INBOX_STATUS_COUNT; i++)
+			if (strcmp((const char *)st, status_ids[i]) == 0)
+				out->status = (enum inbox_status)i;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW    ? KR_OK
+	       : rc == SQLITE_DONE ? kerr_set(err, KR_NOT_FOUND, "no such item")
+	                           : sql_err(s, rc, "reading a pulled item", err);
+}
+
+int outbox_inbox_find(struct store *s, const char *kind, const char *item_id, enum inbox_status st,
+                      struct inbox_row *out, struct kerr *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "SELECT seq, kind, item_id, payload, status FROM central_inbox "
+	                            "WHERE kind = ?1 AND item_id = ?2 AND status = ?3 "
+	                            "ORDER BY seq DESC LIMIT 1",
+	                            -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, "reading a pulled item", err);
+	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, item_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, inbox_status_id(st), -1, SQLITE_STATIC);
+	return inbox_read(s, q, out, err);
+}
+
+int outbox_inbox_next(struct store *s, const char *kind, struct inbox_row *out, struct kerr *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "SELECT seq, kind, item_id, payload, status FROM central_inbox "
+	                            "WHERE kind = ?1 AND status = 'stored' ORDER BY seq LIMIT 1",
+	                            -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, "reading a pulled item", err);
+	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+	return inbox_read(s, q, out, err);
+}
+
+int outbox_inbox_each(struct store *s, const char *kind, enum inbox_status st,
+                      int (*fn)(void *ctx, const struct inbox_row *row), void *ctx,
+                      struct kerr *err)
+{
+	sqlite3_stmt *q = NULL;
+	struct inbox_row row;
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "SELECT seq, kind, item_id, payload, status FROM central_inbox "
+	                            "WHERE kind = ?1 AND status = ?2 ORDER BY version, seq",
+	                            -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, "reading pulled items", err);
+	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, inbox_status_id(st), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row.seq = sqlite3_column_int64(q, 0);
+		column_text(q, 1, row.kind, sizeof row.kind);
+		column_text(q, 2, row.item_id, sizeof row.item_id);
+		column_text(q, 3, row.payload, sizeof row.payload);
+		row.status = st;
+		if (fn(ctx, &row))
+			break;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? KR_OK
+	                                             : sql_err(s, rc, "reading pulled items", err);
+}
+
+int outbox_inbox_settle(struct store *s, int64_t seq, enum inbox_status st, const char *reason,
+                        int64_t now_utc, struct kerr *err)
+{
+	sqlite3_stmt *q = NULL;
+	int r = store_tx_begin(s, err);
+	if (r != KR_OK)
+		return r;
+	int rc = sqlite3_prepare_v2(
+	    store_sqlite(s), "UPDATE central_inbox SET status = ?2, reason = ?3 WHERE seq = ?1", -1,
+	    &q, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, seq);
+		sqlite3_bind_text(q, 2, inbox_status_id(st), -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, reason ? reason : "", -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE) {
+		cJSON *j = cJSON_CreateObject();
+		char *body = NULL;
+		if (j && cJSON_AddNumberToObject(j, "seq", (double)seq) &&
+		    cJSON_AddStringToObject(j, "status", inbox_status_id(st)) &&
+		    cJSON_AddStringToObject(j, "reason", reason ? reason : ""))
+			body = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		rc = body ? store_tx_journal(s, "sync.settle", 0, body, now_utc) : SQLITE_NOMEM;
+		cJSON_free(body);
+	}
+	if (rc != SQLITE_OK)
+		return store_tx_fail(s, rc, "settling a pulled item", err);
+	return store_tx_commit(s, err);
+}

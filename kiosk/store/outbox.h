@@ -65,6 +65,37 @@ int outbox_inbox_cursor(struct store *s, int64_t *seq, struct kerr *err);
 /* The version of the newest accepted fee table (0 when none). */
 int outbox_fee_version(struct store *s, int64_t *version, struct kerr *err);
 
+#define INBOX_PAYLOAD_MAX 16384 /* the largest payload acted on (fee tables, pick-ups) */
+
+/* A pulled item read back. */
+struct inbox_row {
+	int64_t seq;
+	char kind[32];
+	char item_id[64];
+	char payload[INBOX_PAYLOAD_MAX + 1]; /* longer payloads are cut */
+	enum inbox_status status;
+};
+
+/* The newest item of kind and item_id with status st into *out (e.g. the accepted
+ * pick-up order of a number). KR_NOT_FOUND when there is none. */
+int outbox_inbox_find(struct store *s, const char *kind, const char *item_id, enum inbox_status st,
+                      struct inbox_row *out, struct kerr *err);
+
+/* The oldest item of kind still stored (not yet acted on) into *out. KR_NOT_FOUND when
+ * there is none. */
+int outbox_inbox_next(struct store *s, const char *kind, struct inbox_row *out, struct kerr *err);
+
+/* Calls fn for every item of kind with status st, oldest version first (then by seq),
+ * until fn returns non-zero. */
+int outbox_inbox_each(struct store *s, const char *kind, enum inbox_status st,
+                      int (*fn)(void *ctx, const struct inbox_row *row), void *ctx,
+                      struct kerr *err);
+
+/* Records what was done with item seq: st (accepted or refused) and why, with a journal
+ * row, in one transaction. */
+int outbox_inbox_settle(struct store *s, int64_t seq, enum inbox_status st, const char *reason,
+                        int64_t now_utc, struct kerr *err);
+
 /* Number of pulled items of kind (NULL: any) with status st (-1: any). */
 int outbox_inbox_count(struct store *s, const char *kind, int st, int64_t *n, struct kerr *err);
 

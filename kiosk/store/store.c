@@ -127,6 +127,9 @@ static const char *const migrations[] = {
     " version INT,"
     " reason TEXT NOT NULL,"
     " received_utc INT NOT NULL);",
+    /* 5: an order that hands out a pick-up order reviewed centrally names it */
+    "ALTER TABLE orders ADD COLUMN pickup_no TEXT;"
+    "CREATE INDEX orders_pickup ON orders(pickup_no) WHERE pickup_no IS NOT NULL;",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -147,6 +150,8 @@ enum stmt {
 	ST_ORDER_STATE,
 	ST_ORDER_UPDATE,
 	ST_ORDER_GET,
+	ST_ORDER_BY_NO,
+	ST_PICKUP_TAKEN,
 	ST_ORDERS_OPEN,
 	ST_HISTORY_INSERT,
 	ST_HISTORY_LIST,
@@ -167,14 +172,18 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ORDER_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM orders",
     [ST_ORDER_INSERT] = "INSERT INTO orders(id, order_no, out_trade_no, business, holder, "
                         "amount_fen, state, open, created_utc, updated_utc, subject_masked, "
-                        "key_serial, detail) "
-                        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
+                        "key_serial, detail, pickup_no) "
+                        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
     [ST_LINE_INSERT] = "INSERT INTO order_lines(order_id, seq, item, qty, years, bundle, "
                        "unit_fen, total_fen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_ORDER_STATE] = "SELECT state, amount_fen, order_no FROM orders WHERE id = ?1",
     [ST_ORDER_UPDATE] = "UPDATE orders SET state = ?2, open = ?3, updated_utc = ?4 "
                         "WHERE id = ?1",
     [ST_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?1",
+    [ST_ORDER_BY_NO] = "SELECT " ORDER_COLUMNS " FROM orders WHERE order_no = ?1",
+    /* a pick-up is taken while an order for it is open or served */
+    [ST_PICKUP_TAKEN] =
+        "SELECT count(*) FROM orders WHERE pickup_no = ?1 AND state NOT IN (?2, ?3)",
     /* the literal open = 1 matches the partial index orders_open */
     [ST_ORDERS_OPEN] = "SELECT " ORDER_COLUMNS " FROM orders INDEXED BY orders_open "
                        "WHERE open = 1 ORDER BY id",
@@ -412,7 +421,8 @@ int store_tx_journal(struct store *s, const char *kind, int64_t order_id, const 
  * journal row and an outbox event, the last two with the same small JSON body.
  * from is -1 for a new order. Returns a SQLite code. */
 static int order_record(struct store *s, int64_t id, const char *order_no, int from,
-                        enum order_state to, fen_t amount, const char *reason, int64_t at)
+                        enum order_state to, fen_t amount, const char *reason, int64_t at,
+                        const char *pickup_no)
 {
 	const char *kind = from < 0 ? "order.create" : "order.move";
 	char body[STORE_BODY_MAX], event_id[64], from_q[24] = "null";
@@ -424,8 +434,10 @@ static int order_record(struct store *s, int64_t id, const char *order_no, int f
 	json_quote(reason, reason_q);
 	snprintf(body, sizeof body,
 	         "{\"order_no\":\"%s\",\"from\":%s,\"to\":\"%s\",\"amount_fen\":%lld,"
-	         "\"reason\":%s}",
-	         order_no, from_q, order_state_id(to), (long long)amount, reason_q);
+	         "\"reason\":%s%s%s%s}",
+	         order_no, from_q, order_state_id(to), (long long)amount, reason_q,
+	         pickup_no ? ",\"pickup\":\"" : "", pickup_no ? pickup_no : "",
+	         pickup_no ? "\"" : "");
 
 	sqlite3_stmt *st = s->st[ST_HISTORY_INSERT];
 	sqlite3_bind_int64(st, 1, id);
@@ -488,6 +500,34 @@ static int order_read(sqlite3_stmt *st, struct order_row *out, struct kerr *err)
 	return KR_OK;
 }
 
+static int alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static int pickup_no_ok(const char *no)
+{
+	size_t n = strlen(no);
+	for (size_t i = 0; i < n; i++)
+		if (!alnum(no[i]))
+			return 0;
+	return n < ROW_FIELD_SIZE(order_no);
+}
+
+/* Whether an open or served order hands out pickup_no (inside a transaction or not).
+ * Returns a SQLite code; *taken 1 or 0. */
+static int pickup_taken(struct store *s, const char *pickup_no, int *taken)
+{
+	sqlite3_stmt *st = s->st[ST_PICKUP_TAKEN];
+	int64_t n = 0;
+	sqlite3_bind_text(st, 1, pickup_no, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, ORDER_CLOSED);
+	sqlite3_bind_int(st, 3, ORDER_FAILED);
+	int rc = stmt_int(st, 0, &n);
+	*taken = n > 0;
+	return rc;
+}
+
 /* Checks a spec before anything is written. */
 static int spec_check(const struct order_spec *spec, struct kerr *err)
 {
@@ -499,8 +539,7 @@ static int spec_check(const struct order_spec *spec, struct kerr *err)
 		return kerr_set(err, KR_INVALID, "kiosk id must be 1 to %d letters or digits",
 		                STORE_KIOSK_ID_MAX);
 	for (size_t i = 0; i < n; i++)
-		if (!(k[i] >= '0' && k[i] <= '9') && !(k[i] >= 'A' && k[i] <= 'Z') &&
-		    !(k[i] >= 'a' && k[i] <= 'z'))
+		if (!alnum(k[i]))
 			return kerr_set(err, KR_INVALID, "kiosk id must be letters or digits");
 	if ((int)spec->biz < 0 || spec->biz >= BIZ_COUNT || (int)spec->holder < 0 ||
 	    spec->holder >= HOLDER_COUNT)
@@ -515,6 +554,10 @@ static int spec_check(const struct order_spec *spec, struct kerr *err)
 		return kerr_set(err, KR_INVALID, "masked subject too long");
 	if (spec->key_serial && strlen(spec->key_serial) >= ROW_FIELD_SIZE(key_serial))
 		return kerr_set(err, KR_INVALID, "key serial too long");
+	if (spec->pickup_no && spec->pickup_no[0] && !pickup_no_ok(spec->pickup_no))
+		return kerr_set(err, KR_INVALID,
+		                "pick-up order number must be 1 to 31 letters or "
+		                "digits");
 	return KR_OK;
 }
 
@@ -529,6 +572,7 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	const char *subject = spec->subject_masked ? spec->subject_masked : "";
 	const char *serial = spec->key_serial ? spec->key_serial : "";
 	const char *detail = spec->detail ? spec->detail : "";
+	const char *pickup = spec->pickup_no && spec->pickup_no[0] ? spec->pickup_no : NULL;
 	time_t local = (time_t)(spec->now_utc + CHINA_OFFSET_S);
 	char order_no[sizeof out->order_no], out_trade_no[sizeof out->out_trade_no];
 	struct tm tm;
@@ -543,6 +587,17 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	int rc = stmt_int(s->st[ST_ORDER_NEXT_ID], 1, &id);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "next order id", err);
+	if (pickup) {
+		int taken = 0;
+		rc = pickup_taken(s, pickup, &taken);
+		if (rc != SQLITE_OK)
+			return store_tx_fail(s, rc, "pick-up order", err);
+		if (taken) {
+			tx_rollback(s);
+			return kerr_set(err, KR_CONFLICT, "pick-up order %s is handed out already",
+			                pickup);
+		}
+	}
 	snprintf(order_no, sizeof order_no, "%s%02d%02d%02d%08lld", spec->kiosk_id,
 	         tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, (long long)id);
 	snprintf(out_trade_no, sizeof out_trade_no, "%s_1", order_no);
@@ -560,6 +615,10 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	sqlite3_bind_text(st, 10, subject, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, serial, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, detail, -1, SQLITE_STATIC);
+	if (pickup)
+		sqlite3_bind_text(st, 13, pickup, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 13);
 	rc = stmt_run(st);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "insert order", err);
@@ -580,7 +639,8 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 			return store_tx_fail(s, rc, "insert fee line", err);
 	}
 
-	rc = order_record(s, id, order_no, -1, ORDER_NEW, q->total_fen, "created", spec->now_utc);
+	rc = order_record(s, id, order_no, -1, ORDER_NEW, q->total_fen, "created", spec->now_utc,
+	                  pickup);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "record new order", err);
 	r = store_tx_commit(s, err);
@@ -650,7 +710,7 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 	rc = stmt_run(st);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "update order", err);
-	rc = order_record(s, id, order_no, (int)from, to, amount, reason, now_utc);
+	rc = order_record(s, id, order_no, (int)from, to, amount, reason, now_utc, NULL);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "record order move", err);
 	return store_tx_commit(s, err);
@@ -667,6 +727,24 @@ int store_order_get(struct store *s, int64_t id, struct order_row *out, struct k
 	            : store_sqlite_err(s->db, rc, "read order", err);
 	sqlite3_reset(st);
 	return r;
+}
+
+int store_order_find(struct store *s, const char *order_no, struct order_row *out, struct kerr *err)
+{
+	sqlite3_stmt *st = s->st[ST_ORDER_BY_NO];
+	sqlite3_bind_text(st, 1, order_no, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_ROW    ? order_read(st, out, err)
+	        : rc == SQLITE_DONE ? kerr_set(err, KR_NOT_FOUND, "no order %.31s", order_no)
+	                            : store_sqlite_err(s->db, rc, "read order", err);
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_pickup_taken(struct store *s, const char *pickup_no, int *taken, struct kerr *err)
+{
+	int rc = pickup_taken(s, pickup_no, taken);
+	return rc == SQLITE_OK ? KR_OK : store_sqlite_err(s->db, rc, "pick-up order", err);
 }
 
 int store_open_orders(struct store *s, struct order_row **rows, int *n, struct kerr *err)

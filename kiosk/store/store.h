@@ -29,6 +29,7 @@ struct order_spec {
 	const char *key_serial;        /* the user's key, "" when none */
 	const char *detail;            /* free JSON text for the central site, may be "" */
 	int64_t now_utc;
+	const char *pickup_no; /* the pick-up order this one hands out, NULL or "" */
 };
 
 struct order_row {
@@ -70,6 +71,14 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 
 /* Reads one order. KR_NOT_FOUND when there is none. */
 int store_order_get(struct store *s, int64_t id, struct order_row *out, struct kerr *err);
+
+/* Reads the order of that number. KR_NOT_FOUND when there is none. */
+int store_order_find(struct store *s, const char *order_no, struct order_row *out,
+                     struct kerr *err);
+
+/* *taken gets 1 when an order that is open or served hands out the pick-up order
+ * pickup_no (store_order_create refuses a second one with KR_CONFLICT), else 0. */
+int store_pickup_taken(struct store *s, const char *pickup_no, int *taken, struct kerr *err);
 
 /* Every order in an open state (see order.h), oldest first. *rows is malloc'd and the
  * caller's to free (NULL when *n is 0). */

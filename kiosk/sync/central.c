@@ -1,4 +1,5 @@
 /* central.c — the central site's API over HTTPS with libcurl (docs/central-api.md). */
+#define OPENSSL_SUPPRESS_DEPRECATED /* the ENGINE API: libcurl's key engines need it */
 #include "sync/central.h"
 
 #include <stdio.h>
@@ -7,16 +8,24 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/engine.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "pay/sign.h"
 
 #define CENTRAL_URL_MAX 1024
+#define CENTRAL_PIN_MAX 64
 
 struct central {
 	char events_url[CENTRAL_URL_MAX], inbox_url[CENTRAL_URL_MAX];
+	char heartbeat_url[CENTRAL_URL_MAX];
 	char kiosk_id[16];
 	EVP_PKEY *fee_key;
+	ENGINE *engine;    /* pkcs11: key only; a structural and a functional reference */
+	char key_uri[128]; /* its URI (no PIN in it), for messages */
+	char errbuf[CURL_ERROR_SIZE];
 	CURL *curl;
 	const atomic_int *abort;
 	char *answer; /* CENTRAL_ANSWER_MAX + 1 */
@@ -50,6 +59,63 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return c->abort && atomic_load(c->abort) ? 1 : 0;
 }
 
+/* Reads the PIN file into pin (CENTRAL_PIN_MAX), without the line end. */
+static int pin_read(const char *path, char *pin, struct kerr *err)
+{
+	FILE *f = path && *path ? fopen(path, "r") : NULL;
+	size_t n = f ? fread(pin, 1, CENTRAL_PIN_MAX - 1, f) : 0;
+	if (f)
+		fclose(f);
+	pin[n] = '\0';
+	pin[strcspn(pin, "\r\n")] = '\0';
+	if (!pin[0])
+		return kerr_set(err, KR_CONFIG, "client_key: cannot read the PIN file %s",
+		                path && *path ? path : "([keys] secure_pin_file)");
+	return KR_OK;
+}
+
+/* Sets up OpenSSL's pkcs11 engine for a pkcs11: client key: the module and PIN through
+ * ENGINE_ctrl, the engine in OpenSSL's list (where libcurl's CURLOPT_SSLENGINE finds this
+ * same instance; a dynamically loaded one is not listed by itself) and initialised. */
+static int engine_open(struct central *c, const struct central_config *cfg, struct kerr *err)
+{
+	const char *uri = cfg->client_key;
+	if (strstr(uri, "pin-value") || strstr(uri, "pin-source"))
+		return kerr_set(
+		    err, KR_CONFIG,
+		    "client_key: no PIN in the URI (it comes from [keys] secure_pin_file)");
+	if (!strstr(uri, "object=") && !strstr(uri, "id="))
+		return kerr_set(err, KR_CONFIG, "client_key: '%s' names no object= or id=", uri);
+	if (!cfg->key_module || !cfg->key_module[0])
+		return kerr_set(
+		    err, KR_CONFIG,
+		    "client_key: a pkcs11: URI needs [keys] module and secure_pin_file");
+	char pin[CENTRAL_PIN_MAX];
+	int rc = pin_read(cfg->key_pin_file, pin, err);
+	ENGINE *e = rc == KR_OK ? ENGINE_by_id("pkcs11") : NULL;
+	if (rc == KR_OK && !e)
+		rc = kerr_set(err, KR_CONFIG,
+		              "client_key: OpenSSL's pkcs11 engine is missing "
+		              "(libengine-pkcs11-openssl)");
+	if (rc == KR_OK) {
+		ENGINE_add(e); /* fails harmlessly when it is listed already */
+		ERR_clear_error();
+		if (!ENGINE_ctrl_cmd_string(e, "MODULE_PATH", cfg->key_module, 0) ||
+		    !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0) || !ENGINE_init(e)) {
+			rc = kerr_set(err, KR_CONFIG, "client_key: the pkcs11 engine refused %s",
+			              cfg->key_module);
+			ENGINE_free(e);
+		} else {
+			c->engine = e;
+			snprintf(c->key_uri, sizeof c->key_uri, "%.120s%s", uri,
+			         strlen(uri) > 120 ? "…" : "");
+		}
+		ERR_clear_error();
+	}
+	OPENSSL_cleanse(pin, sizeof pin);
+	return rc;
+}
+
 int central_create(const struct central_config *cfg, struct central **out, struct kerr *err)
 {
 	const char *url = cfg->url ? cfg->url : "";
@@ -68,14 +134,22 @@ int central_create(const struct central_config *cfg, struct central **out, struc
 	    snprintf(c->events_url, sizeof c->events_url, "%s%sv1/kiosks/%s/events", url, slash,
 	             cfg->kiosk_id) >= (int)sizeof c->events_url ||
 	    snprintf(c->inbox_url, sizeof c->inbox_url, "%s%sv1/kiosks/%s/inbox", url, slash,
-	             cfg->kiosk_id) >= (int)sizeof c->inbox_url - 64)
+	             cfg->kiosk_id) >= (int)sizeof c->inbox_url - 64 ||
+	    snprintf(c->heartbeat_url, sizeof c->heartbeat_url, "%s%sv1/kiosks/%s/heartbeat", url,
+	             slash, cfg->kiosk_id) >= (int)sizeof c->heartbeat_url)
 		rc = kerr_set(err, KR_CONFIG, "url: too long");
 	if (rc == KR_OK && alipay_key_load_public(cfg->fee_key_file, &c->fee_key, err) != KR_OK) {
 		struct kerr why = *err;
 		rc = kerr_set(err, KR_CONFIG, "fee_key: %s", why.msg);
 	}
+	int engine = cfg->client_key && strncmp(cfg->client_key, "pkcs11:", 7) == 0;
+	if (rc == KR_OK && engine)
+		rc = engine_open(c, cfg, err);
 	if (rc == KR_OK && !(c->curl = curl_easy_init()))
 		rc = kerr_set(err, KR_NOMEM, "cannot set up libcurl");
+	if (rc == KR_OK && engine &&
+	    curl_easy_setopt(c->curl, CURLOPT_SSLENGINE, "pkcs11") != CURLE_OK)
+		rc = kerr_set(err, KR_CONFIG, "client_key: libcurl cannot use the pkcs11 engine");
 	if (rc != KR_OK) {
 		central_destroy(c);
 		return rc;
@@ -88,7 +162,8 @@ int central_create(const struct central_config *cfg, struct central **out, struc
 	curl_easy_setopt(c->curl, CURLOPT_SSLCERT, cfg->client_cert);
 	curl_easy_setopt(c->curl, CURLOPT_SSLCERTTYPE, "PEM");
 	curl_easy_setopt(c->curl, CURLOPT_SSLKEY, cfg->client_key);
-	curl_easy_setopt(c->curl, CURLOPT_SSLKEYTYPE, "PEM");
+	curl_easy_setopt(c->curl, CURLOPT_SSLKEYTYPE, engine ? "ENG" : "PEM");
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
@@ -107,6 +182,14 @@ void central_destroy(struct central *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	if (c->engine) {
+		/* it stays listed (the engine cannot be loaded twice in a process): its copy of
+		 * the PIN is overwritten; the last functional reference unloads the module */
+		ENGINE_ctrl_cmd_string(c->engine, "PIN", "", 0);
+		ENGINE_finish(c->engine);
+		ENGINE_free(c->engine);
+		ERR_clear_error();
+	}
 	EVP_PKEY_free(c->fee_key);
 	free(c->answer);
 	free(c);
@@ -131,6 +214,7 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
                                      int64_t *retry_after_s, struct kerr *err)
 {
 	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	c->errbuf[0] = '\0';
 	c->nanswer = 0;
 	c->overflow = 0;
 	*retry_after_s = 0;
@@ -154,8 +238,19 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
 		kerr_set(err, KR_CORRUPT, "answer longer than %d bytes", CENTRAL_ANSWER_MAX);
 		return CENTRAL_RETRY;
 	}
+	if (cc != CURLE_OK && c->engine &&
+	    (cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ENGINE_INITFAILED ||
+	     cc == CURLE_SSL_ENGINE_SETFAILED || cc == CURLE_SSL_ENGINE_NOTFOUND)) {
+		kerr_set(err, KR_IO,
+		         "the identity key on the secure module is not usable: %s (%.200s)",
+		         c->key_uri, c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+		ERR_clear_error();
+		return CENTRAL_RETRY;
+	}
 	if (cc != CURLE_OK) {
-		kerr_set(err, KR_IO, "%s", curl_easy_strerror(cc));
+		kerr_set(err, KR_IO, "%s%s%.300s", curl_easy_strerror(cc), c->errbuf[0] ? ": " : "",
+		         c->errbuf);
+		ERR_clear_error();
 		return CENTRAL_RETRY;
 	}
 	enum central_outcome o = outcome_of(status);
@@ -234,6 +329,35 @@ enum central_outcome central_push(struct central *c, const struct outbox_event *
 	}
 	cJSON_Delete(j);
 	return CENTRAL_OK;
+}
+
+enum central_outcome central_send_heartbeat(struct central *c, const struct central_heartbeat *hb,
+                                            int64_t *retry_after_s, struct kerr *err)
+{
+	cJSON *root = cJSON_CreateObject(), *list = NULL;
+	int ok = root && cJSON_AddStringToObject(root, "kiosk", c->kiosk_id) &&
+	         cJSON_AddNumberToObject(root, "at", (double)hb->at) &&
+	         (list = cJSON_AddArrayToObject(root, "devices"));
+	for (int i = 0; ok && i < hb->ndevices && i < CENTRAL_DEVICES_MAX; i++) {
+		cJSON *d = cJSON_CreateObject();
+		ok = d && cJSON_AddItemToArray(list, d) &&
+		     cJSON_AddStringToObject(d, "name", hb->device[i].name) &&
+		     cJSON_AddBoolToObject(d, "ok", hb->device[i].ok) &&
+		     cJSON_AddStringToObject(d, "reason", hb->device[i].reason);
+	}
+	ok = ok && cJSON_AddNumberToObject(root, "outbox_pending", (double)hb->outbox_pending) &&
+	     cJSON_AddNumberToObject(root, "last_contact", (double)hb->last_contact) &&
+	     cJSON_AddBoolToObject(root, "out_of_service", hb->out_of_service);
+	char *body = ok ? cJSON_PrintUnformatted(root) : NULL;
+	cJSON_Delete(root);
+	*retry_after_s = 0;
+	if (!body) {
+		kerr_set(err, KR_NOMEM, "out of memory");
+		return CENTRAL_RETRY;
+	}
+	enum central_outcome o = exchange(c, c->heartbeat_url, body, retry_after_s, err);
+	cJSON_free(body);
+	return o;
 }
 
 enum central_outcome central_pull(struct central *c, int64_t after, int limit, central_item_fn fn,

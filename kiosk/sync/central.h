@@ -1,8 +1,13 @@
 /* central.h — the HTTPS client of the central site's API (docs/central-api.md): push a
- * batch of outbox events, pull the inbox, check a fee table's signature.
+ * batch of outbox events, pull the inbox, check a fee table's signature, send a heartbeat.
  *
  * One libcurl handle, reused (the connection is kept alive), peer and host verified,
- * mutual TLS with the kiosk's client certificate and key, time-outs from [central].
+ * mutual TLS with the kiosk's client certificate and key, time-outs from [central]. The
+ * key is a PEM file or, given as a pkcs11: URI, the identity key on the kiosk's secure
+ * module, used through OpenSSL's pkcs11 engine (libengine-pkcs11-openssl): the client
+ * sets the engine's module path and PIN through ENGINE_ctrl (never the environment or a
+ * config file) and puts it in OpenSSL's engine list, where libcurl finds it; it stays
+ * there for the process (libp11's engine cannot be loaded a second time).
  * Not thread-safe: one thread uses a client. */
 #ifndef KIOSK_SYNC_CENTRAL_H
 #define KIOSK_SYNC_CENTRAL_H
@@ -21,6 +26,9 @@ struct central_config {
 	const char *url; /* the API's base, https://… */
 	const char *kiosk_id;
 	const char *ca_file, *client_cert, *client_key, *fee_key_file;
+	/* when client_key is a pkcs11: URI: the PKCS#11 module holding the key and the file
+	 * with the token's user PIN (read, handed to the engine, wiped; never logged) */
+	const char *key_module, *key_pin_file;
 	int connect_timeout_ms, timeout_ms;
 	const atomic_int *abort; /* borrowed; when it becomes non-zero a transfer stops */
 };
@@ -36,7 +44,9 @@ enum central_outcome {
 
 const char *central_outcome_name(enum central_outcome o);
 
-/* Reads the fee key and sets up the handle. KR_CONFIG naming the setting on a bad one.
+/* Reads the fee key and sets up the handle (and, for a pkcs11: key, the engine; the key
+ * itself is first looked for at the first connection, where a missing one is an
+ * ordinary failure naming the URI). KR_CONFIG naming the setting on a bad one.
  * On success *out is the caller's to central_destroy(). */
 int central_create(const struct central_config *cfg, struct central **out, struct kerr *err);
 void central_destroy(struct central *c);
@@ -46,6 +56,23 @@ void central_destroy(struct central *c);
  * (0 when none). The detail of anything but CENTRAL_OK is in err. */
 enum central_outcome central_push(struct central *c, const struct outbox_event *ev, int n,
                                   unsigned char *held, int64_t *retry_after_s, struct kerr *err);
+
+/* What a heartbeat tells the site (docs/central-api.md §5). */
+#define CENTRAL_DEVICES_MAX 8
+struct central_heartbeat {
+	int64_t at, outbox_pending, last_contact; /* UTC s; last_contact 0: never */
+	int out_of_service;
+	int ndevices;
+	struct central_device {
+		char name[16], reason[48]; /* reason: the device's status key */
+		int ok;
+	} device[CENTRAL_DEVICES_MAX];
+};
+
+/* POSTs hb to /v1/kiosks/{kiosk}/heartbeat. The outcome as for a push; the detail of
+ * anything but CENTRAL_OK in err. */
+enum central_outcome central_send_heartbeat(struct central *c, const struct central_heartbeat *hb,
+                                            int64_t *retry_after_s, struct kerr *err);
 
 /* One pulled item; strings borrowed for the callback. */
 struct central_item {

@@ -11,6 +11,10 @@
  * version is refused; the running fee table is not changed — applying an accepted one is
  * a follow-up), pick-up orders, review results and revocation confirmations are stored
  * for the flow (acting on them is a follow-up).
+ * Heartbeat: every heartbeat_s (the first at start) the devices' states the app handed
+ * over with control "devices", the outbox depth and the last contact go to the site; not
+ * stored (a liveness signal), sent between batches so a long drain does not hold it up;
+ * its failures back off on their own, so they never delay the push.
  *
  * Owns the client, its store handle, the thread. Never busy, except while a round asked
  * for by control ("sync now") runs. The UI thread only ever signals it. */
@@ -31,6 +35,8 @@
 #include "store/outbox.h"
 #include "store/store.h"
 #include "sync/central.h"
+#include "sync/feeupdate.h"
+#include "sync/pickup.h"
 
 #define SYNC_PULL_LIMIT  100
 #define SYNC_PULL_ROUNDS 20 /* pages pulled in one go at most */
@@ -51,10 +57,16 @@ struct sync {
 	int batch;               /* current batch size (halved on 413) */
 	int failures;            /* in a row */
 	int64_t retry_at_ms, next_pull_ms;
+	int pulled;      /* items stored by the current pull */
+	char region[64]; /* the hall's name in fee table updates */
 	unsigned seed;
 	struct outbox_event *ev; /* batch_max */
 	unsigned char *held;
 	const char **ids;
+	/* the heartbeat: its own schedule and back-off; devices and out_of_service under lock */
+	int64_t hb_next_ms; /* mono ms: due then (after a failure: when the back-off ends) */
+	int hb_failures;
+	struct central_heartbeat hb;
 };
 
 static int64_t now_utc(struct sync *s)
@@ -67,21 +79,27 @@ static void trace(struct sync *s, const char *what, const struct kerr *err)
 	fprintf(s->host.trace, "[central] %s%s%s\n", what, err ? ": " : "", err ? err->msg : "");
 }
 
-/* Sets when to try again after a failure: exponential, capped, equal jitter; at least
- * the site's Retry-After; the longest wait when the site refuses. */
-static void back_off(struct sync *s, enum central_outcome o, int64_t retry_after_s)
+/* When to try again after one more failure (*failures counts them): exponential, capped,
+ * equal jitter; at least the site's Retry-After; the longest wait when the site refuses. */
+static int64_t backoff_until(struct sync *s, int *failures, enum central_outcome o,
+                             int64_t retry_after_s)
 {
 	int64_t cap = s->cfg->backoff_max_ms, d = s->cfg->backoff_min_ms;
-	if (s->failures < 30)
-		s->failures++;
-	for (int i = 1; i < s->failures && d < cap; i++)
+	if (*failures < 30)
+		(*failures)++;
+	for (int i = 1; i < *failures && d < cap; i++)
 		d *= 2;
 	if (d > cap || o == CENTRAL_REFUSED)
 		d = cap;
 	int64_t wait = d / 2 + (int64_t)(rand_r(&s->seed) % (unsigned)(d / 2 + 1));
 	if (retry_after_s * 1000 > wait)
 		wait = retry_after_s * 1000;
-	s->retry_at_ms = mono_ms() + wait;
+	return mono_ms() + wait;
+}
+
+static void back_off(struct sync *s, enum central_outcome o, int64_t retry_after_s)
+{
+	s->retry_at_ms = backoff_until(s, &s->failures, o, retry_after_s);
 }
 
 static void in_contact(struct sync *s)
@@ -157,6 +175,7 @@ static int take_item(void *ctx, const struct central_item *it, struct kerr *err)
 	struct kerr why = {{0}};
 	char what[256];
 	if (strcmp(it->kind, "fee_table") == 0) {
+		struct fee_table scratch = s->host.conf->region.fees;
 		int64_t have = 0;
 		int rc = outbox_fee_version(s->store, &have, err);
 		if (rc != KR_OK)
@@ -168,18 +187,36 @@ static int take_item(void *ctx, const struct central_item *it, struct kerr *err)
 		} else if (item.version <= have) {
 			item.status = INBOX_REFUSED;
 			item.reason = "not newer than the table in use";
+		} else if (fee_update_apply(it->payload, s->region, &scratch, &why) != KR_OK) {
+			item.status = INBOX_REFUSED; /* signed, yet not a table the kiosk can use */
+			item.reason = why.msg;
 		} else {
-			item.status = INBOX_ACCEPTED;
+			item.status = INBOX_ACCEPTED; /* the app lays it over the hall's table */
 		}
-		snprintf(what, sizeof what, "fee table %.64s: %s%s%.96s (the running table stays)",
-		         it->id, inbox_status_id(item.status), item.reason[0] ? ": " : "",
-		         item.reason);
+		snprintf(what, sizeof what, "fee table %.64s: %s%s%.96s", it->id,
+		         inbox_status_id(item.status), item.reason[0] ? ": " : "", item.reason);
+	} else if (strcmp(it->kind, "pickup") == 0) {
+		/* checked now, so that a user is never offered an order the kiosk cannot make */
+		struct pickup_order po;
+		item.status = INBOX_ACCEPTED;
+		if (pickup_parse(it->payload, &po, &why) != KR_OK) {
+			item.status = INBOX_REFUSED;
+			item.reason = why.msg;
+		} else if (strcmp(po.order_no, it->id) != 0) {
+			item.status = INBOX_REFUSED;
+			item.reason = "the item's id is not the order's number";
+		}
+		explicit_bzero(&po, sizeof po);
+		snprintf(what, sizeof what, "pick-up order %.64s: %s%s%.96s", it->id,
+		         inbox_status_id(item.status), item.reason[0] ? ": " : "", item.reason);
 	} else {
 		snprintf(what, sizeof what, "%.32s %.64s: stored", it->kind, it->id);
 	}
 	int rc = outbox_inbox_put(s->store, &item, now_utc(s), err);
-	if (rc == KR_OK)
+	if (rc == KR_OK) {
 		trace(s, what, NULL);
+		s->pulled++;
+	}
 	return rc;
 }
 
@@ -187,6 +224,7 @@ static int pull_all(struct sync *s)
 {
 	struct kerr err = {{0}};
 	int more = 1;
+	s->pulled = 0;
 	for (int round = 0; more && round < SYNC_PULL_ROUNDS; round++) {
 		int64_t cursor = 0, after_s = 0;
 		if (outbox_inbox_cursor(s->store, &cursor, &err) != KR_OK) {
@@ -203,6 +241,11 @@ static int pull_all(struct sync *s)
 	if (outbox_contact_set(s->store, now_utc(s), &err) != KR_OK)
 		trace(s, "cannot record the contact", &err);
 	in_contact(s);
+	if (s->pulled) {
+		/* the app acts on what came (review results, fee tables) on its own thread */
+		struct flow_event ev = {.kind = FEV_INBOX};
+		s->host.post(s->host.app, &ev);
+	}
 	return 0;
 }
 
@@ -227,6 +270,40 @@ static void round_over(struct sync *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Sends the heartbeat when it is due: the devices handed over, the outbox depth, the last
+ * contact. A failure backs off the heartbeat alone; the push keeps its own pace. */
+static void heartbeat_tick(struct sync *s)
+{
+	if (mono_ms() < s->hb_next_ms)
+		return;
+	struct central_heartbeat hb;
+	struct kerr err = {{0}};
+	int64_t after_s = 0;
+	pthread_mutex_lock(&s->lock);
+	hb = s->hb;
+	pthread_mutex_unlock(&s->lock);
+	hb.at = now_utc(s);
+	if (store_outbox_pending(s->store, &hb.outbox_pending, &err) != KR_OK ||
+	    outbox_last_contact(s->store, &hb.last_contact, &err) != KR_OK)
+		trace(s, "heartbeat: cannot read the outbox", &err);
+	enum central_outcome o = central_send_heartbeat(s->client, &hb, &after_s, &err);
+	if (o == CENTRAL_OK) {
+		if (s->hb_failures)
+			trace(s, "heartbeat delivered again", NULL);
+		s->hb_failures = 0;
+		s->hb_next_ms = mono_ms() + (int64_t)s->cfg->heartbeat_s * 1000;
+		return;
+	}
+	if (s->hb_failures == 0 || o == CENTRAL_REFUSED) /* said once per outage */
+		trace(s, "heartbeat failed", &err);
+	s->hb_next_ms = backoff_until(s, &s->hb_failures, o, after_s);
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
 static void *worker(void *arg)
 {
 	struct sync *s = arg;
@@ -235,8 +312,9 @@ static void *worker(void *arg)
 		int owed = s->round_owed;
 		s->working = owed;
 		pthread_mutex_unlock(&s->lock);
+		heartbeat_tick(s);
 		if (!owed && mono_ms() < s->retry_at_ms) {
-			wait_until(s, s->retry_at_ms);
+			wait_until(s, earliest(s->retry_at_ms, s->hb_next_ms));
 			continue;
 		}
 		enum push_result r = push_batch(s);
@@ -251,7 +329,7 @@ static void *worker(void *arg)
 		int64_t next = mono_ms() + s->cfg->idle_ms;
 		if (s->retry_at_ms > next)
 			next = s->retry_at_ms;
-		wait_until(s, next);
+		wait_until(s, earliest(next, s->hb_next_ms));
 	}
 	return NULL;
 }
@@ -277,10 +355,39 @@ static int peer_get(struct sync *s, const char *path, struct kerr *err)
 	return peerctl_get(s->cfg->control, path, "the central peer", err);
 }
 
+/* Takes the app's device snapshot for the heartbeat (metrics_hand_devices writes it):
+ * lines "NAME 0|1 STATUS_KEY" (1: ok) and "out_of_service 0|1". */
+static int devices_take(struct sync *s, const char *text, struct kerr *err)
+{
+	struct central_heartbeat hb = {0};
+	const char *line = text;
+	while (line && *line) {
+		char name[16], reason[48];
+		int ok = 0, n = sscanf(line, "%15s %d %47s", name, &ok, reason);
+		if (n >= 2 && strcmp(name, "out_of_service") == 0) {
+			hb.out_of_service = ok != 0;
+		} else if (n == 3 && hb.ndevices < CENTRAL_DEVICES_MAX) {
+			struct central_device *d = &hb.device[hb.ndevices++];
+			memcpy(d->name, name, sizeof name);
+			memcpy(d->reason, reason, sizeof reason);
+			d->ok = ok != 0;
+		} else if (n != 3) {
+			return kerr_set(err, KR_INVALID,
+			                "sync devices: '%.40s' is not NAME 0|1 KEY", line);
+		}
+		if ((line = strchr(line, '\n')))
+			line++;
+	}
+	pthread_mutex_lock(&s->lock);
+	s->hb = hb;
+	pthread_mutex_unlock(&s->lock);
+	return KR_OK;
+}
+
 static int control(void *self, const char *verb, const char *args, struct kerr *err)
 {
 	struct sync *s = self;
-	char path[256], word[64] = "";
+	char path[512], word[64] = "", extra[256] = "";
 	if (strcmp(verb, "now") == 0) {
 		pthread_mutex_lock(&s->lock);
 		s->round_owed = 1;
@@ -288,24 +395,47 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		pthread_mutex_unlock(&s->lock);
 		return KR_OK;
 	}
-	sscanf(args, "%63s", word);
+	if (strcmp(verb, "devices") == 0)
+		return devices_take(s, args, err);
+	int used = 0;
+	sscanf(args, "%63s%n", word, &used);
 	for (char *c = word; *c; c++)
 		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *c))
 			return kerr_set(err, KR_INVALID, "sync %s: '%s' is not a plain word", verb,
 			                word);
+	/* what follows the word: key=value words, passed on as query parameters */
+	for (const char *a = args + used; *a && strlen(extra) + 2 < sizeof extra; a++) {
+		if (*a == ' ' || *a == '\t') {
+			if (extra[0] && extra[strlen(extra) - 1] != '&')
+				strcat(extra, "&");
+			continue;
+		}
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=",
+		            *a))
+			return kerr_set(err, KR_INVALID, "sync %s: '%s' is not key=value words",
+			                verb, args);
+		if (!extra[0])
+			strcat(extra, "&");
+		strncat(extra, a, 1);
+	}
 	if (strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0)
 		snprintf(path, sizeof path, "/%s", verb);
 	else if (strcmp(verb, "slow") == 0)
 		snprintf(path, sizeof path, "/slow?ms=%s", word[0] ? word : "0");
 	else if (strcmp(verb, "fault") == 0)
 		snprintf(path, sizeof path, "/fault?kind=%s&count=1", word);
-	else if (strcmp(verb, "pickup") == 0 && word[0])
-		snprintf(path, sizeof path, "/pickup?kiosk=%s&order=%s", s->host.conf->kiosk_id,
-		         word);
+	else if ((strcmp(verb, "pickup") == 0 || strcmp(verb, "review") == 0) && word[0])
+		snprintf(path, sizeof path, "/%s?kiosk=%s&order=%s%s", verb, s->host.conf->kiosk_id,
+		         word, extra);
+	else if (strcmp(verb, "picked") == 0 && word[0])
+		snprintf(path, sizeof path, "/pickup-state?kiosk=%s&order=%s%s",
+		         s->host.conf->kiosk_id, word, extra);
 	else
 		return kerr_set(err, KR_INVALID,
 		                "sync: unknown verb '%s' (now, down, up, slow MS, fault "
-		                "500|garbage|ackdrop|clear, pickup ORDER_NO)",
+		                "500|garbage|ackdrop|clear, pickup ORDER_NO [key=value …], review "
+		                "ORDER_NO result=approved|rejected, picked ORDER_NO "
+		                "expect=offered|reported|collected)",
 		                verb);
 	return peer_get(s, path, err);
 }
@@ -355,6 +485,7 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	s->host = *host;
 	s->cfg = &c->central;
+	fee_region_of(c->region.file, s->region, sizeof s->region);
 	s->batch = c->central.batch_max;
 	s->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	pthread_mutex_init(&s->lock, NULL);
@@ -366,6 +497,8 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 	    .ca_file = c->central.ca_file,
 	    .client_cert = c->central.client_cert,
 	    .client_key = c->central.client_key,
+	    .key_module = c->keys.module,
+	    .key_pin_file = c->keys.secure_pin_file,
 	    .fee_key_file = c->central.fee_key,
 	    .connect_timeout_ms = c->central.connect_timeout_ms,
 	    .timeout_ms = c->central.timeout_ms,

@@ -11,6 +11,9 @@
  * capital letters but I, O, S, V and Z. */
 #define KEYPAD_USCC_ALPHABET "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
+/* An order number: digits and every capital letter. */
+#define KEYPAD_ORDER_ALPHABET "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
 /* The e-mail keyboard: digits, the letters in alphabetical order (eight keys of 120 px
  * fill a row of the 1080-px screen, so a ten-key QWERTY row cannot be kept) and the
  * symbols of an address. */

@@ -351,12 +351,15 @@ static void start_screen(struct builder *b)
 	    [BIZ_UNLOCK] = "biz.unlock",   [BIZ_EXCHANGE] = "biz.exchange",
 	    [BIZ_CHECK] = "biz.check",     [BIZ_REVOKE] = "biz.revoke",
 	};
-	struct btn tiles[BIZ_COUNT];
+	struct btn tiles[BIZ_COUNT + 1];
 	int n = 0;
 	for (int biz = 0; biz < BIZ_COUNT; biz++)
 		if (b->v->offered & (1u << biz))
 			tiles[n++] = (struct btn){tx(b, biz_key[biz]), ACT_INTENT, INTENT_BUSINESS,
 			                          biz, ROLE_PRIMARY};
+	if (b->v->pickup_offered)
+		tiles[n++] =
+		    (struct btn){tx(b, "biz.pickup"), ACT_INTENT, INTENT_PICKUP, 0, ROLE_PRIMARY};
 	grid(b, tiles, n, 2, FONT_BODY);
 }
 
@@ -540,10 +543,39 @@ static void options(struct builder *b)
 	}
 }
 
+/* A pick-up's confirmation: the order, that it is paid, and what will be made. */
+static void confirm_pickup(struct builder *b)
+{
+	const struct flow_view *v = b->v;
+	char line[SCREEN_TEXT], amount[32], n[16], years[64], what[SCREEN_TEXT];
+	fill(b, line, sizeof line, "ui.pickup_order", v->pickup_no);
+	info(b, FONT_TITLE, ROLE_SCREEN, 0, line);
+	money(v->pickup_paid_fen, amount, sizeof amount);
+	fill(b, line, sizeof line, "ui.pickup_paid", amount);
+	info(b, FONT_BODY, ROLE_NOTICE, 0, line);
+	snprintf(n, sizeof n, "%d", 1 + v->sub_keys);
+	fill(b, what, sizeof what, "ui.pickup_keys", n);
+	snprintf(n, sizeof n, "%d", v->years);
+	fill(b, years, sizeof years, "ui.years_n", n);
+	snprintf(what + strlen(what), sizeof what - strlen(what), "  ·  %s%s", years,
+	         v->seal ? tx(b, "ui.pickup_with_seal") : "");
+	fill(b, line, sizeof line, "ui.pickup_make", what);
+	info(b, FONT_BODY, ROLE_SCREEN, 0, line);
+	if (v->subject_masked[0])
+		info(b, FONT_BODY, ROLE_SCREEN, 0, v->subject_masked);
+	nav(b, 1, 0);
+	struct btn ok = {tx(b, "ui.pickup_confirm"), ACT_INTENT, INTENT_NEXT, 0, ROLE_PRIMARY};
+	grid(b, &ok, 1, 1, FONT_BODY);
+}
+
 static void confirm(struct builder *b)
 {
 	const struct flow_view *v = b->v;
 	char line[96], amount[32], item[SCREEN_TEXT];
+	if (v->pickup) {
+		confirm_pickup(b);
+		return;
+	}
 	for (int i = 0; i < v->quote.nlines; i++) {
 		const struct fee_line *l = &v->quote.line[i];
 		money(l->total_fen, amount, sizeof amount);
@@ -914,7 +946,7 @@ static void step_screen(struct builder *b)
 {
 	const struct flow_view *v = b->v;
 	char line[SCREEN_TEXT];
-	header(b, tx(b, biz_title_key(v->biz)));
+	header(b, tx(b, v->pickup ? "biz.pickup" : biz_title_key(v->biz)));
 	prompt(b);
 	switch (v->step) {
 	case STEP_HOLDER: {
@@ -946,6 +978,14 @@ static void step_screen(struct builder *b)
 		nav(b, 1, 0);
 		break;
 	}
+	case STEP_ORDER_NO:
+		entry_field(b, "ui.order_no_placeholder", 0);
+		if (v->pickup_looking)
+			info_key(b, FONT_SMALL, ROLE_NOTICE, "ui.pickup_looking");
+		b->s->keypad = 6;
+		nav(b, 1, 0);
+		keypad(b, KEYPAD_ORDER_ALPHABET, 8, b->in->large ? FONT_BODY : FONT_TITLE, NULL, 1);
+		break;
 	case STEP_UNIT_CODE:
 		entry_field(b, "ui.code_placeholder", 0);
 		b->s->keypad = 1;

@@ -93,7 +93,7 @@ struct screen {
 	char missing_key[48];  /* the first of them */
 	const char *voice_key; /* the prompt to speak (same words as the caption) */
 	int animated;          /* a spinner or card animation is on screen */
-	int keypad;            /* 0 none, 1 credit code, 2 mobile, 3 PIN, 4 staff PIN, 5 e-mail */
+	int keypad; /* 0 none, 1 credit code, 2 mobile, 3 PIN, 4 staff PIN, 5 e-mail, 6 order no */
 };
 
 /* Font size in logical pixels, and the line height. */

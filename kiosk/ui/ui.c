@@ -16,6 +16,7 @@
 #define CACHE_TEXT  256
 #define PIN_MAX     8
 #define CODE_MAX    18
+#define ORDER_MAX   31 /* a pick-up order's number */
 #define PHONE_MAX   11
 #define EMAIL_MAX   IDENT_EMAIL_MAX
 
@@ -445,9 +446,10 @@ void ui_show(struct ui *ui, const struct flow_view *v, int64_t utc_s)
 	                ui->view.biz == v->biz && ui->view.contact_email == v->contact_email;
 	int is_pin = v->screen == SCREEN_STEP && v->step == STEP_PIN;
 	if (!same_step) {
-		keypad_clear(&ui->entry, v->step != STEP_CONTACT ? CODE_MAX
-		                         : v->contact_email      ? EMAIL_MAX
-		                                                 : PHONE_MAX);
+		keypad_clear(&ui->entry, v->step == STEP_ORDER_NO  ? ORDER_MAX
+		                         : v->step != STEP_CONTACT ? CODE_MAX
+		                         : v->contact_email        ? EMAIL_MAX
+		                                                   : PHONE_MAX);
 		wipe_pin(ui);
 		ui->showing_round = 0;
 		ui->pressed = -1;

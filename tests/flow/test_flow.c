@@ -32,8 +32,13 @@ struct rig {
 	int journaled;
 	int handed_out;
 	int retained;
-	int blank_fails; /* the dispenser has no blank key */
-	int not_taken;   /* the user walks away from the new key */
+	int blank_fails;            /* the dispenser has no blank key */
+	int not_taken;              /* the user walks away from the new key */
+	struct pickup_order pickup; /* the pick-up order the lookup finds */
+	int64_t pickup_order_id;    /* when it is one of the kiosk's own orders */
+	char created_pickup[32];    /* pickup_no of the last order created */
+	struct work_spec last_work;
+	struct receipt_data last_receipt;
 };
 
 static void load_region(struct rig *g, const char *hall)
@@ -108,6 +113,7 @@ static void respond(struct rig *g)
 		struct flow_event ev = {.order_id = r->order_id};
 		switch (r->kind) {
 		case FREQ_ORDER_CREATE:
+			snprintf(g->created_pickup, sizeof g->created_pickup, "%s", r->pickup_no);
 			g->order_id = g->next_order_id++;
 			g->order_state = ORDER_NEW;
 			ev.kind = FEV_ORDER_CREATED;
@@ -132,6 +138,7 @@ static void respond(struct rig *g)
 		case FREQ_WORK:
 			g->effects_before_state += g->order_state != ORDER_WORKING;
 			g->work_pins_seen += r->work.pin[0] != '\0';
+			g->last_work = r->work;
 			snprintf(g->last_pin, sizeof g->last_pin, "%s", r->work.pin);
 			ev.kind = g->work_fails ? FEV_WORK_FAILED : FEV_WORK_DONE;
 			snprintf(ev.cert_serial, sizeof ev.cert_serial, "5A01");
@@ -166,7 +173,24 @@ static void respond(struct rig *g)
 			ev.key = g->key;
 			feed(g, &ev);
 			break;
+		case FREQ_PICKUP_FIND:
+			if (g->pickup.order_no[0] && strcmp(r->order_no, g->pickup.order_no) == 0) {
+				ev.kind = FEV_PICKUP;
+				ev.pickup = g->pickup;
+				if (g->pickup_order_id) {
+					g->order_id = ev.order_id = g->pickup_order_id;
+					g->order_state = ORDER_APPROVED;
+					snprintf(ev.order_no, sizeof ev.order_no, "%s",
+					         r->order_no);
+				}
+			} else {
+				ev.kind = FEV_PICKUP_FAILED;
+				snprintf(ev.text, sizeof ev.text, "pickup.unknown");
+			}
+			feed(g, &ev);
+			break;
 		case FREQ_PRINT:
+			g->last_receipt = r->receipt;
 			g->printed++;
 			ev.kind = FEV_PRINTED;
 			feed(g, &ev);
@@ -698,6 +722,84 @@ static void test_contact(void)
 	rig_free(&g);
 }
 
+static struct pickup_order unit_pickup(void)
+{
+	struct pickup_order o = {.biz = BIZ_NEW,
+	                         .holder = HOLDER_UNIT,
+	                         .years = 2,
+	                         .seal = 1,
+	                         .sub_keys = 1,
+	                         .paid_fen = 52000};
+	snprintf(o.order_no, sizeof o.order_no, "GX2026112100123");
+	snprintf(o.subject_name, sizeof o.subject_name, "南通示例公司");
+	snprintf(o.subject_id, sizeof o.subject_id, UNIT_CODE);
+	snprintf(o.agent_id, sizeof o.agent_id, PERSON_ID);
+	return o;
+}
+
+/* Picks up a unit's order reviewed centrally: the number, the agent's card, what will be
+ * made, a PIN, a key from the dispenser made for the order's subject. */
+static void test_pickup(void)
+{
+	for (int own = 0; own < 2; own++) {
+		struct rig g;
+		rig_init(&g, "nantong");
+		tap(&g, INTENT_PICKUP, 0);
+		CHECK_INT(view(&g)->screen, SCREEN_START); /* not offered without central sync */
+		g.cfg.pickup_offered = 1;
+		g.pickup = unit_pickup();
+		g.pickup_order_id = own ? 55 : 0;
+		tap(&g, INTENT_PICKUP, 0);
+		CHECK_INT(view(&g)->step, STEP_ORDER_NO);
+		CHECK(view(&g)->pickup);
+		type(&g, INTENT_TEXT, "GX12");
+		CHECK_STR(view(&g)->error_key, "pickup.bad_number");
+		type(&g, INTENT_TEXT, "GX2026112100999");
+		CHECK_STR(view(&g)->error_key, "pickup.unknown");
+		CHECK_INT(view(&g)->step, STEP_ORDER_NO);
+		type(&g, INTENT_TEXT, "gx2026112100123"); /* typed in small letters */
+		CHECK_INT(view(&g)->step, STEP_ID_CARD);
+		card(&g, "320602198001011235", ""); /* another person */
+		CHECK_STR(view(&g)->error_key, "card.not_pickup_agent");
+		card(&g, PERSON_ID, "");
+		CHECK_INT(view(&g)->step, STEP_CONFIRM);
+		CHECK_STR(view(&g)->pickup_no, "GX2026112100123");
+		CHECK_INT(view(&g)->pickup_paid_fen, 52000);
+		CHECK_INT(view(&g)->years, 2);
+		CHECK_INT(view(&g)->sub_keys, 1);
+		CHECK(strstr(view(&g)->subject_masked, "南通示例公司") != NULL);
+		tap(&g, INTENT_NEXT, 0);
+		CHECK_INT(view(&g)->step, STEP_PIN);
+		CHECK_STR(g.created_pickup, own ? "" : "GX2026112100123");
+		CHECK_INT(g.order_id, own ? 55 : 100);
+		g.work_fails = own; /* the kiosk's own order was paid here: refunded here */
+		type(&g, INTENT_PIN, "902417");
+		type(&g, INTENT_PIN, "902417");
+		CHECK_INT(g.effects_before_state, 0);
+		CHECK_INT(g.last_work.biz, BIZ_NEW);
+		CHECK_INT(g.last_work.holder, HOLDER_UNIT);
+		CHECK_STR(g.last_work.subject_name, "南通示例公司");
+		CHECK_STR(g.last_work.subject_id, UNIT_CODE);
+		CHECK_INT(g.last_work.years, 2);
+		CHECK_INT(g.last_work.seal, 1);
+		CHECK_INT(g.last_work.sub_keys, 1);
+		if (own) {
+			CHECK_INT(g.order_state, ORDER_REFUNDED);
+			CHECK_STR(view(&g)->error_key, "error.work_failed_refunded");
+		} else {
+			CHECK_INT(g.order_state, ORDER_SERVED);
+			CHECK_INT(view(&g)->step, STEP_RESULT);
+			CHECK(g.last_receipt.pickup);
+			CHECK_INT(g.last_receipt.paid_fen, 52000);
+			CHECK_STR(g.last_receipt.pickup_no, "GX2026112100123");
+		}
+		tap(&g, INTENT_NEXT, 0);
+		CHECK_INT(view(&g)->screen, SCREEN_START);
+		CHECK(!flow_holds_personal_data(g.f));
+		rig_free(&g);
+	}
+}
+
 int main(void)
 {
 	test_every_business("nantong");
@@ -715,5 +817,6 @@ int main(void)
 	test_key_misfit();
 	test_options();
 	test_recovery_rules();
+	test_pickup();
 	return check_done();
 }

@@ -9,6 +9,7 @@
 
 #include "app/metrics.h"
 #include "check.h"
+#include "store/outbox.h"
 
 static char *slurp(const char *path)
 {
@@ -99,8 +100,16 @@ int main(void)
 		snprintf(want, sizeof want, "kiosk_outbox_events %lld\n", (long long)outbox);
 		CHECK(strstr(text, want) != NULL);
 		CHECK(strstr(text, "kiosk_metrics_written_seconds 1795000100\n") != NULL);
+		CHECK(strstr(text, "kiosk_sync_last_contact_seconds 0\n") != NULL); /* never */
 		check_format(text);
 	}
+	/* the last contact with the central site, once there was one */
+	CHECK_INT(outbox_contact_set(s, 1795000050, &err), KR_OK);
+	CHECK_INT(metrics_write(s, 2, &sv, 1795000100, prom, &err), KR_OK);
+	text = slurp(prom);
+	CHECK(text && strstr(text, "kiosk_sync_last_contact_seconds 1795000050\n") != NULL);
+	if (text)
+		check_format(text);
 
 	/* the throttle: written at once, not again within interval_s, again after it */
 	struct conf *c = calloc(1, sizeof *c);

@@ -9,11 +9,16 @@
  * ackdrop drop 413 429 killbefore killafter clear; ackdrop stores the batch, then drops the
  *                              connection without an answer; killbefore/killafter SIGKILL
  *                              process P before / after storing the batch
- *   /pickup?kiosk=K&order=NO   a centrally reviewed order ready for pick-up at kiosk K
+ *   /pickup?kiosk=K&order=NO[&holder=&business=&name=&id=&agent=&years=&seal=&sub=&paid=]
+ *                              a centrally reviewed order ready for pick-up at kiosk K
+ *   /pickup-state?kiosk=K&order=NO[&expect=S]  offered | reported | collected (from the
+ *                              kiosk's events); 409 when it is not S
  *   /review?kiosk=K&order=NO&result=approved|rejected
  *   /fee?kiosk=K&version=V[&tamper=1|unsigned]  a fee table (tampered: payload changed
  *                              after signing)
  *   /events?kiosk=K            "seq event_id kind" per stored event, in arrival order
+ *   /heartbeat?kiosk=K         the last heartbeat K sent (its JSON; 404: none), which is
+ *                              kept once per kiosk; faults never hit heartbeats
  *   /stats                     events= duplicates= requests= batches= violations=
  *   /quit
  * Usage: central_peer --cert C --key K --ca CA --fee-key F --db FILE --ports-file P
@@ -199,6 +204,31 @@ static char *inbox_answer(const char *kiosk, long long after, int limit)
 	return out;
 }
 
+/* Keeps the last heartbeat of kiosk (a JSON object naming it); answers 200 {}. */
+static int heartbeat_store(struct httpd_conn *c, const char *kiosk, struct httpd_request *req)
+{
+	cJSON *root = cJSON_ParseWithLength(req->body, req->body_len);
+	const cJSON *k = cJSON_GetObjectItem(root, "kiosk");
+	if (!cJSON_IsString(k) || strcmp(k->valuestring, kiosk) != 0 ||
+	    !cJSON_IsArray(cJSON_GetObjectItem(root, "devices"))) {
+		cJSON_Delete(root);
+		error_answer(c, 400, "bad_request", "a heartbeat names its kiosk and devices");
+		return 0;
+	}
+	char *text = cJSON_PrintUnformatted(root);
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO heartbeats(kiosk, body) VALUES(?1, ?2)", -1,
+	                   &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text ? text : "{}", -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	cJSON_free(text);
+	cJSON_Delete(root);
+	httpd_respond(c, 200, "application/json", "{}", 1, NULL);
+	return req->close ? -1 : 0;
+}
+
 /* Handles one API request; returns 0 to keep the connection, -1 to drop it. */
 static int api(struct api_conn *ac, struct httpd_request *req)
 {
@@ -215,6 +245,8 @@ static int api(struct api_conn *ac, struct httpd_request *req)
 		error_answer(c, 403, "forbidden", "the client certificate is another kiosk's");
 		return 0;
 	}
+	if (strcmp(what, "heartbeat") == 0 && strcmp(req->method, "POST") == 0)
+		return heartbeat_store(c, kiosk, req);
 	const struct fault *fl = take_fault();
 	const char *fault = fl->kind;
 	if (strcmp(fault, "killbefore") == 0 && fl->pid > 0)
@@ -305,6 +337,56 @@ static void inbox_add(const char *kiosk, const char *kind, const char *id, const
 
 static int api_up = 1;
 
+/* A pick-up order as an operator approved it: the query's name, id (USCC or ID number),
+ * agent (the collector's ID number), holder, business, years, seal, sub, paid — with a
+ * unit's order by default. */
+static void pickup_payload(const char *q, const char *order, char *out, size_t size)
+{
+	char holder[16], biz[16], name[256], id[32], agent[32], years[8], seal[8], sub[8], paid[16];
+	cJSON *j = cJSON_CreateObject();
+	httpd_param(q, "holder", holder, sizeof holder);
+	httpd_param(q, "business", biz, sizeof biz);
+	httpd_param(q, "name", name, sizeof name);
+	httpd_param(q, "id", id, sizeof id);
+	httpd_param(q, "agent", agent, sizeof agent);
+	cJSON_AddStringToObject(j, "order_no", order);
+	cJSON_AddStringToObject(j, "business", biz[0] ? biz : "new");
+	cJSON_AddStringToObject(j, "holder", holder[0] ? holder : "unit");
+	cJSON_AddStringToObject(j, "subject_name", name[0] ? name : "南通示例建设工程有限公司");
+	cJSON_AddStringToObject(j, "subject_id", id[0] ? id : "91350200MA2YJ1XR9G");
+	cJSON_AddStringToObject(j, "agent_id", agent[0] ? agent : "11010519491231002X");
+	cJSON_AddNumberToObject(j, "years",
+	                        atoi(httpd_param(q, "years", years, sizeof years)) ?: 1);
+	cJSON_AddNumberToObject(j, "seal", atoi(httpd_param(q, "seal", seal, sizeof seal)));
+	cJSON_AddNumberToObject(j, "sub_keys", atoi(httpd_param(q, "sub", sub, sizeof sub)));
+	cJSON_AddNumberToObject(j, "paid_fen", atoi(httpd_param(q, "paid", paid, sizeof paid)));
+	char *text = cJSON_PrintUnformatted(j);
+	snprintf(out, size, "%s", text ? text : "{}");
+	cJSON_free(text);
+	cJSON_Delete(j);
+}
+
+/* What the kiosk reported of pick-up order NO: "collected" once an order handing it out
+ * (itself, or one created for it) reached served, "reported" once such an order was
+ * created, else "offered". */
+static const char *pickup_state(const char *kiosk, const char *order)
+{
+	static const char *const sql =
+	    "SELECT max(CASE WHEN json_extract(body, '$.to') = 'served' THEN 2 ELSE 1 END) "
+	    "FROM events WHERE kiosk = ?1 AND (json_extract(body, '$.order_no') = ?2 OR "
+	    "json_extract(body, '$.order_no') IN (SELECT json_extract(body, '$.order_no') "
+	    "FROM events WHERE kiosk = ?1 AND json_extract(body, '$.pickup') = ?2))";
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+	sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, order, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n == 2 ? "collected" : n == 1 ? "reported" : "offered";
+}
+
 static void control(struct httpd_conn *c, struct httpd_request *req)
 {
 	char kiosk[64], order[64], a[32], b[32];
@@ -338,15 +420,20 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		char payload[512];
 		int pickup = req->path[1] == 'p';
 		if (pickup)
-			snprintf(payload, sizeof payload,
-			         "{\"order_no\":\"%s\",\"business\":\"new\",\"holder\":\"unit\","
-			         "\"state\":\"approved\",\"amount_fen\":25000}",
-			         order);
+			pickup_payload(q, order, payload, sizeof payload);
 		else
 			snprintf(payload, sizeof payload, "{\"order_no\":\"%s\",\"result\":\"%s\"}",
 			         order, httpd_param(q, "result", a, sizeof a)[0] ? a : "approved");
 		inbox_add(kiosk, pickup ? "pickup" : "review", order, payload, "");
 		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
+	}
+	if (strcmp(req->path, "/pickup-state") == 0 && kiosk[0] && order[0]) {
+		char line[32];
+		const char *state = pickup_state(kiosk, order);
+		snprintf(line, sizeof line, "%s\n", state);
+		httpd_param(q, "expect", a, sizeof a);
+		return httpd_respond(c, a[0] && strcmp(a, state) != 0 ? 409 : 200, "text/plain",
+		                     line, 0, NULL);
 	}
 	if (strcmp(req->path, "/fee") == 0 && kiosk[0]) {
 		char payload[512], sig[1500] = "", id[64];
@@ -354,12 +441,13 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		httpd_param(q, "tamper", b, sizeof b);
 		snprintf(payload, sizeof payload,
 		         "{\"region\":\"nantong\",\"version\":%d,\"fees\":{\"unit.renew\":"
-		         "{\"cert_per_year\":\"100\",\"seal_per_year\":\"100\"}}}",
+		         "{\"cert_year\":\"120\",\"seal_year\":\"120\",\"cert_4years\":\"400\","
+		         "\"seal_4years\":\"400\"}}}",
 		         version);
 		if (strcmp(b, "unsigned") != 0)
 			sign_b64(payload, sig);
 		if (strcmp(b, "1") == 0)
-			*strstr(payload, "100") = '0'; /* a price changed after signing */
+			*strstr(payload, "120") = '0'; /* a price changed after signing */
 		snprintf(id, sizeof id, "nantong-%d", version);
 		inbox_add(kiosk, "fee_table", id, payload, sig);
 		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
@@ -384,6 +472,19 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		sqlite3_finalize(st);
 		httpd_respond(c, 200, "text/plain", out, 0, NULL);
 		free(out);
+		return;
+	}
+	if (strcmp(req->path, "/heartbeat") == 0) {
+		sqlite3_stmt *st = NULL;
+		sqlite3_prepare_v2(db, "SELECT body FROM heartbeats WHERE kiosk = ?1", -1, &st,
+		                   NULL);
+		sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			httpd_respond(c, 200, "application/json",
+			              (const char *)sqlite3_column_text(st, 0), 0, NULL);
+		else
+			httpd_respond(c, 404, "text/plain", "no heartbeat\n", 0, NULL);
+		sqlite3_finalize(st);
 		return;
 	}
 	if (strcmp(req->path, "/stats") == 0) {
@@ -504,7 +605,8 @@ int main(int argc, char **argv)
 	    "CREATE INDEX IF NOT EXISTS events_seq ON events(kiosk, seq);"
 	    "CREATE TABLE IF NOT EXISTS inbox(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	    " kiosk TEXT NOT NULL, kind TEXT NOT NULL, item_id TEXT NOT NULL,"
-	    " payload TEXT NOT NULL, sig TEXT NOT NULL);");
+	    " payload TEXT NOT NULL, sig TEXT NOT NULL);"
+	    "CREATE TABLE IF NOT EXISTS heartbeats(kiosk TEXT PRIMARY KEY, body TEXT NOT NULL);");
 	int lapi = httpd_listen(&api_port, "central_peer"),
 	    ctl = httpd_listen(&ctl_port, "central_peer");
 	char tmp[4096];

@@ -5,7 +5,10 @@
 #   central.sh up RIG PEER_BINARY [API_PORT CTL_PORT]
 #       makes the keys in folder RIG and starts the peer (ports chosen at run time unless
 #       given); RIG/ports holds "API_PORT CTL_PORT", RIG/peer.pid its pid. The client
-#       certificate's CN is $CENTRAL_KIOSK (default NT01).
+#       certificate's CN is $CENTRAL_KIOSK (default NT01). With CENTRAL_P11RIG naming the
+#       built p11rig helper, a keys rig (tests/rigs/softhsm.sh) is made in RIG/p11 and the
+#       client key is the identity key on its secure module (token KIOSK-SM, object
+#       kiosk-identity): the request is signed on the token and no client.key exists.
 #   central.sh down RIG
 #   central.sh PEER_BINARY SOURCE_DIR COMMAND [ARGS…]
 #       a rig in a temporary folder for one command: runs COMMAND with CENTRAL_RIG,
@@ -20,8 +23,24 @@ up() { # RIG PEER [API CTL]
 	mkdir -p "$rig"
 	q() { openssl "$@" >/dev/null 2>&1; }
 	peer_tls "$rig" "Central test CA"
-	q ecparam -name prime256v1 -genkey -noout -out "$rig/client.key"
-	q req -new -key "$rig/client.key" -subj "/CN=${CENTRAL_KIOSK:-NT01}" -out "$rig/client.csr"
+	p11=
+	if [ -n "${CENTRAL_P11RIG:-}" ]; then
+		"$(dirname "$0")/softhsm.sh" "$rig/p11" "$CENTRAL_P11RIG" >/dev/null
+		p11=$rig/p11
+	fi
+	if [ -n "$p11" ]; then
+		(
+			. "$p11/rig.env"
+			export PKCS11_MODULE_PATH=/usr/lib/softhsm/libsofthsm2.so
+			q req -new -engine pkcs11 \
+				-keyform engine -passin "file:$p11/secure.pin" \
+				-key "pkcs11:token=KIOSK-SM;object=kiosk-identity;type=private" \
+				-subj "/CN=${CENTRAL_KIOSK:-NT01}" -out "$rig/client.csr" </dev/null
+		)
+	else
+		q ecparam -name prime256v1 -genkey -noout -out "$rig/client.key"
+		q req -new -key "$rig/client.key" -subj "/CN=${CENTRAL_KIOSK:-NT01}" -out "$rig/client.csr"
+	fi
 	printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$rig/client.ext"
 	q x509 -req -in "$rig/client.csr" -CA "$rig/ca.pem" -CAkey "$rig/ca.key" -CAcreateserial \
 		-days 2 -extfile "$rig/client.ext" -out "$rig/client.pem"

@@ -88,6 +88,10 @@ token_serial() { # LABEL: SoftHSM chooses serials at init
 }
 softhsm2-util --init-token --free --label KIOSK-SM --so-pin 87654321 --pin "$SM_PIN" >/dev/null
 softhsm2-util --import issuing.key --token KIOSK-SM --label issuing-ca --id ca01 --pin "$SM_PIN" >/dev/null
+# the kiosk's TLS identity key for the central site, made on the module (never a file);
+# tests/rigs/central.sh has its certificate issued by the central rig's CA
+pkcs11-tool --module "$M" --token-label KIOSK-SM --login --pin "$SM_PIN" --keypairgen \
+	--key-type EC:prime256v1 --id c1 --label kiosk-identity >/dev/null 2>&1
 "$P11RIG" "$M" KIOSK-SM "$SM_PIN" secret "$W/ca/sopin.secret" sopin-secret
 echo "$(token_serial KIOSK-SM) secure" >>"$W/shim/slots"
 # SoftHSM 2.6.1 rewrites token.object in place (truncate, then write) at every C_Login: a

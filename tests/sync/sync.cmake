@@ -16,3 +16,14 @@ foreach(case offline restart acklost duplicates pull)
             ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> ${case})
   set_tests_properties(test_sync_${case} PROPERTIES LABELS sync TIMEOUT 60)
 endforeach()
+# The identity key on the secure module: the rig makes a keys rig (tests/rigs/softhsm.sh)
+# and has the certificate issued for the key on its token.
+add_test(NAME test_sync_module
+  COMMAND ${CMAKE_COMMAND} -E env CENTRAL_P11RIG=$<TARGET_FILE:p11rig>
+          ${CMAKE_SOURCE_DIR}/tests/rigs/central.sh $<TARGET_FILE:central_peer>
+          ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> module)
+set_tests_properties(test_sync_module PROPERTIES LABELS sync TIMEOUT 60)
+add_test(NAME test_sync_heartbeat
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/rigs/central.sh $<TARGET_FILE:central_peer>
+          ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> heartbeat)
+set_tests_properties(test_sync_heartbeat PROPERTIES LABELS sync TIMEOUT 60)

@@ -2,9 +2,13 @@
  * down for a long outbox, a restart in the middle of a batch, acknowledgements lost after
  * the site stored the batch, 500 and garbage answers, duplicates; afterwards the site
  * holds every event exactly once and in the kiosk's order. And the pull: a tampered or
- * replayed fee table refused, pick-up orders and review results stored.
- * Usage: test_sync offline|restart|acklost|duplicates|pull (with CENTRAL_CONFIG and
- * CENTRAL_CONTROL from the rig). */
+ * replayed fee table refused, pick-up orders and review results stored. The identity
+ * key on the secure module (a SoftHSM token made by the rig, CENTRAL_P11RIG): the push
+ * over mutual TLS with it, a wrong object refused clearly with nothing lost, a client
+ * without a certificate refused by the site. The heartbeat: devices, outbox depth and last
+ * contact arrive, also while pushes fail, and nothing of it enters the outbox.
+ * Usage: test_sync offline|restart|acklost|duplicates|pull|module|heartbeat (with
+ * CENTRAL_CONFIG, CENTRAL_CONTROL and CENTRAL_RIG from the rig). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <sqlite3.h>
 
+#include "app/metrics.h"
 #include "app/service.h"
 #include "check.h"
 #include "store/outbox.h"
@@ -316,6 +322,7 @@ static void case_pull(void)
 	ctl_ok("/fee?kiosk=NT01&version=3&tamper=unsigned");
 	ctl_ok("/fee?kiosk=NT01&version=1");
 	ctl_ok("/pickup?kiosk=NT01&order=GX2026112100123");
+	ctl_ok("/pickup?kiosk=NT01&order=GX2026112100124&id=91350200MA2YJ1XR9X"); /* bad code */
 	ctl_ok("/review?kiosk=NT01&order=NT0126112100000001&result=rejected");
 	ctl_ok("/pickup?kiosk=TC01&order=GX2026112100999"); /* another kiosk's */
 	if (sync_start(&svc) != KR_OK)
@@ -342,18 +349,212 @@ static void case_pull(void)
 	CHECK_INT(n, 3);
 	outbox_inbox_count(s, "fee_table", INBOX_ACCEPTED, &n, &err);
 	CHECK_INT(n, 1);
-	outbox_inbox_count(s, "pickup", INBOX_STORED, &n, &err);
+	outbox_inbox_count(s, "pickup", INBOX_ACCEPTED, &n, &err);
 	CHECK_INT(n, 1);
+	outbox_inbox_count(s, "pickup", INBOX_REFUSED, &n, &err);
+	CHECK_INT(n, 1); /* checked when it came: a credit code that is not one */
 	outbox_inbox_count(s, "review", -1, &n, &err);
 	CHECK_INT(n, 1);
 	outbox_inbox_count(s, NULL, -1, &n, &err);
-	CHECK_INT(n, 6);
+	CHECK_INT(n, 7);
 	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM central_inbox WHERE kind = "
 	                                    "'fee_table' AND reason = 'bad signature'"),
 	          1);
 	CHECK_INT(
-	    tu_sql_int(conf.database, "SELECT count(*) FROM journal WHERE kind = 'sync.inbox'"), 6);
+	    tu_sql_int(conf.database, "SELECT count(*) FROM journal WHERE kind = 'sync.inbox'"), 7);
 	store_close(s);
+}
+
+#define SM_KEY "pkcs11:token=KIOSK-SM;object=kiosk-identity;type=private"
+
+/* Whether file path contains text. */
+static int file_has(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "r");
+	char buf[8192];
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+/* The rig's secure module (CENTRAL_RIG/p11) holds the identity key: the push over mutual
+ * TLS with it; a wrong object is a clear, traced failure with nothing acknowledged or
+ * lost; a TLS client without a certificate is refused by the site. */
+static void case_module(const char *rig)
+{
+	char path[512], pin[64] = "";
+	struct service svc;
+	snprintf(path, sizeof path, "%s/p11/softhsm2.conf", rig);
+	setenv("SOFTHSM2_CONF", path, 1);
+	snprintf(path, sizeof path, "%s/client.key", rig);
+	CHECK(access(path, F_OK) != 0); /* the key exists on the token only */
+	snprintf(path, sizeof path, "%s/p11/secure.pin", rig);
+	FILE *f = fopen(path, "r");
+	CHECK(f && fgets(pin, sizeof pin, f));
+	if (f)
+		fclose(f);
+	pin[strcspn(pin, "\n")] = '\0';
+	snprintf(conf.central.client_key, sizeof conf.central.client_key, "%s", SM_KEY);
+	snprintf(conf.keys.module, sizeof conf.keys.module, "/usr/lib/softhsm/libsofthsm2.so");
+	snprintf(conf.keys.secure_pin_file, sizeof conf.keys.secure_pin_file, "%s", path);
+
+	make_orders(20);
+	if (sync_start(&svc) != KR_OK)
+		return;
+	await_drained();
+	sync_stop(&svc);
+	check_exactly_once();
+
+	/* a wrong object: said clearly, retried, nothing acknowledged, nothing lost */
+	snprintf(conf.central.client_key, sizeof conf.central.client_key,
+	         "pkcs11:token=KIOSK-SM;object=no-such-key;type=private");
+	make_orders(4);
+	char trace_path[512];
+	snprintf(trace_path, sizeof trace_path, "%s/sync-trace.txt", rig);
+	struct service_host h = host;
+	struct kerr err = {{0}};
+	h.trace = fopen(trace_path, "w");
+	CHECK(h.trace != NULL);
+	if (!h.trace)
+		return;
+	setvbuf(h.trace, NULL, _IONBF, 0);
+	int rc = service_create(SVC_SYNC, &h, &svc, &err);
+	if (rc != KR_OK) {
+		fprintf(stderr, "sync: %s\n", err.msg);
+		CHECK_INT(rc, KR_OK);
+		fclose(h.trace);
+		return;
+	}
+	for (int ms = 0; ms < 20000 && !file_has(trace_path, "push failed"); ms += 50)
+		usleep(50000);
+	usleep(300000); /* a few retries */
+	sync_stop(&svc);
+	fclose(h.trace);
+	CHECK_INT(pending(), 20);
+	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM outbox"), 120);
+	CHECK(file_has(trace_path, "push failed, events kept: the identity key on the secure "
+	                           "module is not usable"));
+	CHECK(file_has(trace_path, "no-such-key"));
+	CHECK(!file_has(trace_path, pin)); /* the PIN is never said */
+	CHECK_INT(stat_of("events"), 100);
+
+	/* a PIN in the URI is refused: it comes from [keys] */
+	snprintf(conf.central.client_key, sizeof conf.central.client_key, "%s;pin-value=%s", SM_KEY,
+	         pin);
+	h.trace = stderr;
+	CHECK_INT(service_create(SVC_SYNC, &h, &svc, &err), KR_CONFIG);
+	CHECK(strstr(err.msg, "no PIN in the URI") != NULL && !strstr(err.msg, pin));
+
+	/* the site refuses a TLS client without a certificate */
+	long before = stat_of("requests"), status = 0;
+	CURL *c = curl_easy_init();
+	snprintf(path, sizeof path, "%sv1/kiosks/NT01/events", conf.central.url);
+	curl_easy_setopt(c, CURLOPT_URL, path);
+	curl_easy_setopt(c, CURLOPT_CAINFO, conf.central.ca_file);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"kiosk\":\"NT01\",\"events\":[]}");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	CURLcode cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	CHECK(cc != CURLE_OK);
+	CHECK_INT(status, 0);
+	CHECK_INT(stat_of("requests"), before);
+}
+
+/* The peer's last heartbeat of NT01 (caller deletes), NULL when none. */
+static cJSON *last_heartbeat(void)
+{
+	char *a = NULL;
+	CURL *c = curl_easy_init();
+	struct text t = {NULL, 0};
+	char url[512];
+	long status = 0;
+	snprintf(url, sizeof url, "%s/heartbeat?kiosk=NT01", control_url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_text);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	a = status == 200 ? t.s : NULL;
+	cJSON *j = a ? cJSON_Parse(a) : NULL;
+	free(t.s);
+	return j;
+}
+
+static double num_of(const cJSON *j, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItem(j, name);
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* Waits for a heartbeat with outbox_pending == want (up to DRAIN_WAIT_MS). */
+static cJSON *await_heartbeat(int64_t want)
+{
+	for (int ms = 0; ms < DRAIN_WAIT_MS; ms += 100) {
+		cJSON *j = last_heartbeat();
+		if (j && num_of(j, "outbox_pending") == (double)want)
+			return j;
+		cJSON_Delete(j);
+		usleep(100000);
+	}
+	CHECK(!"a heartbeat with the outbox depth arrived");
+	return NULL;
+}
+
+/* The heartbeat: nothing while the site is down; the devices the app hands over, the
+ * outbox depth and no contact while every push fails; after the drain, an empty outbox
+ * and the last contact. Never in the outbox. */
+static void case_heartbeat(void)
+{
+	struct service svc;
+	struct kerr err = {{0}};
+	conf.central.heartbeat_s = 1;
+	make_orders(3);
+	ctl_ok("/down");
+	if (sync_start(&svc) != KR_OK)
+		return;
+	struct staff_view sv = {.ndevices = 2, .out_of_service = 1};
+	snprintf(sv.device[0].name, sizeof sv.device[0].name, "print");
+	snprintf(sv.device[0].status_key, sizeof sv.device[0].status_key, "print.ok");
+	snprintf(sv.device[1].name, sizeof sv.device[1].name, "dispenser");
+	snprintf(sv.device[1].status_key, sizeof sv.device[1].status_key, "dispenser.empty");
+	sv.device[1].faulty = 1;
+	metrics_hand_devices(&svc, &sv);
+	CHECK_INT(svc.ops->control(svc.self, "devices", "print x\n", &err), KR_INVALID);
+	usleep(1500000);
+	cJSON *j = last_heartbeat();
+	CHECK(j == NULL); /* the site was down */
+	cJSON_Delete(j);
+
+	ctl_ok("/fault?kind=500&count=100000"); /* every push fails; heartbeats do not */
+	ctl_ok("/up");
+	j = await_heartbeat(15);
+	const cJSON *devs = cJSON_GetObjectItem(j, "devices");
+	const cJSON *d0 = cJSON_GetArrayItem(devs, 0), *d1 = cJSON_GetArrayItem(devs, 1);
+	CHECK_INT(cJSON_GetArraySize(devs), 2);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "kiosk")), "NT01");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d0, "name")), "print");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(d0, "ok")));
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d1, "name")), "dispenser");
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(d1, "ok")));
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(d1, "reason")), "dispenser.empty");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(j, "out_of_service")));
+	CHECK(num_of(j, "last_contact") == 0);
+	CHECK(num_of(j, "at") > 1700000000);
+	cJSON_Delete(j);
+	CHECK_INT(pending(), 15);
+
+	ctl_ok("/fault?kind=clear");
+	await_drained();
+	j = await_heartbeat(0);
+	CHECK(num_of(j, "last_contact") > 1700000000);
+	cJSON_Delete(j);
+	sync_stop(&svc);
+	check_exactly_once();
+	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM outbox"), 15);
 }
 
 int main(int argc, char **argv)
@@ -381,6 +582,10 @@ int main(int argc, char **argv)
 		case_duplicates();
 	else if (strcmp(argv[1], "pull") == 0)
 		case_pull();
+	else if (strcmp(argv[1], "module") == 0 && getenv("CENTRAL_RIG"))
+		case_module(getenv("CENTRAL_RIG"));
+	else if (strcmp(argv[1], "heartbeat") == 0)
+		case_heartbeat();
 	else
 		CHECK(!"unknown case");
 	curl_global_cleanup();

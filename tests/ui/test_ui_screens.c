@@ -249,6 +249,38 @@ static void all_screens(const struct combo *c)
 				check_screen(c, name, picture);
 			}
 		}
+	/* the pick-up of an order reviewed centrally: its tile and every step */
+	start.pickup_offered = 1;
+	start.notice_key[0] = '\0';
+	show(&start, c);
+	check_screen(c, "start-pickup", 1);
+	CHECK(screen_find(ui_screen(ui), ACT_INTENT, INTENT_PICKUP, 0) != NULL);
+	const struct recipe *pr = catalogue_pickup_recipe();
+	for (int i = 0; i < pr->nsteps; i++) {
+		enum step st = pr->steps[i].step;
+		struct flow_view p = step_view(BIZ_NEW, HOLDER_UNIT, st);
+		p.pickup = 1;
+		p.have_key = 0;
+		p.materials = pr->materials;
+		p.years = 2;
+		p.sub_keys = 1;
+		memset(&p.quote, 0, sizeof p.quote);
+		snprintf(p.pickup_no, sizeof p.pickup_no, "GX2026112100123");
+		p.pickup_paid_fen = 52000;
+		if (st == STEP_ORDER_NO)
+			snprintf(p.error_key, sizeof p.error_key, "pickup.unknown");
+		if (st == STEP_CONFIRM)
+			p.prompt_key = "step.confirm_pickup";
+		show(&p, c);
+		snprintf(name, sizeof name, "pickup-%s", catalogue_step_id(st));
+		check_screen(c, name, 1);
+		if (st == STEP_ORDER_NO) {
+			CHECK_INT(ui_screen(ui)->keypad, 6);
+			for (const char *k = KEYPAD_ORDER_ALPHABET; *k; k++)
+				CHECK(screen_find(ui_screen(ui), ACT_CHAR, 0, (unsigned char)*k) !=
+				      NULL);
+		}
+	}
 	/* the key still being read, a card read */
 	struct flow_view v = step_view(BIZ_CHECK, HOLDER_UNIT, STEP_KEY_INFO);
 	v.have_key = 0;

@@ -1,0 +1,28 @@
+/* inbox.h — acting on what the central site sent (kiosk/store/outbox.h keeps it): finding
+ * the pick-up order a user asks for, applying review results to this kiosk's orders.
+ * Runs on the app's loop thread, on the app's store handle. */
+#ifndef KIOSK_APP_INBOX_H
+#define KIOSK_APP_INBOX_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/flow.h"
+#include "store/store.h"
+
+/* Answers a pick-up lookup for order_no: *ev becomes FEV_PICKUP with the order (and its
+ * order_id and order_no when it is one of this kiosk's own orders: one still in review
+ * is moved to approved first, the pick-up being the central site's approval) or
+ * FEV_PICKUP_FAILED with the reason key. Returns KR_OK, or the store's error. */
+int inbox_pickup_find(struct store *s, const char *order_no, int64_t now_utc, struct flow_event *ev,
+                      FILE *trace, struct kerr *err);
+
+/* Applies the oldest review result not yet acted on. "approved" moves the order from in
+ * review to approved (it waits for its pick-up); "rejected" moves it to refunding —
+ * *refund_id gets its id and the caller has the money refunded — or to closed when
+ * nothing was paid. The item is settled accepted, or refused when the order is not one
+ * of this kiosk's orders in review. KR_NOT_FOUND when no result waits. */
+int inbox_review_apply(struct store *s, int64_t now_utc, int64_t *refund_id, FILE *trace,
+                       struct kerr *err);
+
+#endif

@@ -427,6 +427,9 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	else if ((strcmp(verb, "pickup") == 0 || strcmp(verb, "review") == 0) && word[0])
 		snprintf(path, sizeof path, "/%s?kiosk=%s&order=%s%s", verb, s->host.conf->kiosk_id,
 		         word, extra);
+	else if (strcmp(verb, "fee") == 0 && word[0])
+		snprintf(path, sizeof path, "/fee?kiosk=%s&version=%s%s", s->host.conf->kiosk_id,
+		         word, extra);
 	else if (strcmp(verb, "picked") == 0 && word[0])
 		snprintf(path, sizeof path, "/pickup-state?kiosk=%s&order=%s%s",
 		         s->host.conf->kiosk_id, word, extra);
@@ -435,7 +438,7 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		                "sync: unknown verb '%s' (now, down, up, slow MS, fault "
 		                "500|garbage|ackdrop|clear, pickup ORDER_NO [key=value …], review "
 		                "ORDER_NO result=approved|rejected, picked ORDER_NO "
-		                "expect=offered|reported|collected)",
+		                "expect=offered|reported|collected, fee VERSION [tamper=1])",
 		                verb);
 	return peer_get(s, path, err);
 }

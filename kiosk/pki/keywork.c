@@ -214,40 +214,54 @@ int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, 
 	return KR_OK;
 }
 
-int keywork_so_pin(struct keywork *kw, const char *serial, char *out, struct kerr *err)
+/* Logs in to the secure module with its PIN; *sm: its index (-1 when absent). The
+ * caller logs out when *sm >= 0. */
+static int sm_login(struct keywork *kw, int *sm, struct kerr *err)
 {
 	char pin[SECRET_FILE_MAX];
-	unsigned char mac[32];
 	int rc = read_secret(kw->c->secure_pin_file, pin, sizeof pin, err);
-	int sm = token_find(kw->tok, kw->c->secure_module, 0);
-	if (rc == KR_OK && sm < 0)
+	*sm = token_find(kw->tok, kw->c->secure_module, 0);
+	if (rc == KR_OK && *sm < 0)
 		rc = kerr_set(err, KR_NOT_FOUND, "the secure module is not present");
 	if (rc == KR_OK)
-		rc = token_login(kw->tok, sm, 0, pin, err);
+		rc = token_login(kw->tok, *sm, 0, pin, err);
 	explicit_bzero(pin, sizeof pin);
-	if (rc == KR_OK)
-		rc = token_hmac_sha256(kw->tok, sm, SOPIN_SECRET, serial, strlen(serial), mac, err);
-	if (sm >= 0)
-		token_logout(kw->tok, sm);
+	return rc;
+}
+
+/* The derived SO PIN of serial into out (17 bytes), the secure module sm logged in. */
+static int so_pin_on(struct keywork *kw, int sm, const char *serial, char *out, struct kerr *err)
+{
+	unsigned char mac[32];
+	int rc = token_hmac_sha256(kw->tok, sm, SOPIN_SECRET, serial, strlen(serial), mac, err);
 	for (int k = 0; rc == KR_OK && k < 8; k++)
 		snprintf(out + 2 * k, 3, "%02x", mac[k]);
 	explicit_bzero(mac, sizeof mac);
 	return rc;
 }
 
+static void sm_logout(struct keywork *kw, int *sm)
+{
+	if (*sm >= 0)
+		token_logout(kw->tok, *sm);
+	*sm = -1;
+}
+
+int keywork_so_pin(struct keywork *kw, const char *serial, char *out, struct kerr *err)
+{
+	int sm, rc = sm_login(kw, &sm, err);
+	if (rc == KR_OK)
+		rc = so_pin_on(kw, sm, serial, out, err);
+	sm_logout(kw, &sm);
+	return rc;
+}
+
 /* Issues a certificate for pub with subject, valid from..to, signed on the secure
- * module. */
-static int issue(struct keywork *kw, EVP_PKEY *pub, const X509_NAME *subject, int64_t from,
+ * module: sm, logged in already, or -1 (logged in and out here). */
+static int issue(struct keywork *kw, int sm, EVP_PKEY *pub, const X509_NAME *subject, int64_t from,
                  int64_t to, const char *subject_id, X509 **out, struct kerr *err)
 {
-	char pin[SECRET_FILE_MAX];
-	int rc = read_secret(kw->c->secure_pin_file, pin, sizeof pin, err);
-	int sm = token_find(kw->tok, kw->c->secure_module, 0);
-	if (rc == KR_OK && sm < 0)
-		rc = kerr_set(err, KR_NOT_FOUND, "the secure module is not present");
-	if (rc == KR_OK)
-		rc = token_login(kw->tok, sm, 0, pin, err);
-	explicit_bzero(pin, sizeof pin);
+	int own = sm < 0, rc = own ? sm_login(kw, &sm, err) : KR_OK;
 	EVP_PKEY *ca_key =
 	    rc == KR_OK ? token_private_key(kw->tok, sm, kw->ca_id, kw->ca_id_len, err) : NULL;
 	if (rc == KR_OK && !ca_key)
@@ -256,8 +270,8 @@ static int issue(struct keywork *kw, EVP_PKEY *pub, const X509_NAME *subject, in
 	if (rc == KR_OK)
 		rc = issuer_local_issue(&L, ca_key, pub, subject, from, to, subject_id, out, err);
 	EVP_PKEY_free(ca_key);
-	if (sm >= 0)
-		token_logout(kw->tok, sm);
+	if (own)
+		sm_logout(kw, &sm);
 	return rc;
 }
 
@@ -347,6 +361,128 @@ static int do_unlock(struct keywork *kw, const struct work_spec *w, keywork_prog
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
 }
 
+/* Sign a challenge on the token and verify it with the certificate. */
+static int round_trip(EVP_PKEY *priv, X509 *cert)
+{
+	unsigned char msg[32], sig[512];
+	size_t siglen = sizeof sig;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	int ok = m && RAND_bytes(msg, sizeof msg) == 1 &&
+	         EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, priv) == 1 &&
+	         EVP_DigestSign(m, sig, &siglen, msg, sizeof msg) == 1;
+	EVP_MD_CTX_free(m);
+	m = ok ? EVP_MD_CTX_new() : NULL;
+	ok = ok && m &&
+	     EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) == 1 &&
+	     EVP_DigestVerify(m, sig, siglen, msg, sizeof msg) == 1;
+	EVP_MD_CTX_free(m);
+	ERR_clear_error();
+	return ok;
+}
+
+/* The key type of new key pairs ([keys] key_type). */
+static enum token_keytype new_key_type(const struct keywork *kw)
+{
+	return strcmp(kw->c->key_type, "rsa2048") == 0 ? TOKEN_RSA2048 : TOKEN_EC_P256;
+}
+
+/* Renewal onto a fresh key pair ([keys] renew_fresh_key = 1) on token i, logged in with
+ * the user's own PIN: the new pair is generated beside the old one under a new ID, its
+ * certificate issued (local, or a KUR for old whose proof of possession the new key
+ * signs), stored under the new ID and checked with a sign-and-verify round trip. Only
+ * after that does the caller remove the old certificate: a kill at any point leaves the
+ * old pair with its certificate, both, or the new pair with its own. The old key pair
+ * stays on the key (the token driver has no key deletion). *out: caller frees. */
+static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t now_utc, int i,
+                       const struct token_cert *old, int64_t to, keywork_progress_fn progress,
+                       void *ctx, X509 **out, struct kerr *err)
+{
+	unsigned char id[8];
+	EVP_PKEY *priv = NULL;
+	X509 *neu = NULL;
+	int rc = token_login(kw->tok, i, 0, w->pin, err);
+	if (rc == KR_OK) {
+		progress(ctx, "work.keygen");
+		if (RAND_bytes(id, sizeof id) != 1)
+			rc = kerr_set(err, KR_IO, "no random key ID");
+	}
+	if (rc == KR_OK)
+		rc = token_keygen(kw->tok, i, new_key_type(kw), id, sizeof id, old->label, err);
+	if (rc == KR_OK && !(priv = token_private_key(kw->tok, i, id, sizeof id, err)))
+		rc = KR_IO;
+	if (rc == KR_OK) {
+		progress(ctx, "work.issue");
+		if (is_cmp(kw))
+			rc = issuer_cmp_update(&kw->c->cmp, old->x509, priv,
+			                       days_until(now_utc, to), w->subject_id, &neu, err);
+		else
+			rc = issue(kw, -1, priv, X509_get_subject_name(old->x509),
+			           w->renew_from_utc, to, w->subject_id, &neu, err);
+	}
+	if (rc == KR_OK) {
+		progress(ctx, "work.write_cert");
+		rc = token_login(kw->tok, i, 0, w->pin, err); /* the issuer's login came between */
+		if (rc == KR_OK)
+			rc = token_cert_store(kw->tok, i, neu, id, sizeof id, old->label, err);
+	}
+	if (rc == KR_OK) {
+		progress(ctx, "work.verify");
+		EVP_PKEY_free(priv); /* stale after the login: fetched again */
+		priv = token_private_key(kw->tok, i, id, sizeof id, err);
+		if (!priv || X509_verify(neu, X509_get0_pubkey(kw->ours)) != 1 ||
+		    !round_trip(priv, neu))
+			rc = kerr_set(err, KR_CORRUPT, "the new key and certificate do not work");
+		ERR_clear_error();
+	}
+	EVP_PKEY_free(priv);
+	token_logout(kw->tok, i);
+	if (rc != KR_OK) {
+		X509_free(neu);
+		return rc;
+	}
+	*out = neu;
+	return KR_OK;
+}
+
+/* Renewal of the same key pair on token i: the certificate issued for the public key
+ * old holds, stored under the same ID before the old one goes. *same: the CA answered
+ * with the very certificate the key holds (nothing written). *out: caller frees. */
+static int renew_same(struct keywork *kw, const struct work_spec *w, int64_t now_utc, int i,
+                      const struct token_cert *old, int64_t to, keywork_progress_fn progress,
+                      void *ctx, X509 **out, int *same, struct kerr *err)
+{
+	X509 *neu = NULL;
+	int rc;
+	progress(ctx, "work.issue");
+	if (is_cmp(kw))
+		rc = renew_cmp(kw, w, i, old, days_until(now_utc, to), &neu, err);
+	else
+		rc = issue(kw, -1, X509_get0_pubkey(old->x509), X509_get_subject_name(old->x509),
+		           w->renew_from_utc, to, w->subject_id, &neu, err);
+	*same = rc == KR_OK && X509_cmp(neu, old->x509) == 0;
+	if (rc == KR_OK && !*same) {
+		progress(ctx, "work.write_cert");
+		/* the new one first: a crash in between leaves two, never none */
+		rc = token_cert_store(kw->tok, i, neu, old->id, old->id_len, old->label, err);
+	}
+	if (rc == KR_OK) {
+		progress(ctx, "work.verify");
+		/* the same key: its public half as certified before (see token_private_key
+		 * on libp11's public keys) */
+		if (EVP_PKEY_eq(X509_get0_pubkey(neu), X509_get0_pubkey(old->x509)) != 1 ||
+		    X509_verify(neu, X509_get0_pubkey(kw->ours)) != 1)
+			rc =
+			    kerr_set(err, KR_CORRUPT, "the new certificate does not match the key");
+		ERR_clear_error();
+	}
+	if (rc != KR_OK) {
+		X509_free(neu);
+		return rc;
+	}
+	*out = neu;
+	return KR_OK;
+}
+
 static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
                     keywork_progress_fn progress, void *ctx, struct keywork_result *res,
                     struct kerr *err)
@@ -372,29 +508,14 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	progress(ctx, "work.csr");
 	int years = w->years > 0 ? w->years : 1;
 	int64_t to = w->renew_from_utc + (int64_t)years * 365 * DAY_S;
-	progress(ctx, "work.issue");
-	if (is_cmp(kw))
-		rc = renew_cmp(kw, w, i, &certs[b], days_until(now_utc, to), &neu, err);
-	else
-		rc = issue(kw, X509_get0_pubkey(old), X509_get_subject_name(old), w->renew_from_utc,
-		           to, w->subject_id, &neu, err);
-	/* a CMP CA may answer with the very certificate the key holds: nothing to write */
-	int same = rc == KR_OK && X509_cmp(neu, old) == 0;
-	if (rc == KR_OK && !same) {
-		progress(ctx, "work.write_cert");
-		/* the new one first: a crash in between leaves two, never none */
-		rc = token_cert_store(kw->tok, i, neu, certs[b].id, certs[b].id_len, certs[b].label,
-		                      err);
-	}
-	if (rc == KR_OK) {
-		progress(ctx, "work.verify");
-		/* the same key: its public half as certified before (see token_private_key
-		 * on libp11's public keys) */
-		if (EVP_PKEY_eq(X509_get0_pubkey(neu), X509_get0_pubkey(old)) != 1 ||
-		    X509_verify(neu, X509_get0_pubkey(kw->ours)) != 1)
-			rc =
-			    kerr_set(err, KR_CORRUPT, "the new certificate does not match the key");
-		ERR_clear_error();
+	int same = 0;
+	if (kw->c->renew_fresh_key && w->pin[0]) {
+		rc = renew_fresh(kw, w, now_utc, i, &certs[b], to, progress, ctx, &neu, err);
+	} else {
+		if (kw->c->renew_fresh_key)
+			fprintf(kw->trace, "[keys] renew_fresh_key: the renewal came without the "
+			                   "user's PIN: the key pair is kept\n");
+		rc = renew_same(kw, w, now_utc, i, &certs[b], to, progress, ctx, &neu, &same, err);
 	}
 	if (rc == KR_OK) {
 		rc = same ? KR_OK : token_cert_remove(kw->tok, i, old, &removed, err);
@@ -410,25 +531,6 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.write_failed", rc);
 }
 
-/* Sign a challenge on the token and verify it with the certificate. */
-static int round_trip(EVP_PKEY *priv, X509 *cert)
-{
-	unsigned char msg[32], sig[512];
-	size_t siglen = sizeof sig;
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	int ok = m && RAND_bytes(msg, sizeof msg) == 1 &&
-	         EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, priv) == 1 &&
-	         EVP_DigestSign(m, sig, &siglen, msg, sizeof msg) == 1;
-	EVP_MD_CTX_free(m);
-	m = ok ? EVP_MD_CTX_new() : NULL;
-	ok = ok && m &&
-	     EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) == 1 &&
-	     EVP_DigestVerify(m, sig, siglen, msg, sizeof msg) == 1;
-	EVP_MD_CTX_free(m);
-	ERR_clear_error();
-	return ok;
-}
-
 /* Personalises the next blank key in the dispenser's slot; main: it gets the seal. */
 static int personalise_one(struct keywork *kw, const struct work_spec *w, int main_key, int64_t now,
                            keywork_progress_fn progress, void *ctx, struct keywork_result *res,
@@ -440,7 +542,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	X509 *cert = NULL;
 	X509_REQ *req = NULL;
 	EVP_PKEY *priv = NULL;
-	int rc;
+	int rc, sm = -1;
 	progress(ctx, "work.dispense");
 	if ((rc = token_refresh(kw->tok, err)) != KR_OK)
 		return fail_with(res, "work.failed", rc);
@@ -454,8 +556,13 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	rc = read_secret(kw->c->blank_so_pin_file, blank_so, sizeof blank_so, err);
 	if (rc == KR_OK)
 		rc = token_init(kw->tok, &i, blank_so, label, err);
+	/* the secure module stays logged in from the SO PIN to the issue: one login */
 	if (rc == KR_OK)
-		rc = keywork_so_pin(kw, ti.serial, so, err);
+		rc = sm_login(kw, &sm, err);
+	if (rc == KR_OK)
+		rc = so_pin_on(kw, sm, ti.serial, so, err);
+	if (rc != KR_OK || is_cmp(kw))
+		sm_logout(kw, &sm);
 	if (rc == KR_OK)
 		rc = token_login(kw->tok, i, 1, blank_so, err);
 	if (rc == KR_OK)
@@ -467,14 +574,14 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	token_logout(kw->tok, i);
 	if (rc == KR_OK)
 		rc = token_login(kw->tok, i, 0, w->pin, err);
-	if (rc != KR_OK)
+	if (rc != KR_OK) {
+		sm_logout(kw, &sm);
 		return fail_with(res, "work.failed", rc);
+	}
 
 	progress(ctx, "work.keygen");
 	RAND_bytes(id, sizeof id);
-	rc = token_keygen(kw->tok, i,
-	                  strcmp(kw->c->key_type, "rsa2048") == 0 ? TOKEN_RSA2048 : TOKEN_EC_P256,
-	                  id, sizeof id, label, err);
+	rc = token_keygen(kw->tok, i, new_key_type(kw), id, sizeof id, label, err);
 	if (rc == KR_OK && !(priv = token_private_key(kw->tok, i, id, sizeof id, err)))
 		rc = KR_IO;
 	progress(ctx, "work.csr");
@@ -484,9 +591,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	if (rc == KR_OK) {
 		req = X509_REQ_new();
 		if (!req || !X509_REQ_set_subject_name(req, subject) ||
-		    !X509_REQ_set_pubkey(req, priv) ||
-		    X509_REQ_sign(req, priv, EVP_sha256()) <= 0 ||
-		    X509_REQ_verify(req, X509_REQ_get0_pubkey(req)) != 1)
+		    !X509_REQ_set_pubkey(req, priv) || X509_REQ_sign(req, priv, EVP_sha256()) <= 0)
 			rc = kerr_set(err, KR_IO,
 			              "the certificate request could not be signed on the key");
 		ERR_clear_error();
@@ -499,9 +604,11 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 			rc = issuer_cmp_enrol(&kw->c->cmp, priv, X509_REQ_get_subject_name(req),
 			                      days_until(now, to), w->subject_id, &cert, err);
 		else
-			rc = issue(kw, X509_REQ_get0_pubkey(req), X509_REQ_get_subject_name(req),
-			           now, to, w->subject_id, &cert, err);
+			rc =
+			    issue(kw, sm, X509_REQ_get0_pubkey(req), X509_REQ_get_subject_name(req),
+			          now, to, w->subject_id, &cert, err);
 	}
+	sm_logout(kw, &sm);
 	if (rc == KR_OK) {
 		progress(ctx, "work.write_cert");
 		rc = token_login(kw->tok, i, 0, w->pin, err); /* the issuer's login came between */

@@ -35,7 +35,10 @@ struct keywork_result {
 };
 
 /* Does the work w asks for (borrowed; its PIN is only read) at now_utc, reporting each
- * step. KR_OK, or a failure with res->reason_key and the detail in err. */
+ * step. KR_OK, or a failure with res->reason_key and the detail in err. A renewal with
+ * [keys] renew_fresh_key = 1 makes a new key pair when w->pin holds the user's PIN (a key
+ * is generated on the token only after a user login; the PIN stays as it is); without
+ * a PIN the key pair is re-certified and the trace says so. */
 int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
                 keywork_progress_fn progress, void *ctx, struct keywork_result *res,
                 struct kerr *err);

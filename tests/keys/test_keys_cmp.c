@@ -4,8 +4,10 @@
  * which keeps the key's certificate when the CA answers with that very one, as the mock
  * does) and vouched for (raVerified), RR by the holder's ID (then queued once nothing is left),
  * and the failures: a certificate for another key refused, the CA's rejection with its
- * status, a wrong shared secret, no server. Runs in a private network namespace (the
- * ctest command: unshare -n, loopback only, under timeout). */
+ * status, a wrong shared secret, no server. Then against tests/peers/cmp_peer (a CA
+ * issuing for the key asked): a unit's main key with the seal and a sub-key, and a
+ * renewal onto a fresh key pair. Runs in a private network namespace (the ctest
+ * command: unshare -n, loopback only, under timeout). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/pem.h>
@@ -225,7 +227,7 @@ int main(void)
 		fprintf(stderr, "not in a private network namespace (run through ctest)\n");
 		return 1;
 	}
-	if (!getenv("KEYS_CMP_SH") || keys_rig_up(dir, sizeof dir, 1) != 0)
+	if (!getenv("KEYS_CMP_SH") || !getenv("CMP_PEER") || keys_rig_up(dir, sizeof dir, 3) != 0)
 		return 1;
 	snprintf(rig, sizeof rig, "%s/rig", dir);
 	snprintf(cmd, sizeof cmd, "bash '%s' prepare '%s' unit-expiring", getenv("KEYS_CMP_SH"),
@@ -360,6 +362,63 @@ int main(void)
 	rc = issuer_cmp_revoke(&c.cmp, UNIT_ID, &revoked, serial, sizeof serial, &err);
 	fprintf(stderr, "no server: %s\n", err.msg);
 	CHECK_INT(rc, KR_IO);
+
+	/* against tests/peers/cmp_peer, a CA that issues for the key asked: a unit's main key
+	 * with the seal and a sub-key (an IR each), then a renewal onto a fresh key pair
+	 * ([keys] renew_fresh_key = 1: a KUR whose proof of possession the new key signs) */
+	keywork_destroy(kw); /* one token context per process */
+	kw = NULL;
+	char ports[700];
+	snprintf(ports, sizeof ports, "%s/cmp/peer.ports", rig);
+	pid_t peer = fork();
+	if (peer == 0) {
+		char cert[700], key[700];
+		snprintf(cert, sizeof cert, "%s/ca/issuing.pem", rig);
+		snprintf(key, sizeof key, "%s/ca/issuing.key", rig);
+		execl(getenv("CMP_PEER"), "cmp_peer", "--ca-cert", cert, "--ca-key", key, "--ref",
+		      "kiosk", "--secret-file", c.cmp.secret_file, "--ports-file", ports,
+		      (char *)NULL);
+		_exit(127);
+	}
+	int peer_port = 0;
+	for (int t = 0; t < 100 && peer_port <= 0; t++) {
+		usleep(50000);
+		f = fopen(ports, "r");
+		if (f && fscanf(f, "%d", &peer_port) != 1)
+			peer_port = 0;
+		if (f)
+			fclose(f);
+	}
+	CHECK(peer_port > 0);
+	struct conf_keys pc = c;
+	pc.renew_fresh_key = 1;
+	snprintf(pc.cmp.server, sizeof pc.cmp.server, "http://127.0.0.1:%d/pkix/", peer_port);
+	CHECK_INT(keywork_create(&pc, stderr, &kw, &err), KR_OK);
+	struct work_spec uw = {
+	    .biz = BIZ_NEW, .holder = HOLDER_UNIT, .years = 4, .seal = 1, .sub_keys = 1};
+	snprintf(uw.subject_name, sizeof uw.subject_name, "南通示例建设工程有限公司");
+	snprintf(uw.subject_id, sizeof uw.subject_id, UNIT_ID);
+	snprintf(uw.pin, sizeof uw.pin, "902417");
+	rc = kw ? keywork_run(kw, &uw, NOW, no_step, NULL, &res, &err) : KR_IO;
+	if (rc != KR_OK)
+		fprintf(stderr, "unit new key through the peer: %s\n", err.msg);
+	CHECK_INT(rc, KR_OK);
+	CHECK(res.cert_serial[0] != '\0');
+	CHECK(res.not_after_utc - res.not_before_utc >= 4 * 365 * 86400LL - 86400);
+	CHECK_INT(keys_rig_insert(dir, "unit-valid"), 0);
+	rc = kw ? keywork_triage(kw, NOW, &k, &err) : KR_IO;
+	CHECK_INT(rc, KR_OK);
+	struct work_spec fw = {.biz = BIZ_RENEW, .holder = k.holder, .years = 1};
+	snprintf(fw.key_serial, sizeof fw.key_serial, "%s", k.serial);
+	snprintf(fw.subject_id, sizeof fw.subject_id, "%s", k.subject_id);
+	snprintf(fw.pin, sizeof fw.pin, USER_PIN);
+	fw.renew_from_utc = k.not_after_utc;
+	rc = kw ? keywork_run(kw, &fw, NOW, no_step, NULL, &res, &err) : KR_IO;
+	if (rc != KR_OK)
+		fprintf(stderr, "fresh-key renewal through the peer: %s\n", err.msg);
+	CHECK_INT(rc, KR_OK);
+	CHECK_INT(usable_certs(c.module), 1);
+	stop(peer);
 
 	X509_free(rsp);
 	X509_free(ca);

@@ -4,9 +4,15 @@
 # client refuses a certificate whose key is not its own, so `prepare` issues rsp.pem from
 # the rig's issuing CA for the key of one rig profile (tests/rigs/softhsm.sh) first.
 #
-#   tests/rigs/cmp.sh prepare RIG PROFILE   makes RIG/cmp: rsp.pem, trusted.pem (the
+#   tests/rigs/cmp.sh prepare RIG PROFILE [renewal]
+#                                           makes RIG/cmp: rsp.pem, trusted.pem (the
 #                                           issuing CA), secret (the shared secret the
-#                                           kiosk reads), certs/ (the kiosk's [cmp] certs)
+#                                           kiosk reads), certs/ (the kiosk's [cmp] certs).
+#                                           renewal: rsp.pem takes the serial of the
+#                                           profile's own certificate — the mock takes a
+#                                           KUR (and an RR) only for the certificate it
+#                                           answers with, known by issuer and serial — so
+#                                           that a KUR renews the key as the rig made it
 #   tests/rigs/cmp.sh serve RIG PORT [ARGS] runs the mock server in the foreground,
 #                                           MAC-protected with ref "kiosk" and the secret;
 #                                           ARGS go to it (e.g. -pkistatus 2 -failure 2)
@@ -18,12 +24,13 @@ mkdir -p "$W/cmp"
 C=$(cd "$W/cmp" && pwd)
 case $cmd in
 prepare)
-	P=$3
+	P=$3 serial=0x4B494F534B434D50
 	mkdir -p "$C/certs"
 	cd "$W/ca"
+	[ "${4:-}" = renewal ] && serial=0x$(openssl x509 -in "$P.pem" -noout -serial | cut -d= -f2)
 	openssl x509 -x509toreq -in "$P.pem" -signkey "$P.key" -out "$C/rsp.csr" 2>/dev/null
 	openssl x509 -req -in "$C/rsp.csr" -CA issuing.pem -CAkey issuing.key \
-		-set_serial 0x4B494F534B434D50 -days 730 -extfile ca.cnf -extensions v3_user \
+		-set_serial "$serial" -days 730 -extfile ca.cnf -extensions v3_user \
 		-out "$C/rsp.pem" 2>/dev/null
 	cp issuing.pem "$C/trusted.pem"
 	printf 'cmp-test-secret-%s\n' "$(head -c 8 /dev/urandom | xxd -p)" >"$C/secret"

@@ -1,17 +1,127 @@
 /* token.c — PKCS#11 through libp11 0.4.12 and, where it falls short, the module's raw
- * function list. Owns the libp11 context, its slot array and the raw list. */
+ * function list. Owns the process's modules (token_module.h) and each context's slot
+ * array. */
 #include "drivers/token/token.h"
 
 #include <dlfcn.h>
 #include <libp11.h>
 #include <openssl/err.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <p11-kit/pkcs11.h>
 
+#include "drivers/token/token_module.h"
+
+struct token_module {
+	PKCS11_CTX *ctx;
+	CK_FUNCTION_LIST_PTR raw; /* tells modules apart, whatever path loaded them */
+	int refs;
+	struct token_module *next;
+};
+
+static pthread_once_t module_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t module_mu; /* recursive */
+static struct token_module *modules;
+
+static void module_lock_init(void)
+{
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&module_mu, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+void token_module_lock(void)
+{
+	pthread_once(&module_once, module_lock_init);
+	pthread_mutex_lock(&module_mu);
+}
+
+void token_module_unlock(void)
+{
+	pthread_mutex_unlock(&module_mu);
+}
+
+/* The raw function list of path when it is loaded in the process already, else NULL. */
+static CK_FUNCTION_LIST_PTR loaded_functions(const char *path)
+{
+	CK_FUNCTION_LIST_PTR raw = NULL;
+	void *lib = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+	CK_C_GetFunctionList get =
+	    lib ? (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList") : NULL;
+	if (get && get(&raw) != CKR_OK)
+		raw = NULL;
+	if (lib)
+		dlclose(lib); /* libp11 holds its own reference */
+	return raw;
+}
+
+int token_module_acquire(const char *path, struct token_module **out, struct kerr *err)
+{
+	token_module_lock();
+	CK_FUNCTION_LIST_PTR raw = loaded_functions(path);
+	struct token_module *m = modules;
+	while (m && (!raw || m->raw != raw))
+		m = m->next;
+	if (!m && (m = calloc(1, sizeof *m))) {
+		ERR_load_PKCS11_strings();
+		m->ctx = PKCS11_CTX_new();
+		int loaded = m->ctx && PKCS11_CTX_load(m->ctx, path) == 0;
+		if (loaded)
+			m->raw = loaded_functions(path);
+		if (!m->raw) {
+			if (loaded)
+				PKCS11_CTX_unload(m->ctx);
+			if (m->ctx)
+				PKCS11_CTX_free(m->ctx);
+			free(m);
+			m = NULL;
+		} else {
+			m->next = modules;
+			modules = m;
+		}
+	}
+	if (m)
+		m->refs++;
+	token_module_unlock();
+	ERR_clear_error();
+	*out = m;
+	return m ? KR_OK : kerr_set(err, KR_IO, "cannot load PKCS#11 module '%s'", path);
+}
+
+void token_module_release(struct token_module *m)
+{
+	if (!m)
+		return;
+	token_module_lock();
+	if (--m->refs == 0) {
+		struct token_module **p = &modules;
+		while (*p != m)
+			p = &(*p)->next;
+		*p = m->next;
+		PKCS11_CTX_unload(m->ctx); /* C_Finalize: no user is left */
+		PKCS11_CTX_free(m->ctx);
+		free(m);
+	}
+	token_module_unlock();
+}
+
+PKCS11_CTX *token_module_ctx(const struct token_module *m)
+{
+	return m->ctx;
+}
+
+CK_FUNCTION_LIST_PTR token_module_functions(const struct token_module *m)
+{
+	return m->raw;
+}
+
 struct token_ctx {
+	struct token_module *mod;
 	PKCS11_CTX *ctx;
 	PKCS11_SLOT *slots;
 	unsigned int nslots;
@@ -49,15 +159,23 @@ static const struct {
     {CKR_USER_PIN_NOT_INITIALIZED, "CKR_USER_PIN_NOT_INITIALIZED"},
     {CKR_MECHANISM_INVALID, "CKR_MECHANISM_INVALID"},
     {CKR_DEVICE_MEMORY, "CKR_DEVICE_MEMORY"},
+    {CKR_SESSION_CLOSED, "CKR_SESSION_CLOSED"},
+    {CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "CKR_USER_ANOTHER_ALREADY_LOGGED_IN"},
+    {CKR_CRYPTOKI_NOT_INITIALIZED, "CKR_CRYPTOKI_NOT_INITIALIZED"},
 };
+
+const char *token_rv_name(unsigned long rv)
+{
+	for (size_t k = 0; k < sizeof rv_names / sizeof rv_names[0]; k++)
+		if (rv_names[k].rv == rv)
+			return rv_names[k].name;
+	return "CKR_?";
+}
 
 /* Records a failure of what with rv. KR_CONFLICT for PIN refusals, else KR_IO. */
 static int fail_rv(struct token_ctx *t, struct kerr *err, const char *what, unsigned long rv)
 {
-	const char *name = "CKR_?";
-	for (size_t k = 0; k < sizeof rv_names / sizeof rv_names[0]; k++)
-		if (rv_names[k].rv == rv)
-			name = rv_names[k].name;
+	const char *name = token_rv_name(rv);
 	t->last_rv = rv ? rv : CKR_GENERAL_ERROR;
 	int rc = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED ? KR_CONFLICT : KR_IO;
 	return kerr_set(err, rc, "%s: %s (0x%lx)", what, name, rv);
@@ -93,14 +211,16 @@ static int bad_index(struct token_ctx *t, int i, struct kerr *err)
 
 int token_refresh(struct token_ctx *t, struct kerr *err)
 {
+	token_module_lock(); /* the release closes every session of the process on each slot */
+	int rc = KR_OK;
 	if (t->slots)
 		PKCS11_release_all_slots(t->ctx, t->slots, t->nslots);
 	t->slots = NULL;
 	t->nslots = 0;
 	t->ntok = 0;
 	if (PKCS11_enumerate_slots(t->ctx, &t->slots, &t->nslots) < 0)
-		return fail_p11(t, err, "PKCS11_enumerate_slots");
-	for (unsigned int k = 0; k < t->nslots; k++) {
+		rc = fail_p11(t, err, "PKCS11_enumerate_slots");
+	for (unsigned int k = 0; rc == KR_OK && k < t->nslots; k++) {
 		PKCS11_SLOT *s = &t->slots[k];
 		if (!s->token || !s->token->initialized ||
 		    t->ntok == (int)(sizeof t->tok / sizeof t->tok[0]))
@@ -108,8 +228,9 @@ int token_refresh(struct token_ctx *t, struct kerr *err)
 		PKCS11_open_session(s, 1); /* before any login: the first session decides */
 		t->tok[t->ntok++] = s;
 	}
+	token_module_unlock();
 	ERR_clear_error();
-	return KR_OK;
+	return rc;
 }
 
 int token_open(const char *module, struct token_ctx **out, struct kerr *err)
@@ -117,24 +238,12 @@ int token_open(const char *module, struct token_ctx **out, struct kerr *err)
 	struct token_ctx *t = calloc(1, sizeof *t);
 	if (!t)
 		return kerr_set(err, KR_NOMEM, "out of memory");
-	ERR_load_PKCS11_strings();
-	t->ctx = PKCS11_CTX_new();
-	if (!t->ctx || PKCS11_CTX_load(t->ctx, module) < 0) {
-		if (t->ctx)
-			PKCS11_CTX_free(t->ctx);
+	if (token_module_acquire(module, &t->mod, err) != KR_OK) {
 		free(t);
-		ERR_clear_error();
-		return kerr_set(err, KR_IO, "cannot load PKCS#11 module '%s'", module);
+		return KR_IO;
 	}
-	void *lib = dlopen(module, RTLD_NOW | RTLD_NOLOAD);
-	CK_C_GetFunctionList get =
-	    lib ? (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList") : NULL;
-	if (!get || get(&t->raw) != CKR_OK) {
-		token_close(t);
-		return kerr_set(err, KR_IO, "'%s': no C_GetFunctionList", module);
-	}
-	if (lib)
-		dlclose(lib); /* libp11 holds its own reference */
+	t->ctx = token_module_ctx(t->mod);
+	t->raw = token_module_functions(t->mod);
 	int rc = token_refresh(t, err);
 	if (rc != KR_OK) {
 		token_close(t);
@@ -148,10 +257,11 @@ void token_close(struct token_ctx *t)
 {
 	if (!t)
 		return;
+	token_module_lock();
 	if (t->slots)
 		PKCS11_release_all_slots(t->ctx, t->slots, t->nslots);
-	PKCS11_CTX_unload(t->ctx);
-	PKCS11_CTX_free(t->ctx);
+	token_module_release(t->mod); /* finalised by its last user only */
+	token_module_unlock();
 	free(t);
 }
 
@@ -211,8 +321,10 @@ int token_find(struct token_ctx *t, const char *selector, int from)
 
 void token_logout(struct token_ctx *t, int i)
 {
+	token_module_lock();
 	if (i >= 0 && i < t->ntok)
 		PKCS11_logout(t->tok[i]);
+	token_module_unlock();
 	ERR_clear_error();
 }
 
@@ -220,10 +332,13 @@ int token_login(struct token_ctx *t, int i, int so, const char *pin, struct kerr
 {
 	if (bad_index(t, i, err))
 		return KR_IO;
+	token_module_lock();
 	token_logout(t, i); /* libp11 says yes to any PIN while logged in */
-	if (PKCS11_login(t->tok[i], so, pin) != 0)
-		return fail_p11(t, err, so ? "C_Login (SO)" : "C_Login");
-	return KR_OK;
+	int rc = PKCS11_login(t->tok[i], so, pin) != 0
+	             ? fail_p11(t, err, so ? "C_Login (SO)" : "C_Login")
+	             : KR_OK;
+	token_module_unlock();
+	return rc;
 }
 
 int token_init(struct token_ctx *t, int *i, const char *so_pin, const char *label, struct kerr *err)
@@ -236,6 +351,7 @@ int token_init(struct token_ctx *t, int *i, const char *so_pin, const char *labe
 	if ((rc = token_info(t, *i, &ti, err)) != KR_OK)
 		return rc;
 	CK_SLOT_ID id = PKCS11_get_slotid_from_slot(t->tok[*i]);
+	token_module_lock();
 	PKCS11_release_all_slots(t->ctx, t->slots, t->nslots); /* closes libp11's sessions */
 	t->slots = NULL;
 	t->nslots = 0;
@@ -244,7 +360,9 @@ int token_init(struct token_ctx *t, int *i, const char *so_pin, const char *labe
 	memcpy(lab, label, strlen(label) < sizeof lab ? strlen(label) : sizeof lab);
 	CK_RV rv =
 	    t->raw->C_InitToken(id, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), (CK_UTF8CHAR_PTR)lab);
-	if ((rc = token_refresh(t, err)) != KR_OK)
+	rc = token_refresh(t, err);
+	token_module_unlock();
+	if (rc != KR_OK)
 		return rc;
 	if (rv != CKR_OK)
 		return fail_rv(t, err, "C_InitToken", rv);

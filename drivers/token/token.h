@@ -9,7 +9,11 @@
  * update is broken) and invalidates every index, key and login. Every PKCS#11 failure
  * is an ordinary result: KR_IO (KR_CONFLICT for a locked or wrong PIN) with the
  * function, the CK_RV's name and its hex value in err; token_last_rv() gives the CK_RV.
- * Not thread-safe: one thread owns a context. PINs are only read, never kept. */
+ * Not thread-safe: one thread owns a context. Contexts on one module share it: it is
+ * initialised once and finalised when the last context (or identity key, identity.h) is
+ * closed; slot release, login and logout run under the driver's module lock, so the
+ * identity key's signatures never see a half-done change. PINs are only read, never
+ * kept. */
 #ifndef KIOSK_TOKEN_H
 #define KIOSK_TOKEN_H
 

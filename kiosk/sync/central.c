@@ -1,7 +1,8 @@
 /* central.c — the central site's API over HTTPS with libcurl (docs/central-api.md). */
-#define OPENSSL_SUPPRESS_DEPRECATED /* the ENGINE API: libcurl's key engines need it */
+#define OPENSSL_SUPPRESS_DEPRECATED /* the ENGINE API: libcurl takes a token key from one */
 #include "sync/central.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +13,25 @@
 #include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
+#include "drivers/token/identity.h"
 #include "pay/sign.h"
 
 #define CENTRAL_URL_MAX 1024
-#define CENTRAL_PIN_MAX 64
 
 struct central {
 	char events_url[CENTRAL_URL_MAX], inbox_url[CENTRAL_URL_MAX];
 	char heartbeat_url[CENTRAL_URL_MAX];
 	char kiosk_id[16];
 	EVP_PKEY *fee_key;
-	ENGINE *engine;    /* pkcs11: key only; a structural and a functional reference */
+	/* pkcs11: key only: the identity key (drivers/token/identity.h) and the engine of our
+	 * own, listed under engine_id, that hands it to libcurl */
+	struct token_identity *identity;
+	ENGINE *engine;
+	char engine_id[40];
+	int key_failed; /* the engine could not hand the key over at this connection; why */
+	struct kerr key_why;
 	char key_uri[128]; /* its URI (no PIN in it), for messages */
 	char errbuf[CURL_ERROR_SIZE];
 	CURL *curl;
@@ -59,61 +67,72 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return c->abort && atomic_load(c->abort) ? 1 : 0;
 }
 
-/* Reads the PIN file into pin (CENTRAL_PIN_MAX), without the line end. */
-static int pin_read(const char *path, char *pin, struct kerr *err)
+static pthread_once_t engine_index_once = PTHREAD_ONCE_INIT;
+static int engine_index = -1;
+
+static void engine_index_init(void)
 {
-	FILE *f = path && *path ? fopen(path, "r") : NULL;
-	size_t n = f ? fread(pin, 1, CENTRAL_PIN_MAX - 1, f) : 0;
-	if (f)
-		fclose(f);
-	pin[n] = '\0';
-	pin[strcspn(pin, "\r\n")] = '\0';
-	if (!pin[0])
-		return kerr_set(err, KR_CONFIG, "client_key: cannot read the PIN file %s",
-		                path && *path ? path : "([keys] secure_pin_file)");
-	return KR_OK;
+	engine_index = ENGINE_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 }
 
-/* Sets up OpenSSL's pkcs11 engine for a pkcs11: client key: the module and PIN through
- * ENGINE_ctrl, the engine in OpenSSL's list (where libcurl's CURLOPT_SSLENGINE finds this
- * same instance; a dynamically loaded one is not listed by itself) and initialised. */
-static int engine_open(struct central *c, const struct central_config *cfg, struct kerr *err)
+/* The engine's key loader, called by libcurl at each new connection: the identity key,
+ * made ready on the module now (a lost session or login is made again). */
+static EVP_PKEY *engine_load_key(ENGINE *e, const char *key_id, UI_METHOD *ui, void *data)
 {
+	struct central *c = ENGINE_get_ex_data(e, engine_index);
+	(void)key_id, (void)ui, (void)data;
+	if (!c)
+		return NULL;
+	if (token_identity_check(c->identity, &c->key_why) != KR_OK) {
+		c->key_failed = 1;
+		return NULL;
+	}
+	EVP_PKEY *k = token_identity_pkey(c->identity);
+	EVP_PKEY_up_ref(k);
+	return k;
+}
+
+/* Sets up a pkcs11: client key: the identity key on the module ([keys] module, the PIN
+ * file [keys] secure_pin_file) with the public half from the client certificate, and an
+ * engine of this client's own in OpenSSL's list (libcurl's CURLOPT_SSLENGINE finds it
+ * there) that hands libcurl that key. */
+static int identity_open(struct central *c, const struct central_config *cfg, struct kerr *err)
+{
+	static atomic_uint serial;
 	const char *uri = cfg->client_key;
-	if (strstr(uri, "pin-value") || strstr(uri, "pin-source"))
-		return kerr_set(
-		    err, KR_CONFIG,
-		    "client_key: no PIN in the URI (it comes from [keys] secure_pin_file)");
-	if (!strstr(uri, "object=") && !strstr(uri, "id="))
-		return kerr_set(err, KR_CONFIG, "client_key: '%s' names no object= or id=", uri);
 	if (!cfg->key_module || !cfg->key_module[0])
 		return kerr_set(
 		    err, KR_CONFIG,
 		    "client_key: a pkcs11: URI needs [keys] module and secure_pin_file");
-	char pin[CENTRAL_PIN_MAX];
-	int rc = pin_read(cfg->key_pin_file, pin, err);
-	ENGINE *e = rc == KR_OK ? ENGINE_by_id("pkcs11") : NULL;
-	if (rc == KR_OK && !e)
-		rc = kerr_set(err, KR_CONFIG,
-		              "client_key: OpenSSL's pkcs11 engine is missing "
-		              "(libengine-pkcs11-openssl)");
-	if (rc == KR_OK) {
-		ENGINE_add(e); /* fails harmlessly when it is listed already */
+	FILE *f = cfg->client_cert ? fopen(cfg->client_cert, "r") : NULL;
+	X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	ERR_clear_error();
+	if (!cert)
+		return kerr_set(err, KR_CONFIG, "client_cert: cannot read a certificate from %s",
+		                cfg->client_cert ? cfg->client_cert : "(none)");
+	struct kerr why = {{0}};
+	int rc = token_identity_open(cfg->key_module, uri, cfg->key_pin_file,
+	                             X509_get0_pubkey(cert), &c->identity, &why);
+	X509_free(cert);
+	if (rc != KR_OK)
+		return kerr_set(err, rc, "client_key: %s", why.msg);
+	pthread_once(&engine_index_once, engine_index_init);
+	snprintf(c->engine_id, sizeof c->engine_id, "kiosk-identity-%u",
+	         atomic_fetch_add(&serial, 1));
+	ENGINE *e = ENGINE_new();
+	if (!e || !ENGINE_set_id(e, c->engine_id) ||
+	    !ENGINE_set_name(e, "the kiosk's identity key") ||
+	    !ENGINE_set_load_privkey_function(e, engine_load_key) ||
+	    !ENGINE_set_ex_data(e, engine_index, c) || !ENGINE_add(e)) {
+		ENGINE_free(e);
 		ERR_clear_error();
-		if (!ENGINE_ctrl_cmd_string(e, "MODULE_PATH", cfg->key_module, 0) ||
-		    !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0) || !ENGINE_init(e)) {
-			rc = kerr_set(err, KR_CONFIG, "client_key: the pkcs11 engine refused %s",
-			              cfg->key_module);
-			ENGINE_free(e);
-		} else {
-			c->engine = e;
-			snprintf(c->key_uri, sizeof c->key_uri, "%.120s%s", uri,
-			         strlen(uri) > 120 ? "…" : "");
-		}
-		ERR_clear_error();
+		return kerr_set(err, KR_NOMEM, "client_key: cannot set up the key's engine");
 	}
-	OPENSSL_cleanse(pin, sizeof pin);
-	return rc;
+	c->engine = e;
+	snprintf(c->key_uri, sizeof c->key_uri, "%.120s%s", uri, strlen(uri) > 120 ? "…" : "");
+	return KR_OK;
 }
 
 int central_create(const struct central_config *cfg, struct central **out, struct kerr *err)
@@ -144,12 +163,12 @@ int central_create(const struct central_config *cfg, struct central **out, struc
 	}
 	int engine = cfg->client_key && strncmp(cfg->client_key, "pkcs11:", 7) == 0;
 	if (rc == KR_OK && engine)
-		rc = engine_open(c, cfg, err);
+		rc = identity_open(c, cfg, err);
 	if (rc == KR_OK && !(c->curl = curl_easy_init()))
 		rc = kerr_set(err, KR_NOMEM, "cannot set up libcurl");
 	if (rc == KR_OK && engine &&
-	    curl_easy_setopt(c->curl, CURLOPT_SSLENGINE, "pkcs11") != CURLE_OK)
-		rc = kerr_set(err, KR_CONFIG, "client_key: libcurl cannot use the pkcs11 engine");
+	    curl_easy_setopt(c->curl, CURLOPT_SSLENGINE, c->engine_id) != CURLE_OK)
+		rc = kerr_set(err, KR_CONFIG, "client_key: libcurl cannot use the key's engine");
 	if (rc != KR_OK) {
 		central_destroy(c);
 		return rc;
@@ -163,6 +182,9 @@ int central_create(const struct central_config *cfg, struct central **out, struc
 	curl_easy_setopt(c->curl, CURLOPT_SSLCERTTYPE, "PEM");
 	curl_easy_setopt(c->curl, CURLOPT_SSLKEY, cfg->client_key);
 	curl_easy_setopt(c->curl, CURLOPT_SSLKEYTYPE, engine ? "ENG" : "PEM");
+	/* a key on the module signs at every new connection, never resumed without it: a
+	 * key gone bad shows at once */
+	curl_easy_setopt(c->curl, CURLOPT_SSL_SESSIONID_CACHE, engine ? 0L : 1L);
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
@@ -181,15 +203,13 @@ void central_destroy(struct central *c)
 	if (!c)
 		return;
 	if (c->curl)
-		curl_easy_cleanup(c->curl);
+		curl_easy_cleanup(c->curl); /* drops libcurl's hold on the engine and the key */
 	if (c->engine) {
-		/* it stays listed (the engine cannot be loaded twice in a process): its copy of
-		 * the PIN is overwritten; the last functional reference unloads the module */
-		ENGINE_ctrl_cmd_string(c->engine, "PIN", "", 0);
-		ENGINE_finish(c->engine);
+		ENGINE_remove(c->engine);
 		ENGINE_free(c->engine);
 		ERR_clear_error();
 	}
+	token_identity_close(c->identity); /* the module goes with its last user */
 	EVP_PKEY_free(c->fee_key);
 	free(c->answer);
 	free(c);
@@ -215,6 +235,10 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
 {
 	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	c->errbuf[0] = '\0';
+	c->key_failed = 0;
+	struct kerr why = {{0}};
+	if (c->identity)
+		token_identity_failure(c->identity, &why); /* forgets an older one */
 	c->nanswer = 0;
 	c->overflow = 0;
 	*retry_after_s = 0;
@@ -238,14 +262,22 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
 		kerr_set(err, KR_CORRUPT, "answer longer than %d bytes", CENTRAL_ANSWER_MAX);
 		return CENTRAL_RETRY;
 	}
-	if (cc != CURLE_OK && c->engine &&
-	    (cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ENGINE_INITFAILED ||
-	     cc == CURLE_SSL_ENGINE_SETFAILED || cc == CURLE_SSL_ENGINE_NOTFOUND)) {
-		kerr_set(err, KR_IO,
-		         "the identity key on the secure module is not usable: %s (%.200s)",
-		         c->key_uri, c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
-		ERR_clear_error();
-		return CENTRAL_RETRY;
+	if (cc != CURLE_OK && c->identity) {
+		/* the key could not be handed over, or a signature on the module failed */
+		int failed = c->key_failed || token_identity_failure(c->identity, &why);
+		if (c->key_failed)
+			why = c->key_why;
+		if (failed || cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ENGINE_INITFAILED ||
+		    cc == CURLE_SSL_ENGINE_SETFAILED || cc == CURLE_SSL_ENGINE_NOTFOUND) {
+			kerr_set(err, KR_IO,
+			         "the identity key on the secure module is not usable: %s (%.200s)",
+			         c->key_uri,
+			         why.msg[0]     ? why.msg
+			         : c->errbuf[0] ? c->errbuf
+			                        : curl_easy_strerror(cc));
+			ERR_clear_error();
+			return CENTRAL_RETRY;
+		}
 	}
 	if (cc != CURLE_OK) {
 		kerr_set(err, KR_IO, "%s%s%.300s", curl_easy_strerror(cc), c->errbuf[0] ? ": " : "",

@@ -4,10 +4,10 @@
  * One libcurl handle, reused (the connection is kept alive), peer and host verified,
  * mutual TLS with the kiosk's client certificate and key, time-outs from [central]. The
  * key is a PEM file or, given as a pkcs11: URI, the identity key on the kiosk's secure
- * module, used through OpenSSL's pkcs11 engine (libengine-pkcs11-openssl): the client
- * sets the engine's module path and PIN through ENGINE_ctrl (never the environment or a
- * config file) and puts it in OpenSSL's engine list, where libcurl finds it; it stays
- * there for the process (libp11's engine cannot be loaded a second time).
+ * module through the token driver (drivers/token/identity.h: its own session on the
+ * module the keys service shares, made again when another user closed it or logged the
+ * module out), handed to libcurl by a small engine of the client's own at each new
+ * connection; TLS sessions are not resumed then, so every connection signs on the module.
  * Not thread-safe: one thread uses a client. */
 #ifndef KIOSK_SYNC_CENTRAL_H
 #define KIOSK_SYNC_CENTRAL_H
@@ -27,7 +27,7 @@ struct central_config {
 	const char *kiosk_id;
 	const char *ca_file, *client_cert, *client_key, *fee_key_file;
 	/* when client_key is a pkcs11: URI: the PKCS#11 module holding the key and the file
-	 * with the token's user PIN (read, handed to the engine, wiped; never logged) */
+	 * with the token's user PIN (read at each login, wiped; never logged) */
 	const char *key_module, *key_pin_file;
 	int connect_timeout_ms, timeout_ms;
 	const atomic_int *abort; /* borrowed; when it becomes non-zero a transfer stops */
@@ -44,10 +44,10 @@ enum central_outcome {
 
 const char *central_outcome_name(enum central_outcome o);
 
-/* Reads the fee key and sets up the handle (and, for a pkcs11: key, the engine; the key
- * itself is first looked for at the first connection, where a missing one is an
- * ordinary failure naming the URI). KR_CONFIG naming the setting on a bad one.
- * On success *out is the caller's to central_destroy(). */
+/* Reads the fee key and sets up the handle (and, for a pkcs11: key, the identity key with
+ * the public half from client_cert; the key itself is first looked for at the first
+ * connection, where a missing one is an ordinary failure naming the URI). KR_CONFIG naming the
+ * setting on a bad one. On success *out is the caller's to central_destroy(). */
 int central_create(const struct central_config *cfg, struct central **out, struct kerr *err);
 void central_destroy(struct central *c);
 

@@ -9,6 +9,8 @@
 #       built p11rig helper, a keys rig (tests/rigs/softhsm.sh) is made in RIG/p11 and the
 #       client key is the identity key on its secure module (token KIOSK-SM, object
 #       kiosk-identity): the request is signed on the token and no client.key exists.
+#       With CENTRAL_P11DIR naming a keys rig made already (the whole-kiosk rig's
+#       RIG/p11), the identity key on that rig's secure module is used the same way.
 #   central.sh down RIG
 #   central.sh PEER_BINARY SOURCE_DIR COMMAND [ARGS…]
 #       a rig in a temporary folder for one command: runs COMMAND with CENTRAL_RIG,
@@ -23,8 +25,8 @@ up() { # RIG PEER [API CTL]
 	mkdir -p "$rig"
 	q() { openssl "$@" >/dev/null 2>&1; }
 	peer_tls "$rig" "Central test CA"
-	p11=
-	if [ -n "${CENTRAL_P11RIG:-}" ]; then
+	p11=${CENTRAL_P11DIR:-}
+	if [ -z "$p11" ] && [ -n "${CENTRAL_P11RIG:-}" ]; then
 		"$(dirname "$0")/softhsm.sh" "$rig/p11" "$CENTRAL_P11RIG" >/dev/null
 		p11=$rig/p11
 	fi

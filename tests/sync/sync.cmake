@@ -27,3 +27,12 @@ add_test(NAME test_sync_heartbeat
   COMMAND ${CMAKE_SOURCE_DIR}/tests/rigs/central.sh $<TARGET_FILE:central_peer>
           ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> heartbeat)
 set_tests_properties(test_sync_heartbeat PROPERTIES LABELS sync TIMEOUT 60)
+# The identity key on the secure module in the whole kiosk, where the keys service uses
+# the module at the same time: a scenario of keys work, hot-plug and sync rounds, then the
+# site's list compared with the kiosk's outbox.
+add_test(NAME test_sync_module_kiosk
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/module-key.sh ${CMAKE_CURRENT_BINARY_DIR}
+          ${CMAKE_SOURCE_DIR} $<TARGET_FILE:kiosk> $<TARGET_FILE:test_sync>
+          ${CMAKE_SOURCE_DIR}/tests/scenarios/sync-module-key.txt)
+set_tests_properties(test_sync_module_kiosk PROPERTIES LABELS sync TIMEOUT 60
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/printer/lsan.supp")

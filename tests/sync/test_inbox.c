@@ -59,7 +59,7 @@ static void test_pickup(void)
 	    {"\"seal\":2", "seal"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		char doc[1200];
+		char doc[900];
 		unit_order(doc, sizeof doc, NULL);
 		snprintf(text, sizeof text, "{%s,%s", bad[i].field, doc + 1);
 		err.msg[0] = '\0';

@@ -4,10 +4,15 @@
  * holds every event exactly once and in the kiosk's order. And the pull: a tampered or
  * replayed fee table refused, pick-up orders and review results stored. The identity
  * key on the secure module (a SoftHSM token made by the rig, CENTRAL_P11RIG): the push
- * over mutual TLS with it, a wrong object refused clearly with nothing lost, a client
- * without a certificate refused by the site. The heartbeat: devices, outbox depth and last
- * contact arrive, also while pushes fail, and nothing of it enters the outbox.
- * Usage: test_sync offline|restart|acklost|duplicates|pull|module|heartbeat (with
+ * over mutual TLS with it, also while another user of the module in the process (as the
+ * keys service is) re-enumerates its slots, logs it in and out, and stops first; a PIN
+ * refused, said clearly, and the sync recovering by itself when it is right again; a
+ * wrong object refused clearly with nothing lost, a client without a certificate refused
+ * by the site. The heartbeat: devices, outbox depth and last contact arrive, also while
+ * pushes fail, and nothing of it enters the outbox. "held": only the check that the site
+ * holds every event of CENTRAL_CONFIG's database exactly once (after a whole-kiosk run,
+ * tests/sync/module-key.sh).
+ * Usage: test_sync offline|restart|acklost|duplicates|pull|module|heartbeat|held (with
  * CENTRAL_CONFIG, CENTRAL_CONTROL and CENTRAL_RIG from the rig). */
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +29,7 @@
 #include "app/metrics.h"
 #include "app/service.h"
 #include "check.h"
+#include "drivers/token/token.h"
 #include "store/outbox.h"
 #include "store/store.h"
 #include "../store/store_testutil.h"
@@ -379,6 +385,101 @@ static int file_has(const char *path, const char *text)
 	return strstr(buf, text) != NULL;
 }
 
+/* Writes text as the whole of file path. */
+static void file_put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Waits up to 20 s for text in file path. */
+static int await_text(const char *path, const char *text)
+{
+	for (int ms = 0; ms < 20000 && !file_has(path, text); ms += 50)
+		usleep(50000);
+	return file_has(path, text);
+}
+
+/* Another user of the module in this process, as the keys service is in the kiosk: it
+ * re-enumerates the slots (libp11 closes every session of the process on each) and logs
+ * the secure module in and out between the sync's connections; each new connection (the
+ * site drops the old one) signs on the module again. A PIN the module refuses, at the
+ * login after such a re-enumeration, is said and nothing is lost; when the PIN file is
+ * right again the sync recovers by itself. The other user stops first (the keys service
+ * is destroyed before sync): the module stays initialised for the sync. */
+static void module_shared(const char *rig, const char *pin, const char *pin_path)
+{
+	struct token_ctx *t = NULL;
+	struct kerr err = {{0}};
+	struct service svc;
+	char trace_path[512], wrong[64];
+	int64_t before = tu_sql_int(conf.database, "SELECT count(*) FROM outbox");
+	CHECK_INT(token_open(conf.keys.module, &t, &err), KR_OK);
+	if (!t)
+		return;
+	/* the key by its CKA_ID this time */
+	snprintf(conf.central.client_key, sizeof conf.central.client_key,
+	         "pkcs11:token=KIOSK-SM;id=%%c1;type=private");
+	snprintf(trace_path, sizeof trace_path, "%s/shared-trace.txt", rig);
+	struct service_host h = host;
+	h.trace = fopen(trace_path, "w");
+	CHECK(h.trace != NULL);
+	if (!h.trace || service_create(SVC_SYNC, &h, &svc, &err) != KR_OK) {
+		fprintf(stderr, "sync: %s\n", err.msg);
+		CHECK(!"the sync starts");
+		if (h.trace)
+			fclose(h.trace);
+		token_close(t);
+		return;
+	}
+	setvbuf(h.trace, NULL, _IONBF, 0);
+	make_orders(1);
+	await_drained();
+	for (int round = 0; round < 3; round++) {
+		int sm = token_find(t, "label:KIOSK-SM", 0);
+		CHECK(sm >= 0);
+		CHECK_INT(token_login(t, sm, 0, pin, &err), KR_OK);
+		token_logout(t, sm); /* every session of the process on it logged out */
+		CHECK_INT(token_refresh(t, &err), KR_OK); /* and closed */
+		ctl_ok("/fault?kind=drop&count=1");
+		make_orders(1);
+		await_drained();
+	}
+	CHECK(!file_has(trace_path, "push failed"));
+
+	/* the PIN refused at the login a re-enumeration made necessary */
+	snprintf(wrong, sizeof wrong, "%s", pin);
+	wrong[0] = wrong[0] == '9' ? '0' : (char)(wrong[0] + 1);
+	file_put(pin_path, wrong);
+	CHECK_INT(token_refresh(t, &err), KR_OK);
+	ctl_ok("/fault?kind=drop&count=1");
+	make_orders(1);
+	CHECK(await_text(trace_path, "CKR_PIN_INCORRECT"));
+	CHECK(file_has(trace_path, "push failed, events kept: the identity key on the secure "
+	                           "module is not usable"));
+	usleep(500000); /* retries: the refused PIN is not tried again */
+	CHECK_INT(pending(), 5);
+	file_put(pin_path, pin);
+	await_drained();
+	CHECK(file_has(trace_path, "in contact again"));
+
+	/* the other user goes first */
+	token_close(t);
+	ctl_ok("/fault?kind=drop&count=1");
+	make_orders(1);
+	await_drained();
+	sync_stop(&svc);
+	fclose(h.trace);
+	CHECK(!file_has(trace_path, pin));
+	CHECK(!file_has(trace_path, wrong));
+	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM outbox"), before + 6 * 5);
+	check_exactly_once();
+}
+
 /* The rig's secure module (CENTRAL_RIG/p11) holds the identity key: the push over mutual
  * TLS with it; a wrong object is a clear, traced failure with nothing acknowledged or
  * lost; a TLS client without a certificate is refused by the site. */
@@ -406,6 +507,7 @@ static void case_module(const char *rig)
 	await_drained();
 	sync_stop(&svc);
 	check_exactly_once();
+	module_shared(rig, pin, path);
 
 	/* a wrong object: said clearly, retried, nothing acknowledged, nothing lost */
 	snprintf(conf.central.client_key, sizeof conf.central.client_key,
@@ -433,12 +535,12 @@ static void case_module(const char *rig)
 	sync_stop(&svc);
 	fclose(h.trace);
 	CHECK_INT(pending(), 20);
-	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM outbox"), 120);
+	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM outbox"), 150);
 	CHECK(file_has(trace_path, "push failed, events kept: the identity key on the secure "
 	                           "module is not usable"));
 	CHECK(file_has(trace_path, "no-such-key"));
 	CHECK(!file_has(trace_path, pin)); /* the PIN is never said */
-	CHECK_INT(stat_of("events"), 100);
+	CHECK_INT(stat_of("events"), 130);
 
 	/* a PIN in the URI is refused: it comes from [keys] */
 	snprintf(conf.central.client_key, sizeof conf.central.client_key, "%s;pin-value=%s", SM_KEY,
@@ -586,6 +688,8 @@ int main(int argc, char **argv)
 		case_module(getenv("CENTRAL_RIG"));
 	else if (strcmp(argv[1], "heartbeat") == 0)
 		case_heartbeat();
+	else if (strcmp(argv[1], "held") == 0)
+		check_exactly_once();
 	else
 		CHECK(!"unknown case");
 	curl_global_cleanup();

@@ -1,0 +1,34 @@
+/* token_module.h — inside the token driver: the PKCS#11 modules of the process, each
+ * loaded and initialised once (one libp11 context per module, C_Initialize once) and
+ * finalised once, when its last user lets it go, whatever order the users stop in; and
+ * the one lock under which the driver changes a module's sessions or logins (slot
+ * release and enumeration, C_Login, C_Logout, C_InitToken) or signs with the identity
+ * key (identity.c), so that a session of one user is never closed or logged out in the
+ * middle of another's operation. The lock is recursive. */
+#ifndef KIOSK_TOKEN_MODULE_H
+#define KIOSK_TOKEN_MODULE_H
+
+#include <libp11.h>
+
+#include <p11-kit/pkcs11.h>
+
+#include "core/result.h"
+
+struct token_module;
+
+/* Takes a reference on module path (loaded and initialised at the first). KR_IO and err
+ * when it cannot be loaded. Release with token_module_release. */
+int token_module_acquire(const char *path, struct token_module **out, struct kerr *err);
+/* Drops a reference; the last one finalises and unloads the module. NULL is ignored. */
+void token_module_release(struct token_module *m);
+/* The module's libp11 context and its raw function list (borrowed, while referenced). */
+PKCS11_CTX *token_module_ctx(const struct token_module *m);
+CK_FUNCTION_LIST_PTR token_module_functions(const struct token_module *m);
+
+void token_module_lock(void);
+void token_module_unlock(void);
+
+/* The name of a CK_RV ("CKR_PIN_INCORRECT"), "CKR_?" when not known. */
+const char *token_rv_name(unsigned long rv);
+
+#endif

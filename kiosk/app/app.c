@@ -9,16 +9,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "app/inbox.h"
 #include "app/metrics.h"
 #include "app/mono.h"
 #include "core/money.h"
 #include "core/recovery.h"
-#include "staff/slip.h"
-#include "staff/staff.h"
-#include "staff/staff_pin.h"
+#include "staff/staff_desk.h"
 #include "store/outbox.h"
-#include "store/stats.h"
 #include "store/store.h"
 #include "sync/feeupdate.h"
 
@@ -48,12 +47,10 @@ struct app {
 	struct recovery_order *recovering;
 	int nrecovering;
 
-	struct staff *staff; /* staff mode; the gesture is ignored without [staff] */
+	struct staff_desk *desk; /* staff mode; the gesture is ignored without [staff] */
 	unsigned staff_seen_version;
-	int flow_closed;          /* the flow was told it is out of service */
-	int64_t staff_reprint_id; /* the receipt staff asked to reprint, 0: none */
-	int64_t metrics_ms;       /* when the metrics file was last written ([monitor]) */
-	int metrics_failed;       /* a write of it failed (said once) */
+	int64_t metrics_ms; /* when the metrics file was last written ([monitor]) */
+	int metrics_failed; /* a write of it failed (said once) */
 };
 
 static struct flow_time now_of(const struct app *app)
@@ -143,12 +140,33 @@ static void post_store_failed(struct app *app, const struct kerr *err)
 	app_post(app, &ev);
 }
 
+/* The contact the user gave, as the order's detail for the central site (SMS and the
+ * e-invoice): {"mobile": …, "email": …}, or "" when none. */
+static void contact_detail(const struct flow_request *r, char *out, size_t size)
+{
+	cJSON *j = cJSON_CreateObject();
+	char *text = NULL;
+	out[0] = '\0';
+	if (j && (!r->mobile[0] || cJSON_AddStringToObject(j, "mobile", r->mobile)) &&
+	    (!r->email[0] || cJSON_AddStringToObject(j, "email", r->email)) &&
+	    (r->mobile[0] || r->email[0]))
+		text = cJSON_PrintUnformatted(j);
+	if (text && strlen(text) < size)
+		memcpy(out, text, strlen(text) + 1);
+	if (text)
+		explicit_bzero(text, strlen(text));
+	cJSON_free(text);
+	cJSON_Delete(j);
+}
+
 /* Carries out a store request. Returns KR_OK or the store's error. */
 static int do_store(struct app *app, const struct flow_request *r, struct kerr *err)
 {
 	int64_t now = app->clock.utc_s(app->clock.ctx);
 	switch (r->kind) {
 	case FREQ_ORDER_CREATE: {
+		char detail[256];
+		contact_detail(r, detail, sizeof detail);
 		struct order_spec spec = {
 		    .kiosk_id = app->conf->kiosk_id,
 		    .biz = r->biz,
@@ -156,12 +174,13 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 		    .quote = &r->quote,
 		    .subject_masked = r->subject_masked,
 		    .key_serial = r->key_serial,
-		    .detail = "",
+		    .detail = detail,
 		    .now_utc = now,
 		    .pickup_no = r->pickup_no,
 		};
 		struct order_row row;
 		int rc = store_order_create(app->store, &spec, &row, err);
+		explicit_bzero(detail, sizeof detail);
 		if (rc != KR_OK)
 			return rc;
 		char amount[24];
@@ -235,252 +254,19 @@ static void settled(struct app *app, struct recovery_order *o)
 	*o = app->recovering[--app->nrecovering];
 }
 
-/* ---- staff mode: its requests carried out, its events routed ---- */
-
-static void staff_feed(struct app *app, const struct staff_event *sev, int depth);
 static int recover_one(struct app *app, const struct order_row *row, struct kerr *err);
 
-/* Reads what the staff screens show. */
-static void staff_load(struct app *app, struct staff_data *d)
+/* Calls the observer when the flow's or staff mode's view changed. */
+static void notify(struct app *app)
 {
-	struct kerr err = {{0}};
-	int64_t now = app->clock.utc_s(app->clock.ctx);
-	int64_t day = now + 8 * 3600 - (now + 8 * 3600) % 86400 - 8 * 3600; /* China midnight */
-	struct stats_day today;
-	struct order_row rows[STAFF_ROWS_MAX];
-	struct stats_receipt rec[STAFF_ROWS_MAX];
-
-	memset(d, 0, sizeof *d);
-	d->bins = app->conf->dispenser.bins > 0 ? app->conf->dispenser.bins : 1;
-	for (int b = 0; b < d->bins && b < STAFF_BINS_MAX; b++) {
-		char item[32];
-		snprintf(item, sizeof item, "key_blank.bin%d", b + 1);
-		store_consumable_get(app->store, item, &d->blank[b], &err);
-	}
-	store_consumable_get(app->store, "key_retained", &d->retained, &err);
-	if (stats_day(app->store, day, day + 86400, &today, &err) == KR_OK) {
-		d->orders_today = today.orders;
-		d->served_today = today.served;
-		d->refunded_today = today.refunded;
-		d->takings_today_fen = today.takings_fen;
-	}
-	store_outbox_pending(app->store, &d->outbox, &err);
-	if (stats_stranded(app->store, rows, STAFF_ROWS_MAX, &d->nstranded, &err) == KR_OK)
-		for (int i = 0; i < d->nstranded; i++) {
-			d->stranded[i].id = rows[i].id;
-			snprintf(d->stranded[i].order_no, sizeof d->stranded[i].order_no, "%s",
-			         rows[i].order_no);
-			d->stranded[i].amount_fen = rows[i].amount_fen;
-			d->stranded[i].state = rows[i].state;
-		}
-	if (stats_receipts(app->store, rec, STAFF_ROWS_MAX, &d->nreceipts, &err) == KR_OK)
-		for (int i = 0; i < d->nreceipts; i++) {
-			d->receipts[i].id = rec[i].id;
-			snprintf(d->receipts[i].kind, sizeof d->receipts[i].kind, "%s",
-			         rec[i].kind);
-			snprintf(d->receipts[i].order_no, sizeof d->receipts[i].order_no, "%s",
-			         rec[i].order_no);
-			d->receipts[i].printed = rec[i].printed;
-		}
-}
-
-/* Refill through the dispenser, the retain bin emptied in the store, the slip printed.
- * Returns the outcome's string key. */
-static const char *staff_restock(struct app *app, const struct staff_request *r)
-{
-	struct kerr err = {{0}};
-	struct service *disp = &app->svc[SVC_DISPENSER];
-	int64_t now = app->clock.utc_s(app->clock.ctx), slip = 0;
-	int ok = 1;
-	for (int b = 0; b < r->bins && b < STAFF_BINS_MAX; b++) {
-		char args[32];
-		if (r->loaded[b] <= 0)
-			continue;
-		snprintf(args, sizeof args, "%d %lld", b + 1, (long long)r->loaded[b]);
-		if (!disp->ops->control ||
-		    disp->ops->control(disp->self, "refill", args, &err) != KR_OK) {
-			fprintf(app->trace, "[staff] refill bin %d: %s\n", b + 1,
-			        disp->ops->control ? err.msg : "the dispenser takes no refill");
-			ok = 0;
-		}
-	}
-	if (r->removed > 0 &&
-	    store_consumable_add(app->store, "key_retained", -r->removed, now, &err) != KR_OK) {
-		fprintf(app->trace, "[staff] retain bin: %s\n", err.msg);
-		ok = 0;
-	}
-	if (!ok)
-		return "staff.restock_failed";
-	if (slip_print(app->conf, app->store, r, now, &app->svc[SVC_PRINTER], &slip, &err) !=
-	    KR_OK) {
-		fprintf(app->trace, "[staff] restock slip: %s\n", err.msg);
-		return "staff.slip_failed";
-	}
-	fprintf(app->trace, "[staff] restock slip %lld sent to the printer\n", (long long)slip);
-	app->staff_reprint_id = slip;
-	return "staff.restocked";
-}
-
-/* A stranded order goes to recovery, which refunds it through the pay service. */
-static const char *staff_refund(struct app *app, int64_t order_id)
-{
-	struct kerr err = {{0}};
-	struct order_row row;
-	if (store_order_get(app->store, order_id, &row, &err) != KR_OK ||
-	    (row.state != ORDER_PAID && row.state != ORDER_REFUNDING) ||
-	    recover_one(app, &row, &err) != KR_OK) {
-		fprintf(app->trace, "[staff] refund of order %lld: %s\n", (long long)order_id,
-		        err.msg[0] ? err.msg : "not a stranded payment");
-		return "staff.refund_failed";
-	}
-	return "staff.refund_asked";
-}
-
-static const char *staff_reprint(struct app *app, int64_t receipt_id)
-{
-	struct kerr err = {{0}};
-	struct service *p = &app->svc[SVC_PRINTER];
-	char id[24];
-	snprintf(id, sizeof id, "%lld", (long long)receipt_id);
-	if (!p->ops->control || p->ops->control(p->self, "reprint", id, &err) != KR_OK) {
-		fprintf(app->trace, "[staff] reprint %s: %s\n", id,
-		        p->ops->control ? err.msg : "the printer takes no reprint");
-		return "staff.reprint_failed";
-	}
-	app->staff_reprint_id = receipt_id;
-	return NULL; /* the printer's answer ends it */
-}
-
-static void staff_execute(struct app *app, struct staff_out *out, int depth)
-{
-	struct kerr err = {{0}};
-	int64_t now = app->clock.utc_s(app->clock.ctx);
-	for (int i = 0; i < out->n; i++) {
-		struct staff_request *r = &out->req[i];
-		struct staff_event sev = {.kind = SEV_DONE};
-		const char *done = NULL;
-		fprintf(app->trace, "[staff] %s%s%s\n", staff_request_name(r->kind),
-		        r->kind == SREQ_JOURNAL ? " " : "",
-		        r->kind == SREQ_JOURNAL ? r->journal_kind : "");
-		switch (r->kind) {
-		case SREQ_PIN_CHECK:
-			sev.kind = SEV_PIN_RESULT;
-			sev.ok = staff_pin_verify(app->conf->staff.pin_hash, r->pin);
-			explicit_bzero(r->pin, sizeof r->pin);
-			staff_feed(app, &sev, depth + 1);
-			break;
-		case SREQ_LOAD:
-			sev.kind = SEV_DATA;
-			staff_load(app, &sev.data);
-			staff_feed(app, &sev, depth + 1);
-			break;
-		case SREQ_JOURNAL:
-			if (store_journal_append(app->store, r->journal_kind, 0, r->journal_body,
-			                         now, &err) != KR_OK)
-				fprintf(app->trace, "[staff] journal: %s\n", err.msg);
-			break;
-		case SREQ_RESTOCK:
-			done = staff_restock(app, r);
-			break;
-		case SREQ_REFUND:
-			done = staff_refund(app, r->id);
-			break;
-		case SREQ_REPRINT:
-			done = staff_reprint(app, r->id);
-			break;
-		default:
-			break;
-		}
-		if (done) {
-			snprintf(sev.text, sizeof sev.text, "%s", done);
-			staff_feed(app, &sev, depth + 1);
-		}
-	}
-	explicit_bzero(out, sizeof *out);
-}
-
-/* The flow takes no new session while staff hold the screen or took the kiosk out of
- * service; a session under way finishes. */
-static void staff_sync_flow(struct app *app)
-{
-	int closed = staff_active(app->staff) || staff_view(app->staff)->out_of_service;
-	if (closed == app->flow_closed)
+	const struct flow_view *v = flow_view(app->flow);
+	unsigned staff_version = staff_desk_view(app->desk)->version;
+	if (v->version == app->seen_version && staff_version == app->staff_seen_version)
 		return;
-	app->flow_closed = closed;
-	struct flow_event ev = {.kind = FEV_OUT_OF_SERVICE, .arg = closed};
-	struct flow_out out;
-	struct kerr err = {{0}};
-	flow_handle(app->flow, &ev, now_of(app), &out);
-	if (execute(app, &out, &err) != KR_OK)
-		post_store_failed(app, &err);
-}
-
-static void staff_feed(struct app *app, const struct staff_event *sev, int depth)
-{
-	struct staff_out out;
-	if (depth > 4)
-		return; /* answers lead to at most a load: never this deep */
-	staff_handle(app->staff, sev, now_of(app), &out);
-	staff_execute(app, &out, depth);
-	staff_sync_flow(app);
-}
-
-/* Gives staff mode what concerns it. Returns 1 when the event is staff mode's alone. */
-static int staff_route(struct app *app, const struct flow_event *ev)
-{
-	struct staff_event sev = {.kind = SEV_COUNT};
-	int own = 0;
-	switch (ev->kind) {
-	case FEV_TAP:
-		if (ev->intent == INTENT_STAFF_ENTER) {
-			own = 1;
-			if (app->conf->staff.pin_hash[0] &&
-			    flow_view(app->flow)->screen != SCREEN_STEP)
-				sev.kind = SEV_ENTER;
-		} else if (staff_active(app->staff)) {
-			own = 1; /* no tap reaches the flow in staff mode */
-			if (ev->intent == INTENT_STAFF) {
-				sev.kind = SEV_ACTION;
-				sev.action = (enum staff_action)(ev->arg & 0xff);
-				sev.row = ev->arg >> 8;
-				snprintf(sev.text, sizeof sev.text, "%.63s", ev->text);
-			}
-		}
-		break;
-	case FEV_TICK:
-		sev.kind = SEV_TICK;
-		break;
-	case FEV_DEVICE_STATUS:
-		sev.kind = SEV_DEVICE;
-		sev.ok = !ev->arg;
-		snprintf(sev.text, sizeof sev.text, "%.63s", ev->text);
-		break;
-	case FEV_PRINTED:
-	case FEV_PRINT_FAILED:
-		if (ev->order_id == 0 && app->staff_reprint_id &&
-		    ev->arg == app->staff_reprint_id) {
-			app->staff_reprint_id = 0;
-			sev.kind = SEV_DONE;
-			snprintf(sev.text, sizeof sev.text, "%s",
-			         ev->kind == FEV_PRINTED ? "staff.reprint_asked"
-			                                 : "staff.reprint_failed");
-		}
-		break;
-	default:
-		break;
-	}
-	if (sev.kind != SEV_COUNT)
-		staff_feed(app, &sev, 0);
-	explicit_bzero(&sev, sizeof sev);
-	if (own) {
-		const struct staff_view *sv = staff_view(app->staff);
-		if (sv->version != app->staff_seen_version) {
-			app->staff_seen_version = sv->version;
-			if (app->observer)
-				app->observer(app->observer_ctx, flow_view(app->flow));
-		}
-	}
-	return own;
+	app->seen_version = v->version;
+	app->staff_seen_version = staff_version;
+	if (app->observer)
+		app->observer(app->observer_ctx, v);
 }
 
 struct fee_lay {
@@ -560,35 +346,30 @@ static void handle(struct app *app, const struct flow_event *ev)
 	}
 	if (ev->kind == FEV_TICK) {
 		struct flow_time t = now_of(app);
-		int failed = metrics_tick(app->conf, app->store, staff_view(app->staff), t.mono_ms,
-		                          t.utc_s, &app->metrics_ms, &err) != KR_OK;
+		int failed = metrics_tick(app->conf, app->store, staff_desk_view(app->desk),
+		                          t.mono_ms, t.utc_s, &app->metrics_ms, &err) != KR_OK;
 		if (failed && !app->metrics_failed)
 			fprintf(app->trace, "[monitor] %s\n", err.msg);
 		app->metrics_failed |= failed;
 		err.msg[0] = '\0';
 		/* the devices' states for the central heartbeat (kiosk/sync) */
-		metrics_hand_devices(&app->svc[SVC_SYNC], staff_view(app->staff));
+		metrics_hand_devices(&app->svc[SVC_SYNC], staff_desk_view(app->desk));
 	}
 	if (ev->kind == FEV_INBOX) {
 		apply_inbox(app);
 		fees_refresh(app);
 		return;
 	}
-	if (staff_route(app, ev))
+	if (staff_desk_route(app->desk, ev)) {
+		notify(app);
 		return;
+	}
 	flow_handle(app->flow, ev, now_of(app), &out);
 	if (execute(app, &out, &err) != KR_OK)
 		post_store_failed(app, &err);
 	if (app->fees_pending)
 		fees_refresh(app);
-	const struct flow_view *v = flow_view(app->flow);
-	const struct staff_view *sv = staff_view(app->staff);
-	if (v->version != app->seen_version || sv->version != app->staff_seen_version) {
-		app->seen_version = v->version;
-		app->staff_seen_version = sv->version;
-		if (app->observer)
-			app->observer(app->observer_ctx, v);
-	}
+	notify(app);
 }
 
 int app_pump(struct app *app)
@@ -609,7 +390,7 @@ static int any_busy(struct app *app)
 	for (int s = 0; s < SVC_COUNT; s++)
 		if (app->svc[s].ops->busy && app->svc[s].ops->busy(app->svc[s].self))
 			return 1;
-	return 0;
+	return staff_desk_busy(app->desk);
 }
 
 int app_settle(struct app *app, int timeout_ms)
@@ -692,27 +473,32 @@ static int make_parent(const char *path, struct kerr *err)
 	return KR_OK;
 }
 
-/* Staff mode with its PIN lock restored from the journal. */
-static int app_staff_create(struct app *app, struct kerr *err)
+/* ---- what the staff desk gets from the app (kiosk/staff/staff_desk.h) ---- */
+
+static struct flow_time host_now(void *app)
 {
-	const struct conf_staff *c = &app->conf->staff;
-	struct staff_config cfg = {c->lock_minutes ? c->lock_minutes : 30,
-	                           c->idle_timeout_s ? c->idle_timeout_s : 120};
-	struct staff_lock lock;
-	if (c->pin_hash[0] && !staff_pin_hash_ok(c->pin_hash))
-		return kerr_set(err, KR_CONFIG,
-		                "%s: [staff] pin_hash: not pbkdf2-sha256$ITER$SALT$HASH (hex)",
-		                app->conf->file);
-	int rc = stats_staff_pin(app->store, &lock.failures, &lock.last_lock_utc, err);
-	if (rc != KR_OK)
-		return rc;
-	app->staff = staff_create(&cfg, &lock, now_of(app));
-	if (!app->staff)
-		return kerr_set(err, KR_NOMEM, "out of memory");
-	app->staff_seen_version = staff_view(app->staff)->version;
-	fprintf(app->trace, "[staff] staff mode %s\n",
-	        c->pin_hash[0] ? "on (hidden gesture and PIN)" : "off (no [staff] pin_hash)");
-	return KR_OK;
+	return now_of(app);
+}
+
+static int host_in_session(void *app)
+{
+	return flow_view(((struct app *)app)->flow)->screen == SCREEN_STEP;
+}
+
+static void host_close_flow(void *app, int closed)
+{
+	struct app *a = app;
+	struct flow_event ev = {.kind = FEV_OUT_OF_SERVICE, .arg = closed};
+	struct flow_out out;
+	struct kerr err = {{0}};
+	flow_handle(a->flow, &ev, now_of(a), &out);
+	if (execute(a, &out, &err) != KR_OK)
+		post_store_failed(a, &err);
+}
+
+static int host_recover(void *app, const struct order_row *row, struct kerr *err)
+{
+	return recover_one(app, row, err);
 }
 
 int app_create(const struct conf *conf, const struct app_clock *clock, FILE *trace,
@@ -763,6 +549,7 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 	    .pay_ceiling_fen = conf->pay_ceiling_fen,
 	    /* pick-up orders come from the central site */
 	    .pickup_offered = strcmp(conf->service[SVC_SYNC], "central") == 0,
+	    .renew_fresh_key = conf->keys.renew_fresh_key,
 	};
 	app->fees = conf->region.fees;
 	fees_refresh(app);
@@ -772,11 +559,24 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	}
 	app->seen_version = flow_view(app->flow)->version;
-	rc = app_staff_create(app, err);
+	struct staff_desk_host desk = {
+	    .post = host_post,
+	    .app = app,
+	    .conf = conf,
+	    .store = app->store,
+	    .svc = app->svc,
+	    .trace = trace,
+	    .now = host_now,
+	    .in_session = host_in_session,
+	    .close_flow = host_close_flow,
+	    .recover = host_recover,
+	};
+	rc = staff_desk_create(&desk, &app->desk, err);
 	if (rc != KR_OK) {
 		app_destroy(app);
 		return rc;
 	}
+	app->staff_seen_version = staff_desk_view(app->desk)->version;
 	*out = app;
 	return KR_OK;
 }
@@ -789,13 +589,13 @@ void app_destroy(struct app *app)
 	for (int s = 0; s < SVC_COUNT; s++)
 		if (app->svc[s].ops)
 			app->svc[s].ops->destroy(app->svc[s].self);
+	staff_desk_destroy(app->desk); /* its worker too may post until it is stopped */
 	struct queued *q;
 	while ((q = pop(app))) {
 		explicit_bzero(q, sizeof *q);
 		free(q);
 	}
 	flow_destroy(app->flow);
-	staff_destroy(app->staff);
 	store_close(app->store);
 	free(app->recovering);
 	pthread_cond_destroy(&app->posted);
@@ -821,7 +621,7 @@ int app_holds_personal_data(const struct app *app)
 
 const struct staff_view *app_staff_view(const struct app *app)
 {
-	return staff_view(app->staff);
+	return staff_desk_view(app->desk);
 }
 
 struct store *app_store(struct app *app)

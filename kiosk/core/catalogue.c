@@ -21,7 +21,7 @@ static const struct recipe_step person_new[] = {
 /* 延期 */
 static const struct recipe_step renew[] = {
 	S(INSERT_KEY), S(KEY_INFO), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(OPTIONS),
-	S(CONTACT), S(CONFIRM), W(PAY, WHEN_FEE), S(WORK), S(RESULT),
+	S(CONTACT), W(KEY_PIN, WHEN_FRESH_KEY), S(CONFIRM), W(PAY, WHEN_FEE), S(WORK), S(RESULT),
 };
 /* 补办 */
 static const struct recipe_step reissue[] = {
@@ -137,8 +137,21 @@ static const char *const business_ids[BIZ_COUNT] = {
 };
 static const char *const holder_ids[HOLDER_COUNT] = {"unit", "person"};
 static const char *const step_ids[STEP_COUNT] = {
-    "holder",  "insert_key", "key_info", "id_card", "unit_code", "materials", "options",
-    "contact", "pin",        "confirm",  "pay",     "work",      "result",    "order_no",
+    [STEP_HOLDER] = "holder",
+    [STEP_ORDER_NO] = "order_no",
+    [STEP_INSERT_KEY] = "insert_key",
+    [STEP_KEY_INFO] = "key_info",
+    [STEP_ID_CARD] = "id_card",
+    [STEP_UNIT_CODE] = "unit_code",
+    [STEP_MATERIALS] = "materials",
+    [STEP_OPTIONS] = "options",
+    [STEP_CONTACT] = "contact",
+    [STEP_PIN] = "pin",
+    [STEP_KEY_PIN] = "key_pin",
+    [STEP_CONFIRM] = "confirm",
+    [STEP_PAY] = "pay",
+    [STEP_WORK] = "work",
+    [STEP_RESULT] = "result",
 };
 static const char *const change_ids[CHANGE_COUNT] = {"name", "legal_person", "seal_template"};
 static const char *const material_keys[MAT_COUNT_BITS] = {

@@ -24,6 +24,7 @@ enum holder { HOLDER_UNIT, HOLDER_PERSON, HOLDER_COUNT };
 /* The steps a user can meet, in the order a recipe lists them. */
 enum step {
 	STEP_HOLDER,     /* unit or person */
+	STEP_ORDER_NO,   /* pick-up: the number of an order reviewed centrally */
 	STEP_INSERT_KEY, /* insert the key; triage runs */
 	STEP_KEY_INFO,   /* what the key holds and what the kiosk can do */
 	STEP_ID_CARD,    /* the agent or person places their ID card */
@@ -32,11 +33,11 @@ enum step {
 	STEP_OPTIONS,    /* years, seal, sub-keys, change kind */
 	STEP_CONTACT,    /* mobile number for SMS and the e-invoice */
 	STEP_PIN,        /* the new user PIN, entered twice */
+	STEP_KEY_PIN,    /* the key's current PIN, once (a renewal onto a fresh key pair) */
 	STEP_CONFIRM,    /* itemised fees, or what will be done */
 	STEP_PAY,        /* Alipay QR with amount and countdown */
 	STEP_WORK,       /* key work in progress */
 	STEP_RESULT,     /* done / submitted: take the key and receipt */
-	STEP_ORDER_NO,   /* pick-up: the number of an order reviewed centrally */
 	STEP_COUNT
 };
 
@@ -47,6 +48,9 @@ enum step_when {
 	WHEN_ALONE = 1 << 1,  /* only when the kiosk finishes the work itself */
 	WHEN_REVIEW = 1 << 2, /* only when the order goes to central review */
 	WHEN_FEE = 1 << 3,    /* only when the total is above zero */
+	/* only when renewal makes a fresh key pair ([keys] renew_fresh_key): the flow judges
+	 * this one from its configuration; catalogue_step_applies() does not */
+	WHEN_FRESH_KEY = 1 << 4,
 };
 
 enum material {

@@ -443,6 +443,7 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 		s->contact_email = 0;
 		break;
 	case STEP_PIN:
+	case STEP_KEY_PIN: /* entered once, no second round */
 		s->pin_round = 1;
 		explicit_bzero(s->pin, sizeof s->pin);
 		explicit_bzero(s->pin_first, sizeof s->pin_first);
@@ -486,12 +487,19 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 	}
 }
 
+static int step_applies(const struct flow *f, const struct recipe *r, int idx)
+{
+	const struct recipe_step *st = &r->steps[idx];
+	if ((st->when & WHEN_FRESH_KEY) && !f->cfg->renew_fresh_key)
+		return 0;
+	return catalogue_step_applies(r, st, f->s.holder, f->s.quote.total_fen);
+}
+
 static void enter_step(struct flow *f, struct flow_out *out, int idx, int dir)
 {
 	struct session *s = &f->s;
 	const struct recipe *r = s->recipe;
-	while (idx >= 0 && idx < r->nsteps &&
-	       !catalogue_step_applies(r, &r->steps[idx], s->holder, s->quote.total_fen))
+	while (idx >= 0 && idx < r->nsteps && !step_applies(f, r, idx))
 		idx += dir;
 	if (idx < 0) {
 		end_session(f, out, NULL);
@@ -634,6 +642,25 @@ static int tap_pin(struct flow *f, const char *pin)
 	return 1;
 }
 
+/* The key's current PIN (renewal onto a fresh key pair): its own rules are the token's;
+ * here only its form. Returns 1 when taken. */
+static int tap_key_pin(struct flow *f, const char *pin)
+{
+	struct session *s = &f->s;
+	size_t n = strlen(pin);
+	int digits = n >= 6 && n < sizeof s->pin;
+	for (size_t i = 0; digits && i < n; i++)
+		digits = pin[i] >= '0' && pin[i] <= '9';
+	if (!digits) {
+		COPY(s->error_key, "pin.bad_format");
+		return 0;
+	}
+	COPY(s->pin, pin);
+	s->pin_round = 0;
+	s->error_key[0] = '\0';
+	return 1;
+}
+
 static void tap_option(struct flow *f, enum intent in, int arg)
 {
 	struct session *s = &f->s;
@@ -682,6 +709,8 @@ static void create_order(struct flow *f, struct flow_out *out)
 	COPY(r->key_serial, s->key.serial);
 	if (s->pickup)
 		COPY(r->pickup_no, s->order.order_no);
+	COPY(r->mobile, s->phone);
+	COPY(r->email, s->email);
 	s->creating = 1;
 }
 
@@ -696,6 +725,7 @@ static void next(struct flow *f, struct flow_out *out)
 		break;          /* the e-mail is: skipped */
 	case STEP_HOLDER:
 	case STEP_ORDER_NO:
+	case STEP_KEY_PIN:
 	case STEP_INSERT_KEY:
 	case STEP_ID_CARD:
 	case STEP_UNIT_CODE:
@@ -850,6 +880,8 @@ static void on_tap(struct flow *f, struct flow_out *out, const struct flow_event
 		return;
 	case INTENT_PIN:
 		if (step == STEP_PIN && s->pin_round && tap_pin(f, ev->text))
+			advance(f, out);
+		else if (step == STEP_KEY_PIN && tap_key_pin(f, ev->text))
 			advance(f, out);
 		return;
 	case INTENT_EMAIL:
@@ -1195,6 +1227,7 @@ static const char *const step_prompts[STEP_COUNT] = {
     [STEP_WORK] = "step.work",
     [STEP_RESULT] = "step.result",
     [STEP_ORDER_NO] = "step.order_no",
+    [STEP_KEY_PIN] = "step.key_pin",
 };
 
 const char *flow_step_prompt(enum step step)

@@ -33,7 +33,8 @@ struct flow_config {
 	int renew_window_days;
 	int renew_grace_days;
 	fen_t pay_ceiling_fen;
-	int pickup_offered; /* orders reviewed centrally can be picked up here */
+	int pickup_offered;  /* orders reviewed centrally can be picked up here */
+	int renew_fresh_key; /* renewal makes a new key pair: it needs the key's PIN */
 };
 
 /* An ID card as read from its chip. Personal: wiped when the session ends. */
@@ -76,6 +77,7 @@ struct key_triage {
 	int check_pass;        /* the interoperability check (检测) */
 	char check_reason[48]; /* string key of the reason when it fails */
 	char model[17];        /* the token's model, as it reports it */
+	int staff_role;        /* our CA gave the certificate the staff role (kiosk/staff) */
 };
 
 enum intent {
@@ -222,6 +224,10 @@ struct flow_request {
 	char journal_kind[32];
 	char journal_body[256];
 	char pickup_no[32]; /* FREQ_ORDER_CREATE: the online order this one hands out */
+	/* FREQ_ORDER_CREATE: the contact for SMS and the e-invoice, for the central site
+	 * ("" when not asked or skipped). Personal: the caller wipes the requests. */
+	char mobile[16];
+	char email[72];
 };
 
 #define FLOW_MAX_REQUESTS 8

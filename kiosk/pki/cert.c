@@ -59,6 +59,19 @@ static int issued_by(const X509 *ca, const X509 *x)
 	return pk && X509_verify((X509 *)x, pk) == 1;
 }
 
+/* Whether x's extendedKeyUsage names the staff role. */
+static int staff_role(const X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+	ASN1_OBJECT *role = OBJ_txt2obj(PKI_STAFF_ROLE_OID, 1);
+	int found = 0;
+	for (int i = 0; eku && role && !found && i < sk_ASN1_OBJECT_num(eku); i++)
+		found = OBJ_cmp(sk_ASN1_OBJECT_value(eku, i), role) == 0;
+	ASN1_OBJECT_free(role);
+	EXTENDED_KEY_USAGE_free(eku);
+	return found;
+}
+
 int pki_cert_read(const X509 *x, const struct pki_trust *trust, struct pki_cert_facts *out,
                   struct kerr *err)
 {
@@ -86,6 +99,7 @@ int pki_cert_read(const X509 *x, const struct pki_trust *trust, struct pki_cert_
 		out->holder = HOLDER_PERSON;
 	}
 	out->subject_ok = name_ok && id_ok && out->subject_name[0];
+	out->staff_role = out->issuer == ISSUER_OURS && staff_role(x);
 	ERR_clear_error();
 	return KR_OK;
 }

@@ -12,6 +12,12 @@
 #include "core/flow.h"
 #include "core/result.h"
 
+/* The staff role (kiosk/staff): an extendedKeyUsage purpose our CA puts in the
+ * certificate of a hall staff member's key. An OID under the UUID arc 2.25 (ITU-T X.667:
+ * unique without registration) until the CA assigns one under its own arc; a certificate
+ * carries the role only when our CA issued it. */
+#define PKI_STAFF_ROLE_OID "2.25.197997400230607952514762413731890959947"
+
 /* The CA certificates a key's certificate is judged against (borrowed; may be NULL). */
 struct pki_trust {
 	X509 *ours; /* our issuing CA */
@@ -26,6 +32,7 @@ struct pki_cert_facts {
 	char subject_name[128]; /* commonName, UTF-8, cut at a character boundary */
 	char subject_id[20];    /* serialNumber attribute */
 	int64_t not_before_utc, not_after_utc;
+	int staff_role; /* issued by ours with PKI_STAFF_ROLE_OID in its extendedKeyUsage */
 };
 
 /* Reads x (borrowed). Returns KR_OK, or KR_CORRUPT when the validity does not read

@@ -196,6 +196,7 @@ int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, 
 		snprintf(out->subject_id, sizeof out->subject_id, "%s", f.subject_id);
 		out->not_before_utc = f.not_before_utc;
 		out->not_after_utc = f.not_after_utc;
+		out->staff_role = f.staff_role;
 		if (f.issuer == ISSUER_OTHER)
 			fail = "check.foreign_ca";
 		else if (!f.subject_ok)
@@ -395,12 +396,13 @@ static enum token_keytype new_key_type(const struct keywork *kw)
  * stays on the key (the token driver has no key deletion). *out: caller frees. */
 static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t now_utc, int i,
                        const struct token_cert *old, int64_t to, keywork_progress_fn progress,
-                       void *ctx, X509 **out, struct kerr *err)
+                       void *ctx, X509 **out, int *pin_refused, struct kerr *err)
 {
 	unsigned char id[8];
 	EVP_PKEY *priv = NULL;
 	X509 *neu = NULL;
 	int rc = token_login(kw->tok, i, 0, w->pin, err);
+	*pin_refused = rc == KR_CONFLICT;
 	if (rc == KR_OK) {
 		progress(ctx, "work.keygen");
 		if (RAND_bytes(id, sizeof id) != 1)
@@ -508,9 +510,10 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	progress(ctx, "work.csr");
 	int years = w->years > 0 ? w->years : 1;
 	int64_t to = w->renew_from_utc + (int64_t)years * 365 * DAY_S;
-	int same = 0;
+	int same = 0, pin_refused = 0;
 	if (kw->c->renew_fresh_key && w->pin[0]) {
-		rc = renew_fresh(kw, w, now_utc, i, &certs[b], to, progress, ctx, &neu, err);
+		rc = renew_fresh(kw, w, now_utc, i, &certs[b], to, progress, ctx, &neu,
+		                 &pin_refused, err);
 	} else {
 		if (kw->c->renew_fresh_key)
 			fprintf(kw->trace, "[keys] renew_fresh_key: the renewal came without the "
@@ -528,7 +531,9 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	}
 	X509_free(neu);
 	token_certs_free(certs, n);
-	return rc == KR_OK ? KR_OK : fail_with(res, "work.write_failed", rc);
+	return rc == KR_OK
+	           ? KR_OK
+	           : fail_with(res, pin_refused ? "work.key_pin_wrong" : "work.write_failed", rc);
 }
 
 /* Personalises the next blank key in the dispenser's slot; main: it gets the seal. */

@@ -1,4 +1,4 @@
-/* slip.c — the restock slip: counts after the restock, rendered, stored, printed. */
+/* slip.c — the restock slip: counts after the restock, rendered and stored. */
 #include "staff/slip.h"
 
 #include <stdio.h>
@@ -7,8 +7,8 @@
 #include "receipt/receipt.h"
 #include "store/receipts.h"
 
-int slip_print(const struct conf *conf, struct store *s, const struct staff_request *r,
-               int64_t now_utc, struct service *printer, int64_t *receipt_id, struct kerr *err)
+int slip_make(const struct conf *conf, struct store *s, const struct staff_request *r,
+              int64_t now_utc, int64_t *receipt_id, struct kerr *err)
 {
 	static const char *const bin_items[STAFF_BINS_MAX] = {"key_blank.bin1", "key_blank.bin2",
 	                                                      "key_blank.bin3", "key_blank.bin4"};
@@ -43,13 +43,6 @@ int slip_print(const struct conf *conf, struct store *s, const struct staff_requ
 	}
 	if (rc == KR_OK)
 		rc = receipts_add(s, 0, "restock", pdf.data, pdf.len, now_utc, receipt_id, err);
-	if (rc == KR_OK) {
-		char id[24];
-		snprintf(id, sizeof id, "%lld", (long long)*receipt_id);
-		rc = printer->ops->control
-		         ? printer->ops->control(printer->self, "reprint", id, err)
-		         : kerr_set(err, KR_INVALID, "printer: no reprint");
-	}
 	receipt_pdf_free(&pdf);
 	receipt_maker_destroy(m);
 	strings_free(st);

@@ -2,6 +2,7 @@
  * Every change of screen passes through set_screen(); every action is journaled. */
 #include "staff/staff.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,7 @@ struct staff {
 	struct staff_config cfg;
 	struct staff_lock lock;
 	int64_t last_touch_ms;
-	int pin_pending; /* a PIN is being checked */
+	int checking; /* a PIN or a key is being checked */
 	struct staff_view view;
 };
 
@@ -23,7 +24,7 @@ static const char *const screen_names[STAFF_SCREEN_COUNT] = {
     "off", "pin", "locked", "home", "devices", "stock", "restock", "orders", "stranded", "receipts",
 };
 static const char *const request_names[SREQ_COUNT] = {
-    "pin_check", "load", "journal", "restock", "refund", "reprint", "service",
+    "pin_check", "load", "journal", "restock", "refund", "reprint", "service", "key_check",
 };
 
 const char *staff_action_name(enum staff_action a)
@@ -110,20 +111,42 @@ static void enter(struct staff *s, struct staff_out *out, struct flow_time now)
 	set_screen(s, out, now.utc_s < lock_until(s) ? STAFF_LOCKED : STAFF_PIN);
 }
 
-static void pin_result(struct staff *s, struct staff_out *out, int ok, struct flow_time now)
+/* Starts a check (of a PIN or a key): one at a time, on the PIN pad only. */
+static int check_start(struct staff *s)
 {
-	char body[64];
-	if (!s->pin_pending || s->view.screen != STAFF_PIN)
+	if (s->checking || s->view.screen != STAFF_PIN)
+		return 0;
+	s->checking = 1;
+	snprintf(s->view.notice_key, sizeof s->view.notice_key, "staff.checking");
+	return 1;
+}
+
+/* The answer of a check: a PIN's (key NULL) or a key's (its token serial). */
+static void check_result(struct staff *s, struct staff_out *out, int ok, const char *key,
+                         struct flow_time now)
+{
+	char body[96], serial[40] = "";
+	if (!s->checking || s->view.screen != STAFF_PIN)
 		return;
-	s->pin_pending = 0;
+	s->checking = 0;
+	s->view.notice_key[0] = '\0';
+	/* the serial goes into JSON: only the characters serials are made of */
+	for (size_t i = 0; key && key[i] && i < sizeof serial - 1; i++)
+		serial[i] = isalnum((unsigned char)key[i]) || strchr("-_.:", key[i]) ? key[i] : '?';
 	if (ok) {
 		s->lock.failures = 0;
-		journal(out, "pin_ok", "{}");
+		if (key)
+			snprintf(body, sizeof body, "{\"key\":\"%s\"}", serial);
+		journal(out, "pin_ok", key ? body : "{}");
 		set_screen(s, out, STAFF_HOME);
 		return;
 	}
 	s->lock.failures++;
-	snprintf(body, sizeof body, "{\"failures\":%d}", s->lock.failures);
+	if (key)
+		snprintf(body, sizeof body, "{\"failures\":%d,\"key\":\"%s\"}", s->lock.failures,
+		         serial);
+	else
+		snprintf(body, sizeof body, "{\"failures\":%d}", s->lock.failures);
 	journal(out, "pin_bad", body);
 	if (s->lock.failures >= STAFF_PIN_TRIES) {
 		s->lock.failures = 0;
@@ -132,7 +155,8 @@ static void pin_result(struct staff *s, struct staff_out *out, int ok, struct fl
 		journal(out, "lock", body);
 		set_screen(s, out, STAFF_LOCKED);
 	} else {
-		snprintf(s->view.notice_key, sizeof s->view.notice_key, "staff.pin_wrong");
+		snprintf(s->view.notice_key, sizeof s->view.notice_key, "%s",
+		         key ? "staff.key_refused" : "staff.pin_wrong");
 	}
 }
 
@@ -173,15 +197,14 @@ static void on_action(struct staff *s, struct staff_out *out, const struct staff
 		if (sc == STAFF_RESTOCK)
 			journal(out, "restock_cancel", "{}");
 		journal(out, "exit", "{}");
-		s->pin_pending = 0;
+		s->checking = 0;
 		set_screen(s, out, STAFF_OFF);
 		return;
 	}
 	if (sc == STAFF_PIN) {
-		if (ev->action == STA_PIN && !s->pin_pending) {
+		if (ev->action == STA_PIN && check_start(s)) {
 			struct staff_request *r = emit(out, SREQ_PIN_CHECK);
 			snprintf(r->pin, sizeof r->pin, "%.15s", ev->text);
-			s->pin_pending = 1;
 		}
 		return;
 	}
@@ -292,7 +315,7 @@ static void on_tick(struct staff *s, struct staff_out *out, struct flow_time now
 		if (v->screen == STAFF_RESTOCK)
 			journal(out, "restock_cancel", "{}");
 		journal(out, "timeout", "{}");
-		s->pin_pending = 0;
+		s->checking = 0;
 		set_screen(s, out, STAFF_OFF);
 		return;
 	}
@@ -311,6 +334,7 @@ static void refresh(struct staff *s, struct flow_time now)
 	v->locked_s = now.utc_s < until ? (int)(until - now.utc_s) : 0;
 	int64_t left = (int64_t)s->cfg.idle_timeout_s * 1000 - (now.mono_ms - s->last_touch_ms);
 	v->remaining_s = v->screen == STAFF_OFF || left < 0 ? 0 : (int)((left + 999) / 1000);
+	v->checking = s->checking;
 }
 
 void staff_handle(struct staff *s, const struct staff_event *ev, struct flow_time now,
@@ -331,7 +355,23 @@ void staff_handle(struct staff *s, const struct staff_event *ev, struct flow_tim
 		on_tick(s, out, now);
 		break;
 	case SEV_PIN_RESULT:
-		pin_result(s, out, ev->ok, now);
+		check_result(s, out, ev->ok, NULL, now);
+		break;
+	case SEV_KEY_INSERTED:
+		if (check_start(s)) {
+			s->last_touch_ms = now.mono_ms;
+			emit(out, SREQ_KEY_CHECK);
+		}
+		break;
+	case SEV_KEY_RESULT:
+		check_result(s, out, ev->ok, ev->text, now);
+		break;
+	case SEV_KEY_FAILED:
+		if (s->checking && s->view.screen == STAFF_PIN) {
+			s->checking = 0;
+			snprintf(s->view.notice_key, sizeof s->view.notice_key,
+			         "staff.key_unreadable");
+		}
 		break;
 	case SEV_DEVICE:
 		on_device(s, ev->text, !ev->ok);
@@ -386,4 +426,10 @@ const struct staff_view *staff_view(const struct staff *s)
 int staff_active(const struct staff *s)
 {
 	return s->view.screen != STAFF_OFF;
+}
+
+int staff_key_ok(const struct key_triage *t, int64_t now_utc)
+{
+	return t->has_cert && t->issuer == ISSUER_OURS && t->staff_role &&
+	       now_utc >= t->not_before_utc && now_utc <= t->not_after_utc;
 }

@@ -6,7 +6,14 @@
  * on the monotonic clock, the PIN lock on the wall clock so that it outlives a restart
  * (the caller restores it from the journal, see stats_staff_pin). Every staff action
  * leads to a SREQ_JOURNAL request. No I/O: the caller checks the PIN, reads the store,
- * refills, refunds and prints. A PIN in a request is wiped by whoever consumes it. */
+ * refills, refunds and prints. A PIN in a request is wiped by whoever consumes it.
+ *
+ * Staff mode opens with the staff PIN or with a staff key: a key put into the port while
+ * the PIN pad shows, whose certificate our CA issued with the staff role (see
+ * staff_key_ok and PKI_STAFF_ROLE_OID in kiosk/pki/cert.h). Both count in the same
+ * failure lock and are journaled alike, as kinds staff.pin_ok and staff.pin_bad, a key's
+ * with its token serial in the body ({"key":"SERIAL"}), so that stats_staff_pin restores
+ * the lock for both. */
 #ifndef KIOSK_STAFF_H
 #define KIOSK_STAFF_H
 
@@ -66,8 +73,9 @@ struct staff_data {
 	int64_t blank[STAFF_BINS_MAX]; /* blank keys per bin */
 	int64_t retained;              /* keys in the retain bin */
 	int orders_today, served_today, refunded_today;
-	fen_t takings_today_fen; /* paid and served today */
-	int64_t outbox;          /* events not yet taken by the central site */
+	fen_t takings_today_fen;  /* paid and served today */
+	int64_t outbox;           /* events not yet taken by the central site */
+	int64_t last_contact_utc; /* the central site's last answer, 0: never */
 	int nstranded;
 	struct staff_order {
 		int64_t id;
@@ -94,10 +102,13 @@ enum staff_event_kind {
 	SEV_ENTER,  /* the hidden gesture on the start screen */
 	SEV_ACTION, /* action, row, text */
 	SEV_TICK,
-	SEV_PIN_RESULT, /* ok */
-	SEV_DEVICE,     /* text: status key, ok: 0 while faulty */
-	SEV_DATA,       /* data */
-	SEV_DONE,       /* text: the outcome's string key of the last restock/refund/reprint */
+	SEV_PIN_RESULT,   /* ok */
+	SEV_DEVICE,       /* text: status key, ok: 0 while faulty */
+	SEV_DATA,         /* data */
+	SEV_DONE,         /* text: the outcome's string key of the last restock/refund/reprint */
+	SEV_KEY_INSERTED, /* a key came into the user's port */
+	SEV_KEY_RESULT,   /* the key was read: ok (staff_key_ok), text: its token serial */
+	SEV_KEY_FAILED,   /* the key could not be read (not counted as a failure) */
 	SEV_COUNT
 };
 
@@ -118,6 +129,7 @@ enum staff_request_kind {
 	SREQ_REFUND,    /* id: a stranded order */
 	SREQ_REPRINT,   /* id: a stored receipt */
 	SREQ_SERVICE,   /* arg: 1 out of service, 0 back in service */
+	SREQ_KEY_CHECK, /* read the key in the port and answer SEV_KEY_RESULT / _FAILED */
 	SREQ_COUNT
 };
 
@@ -158,7 +170,8 @@ struct staff_view {
 	int locked_s;    /* LOCKED: seconds left */
 	int remaining_s; /* before the idle time-out */
 	char notice_key[48];
-	int busy; /* a restock, refund or reprint is under way */
+	int busy;     /* a restock, refund or reprint is under way */
+	int checking; /* PIN: a PIN or a key is being checked */
 	int out_of_service;
 	int ndevices;
 	struct staff_device device[STAFF_DEVICES_MAX];
@@ -186,6 +199,10 @@ const struct staff_view *staff_view(const struct staff *s);
 
 /* Whether staff mode holds the screen (any screen but STAFF_OFF). */
 int staff_active(const struct staff *s);
+
+/* Whether triage t (borrowed) is a staff key at now_utc: a certificate our CA issued
+ * with the staff role, within its validity. */
+int staff_key_ok(const struct key_triage *t, int64_t now_utc);
 
 /* Names for traces and scripts: "show", "restock-start" …; the reverse gives -1. */
 const char *staff_action_name(enum staff_action a);

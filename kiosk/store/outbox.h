@@ -11,7 +11,7 @@
 
 #include "store/store.h"
 
-#define OUTBOX_BODY_MAX 1024 /* the store writes bodies up to this size */
+#define OUTBOX_BODY_MAX 2048 /* the store writes bodies up to this size */
 
 /* One outbox row. */
 struct outbox_event {
@@ -19,7 +19,8 @@ struct outbox_event {
 	char event_id[64]; /* stable: order_no ":" history id */
 	char kind[32];     /* order.create, order.move … */
 	int64_t created_utc;
-	char body[OUTBOX_BODY_MAX]; /* JSON text, no personal data */
+	char body[OUTBOX_BODY_MAX]; /* JSON text; personal data only in an order.create's
+	                               "detail" (the contact for the e-invoice) */
 };
 
 /* Reads up to max pending (not acknowledged) events, oldest first, into out[] (the

@@ -8,6 +8,7 @@
  * any failure it is rolled back and the SQLite code is mapped to a kiosk result. The handle is used
  * by one thread at a time. Nothing personal or secret is printed. */
 #include "store/store.h"
+#include "store/outbox.h"
 #include "store/store_internal.h"
 
 #include <errno.h>
@@ -16,17 +17,21 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#define STORE_APP_ID           0x4B494F53 /* "KIOS" */
-#define STORE_BUSY_MS          5000
-#define STORE_HASH_LEN         32
-#define STORE_KIOSK_ID_MAX     8
-#define STORE_REASON_MAX       128
-#define STORE_KIND_MAX         32
-#define STORE_ITEM_MAX         64
-#define STORE_BODY_MAX         1024       /* the bodies the store writes itself */
+#define STORE_APP_ID       0x4B494F53 /* "KIOS" */
+#define STORE_BUSY_MS      5000
+#define STORE_HASH_LEN     32
+#define STORE_KIOSK_ID_MAX 8
+#define STORE_REASON_MAX   128
+#define STORE_KIND_MAX     32
+#define STORE_ITEM_MAX     64
+#define STORE_BODY_MAX     1024 /* the bodies the store writes itself */
+#define STORE_DETAIL_MAX   512  /* an order's detail for the central site */
+_Static_assert(STORE_BODY_MAX + STORE_DETAIL_MAX + 16 <= OUTBOX_BODY_MAX,
+               "an outbox event is read back whole");
 #define STORE_JOURNAL_BODY_MAX 65536      /* a caller's journal body */
 #define STORE_COUNT_MAX        1000000000 /* largest change of a consumable count */
 #define CHINA_OFFSET_S         (8 * 3600)
@@ -418,14 +423,17 @@ int store_tx_journal(struct store *s, const char *kind, int64_t order_id, const 
 /* ---- orders ---- */
 
 /* Records a state change of an order inside the open transaction: a history row, a
- * journal row and an outbox event, the last two with the same small JSON body.
- * from is -1 for a new order. Returns a SQLite code. */
+ * journal row and an outbox event, the last two with the same small JSON body — but
+ * a new order's detail for the central site (the contact: personal) goes in the outbox
+ * event only. from is -1 for a new order; pickup_no and detail are NULL for a move.
+ * Returns a SQLite code. */
 static int order_record(struct store *s, int64_t id, const char *order_no, int from,
                         enum order_state to, fen_t amount, const char *reason, int64_t at,
-                        const char *pickup_no)
+                        const char *pickup_no, const char *detail)
 {
 	const char *kind = from < 0 ? "order.create" : "order.move";
 	char body[STORE_BODY_MAX], event_id[64], from_q[24] = "null";
+	char sent[STORE_BODY_MAX + STORE_DETAIL_MAX + 16];
 	char reason_q[2 * STORE_REASON_MAX + 3];
 
 	/* order_no is letters and digits, state ids are fixed words */
@@ -458,13 +466,20 @@ static int order_record(struct store *s, int64_t id, const char *order_no, int f
 	if (rc != SQLITE_OK)
 		return rc;
 
+	if (detail && detail[0])
+		snprintf(sent, sizeof sent, "%.*s,\"detail\":%s}", (int)strlen(body) - 1, body,
+		         detail);
+	else
+		snprintf(sent, sizeof sent, "%s", body);
 	st = s->st[ST_OUTBOX_INSERT];
 	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, sent, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, at);
-	return stmt_run(st);
+	rc = stmt_run(st);
+	explicit_bzero(sent, sizeof sent);
+	return rc;
 }
 
 /* Copies a text column into buf, truncated to size, "" for NULL. */
@@ -514,6 +529,16 @@ static int pickup_no_ok(const char *no)
 	return n < ROW_FIELD_SIZE(order_no);
 }
 
+static int json_object_ok(const char *text)
+{
+	if (strlen(text) > STORE_DETAIL_MAX)
+		return 0;
+	cJSON *j = cJSON_Parse(text);
+	int ok = cJSON_IsObject(j);
+	cJSON_Delete(j);
+	return ok;
+}
+
 /* Whether an open or served order hands out pickup_no (inside a transaction or not).
  * Returns a SQLite code; *taken 1 or 0. */
 static int pickup_taken(struct store *s, const char *pickup_no, int *taken)
@@ -554,6 +579,9 @@ static int spec_check(const struct order_spec *spec, struct kerr *err)
 		return kerr_set(err, KR_INVALID, "masked subject too long");
 	if (spec->key_serial && strlen(spec->key_serial) >= ROW_FIELD_SIZE(key_serial))
 		return kerr_set(err, KR_INVALID, "key serial too long");
+	if (spec->detail && spec->detail[0] && !json_object_ok(spec->detail))
+		return kerr_set(err, KR_INVALID, "detail must be a JSON object of at most %d bytes",
+		                STORE_DETAIL_MAX);
 	if (spec->pickup_no && spec->pickup_no[0] && !pickup_no_ok(spec->pickup_no))
 		return kerr_set(err, KR_INVALID,
 		                "pick-up order number must be 1 to 31 letters or "
@@ -640,7 +668,7 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	}
 
 	rc = order_record(s, id, order_no, -1, ORDER_NEW, q->total_fen, "created", spec->now_utc,
-	                  pickup);
+	                  pickup, detail);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "record new order", err);
 	r = store_tx_commit(s, err);
@@ -710,7 +738,7 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 	rc = stmt_run(st);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "update order", err);
-	rc = order_record(s, id, order_no, (int)from, to, amount, reason, now_utc, NULL);
+	rc = order_record(s, id, order_no, (int)from, to, amount, reason, now_utc, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "record order move", err);
 	return store_tx_commit(s, err);

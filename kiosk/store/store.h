@@ -27,7 +27,8 @@ struct order_spec {
 	const struct fee_quote *quote; /* the itemised fees; total is the order's amount */
 	const char *subject_masked;    /* e.g. "张*" + " 3201**********1234"; may be "" */
 	const char *key_serial;        /* the user's key, "" when none */
-	const char *detail;            /* free JSON text for the central site, may be "" */
+	const char *detail;            /* a JSON object for the central site (e.g. the contact),
+	                                  sent with the order.create event, not journaled; "" */
 	int64_t now_utc;
 	const char *pickup_no; /* the pick-up order this one hands out, NULL or "" */
 };

@@ -384,6 +384,20 @@ static int devices_take(struct sync *s, const char *text, struct kerr *err)
 	return KR_OK;
 }
 
+/* "held": the site acknowledged every event of the outbox (read on the caller's thread,
+ * through the app's store). */
+static int held_check(struct sync *s, struct kerr *err)
+{
+	int64_t n = -1;
+	struct kerr why = {{0}};
+	if (!s->host.store || store_outbox_pending(s->host.store, &n, &why) != KR_OK)
+		return kerr_set(err, KR_IO, "sync held: cannot read the outbox %s", why.msg);
+	return n == 0 ? KR_OK
+	              : kerr_set(err, KR_CONFLICT,
+	                         "sync held: %lld events not acknowledged by the central site",
+	                         (long long)n);
+}
+
 static int control(void *self, const char *verb, const char *args, struct kerr *err)
 {
 	struct sync *s = self;
@@ -397,6 +411,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	}
 	if (strcmp(verb, "devices") == 0)
 		return devices_take(s, args, err);
+	if (strcmp(verb, "held") == 0)
+		return held_check(s, err);
 	int used = 0;
 	sscanf(args, "%63s%n", word, &used);
 	for (char *c = word; *c; c++)
@@ -435,9 +451,9 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		         s->host.conf->kiosk_id, word, extra);
 	else
 		return kerr_set(err, KR_INVALID,
-		                "sync: unknown verb '%s' (now, down, up, slow MS, fault "
-		                "500|garbage|ackdrop|clear, pickup ORDER_NO [key=value …], review "
-		                "ORDER_NO result=approved|rejected, picked ORDER_NO "
+		                "sync: unknown verb '%s' (now, held, down, up, slow MS, fault "
+		                "500|garbage|ackdrop|drop|clear, pickup ORDER_NO [key=value …], "
+		                "review ORDER_NO result=approved|rejected, picked ORDER_NO "
 		                "expect=offered|reported|collected, fee VERSION [tamper=1])",
 		                verb);
 	return peer_get(s, path, err);

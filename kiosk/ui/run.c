@@ -62,6 +62,9 @@ static void demo_key(struct app *app, SDL_Keycode key)
 	    {SDLK_F3, SVC_KEYS, "remove", ""},
 	    {SDLK_F4, SVC_IDREADER, "present", "11010519491231002X 张三"},
 	    {SDLK_F5, SVC_PAY, "paid", ""},
+	    /* the central site approves an order placed online for pick-up here */
+	    {SDLK_F6, SVC_SYNC, "pickup", "GX2026112100123 seal=1 paid=70000"},
+	    {SDLK_F6, SVC_SYNC, "now", ""},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].key != key)

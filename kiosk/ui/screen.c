@@ -742,6 +742,7 @@ static void staff_pin(struct builder *b, const struct staff_view *sv)
 {
 	char n[16];
 	info_key(b, FONT_BODY, ROLE_SCREEN, "staff.pin");
+	info_key(b, FONT_SMALL, ROLE_MUTED, "staff.key_hint");
 	snprintf(n, sizeof n, "%d", sv->tries_left);
 	staff_line(b, sv->tries_left < STAFF_PIN_TRIES ? ROLE_WARNING : ROLE_MUTED,
 	           "staff.tries_left", n);
@@ -759,10 +760,26 @@ static void staff_locked(struct builder *b, const struct staff_view *sv)
 	staff_nav(b, 0);
 }
 
+/* The sync backlog and the central site's last answer, China time. */
+static void staff_sync(struct builder *b, const struct staff_data *d)
+{
+	char when[80], date[48]; /* room for any year the compiler can imagine */
+	staff_count(b, "staff.sync_backlog", d->outbox);
+	if (d->last_contact_utc > 0) {
+		int64_t day_s = (d->last_contact_utc + 8 * 3600) % 86400;
+		china_date(d->last_contact_utc, date, sizeof date);
+		snprintf(when, sizeof when, "%s %02d:%02d", date, (int)(day_s / 3600),
+		         (int)(day_s % 3600 / 60));
+	}
+	staff_line(b, ROLE_SCREEN, "staff.last_contact",
+	           d->last_contact_utc > 0 ? when : tx(b, "staff.never"));
+}
+
 static void staff_home(struct builder *b, const struct staff_view *sv)
 {
 	if (sv->out_of_service)
 		info_key(b, FONT_BODY, ROLE_WARNING, "staff.out_of_service");
+	staff_sync(b, &sv->data);
 	staff_nav(b, 0);
 	struct btn row[6] = {
 	    staff_btn(tx(b, "staff.devices"), STA_SHOW, STAFF_DEVICES, ROLE_BUTTON),
@@ -814,7 +831,8 @@ static void staff_stock(struct builder *b, const struct staff_view *sv)
 	}
 }
 
-/* A count with its − and + buttons: the caption above the pair. */
+/* A count with its − and + buttons: the caption above the pair (in large text the
+ * small font: the taller buttons leave no room for more). */
 static void staff_counter(struct builder *b, const char *label, enum staff_action less,
                           enum staff_action more, int row)
 {
@@ -823,7 +841,14 @@ static void staff_counter(struct builder *b, const char *label, enum staff_actio
 	    staff_btn("+", more, row, ROLE_BUTTON),
 	};
 	grid(b, pair, 2, 2, FONT_TITLE);
-	caption(b, FONT_BODY, ROLE_FIELD, label);
+	caption(b, b->in->large ? FONT_SMALL : FONT_BODY, ROLE_FIELD, label);
+}
+
+/* How many rows of a list fit: in large text one fewer (the taller buttons). */
+static int staff_rows(const struct builder *b, int n)
+{
+	int max = b->in->large ? STAFF_ROWS_MAX - 1 : STAFF_ROWS_MAX;
+	return n < max ? n : max;
 }
 
 static void staff_restock(struct builder *b, const struct staff_view *sv)
@@ -864,7 +889,7 @@ static void staff_stranded(struct builder *b, const struct staff_view *sv)
 	const struct staff_data *d = &sv->data;
 	char label[STAFF_ROWS_MAX][SCREEN_TEXT], amount[32];
 	struct btn row[STAFF_ROWS_MAX];
-	int n = d->nstranded < STAFF_ROWS_MAX ? d->nstranded : STAFF_ROWS_MAX;
+	int n = staff_rows(b, d->nstranded);
 	if (!n)
 		info_key(b, FONT_BODY, ROLE_MUTED, "staff.none");
 	staff_nav(b, 1);
@@ -882,7 +907,7 @@ static void staff_receipts(struct builder *b, const struct staff_view *sv)
 	const struct staff_data *d = &sv->data;
 	char label[STAFF_ROWS_MAX][SCREEN_TEXT], kind[48];
 	struct btn row[STAFF_ROWS_MAX];
-	int n = d->nreceipts < STAFF_ROWS_MAX ? d->nreceipts : STAFF_ROWS_MAX;
+	int n = staff_rows(b, d->nreceipts);
 	if (!n)
 		info_key(b, FONT_BODY, ROLE_MUTED, "staff.none");
 	staff_nav(b, 1);
@@ -1010,9 +1035,12 @@ static void step_screen(struct builder *b)
 		nav(b, 1, 0);
 		keypad(b, "1234567890", 5, FONT_HUGE, NULL, 0);
 		break;
-	case STEP_PIN: {
+	case STEP_PIN:
+	case STEP_KEY_PIN: {
 		info_key(b, FONT_BODY, ROLE_SCREEN,
-		         v->pin_round == 1 ? "ui.pin_round1" : "ui.pin_round2");
+		         v->step == STEP_KEY_PIN ? "ui.key_pin_hint"
+		         : v->pin_round == 1     ? "ui.pin_round1"
+		                                 : "ui.pin_round2");
 		figure(b, WK_DOTS, CONTENT_W, 130, "")->arg = b->in->pin_len;
 		info_key(b, FONT_SMALL, ROLE_MUTED, "ui.pin_scrambled");
 		b->s->keypad = 3;

@@ -444,7 +444,7 @@ void ui_show(struct ui *ui, const struct flow_view *v, int64_t utc_s)
 	}
 	int same_step = ui->have_view && ui->view.screen == v->screen && ui->view.step == v->step &&
 	                ui->view.biz == v->biz && ui->view.contact_email == v->contact_email;
-	int is_pin = v->screen == SCREEN_STEP && v->step == STEP_PIN;
+	int is_pin = v->screen == SCREEN_STEP && (v->step == STEP_PIN || v->step == STEP_KEY_PIN);
 	if (!same_step) {
 		keypad_clear(&ui->entry, v->step == STEP_ORDER_NO  ? ORDER_MAX
 		                         : v->step != STEP_CONTACT ? CODE_MAX

@@ -800,6 +800,37 @@ static void test_pickup(void)
 	}
 }
 
+/* A renewal onto a fresh key pair asks for the key's current PIN once, before the
+ * confirmation, and hands it to the key work; without the setting there is no such step. */
+static void test_renew_fresh_key(void)
+{
+	for (int fresh = 0; fresh < 2; fresh++) {
+		struct rig g;
+		rig_init(&g, "nantong");
+		g.cfg.renew_fresh_key = fresh;
+		start_renewal(&g);
+		card(&g, PERSON_ID, "");
+		tap(&g, INTENT_NEXT, 0);
+		type(&g, INTENT_TEXT, "13812345678");
+		tap(&g, INTENT_NEXT, 0); /* no e-mail */
+		if (fresh) {
+			CHECK_INT(view(&g)->step, STEP_KEY_PIN);
+			tap(&g, INTENT_NEXT, 0); /* the PIN is not optional */
+			CHECK_INT(view(&g)->step, STEP_KEY_PIN);
+			type(&g, INTENT_PIN, "12a456");
+			CHECK_STR(view(&g)->error_key, "pin.bad_format");
+			type(&g, INTENT_PIN, "123456"); /* the key's own PIN: no weak-PIN rules */
+		}
+		CHECK_INT(view(&g)->step, STEP_CONFIRM);
+		tap(&g, INTENT_NEXT, 0);
+		CHECK_INT(g.order_state, ORDER_SERVED);
+		CHECK_STR(g.last_pin, fresh ? "123456" : "");
+		tap(&g, INTENT_NEXT, 0);
+		CHECK(!flow_holds_personal_data(g.f));
+		rig_free(&g);
+	}
+}
+
 int main(void)
 {
 	test_every_business("nantong");
@@ -818,5 +849,6 @@ int main(void)
 	test_options();
 	test_recovery_rules();
 	test_pickup();
+	test_renew_fresh_key();
 	return check_done();
 }

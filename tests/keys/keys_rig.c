@@ -70,18 +70,34 @@ int keys_rig_insert(const char *dir, const char *profile)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+int keys_rig_keep_token(const char *dir, const char *label, const char *name)
+{
+	char cmd[8600];
+	snprintf(
+	    cmd, sizeof cmd,
+	    "cd '%s/rig' && f=$(grep -l -- '%s' tokens/*/token.object | head -1) && "
+	    "[ -n \"$f\" ] && cp \"$f\" '%s-token.object' && echo \"$PWD/$f\" > '%s-token.path'",
+	    dir, label, name, name);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 int keys_rig_heal_sm(const char *dir)
+{
+	return keys_rig_heal_token(dir, "sm");
+}
+
+int keys_rig_heal_token(const char *dir, const char *name)
 {
 	char path[4096], saved[4200], cmd[8600];
 	struct stat a, b;
-	snprintf(path, sizeof path, "%s/rig/sm-token.path", dir);
+	snprintf(path, sizeof path, "%s/rig/%s-token.path", dir, name);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
 	int ok = fgets(path, sizeof path, f) != NULL;
 	fclose(f);
 	path[strcspn(path, "\n")] = '\0';
-	snprintf(saved, sizeof saved, "%s/rig/sm-token.object", dir);
+	snprintf(saved, sizeof saved, "%s/rig/%s-token.object", dir, name);
 	if (!ok || stat(saved, &b) != 0)
 		return -1;
 	/* its size never changes while intact: a cut write is shorter */

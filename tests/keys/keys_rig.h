@@ -19,5 +19,10 @@ int keys_rig_insert(const char *dir, const char *profile);
 /* Restores the secure module's token.object when a killed process left it damaged
  * (see tests/rigs/softhsm.sh). Returns 1 when it did, 0 when intact, -1 on error. */
 int keys_rig_heal_sm(const char *dir);
+/* The same for the token labelled label, kept under name by keys_rig_keep_token first:
+ * SoftHSM rewrites every token's token.object at C_Login, so a kill there can cut a user
+ * key's too (a real key keeps its PIN state in its chip). Return 0 or -1 / as above. */
+int keys_rig_keep_token(const char *dir, const char *label, const char *name);
+int keys_rig_heal_token(const char *dir, const char *name);
 
 #endif

@@ -181,6 +181,7 @@ int main(void)
 	/* a wrong PIN: nothing changes */
 	w = renewal(&k, "864209");
 	CHECK(keywork_run(kw, &w, NOW, step, NULL, &res, &err) != KR_OK);
+	CHECK_STR(res.reason_key, "work.key_pin_wrong"); /* the user is told why */
 	X509 *again = port_cert_child(c.module);
 	CHECK(after && again && X509_cmp(after, again) == 0);
 	X509_free(again);
@@ -200,6 +201,7 @@ int main(void)
 	 * own working key pair always stays. A kill inside SoftHSM's C_Login on the secure
 	 * module empties its token.object (SoftHSM's flaw): the rig restores it. */
 	srand((unsigned)time(NULL));
+	CHECK_INT(keys_rig_keep_token(dir, "unit-expiring", "port"), 0);
 	for (int round = 1; round <= 10; round++) {
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -226,6 +228,7 @@ int main(void)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		CHECK(keys_rig_heal_sm(dir) >= 0);
+		CHECK(keys_rig_heal_token(dir, "port") >= 0);
 		int pairs = working_pairs(c.module);
 		if (pairs < 1)
 			fprintf(stderr, "round %d: no working certificate left\n", round);

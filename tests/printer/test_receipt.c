@@ -152,6 +152,39 @@ static void check_report(struct receipt_place *pl)
 	receipt_maker_destroy(m);
 }
 
+/* A pick-up's receipt: what was paid before and the order picked up, no fee lines. */
+static void pickup_receipt(struct receipt_place *pl)
+{
+	struct receipt_maker *m = NULL;
+	struct receipt_data d;
+	struct receipt_pdf pdf = {0};
+	struct kerr err;
+	char path[512];
+
+	pl->paper_mm = 80;
+	CHECK_INT(receipt_maker_create(pl, &m, &err), KR_OK);
+	prn_sample_receipt(&d);
+	d.biz = BIZ_NEW;
+	d.pickup = 1;
+	d.paid_fen = 52000;
+	snprintf(d.pickup_no, sizeof d.pickup_no, "GX2026112100123");
+	memset(&d.quote, 0, sizeof d.quote);
+	d.trade_no[0] = '\0';
+	CHECK_INT(receipt_render(m, &d, &pdf, &err), KR_OK);
+	snprintf(path, sizeof path, "%s/pickup.pdf", PRN_OUT_DIR);
+	CHECK_INT(prn_write_file(path, pdf.data, pdf.len), 0);
+	char *t = text_of(path);
+	CHECK_HAS(t, "NT0126112100000001");
+	CHECK_HAS(t, "领取的订单");
+	CHECK_HAS(t, "GX2026112100123");
+	CHECK_HAS(t, "已付款（审核前）");
+	CHECK_HAS(t, "520.00元");
+	CHECK(t && !strstr(t, "合计")); /* nothing charged here */
+	free(t);
+	receipt_pdf_free(&pdf);
+	receipt_maker_destroy(m);
+}
+
 static void bad_places(struct receipt_place pl)
 {
 	struct receipt_maker *m = NULL;
@@ -235,6 +268,7 @@ int main(void)
 	receipt_at(&pl, 80, "receipt-80mm");
 	receipt_at(&pl, 58, "receipt-58mm");
 	check_report(&pl);
+	pickup_receipt(&pl);
 	bad_places(pl);
 	table();
 	strings_free(st);

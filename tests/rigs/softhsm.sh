@@ -59,6 +59,13 @@ basicConstraints = CA:false
 keyUsage = critical, digitalSignature, nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+# a hall staff member's key: the staff role (PKI_STAFF_ROLE_OID in kiosk/pki/cert.h)
+[v3_staff]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = clientAuth, 2.25.197997400230607952514762413731890959947
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 CNF
 mkdir -p new && : >index.txt && echo 1000 >serial
 
@@ -106,9 +113,10 @@ for i in $(seq 1 "$BLANKS"); do
 	echo "$(token_serial "BLANK$i") dispenser" >>"$W/shim/slots"
 done
 
-# userkey PROFILE CA SUBJECT START END [rsa] : a user key holding a certificate from CA
+# userkey PROFILE CA SUBJECT START END [rsa|ec [EXT]] : a user key holding a certificate
+# from CA, with the extensions of ca.cnf section EXT (v3_user)
 userkey() {
-	local name=$1 ca=$2 subj=$3 start=$4 end=$5 alg=${6:-ec}
+	local name=$1 ca=$2 subj=$3 start=$4 end=$5 alg=${6:-ec} ext=${7:-v3_user}
 	local serial
 	softhsm2-util --init-token --free --label "$name" --so-pin 87654321 --pin "$USER_PIN" >/dev/null
 	serial=$(token_serial "$name")
@@ -123,9 +131,9 @@ userkey() {
 	fi
 	openssl req -new -utf8 -key "$name.key" -subj "$subj" -out "$name.csr"
 	if [ "$ca" = issuing ]; then
-		sign issuing "$name.csr" "$name.pem" "$start" "$end" v3_user
+		sign issuing "$name.csr" "$name.pem" "$start" "$end" "$ext"
 	else
-		sign "$ca" "$name.csr" "$name.pem" "$start" "$end" v3_user
+		sign "$ca" "$name.csr" "$name.pem" "$start" "$end" "$ext"
 	fi
 	openssl x509 -in "$name.pem" -outform DER -out "$name.der"
 	softhsm2-util --import "$name.key" --token "$name" --label "$name" --id 01 --pin "$USER_PIN" >/dev/null
@@ -162,6 +170,8 @@ userkey damaged issuing "$UNIT" 20260601000000Z 20270601000000Z
 "$P11RIG" "$M" damaged "$USER_PIN" halfcert
 "$P11RIG" "$M" damaged "$USER_PIN" garbage 64
 "$P11RIG" "$M" damaged "$USER_PIN" garbage 1048576
+# a hall staff member's key: our CA gave it the staff role
+userkey staff issuing "/C=CN/CN=王工/serialNumber=11010519491231002X" 20260101000000Z 20280101000000Z ec v3_staff
 userkey junk-only none "" "" ""
 "$P11RIG" "$M" junk-only "$USER_PIN" halfcert
 "$P11RIG" "$M" junk-only "$USER_PIN" garbage 200000

@@ -1,5 +1,7 @@
 /* test_staff.c — staff mode's state machine on an injected clock, the PIN hash, the PIN
- * lock kept in the journal across a restart, and the store statistics it reads. */
+ * lock kept in the journal across a restart, the staff key (what counts as one, a
+ * refused key counted in the PIN lock and restored with it), and the store statistics it
+ * reads. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +227,99 @@ static void test_lock_survives_restart(struct store *s)
 	CHECK_INT((int)at, (int)(now.utc_s - 10 * 60));
 }
 
+/* What makes a staff key: our CA, the staff role, within its validity. */
+static void test_key_ok(void)
+{
+	struct key_triage t = {.has_cert = 1,
+	                       .issuer = ISSUER_OURS,
+	                       .staff_role = 1,
+	                       .not_before_utc = now.utc_s - 86400,
+	                       .not_after_utc = now.utc_s + 86400};
+	CHECK(staff_key_ok(&t, now.utc_s));
+	t.staff_role = 0; /* a user's key of ours */
+	CHECK(!staff_key_ok(&t, now.utc_s));
+	t.staff_role = 1;
+	t.issuer = ISSUER_JSCA;
+	CHECK(!staff_key_ok(&t, now.utc_s));
+	t.issuer = ISSUER_OURS;
+	CHECK(!staff_key_ok(&t, now.utc_s + 2 * 86400)); /* expired */
+	CHECK(!staff_key_ok(&t, now.utc_s - 2 * 86400)); /* not yet valid */
+	t.has_cert = 0;
+	CHECK(!staff_key_ok(&t, now.utc_s));
+}
+
+/* A key put in at the PIN pad: checked (one check at a time), refused keys counted in
+ * the PIN lock, journaled with their serial, restored after a restart; a staff key opens. */
+static void test_key_login(struct store *s)
+{
+	struct staff *st = restart(s);
+	const struct staff_view *v = staff_view(st);
+	struct staff_out all = {0};
+	struct staff_event key = {.kind = SEV_KEY_INSERTED};
+	struct kerr err;
+	int fails;
+	int64_t at;
+
+	feed(st, s, &key, &all); /* staff mode is off: nothing */
+	CHECK_INT(all.n, 0);
+	enter(st, s);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES);
+	all.n = 0;
+	feed(st, s, &key, &all);
+	CHECK_INT(all.n, 1);
+	CHECK_INT(all.req[0].kind, SREQ_KEY_CHECK);
+	CHECK_INT(v->checking, 1);
+	CHECK_STR(v->notice_key, "staff.checking");
+	act(st, s, STA_PIN, 0, "13579", &all); /* no PIN while the key is checked */
+	CHECK_INT(all.n, 0);
+	CHECK_INT(v->screen, STAFF_PIN);
+
+	/* a user's key: refused, one try gone, journaled with its serial */
+	struct staff_event res = {.kind = SEV_KEY_RESULT, .ok = 0, .text = "SIM0001\"x"};
+	all.n = 0;
+	feed(st, s, &res, &all);
+	CHECK_INT(v->screen, STAFF_PIN);
+	CHECK_INT(v->checking, 0);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 1);
+	CHECK_STR(v->notice_key, "staff.key_refused");
+	CHECK_STR(all.req[0].journal_kind, "staff.pin_bad");
+	CHECK_STR(all.req[0].journal_body, "{\"failures\":1,\"key\":\"SIM0001?x\"}");
+	feed(st, s, &res, &all); /* an answer nobody waits for */
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 1);
+
+	/* a key that does not read is not counted */
+	feed(st, s, &key, NULL);
+	struct staff_event unread = {.kind = SEV_KEY_FAILED};
+	feed(st, s, &unread, NULL);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 1);
+	CHECK_STR(v->notice_key, "staff.key_unreadable");
+	CHECK_INT(v->checking, 0);
+	staff_destroy(st);
+
+	/* the refused key counts after a restart, like a wrong PIN */
+	CHECK_INT(stats_staff_pin(s, &fails, &at, &err), KR_OK);
+	CHECK_INT(fails, 1);
+	st = restart(s);
+	v = staff_view(st);
+	enter(st, s);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 1);
+
+	/* a staff key opens staff mode and clears the count */
+	feed(st, s, &key, NULL);
+	struct staff_event good = {.kind = SEV_KEY_RESULT, .ok = 1, .text = "0123456789abcdef"};
+	all.n = 0;
+	feed(st, s, &good, &all);
+	CHECK_INT(v->screen, STAFF_HOME);
+	CHECK_STR(all.req[0].journal_kind, "staff.pin_ok");
+	CHECK_STR(all.req[0].journal_body, "{\"key\":\"0123456789abcdef\"}");
+	CHECK_INT(stats_staff_pin(s, &fails, &at, &err), KR_OK);
+	CHECK_INT(fails, 0);
+	all.n = 0;
+	feed(st, s, &key, &all); /* not at the PIN pad: nothing */
+	CHECK_INT(all.n, 0);
+	staff_destroy(st);
+}
+
 static void test_stats(struct store *s)
 {
 	struct kerr err;
@@ -268,6 +363,7 @@ int main(void)
 	CHECK_INT(staff_pin_hash("13579", SALT, 1000, hash, sizeof hash, &err), KR_OK);
 	test_pin_hash();
 	test_screens();
+	test_key_ok();
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof path, "%s/kiosk.db", dir);
@@ -275,6 +371,7 @@ int main(void)
 	CHECK_INT(store_open(path, &s, &err), KR_OK);
 	if (s) {
 		test_lock_survives_restart(s);
+		test_key_login(s);
 		test_stats(s);
 	}
 	store_close(s);

@@ -166,6 +166,56 @@ static void test_invalid_specs(struct store *s)
 	CHECK_INT(journal_rows(s), rows + 1);
 }
 
+/* An order's detail (the contact) goes to the central site in the order.create event and
+ * is not journaled; a pick-up order is handed out by one open or served order at a time. */
+static void test_detail_and_pickup(struct store *s, const char *path)
+{
+	struct kerr err = {0};
+	struct fee_quote q = tu_quote(0);
+	struct order_spec spec = tu_spec(&q, T0);
+	struct order_row row, found;
+	int taken = -1;
+
+	spec.detail = "{\"mobile\":\"13812345678\",\"email\":\"zhang@example.com\"}";
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM outbox WHERE kind = 'order.create' AND "
+	                           "json_extract(body, '$.detail.mobile') = '13812345678'"),
+	          1);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM journal WHERE body LIKE '%13812345678%'"),
+	          0);
+	static const char *const bad[] = {"[1]", "{", "\"text\""};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		spec.detail = bad[i];
+		CHECK_INT(store_order_create(s, &spec, &row, &err), KR_INVALID);
+	}
+	char big[600];
+	snprintf(big, sizeof big, "{\"x\":\"%0580d\"}", 0);
+	spec.detail = big;
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_INVALID);
+
+	spec.detail = "";
+	spec.pickup_no = "GX2026112100123";
+	CHECK_INT(store_pickup_taken(s, spec.pickup_no, &taken, &err), KR_OK);
+	CHECK_INT(taken, 0);
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
+	CHECK_INT(store_pickup_taken(s, spec.pickup_no, &taken, &err), KR_OK);
+	CHECK_INT(taken, 1);
+	CHECK_INT(store_order_create(s, &spec, &found, &err), KR_CONFLICT);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM outbox WHERE "
+	                           "json_extract(body, '$.pickup') = 'GX2026112100123'"),
+	          1);
+	CHECK_INT(store_order_find(s, row.order_no, &found, &err), KR_OK);
+	CHECK_INT(found.id, row.id);
+	CHECK_INT(store_order_find(s, "K0123", &found, &err), KR_NOT_FOUND);
+	/* the first attempt closed unpaid: the order can be handed out again */
+	CHECK_INT(store_order_move(s, row.id, ORDER_CLOSED, "abandoned", T0, &err), KR_OK);
+	CHECK_INT(store_pickup_taken(s, spec.pickup_no, &taken, &err), KR_OK);
+	CHECK_INT(taken, 0);
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
+	spec.pickup_no = "GX-1";
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_INVALID);
+}
+
 /* Leaves orders in open and finished states; only the open ones are listed, by id. */
 static void test_open_orders(struct store *s)
 {
@@ -349,6 +399,7 @@ int main(void)
 	test_lifecycle(s);
 	test_conflict_charged_failed(s);
 	test_invalid_specs(s);
+	test_detail_and_pickup(s, path);
 	test_open_orders(s);
 	test_consumables(s);
 

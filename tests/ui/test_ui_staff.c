@@ -2,7 +2,9 @@
  * English with the checks of test_ui_screens (no string key missing, no overflow, no
  * missing glyph, controls of 120 px in the lower 60 %, none overlapping); the hidden
  * gesture (a long press in the start screen's corner, and a short one that does nothing);
- * the staff PIN pad posting the PIN to staff mode, which opens its home screen. */
+ * the staff PIN pad posting the PIN to staff mode, which opens its home screen. Every
+ * screen also in large text; the home screen shows the sync backlog and last contact,
+ * the PIN pad the staff key hint and, while a check runs, "checking". */
 #include <SDL.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -67,6 +69,7 @@ static struct staff_view full_view(enum staff_screen sc)
 	d->refunded_today = 2;
 	d->takings_today_fen = 2345600;
 	d->outbox = 1234;
+	d->last_contact_utc = 1795225080; /* 2026-11-21 09:38 China time */
 	d->nstranded = d->nreceipts = STAFF_ROWS_MAX;
 	for (int i = 0; i < STAFF_ROWS_MAX; i++) {
 		d->stranded[i].id = i + 1;
@@ -96,14 +99,48 @@ static struct staff_view full_view(enum staff_screen sc)
 	v.removed = 3;
 	v.out_of_service = sc == STAFF_HOME;
 	snprintf(v.notice_key, sizeof v.notice_key, "%s",
-	         sc == STAFF_PIN ? "staff.pin_wrong" : "staff.slip_failed");
+	         sc == STAFF_PIN ? "staff.key_unreadable" : "staff.slip_failed");
 	return v;
 }
 
-static void all_screens(struct rig *r, int english, const char *lang)
+/* Whether a text widget of the screen shown contains text. */
+static int shows(struct rig *r, const char *text)
+{
+	const struct screen *s = ui_screen(r->ui);
+	for (int i = 0; i < s->n; i++)
+		if (s->w[i].kind == WK_TEXT && strstr(s->w[i].text, text))
+			return 1;
+	return 0;
+}
+
+/* The home screen's sync lines, and the PIN pad's key hint and check under way. */
+static void sync_and_check(struct rig *r, int english)
+{
+	struct staff_view v = full_view(STAFF_HOME);
+	ui_set_display(r->ui, english, 0, 0);
+	ui_set_staff(r->ui, &v);
+	ui_show(r->ui, app_view(r->app), r->utc_s);
+	CHECK(shows(r, "1234"));
+	CHECK(shows(r, "2026-11-21 09:38"));
+	CHECK(shows(r, english ? "Last contact" : "最近联系"));
+	v.data.last_contact_utc = 0;
+	ui_show(r->ui, app_view(r->app), r->utc_s);
+	CHECK(shows(r, english ? "never" : "从未联系"));
+	CHECK(!shows(r, "1970"));
+	v = full_view(STAFF_PIN);
+	v.checking = 1;
+	snprintf(v.notice_key, sizeof v.notice_key, "staff.checking");
+	ui_show(r->ui, app_view(r->app), r->utc_s);
+	check_screen(r, english ? "en" : "zh", "pin-checking");
+	CHECK(shows(r, english ? "Checking" : "正在验证"));
+	CHECK(shows(r, english ? "staff key" : "工作人员证书锁"));
+	ui_set_staff(r->ui, app_staff_view(r->app));
+}
+
+static void all_screens(struct rig *r, int english, int large, const char *lang)
 {
 	char name[48];
-	ui_set_display(r->ui, english, 0, 0);
+	ui_set_display(r->ui, english, large, 0);
 	for (int sc = STAFF_PIN; sc < STAFF_SCREEN_COUNT; sc++) {
 		struct staff_view v = full_view((enum staff_screen)sc);
 		ui_set_staff(r->ui, &v);
@@ -142,8 +179,14 @@ int main(void)
 {
 	struct rig r;
 	rig_start(&r, "tests/ui/ui-kiosk.ini", "2026-11-21 10:00");
-	all_screens(&r, 0, "zh");
-	all_screens(&r, 1, "en");
+	all_screens(&r, 0, 0, "zh");
+	all_screens(&r, 1, 0, "en");
+	all_screens(&r, 0, 1, "zh-large");
+	all_screens(&r, 1, 1, "en-large");
+	ui_set_display(r.ui, 0, 0, 0);
+	sync_and_check(&r, 0);
+	sync_and_check(&r, 1);
+	ui_set_display(r.ui, 0, 0, 0);
 	CHECK_INT(ui_missing_glyphs(r.ui), 0);
 
 	/* no visible staff control on the start screen */

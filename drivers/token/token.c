@@ -516,6 +516,33 @@ int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed
 	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_DestroyObject (certificate)", rv);
 }
 
+int token_key_remove(struct token_ctx *t, int i, const unsigned char *id, size_t id_len,
+                     int *removed, struct kerr *err)
+{
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_CLASS classes[] = {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY};
+	CK_OBJECT_HANDLE h[16];
+	CK_ULONG n = 0;
+	*removed = 0;
+	if (bad_index(t, i, err))
+		return KR_IO;
+	if (!id || !id_len)
+		return kerr_set(err, KR_INVALID, "no key ID");
+	CK_RV rv = session_open(t, i, &s);
+	if (rv != CKR_OK)
+		return fail_rv(t, err, "C_OpenSession", rv);
+	for (size_t c = 0; rv == CKR_OK && c < sizeof classes / sizeof classes[0]; c++) {
+		CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &classes[c], sizeof classes[c]},
+		                       {CKA_ID, (void *)id, id_len}};
+		rv = find_objects(t, s, tmpl, 2, h, 16, &n);
+		for (CK_ULONG k = 0; rv == CKR_OK && k < n; k++)
+			if ((rv = t->raw->C_DestroyObject(s, h[k])) == CKR_OK)
+				(*removed)++;
+	}
+	t->raw->C_CloseSession(s);
+	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_DestroyObject (key)", rv);
+}
+
 int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsigned char *id,
                  size_t id_len, const char *label, struct kerr *err)
 {

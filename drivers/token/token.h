@@ -83,6 +83,10 @@ int token_cert_store(struct token_ctx *t, int i, X509 *x509, const unsigned char
 /* Removes certificate objects: those equal to x509, or when x509 is NULL those whose
  * value does not parse. *removed counts them. */
 int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed, struct kerr *err);
+/* Removes the key pair (private and public key objects) with CKA_ID id; the user must be
+ * logged in. *removed counts the objects. */
+int token_key_remove(struct token_ctx *t, int i, const unsigned char *id, size_t id_len,
+                     int *removed, struct kerr *err);
 
 /* User logged in: generates a key pair on the token under id. */
 int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsigned char *id,

@@ -3,6 +3,11 @@
  * queue and, while idle, re-enumerates about every 0.5 s to turn a key put into or
  * pulled from the user's port into FEV_KEY_INSERTED / FEV_KEY_REMOVED.
  *
+ * A triage that carries a PIN (work.pin, work.key_serial: staff mode's key check,
+ * kiosk/staff) first has the key prove its possession of the staff certificate's private
+ * key with that PIN (keywork_prove) and reports staff_role only when it did; the PIN is
+ * wiped with the request.
+ *
  * Scenario control (the test rig): "insert PROFILE" shows the rig's token PROFILE in
  * the port and "remove" empties it, by rewriting the PKCS#11 shim's slot file
  * ($P11SHIM_DIR/slots, profiles in $P11SHIM_DIR/profiles); "fail REASON" makes the next
@@ -49,11 +54,23 @@ static void progress(void *ctx, const char *step)
 	post(p, &ev);
 }
 
-static void run_triage(struct pk *p)
+static void run_triage(struct pk *p, const struct flow_request *r)
 {
 	struct flow_event ev = {.kind = FEV_TRIAGE};
 	struct kerr err = {{0}};
-	int rc = keywork_triage(p->kw, p->host.utc_s(p->host.app), &ev.key, &err);
+	const struct work_spec *w = &r->work;
+	int rc = KR_OK, proven = 0;
+	if (w->pin[0]) {
+		rc = keywork_prove(p->kw, w->key_serial, w->pin, &err);
+		proven = rc == KR_OK;
+		if (!proven)
+			fprintf(p->host.trace, "[keys] staff key: %s\n", err.msg);
+	}
+	if (rc != KR_NOT_FOUND)
+		rc = keywork_triage(p->kw, p->host.utc_s(p->host.app), &ev.key, &err);
+	if (rc == KR_OK && w->pin[0])
+		ev.key.staff_role =
+		    ev.key.staff_role && proven && strcmp(ev.key.serial, w->key_serial) == 0;
 	if (rc != KR_OK) {
 		ev.kind = FEV_TRIAGE_FAILED;
 		snprintf(ev.text, sizeof ev.text, "%s",
@@ -142,7 +159,7 @@ static void *worker(void *arg)
 		p->running = 1;
 		pthread_mutex_unlock(&p->mu);
 		if (r.kind == FREQ_TRIAGE)
-			run_triage(p);
+			run_triage(p, &r);
 		else
 			run_work(p, &r);
 		explicit_bzero(&r, sizeof r); /* the new user PIN */

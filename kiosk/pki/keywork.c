@@ -392,8 +392,8 @@ static enum token_keytype new_key_type(const struct keywork *kw)
  * certificate issued (local, or a KUR for old whose proof of possession the new key
  * signs), stored under the new ID and checked with a sign-and-verify round trip. Only
  * after that does the caller remove the old certificate: a kill at any point leaves the
- * old pair with its certificate, both, or the new pair with its own. The old key pair
- * stays on the key (the token driver has no key deletion). *out: caller frees. */
+ * old pair with its certificate, both, or the new pair with its own; the caller removes
+ * the old pair last. *out: caller frees. */
 static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t now_utc, int i,
                        const struct token_cert *old, int64_t to, keywork_progress_fn progress,
                        void *ctx, X509 **out, int *pin_refused, struct kerr *err)
@@ -525,6 +525,16 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 		if (rc == KR_OK)
 			token_cert_remove(kw->tok, i, NULL, &removed,
 			                  err); /* half-written leftovers */
+		/* a fresh pair: the old one goes after its certificate (a kill between leaves
+		 * a key without a certificate, which nothing uses) */
+		if (rc == KR_OK && kw->c->renew_fresh_key && w->pin[0]) {
+			if (token_login(kw->tok, i, 0, w->pin, err) != KR_OK ||
+			    token_key_remove(kw->tok, i, certs[b].id, certs[b].id_len, &removed,
+			                     err) != KR_OK)
+				fprintf(kw->trace, "[keys] the old key pair stays on the key: %s\n",
+				        err->msg);
+			token_logout(kw->tok, i);
+		}
 		rc = KR_OK; /* the new certificate is in place: an old one left over is harmless */
 		issuer_serial_hex(neu, res->cert_serial, sizeof res->cert_serial);
 		cert_validity(neu, res);
@@ -689,4 +699,35 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 			return rc;
 	}
 	return KR_OK;
+}
+
+int keywork_prove(struct keywork *kw, const char *serial, const char *pin, struct kerr *err)
+{
+	struct token_cert *certs = NULL;
+	struct pki_cert_facts f = {0};
+	EVP_PKEY *priv = NULL;
+	int n = 0, rc;
+	int i = port_token(kw, serial, err);
+	if (i < 0)
+		return KR_NOT_FOUND;
+	if ((rc = token_certs(kw->tok, i, &certs, &n, err)) != KR_OK)
+		return rc;
+	int b = best_cert(kw, certs, n, &f);
+	if (b < 0 || f.issuer != ISSUER_OURS || !f.staff_role)
+		rc = kerr_set(err, KR_INVALID, "the key holds no staff certificate");
+	else
+		rc = token_login(kw->tok, i, 0, pin, err);
+	if (rc == KR_OK) {
+		priv = token_private_key(kw->tok, i, certs[b].id, certs[b].id_len, err);
+		if (!priv || !round_trip(priv, certs[b].x509))
+			rc = kerr_set(err, KR_CORRUPT,
+			              "the key's private key does not match its staff certificate");
+		token_logout(kw->tok, i);
+	}
+	fprintf(kw->trace, "[keys] staff key proof of possession: %s\n",
+	        rc == KR_OK ? "challenge signed and verified" : "failed");
+	EVP_PKEY_free(priv);
+	explicit_bzero(&f, sizeof f);
+	token_certs_free(certs, n);
+	return rc;
 }

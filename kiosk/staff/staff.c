@@ -12,6 +12,9 @@ struct staff {
 	struct staff_lock lock;
 	int64_t last_touch_ms;
 	int checking; /* a PIN or a key is being checked */
+	int proving;  /* the check is the staff key's proof of possession */
+	int key_in;   /* a key came into the port at the PIN pad and is still there */
+	char key[40]; /* the staff key whose PIN the pad asks for (view.key_pin) */
 	struct staff_view view;
 };
 
@@ -24,7 +27,8 @@ static const char *const screen_names[STAFF_SCREEN_COUNT] = {
     "off", "pin", "locked", "home", "devices", "stock", "restock", "orders", "stranded", "receipts",
 };
 static const char *const request_names[SREQ_COUNT] = {
-    "pin_check", "load", "journal", "restock", "refund", "reprint", "service", "key_check",
+    "pin_check", "load",    "journal",   "restock",   "refund",
+    "reprint",   "service", "key_check", "key_prove",
 };
 
 const char *staff_action_name(enum staff_action a)
@@ -92,6 +96,11 @@ static void set_screen(struct staff *s, struct staff_out *out, enum staff_screen
 	struct staff_view *v = &s->view;
 	if (to != v->screen)
 		v->notice_key[0] = '\0';
+	if (to != STAFF_PIN) { /* the staff key's PIN is asked for on the pad only */
+		v->key_pin = 0;
+		s->key_in = 0;
+		s->key[0] = '\0';
+	}
 	v->screen = to;
 	if (to == STAFF_OFF) {
 		memset(&v->data, 0, sizeof v->data);
@@ -126,9 +135,11 @@ static void check_result(struct staff *s, struct staff_out *out, int ok, const c
                          struct flow_time now)
 {
 	char body[96], serial[40] = "";
+	int proof = s->proving;
 	if (!s->checking || s->view.screen != STAFF_PIN)
 		return;
 	s->checking = 0;
+	s->proving = 0;
 	s->view.notice_key[0] = '\0';
 	/* the serial goes into JSON: only the characters serials are made of */
 	for (size_t i = 0; key && key[i] && i < sizeof serial - 1; i++)
@@ -156,8 +167,36 @@ static void check_result(struct staff *s, struct staff_out *out, int ok, const c
 		set_screen(s, out, STAFF_LOCKED);
 	} else {
 		snprintf(s->view.notice_key, sizeof s->view.notice_key, "%s",
-		         key ? "staff.key_refused" : "staff.pin_wrong");
+		         proof ? "staff.key_pin_wrong"
+		         : key ? "staff.key_refused"
+		               : "staff.pin_wrong");
 	}
+}
+
+/* A key's answer: after its proof, the verdict; after the first read, a user's key is
+ * refused, and a staff certificate has the pad ask for the key's own PIN (the proof). */
+static void key_result(struct staff *s, struct staff_out *out, const struct staff_event *ev,
+                       struct flow_time now)
+{
+	struct staff_view *v = &s->view;
+	if (!s->checking || v->screen != STAFF_PIN)
+		return;
+	if (s->proving) {
+		/* the serial the proof was asked for: the key may have been swapped since */
+		check_result(s, out, ev->ok && strcmp(ev->text, s->key) == 0, s->key, now);
+		return;
+	}
+	if (!ev->ok) {
+		check_result(s, out, 0, ev->text, now);
+		return;
+	}
+	s->checking = 0;
+	v->notice_key[0] = '\0';
+	if (!s->key_in)
+		return; /* pulled out while it was read */
+	v->key_pin = 1;
+	snprintf(s->key, sizeof s->key, "%.39s", ev->text);
+	snprintf(v->notice_key, sizeof v->notice_key, "staff.key_found");
 }
 
 static void restock_end(struct staff *s, struct staff_out *out)
@@ -198,13 +237,19 @@ static void on_action(struct staff *s, struct staff_out *out, const struct staff
 			journal(out, "restock_cancel", "{}");
 		journal(out, "exit", "{}");
 		s->checking = 0;
+		s->proving = 0;
 		set_screen(s, out, STAFF_OFF);
 		return;
 	}
 	if (sc == STAFF_PIN) {
 		if (ev->action == STA_PIN && check_start(s)) {
-			struct staff_request *r = emit(out, SREQ_PIN_CHECK);
+			struct staff_request *r =
+			    emit(out, v->key_pin ? SREQ_KEY_PROVE : SREQ_PIN_CHECK);
 			snprintf(r->pin, sizeof r->pin, "%.15s", ev->text);
+			if (v->key_pin) {
+				s->proving = 1;
+				snprintf(r->key, sizeof r->key, "%s", s->key);
+			}
 		}
 		return;
 	}
@@ -316,6 +361,7 @@ static void on_tick(struct staff *s, struct staff_out *out, struct flow_time now
 			journal(out, "restock_cancel", "{}");
 		journal(out, "timeout", "{}");
 		s->checking = 0;
+		s->proving = 0;
 		set_screen(s, out, STAFF_OFF);
 		return;
 	}
@@ -358,19 +404,35 @@ void staff_handle(struct staff *s, const struct staff_event *ev, struct flow_tim
 		check_result(s, out, ev->ok, NULL, now);
 		break;
 	case SEV_KEY_INSERTED:
+		s->key_in = s->view.screen == STAFF_PIN;
 		if (check_start(s)) {
 			s->last_touch_ms = now.mono_ms;
+			s->view.key_pin = 0; /* a new key: read afresh */
+			s->key[0] = '\0';
 			emit(out, SREQ_KEY_CHECK);
 		}
 		break;
 	case SEV_KEY_RESULT:
-		check_result(s, out, ev->ok, ev->text, now);
+		key_result(s, out, ev, now);
 		break;
 	case SEV_KEY_FAILED:
 		if (s->checking && s->view.screen == STAFF_PIN) {
 			s->checking = 0;
+			s->proving = 0;
+			s->view.key_pin = 0;
+			s->key[0] = '\0';
 			snprintf(s->view.notice_key, sizeof s->view.notice_key,
 			         "staff.key_unreadable");
+		}
+		break;
+	case SEV_KEY_REMOVED:
+		/* a proof under way still ends in its verdict; the pad asks no more for the
+		 * key's PIN */
+		s->key_in = 0;
+		if (s->view.key_pin) {
+			s->view.key_pin = 0;
+			if (!s->checking)
+				s->view.notice_key[0] = '\0';
 		}
 		break;
 	case SEV_DEVICE:

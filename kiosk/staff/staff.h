@@ -10,10 +10,14 @@
  *
  * Staff mode opens with the staff PIN or with a staff key: a key put into the port while
  * the PIN pad shows, whose certificate our CA issued with the staff role (see
- * staff_key_ok and PKI_STAFF_ROLE_OID in kiosk/pki/cert.h). Both count in the same
- * failure lock and are journaled alike, as kinds staff.pin_ok and staff.pin_bad, a key's
- * with its token serial in the body ({"key":"SERIAL"}), so that stats_staff_pin restores
- * the lock for both. */
+ * staff_key_ok and PKI_STAFF_ROLE_OID in kiosk/pki/cert.h), and which then proves that it
+ * holds the certificate's private key: a certificate is public and can be copied onto
+ * any token, so the pad asks for the key's own PIN (view key_pin) and SREQ_KEY_PROVE has
+ * the keys service log in to the key and sign a fresh challenge with it. A user's key, a
+ * wrong key PIN and a failed proof count in the same failure lock as a wrong staff PIN
+ * and are journaled alike, as kinds staff.pin_ok and staff.pin_bad, a key's with its
+ * token serial in the body ({"key":"SERIAL"}), so that stats_staff_pin restores the lock
+ * for all. */
 #ifndef KIOSK_STAFF_H
 #define KIOSK_STAFF_H
 
@@ -107,8 +111,11 @@ enum staff_event_kind {
 	SEV_DATA,         /* data */
 	SEV_DONE,         /* text: the outcome's string key of the last restock/refund/reprint */
 	SEV_KEY_INSERTED, /* a key came into the user's port */
-	SEV_KEY_RESULT,   /* the key was read: ok (staff_key_ok), text: its token serial */
-	SEV_KEY_FAILED,   /* the key could not be read (not counted as a failure) */
+	/* the key was read: ok (staff_key_ok), text: its token serial; after SREQ_KEY_PROVE,
+	 * ok only when the key proved its possession of the staff key */
+	SEV_KEY_RESULT,
+	SEV_KEY_FAILED,  /* the key could not be read (not counted as a failure) */
+	SEV_KEY_REMOVED, /* the key left the user's port */
 	SEV_COUNT
 };
 
@@ -130,6 +137,10 @@ enum staff_request_kind {
 	SREQ_REPRINT,   /* id: a stored receipt */
 	SREQ_SERVICE,   /* arg: 1 out of service, 0 back in service */
 	SREQ_KEY_CHECK, /* read the key in the port and answer SEV_KEY_RESULT / _FAILED */
+	/* key, pin: log in to the staff key key with its own PIN pin, sign a fresh challenge
+	 * with its private key, verify it with its certificate, answer SEV_KEY_RESULT (ok
+	 * when verified) / _FAILED */
+	SREQ_KEY_PROVE,
 	SREQ_COUNT
 };
 
@@ -144,6 +155,7 @@ struct staff_request {
 	int64_t retained_before, removed;
 	int64_t id;
 	int arg;
+	char key[40]; /* SREQ_KEY_PROVE: the staff key's token serial */
 };
 
 #define STAFF_MAX_REQUESTS 4
@@ -178,6 +190,7 @@ struct staff_view {
 	struct staff_data data;
 	int64_t loaded[STAFF_BINS_MAX]; /* RESTOCK: counted so far */
 	int64_t removed;
+	int key_pin;      /* PIN: the pad asks for the staff key's own PIN */
 	unsigned version; /* bumped on every change */
 };
 

@@ -35,7 +35,8 @@ struct staff_desk {
 	struct staff *staff;
 	int flow_closed;    /* the flow was told it is out of service */
 	int64_t reprint_id; /* the receipt staff asked to print, 0: none */
-	int triage_pending; /* the key check asked the keys service for a triage */
+	int triage_pending; /* the key check asked the keys service for a triage (2: with
+	                       the staff key's PIN, its proof of possession) */
 
 	pthread_mutex_t mu; /* guards the slots and stop */
 	pthread_cond_t wake;
@@ -289,6 +290,21 @@ static void key_check(struct staff_desk *d)
 	keys->ops->submit(keys->self, &r);
 }
 
+/* Asks the keys service to have the staff key r->key prove its possession with its PIN
+ * r->pin (wiped here): a triage that carries the PIN (see kiosk/pki/keys_service.c),
+ * whose FEV_TRIAGE reports the staff role only when the proof verified. */
+static void key_prove(struct staff_desk *d, struct staff_request *r)
+{
+	struct service *keys = &d->host.svc[SVC_KEYS];
+	struct flow_request fr = {.kind = FREQ_TRIAGE};
+	memcpy(fr.work.pin, r->pin, sizeof fr.work.pin);
+	explicit_bzero(r->pin, sizeof r->pin);
+	snprintf(fr.work.key_serial, sizeof fr.work.key_serial, "%s", r->key);
+	d->triage_pending = 2;
+	keys->ops->submit(keys->self, &fr);
+	explicit_bzero(&fr, sizeof fr);
+}
+
 static void execute(struct staff_desk *d, struct staff_out *out, int depth)
 {
 	struct kerr err = {{0}};
@@ -310,6 +326,9 @@ static void execute(struct staff_desk *d, struct staff_out *out, int depth)
 		}
 		case SREQ_KEY_CHECK:
 			key_check(d);
+			break;
+		case SREQ_KEY_PROVE:
+			key_prove(d, r);
 			break;
 		case SREQ_LOAD:
 			sev.kind = SEV_DATA;
@@ -399,8 +418,13 @@ int staff_desk_route(struct staff_desk *d, const struct flow_event *ev)
 		if (staff_active(d->staff))
 			sev.kind = SEV_KEY_INSERTED;
 		break;
+	case FEV_KEY_REMOVED: /* the flow sees it too */
+		if (staff_active(d->staff))
+			sev.kind = SEV_KEY_REMOVED;
+		break;
 	case FEV_TRIAGE:
-	case FEV_TRIAGE_FAILED:
+	case FEV_TRIAGE_FAILED: {
+		int proof = d->triage_pending == 2;
 		if (!d->triage_pending)
 			break;
 		own = 1; /* the flow did not ask for it */
@@ -410,11 +434,15 @@ int staff_desk_route(struct staff_desk *d, const struct flow_event *ev)
 		         staff_key_ok(&ev->key, d->host.now(d->host.app).utc_s);
 		if (ev->kind == FEV_TRIAGE)
 			snprintf(sev.text, sizeof sev.text, "%s", ev->key.serial);
+		const char *what =
+		    sev.ok ? "a staff certificate: the key's PIN is asked" : "not a staff key";
+		if (proof)
+			what = sev.ok ? "the staff key proved its possession"
+			              : "the key's PIN or proof failed";
 		fprintf(d->host.trace, "[staff] key check: %s\n",
-		        ev->kind == FEV_TRIAGE_FAILED ? "the key did not read"
-		        : sev.ok                      ? "a staff key"
-		                                      : "not a staff key");
+		        ev->kind == FEV_TRIAGE_FAILED ? "the key did not read" : what);
 		break;
+	}
 	case FEV_PRINTED:
 	case FEV_PRINT_FAILED:
 		if (ev->order_id == 0 && d->reprint_id && ev->arg == d->reprint_id) {

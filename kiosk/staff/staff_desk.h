@@ -5,9 +5,10 @@
  * check (PBKDF2) and the restock slip (rendered and stored through a store handle of its
  * own). The worker's answers wait in the desk; it wakes the loop by posting a FEV_TICK
  * through the host, and the loop hands them to staff mode first thing on its next event
- * (staff_desk_route). Reads, journal rows, refills, refunds, reprints and the key check
- * (a FREQ_TRIAGE to the keys service, whose FEV_TRIAGE the desk then takes) are started on
- * the loop thread: they are quick or answered by a service. A PIN is wiped wherever it is
+ * (staff_desk_route). Reads, journal rows, refills, refunds, reprints, the key check (a
+ * FREQ_TRIAGE to the keys service, whose FEV_TRIAGE the desk then takes) and a staff key's
+ * proof of possession (the same with the key's own PIN in work.pin) are started on the
+ * loop thread: they are quick or answered by a service. A PIN is wiped wherever it is
  * copied and never written to the trace. */
 #ifndef KIOSK_STAFF_DESK_H
 #define KIOSK_STAFF_DESK_H

@@ -741,8 +741,9 @@ static void staff_count(struct builder *b, const char *key, int64_t n)
 static void staff_pin(struct builder *b, const struct staff_view *sv)
 {
 	char n[16];
-	info_key(b, FONT_BODY, ROLE_SCREEN, "staff.pin");
-	info_key(b, FONT_SMALL, ROLE_MUTED, "staff.key_hint");
+	info_key(b, FONT_BODY, ROLE_SCREEN, sv->key_pin ? "staff.key_pin" : "staff.pin");
+	if (!sv->key_pin)
+		info_key(b, FONT_SMALL, ROLE_MUTED, "staff.key_hint");
 	snprintf(n, sizeof n, "%d", sv->tries_left);
 	staff_line(b, sv->tries_left < STAFF_PIN_TRIES ? ROLE_WARNING : ROLE_MUTED,
 	           "staff.tries_left", n);

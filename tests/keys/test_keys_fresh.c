@@ -78,6 +78,30 @@ static int working_pairs(const char *module)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Whether the port key still holds the rig's original key pair (CKA_ID 01), in a child. */
+static int old_key_left(const char *module)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct token_ctx *t;
+		struct kerr e;
+		static const unsigned char old_id[] = {0x01};
+		if (token_open(module, &t, &e) != KR_OK)
+			_exit(255);
+		int i = token_find(t, "reader:port", 0);
+		if (i < 0 || token_login(t, i, 0, USER_PIN, &e) != KR_OK)
+			_exit(255);
+		EVP_PKEY *p = token_private_key(t, i, old_id, sizeof old_id, &e);
+		int left = p != NULL;
+		EVP_PKEY_free(p);
+		token_close(t);
+		_exit(left);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static struct work_spec renewal(const struct key_triage *k, const char *pin)
 {
 	struct work_spec w = {.biz = BIZ_RENEW, .holder = k->holder, .years = 1};
@@ -163,6 +187,7 @@ int main(void)
 
 	/* with the user's PIN: a new key pair and its certificate, the old one gone */
 	X509 *before = port_cert_child(c.module);
+	CHECK_INT(old_key_left(c.module), 1);
 	CHECK_INT(keywork_triage(kw, NOW, &k, &err), KR_OK);
 	struct work_spec w = renewal(&k, USER_PIN);
 	int rc = keywork_run(kw, &w, NOW, step, NULL, &res, &err);
@@ -175,6 +200,7 @@ int main(void)
 	      EVP_PKEY_eq(X509_get0_pubkey(before), X509_get0_pubkey(after)) != 1);
 	CHECK_INT(res.not_after_utc, k.not_after_utc + 365 * 86400);
 	CHECK_INT(working_pairs(c.module), 1); /* the PIN unchanged, the new pair works */
+	CHECK_INT(old_key_left(c.module), 0);  /* and the old private key is gone */
 	CHECK_INT(keywork_triage(kw, NOW, &k, &err), KR_OK);
 	CHECK_INT(k.check_pass, 1);
 

@@ -172,6 +172,12 @@ userkey damaged issuing "$UNIT" 20260601000000Z 20270601000000Z
 "$P11RIG" "$M" damaged "$USER_PIN" garbage 1048576
 # a hall staff member's key: our CA gave it the staff role
 userkey staff issuing "/C=CN/CN=王工/serialNumber=11010519491231002X" 20260101000000Z 20280101000000Z ec v3_staff
+# a copy of that certificate (public) on a key with another key pair: not a staff key
+userkey staff-copy none "" "" ""
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out staff-copy.key 2>/dev/null
+softhsm2-util --import staff-copy.key --token staff-copy --label staff --id 01 --pin "$USER_PIN" >/dev/null
+pkcs11-tool --module "$M" --token-label staff-copy --login --pin "$USER_PIN" --write-object staff.der \
+	--type cert --id 01 --label staff >/dev/null 2>&1
 userkey junk-only none "" "" ""
 "$P11RIG" "$M" junk-only "$USER_PIN" halfcert
 "$P11RIG" "$M" junk-only "$USER_PIN" garbage 200000

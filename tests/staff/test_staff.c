@@ -304,18 +304,121 @@ static void test_key_login(struct store *s)
 	enter(st, s);
 	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 1);
 
-	/* a staff key opens staff mode and clears the count */
+	/* a staff key: its own PIN is asked; its proof opens staff mode, clears the count */
 	feed(st, s, &key, NULL);
 	struct staff_event good = {.kind = SEV_KEY_RESULT, .ok = 1, .text = "0123456789abcdef"};
 	all.n = 0;
 	feed(st, s, &good, &all);
+	CHECK_INT(v->screen, STAFF_PIN);
+	CHECK_INT(v->key_pin, 1);
+	CHECK_INT(all.n, 0); /* nothing journaled: the key has proved nothing yet */
+	CHECK_STR(v->notice_key, "staff.key_found");
+	act(st, s, STA_PIN, 0, "135790", &all);
+	CHECK_INT(all.n, 1);
+	CHECK_INT(all.req[0].kind, SREQ_KEY_PROVE);
+	CHECK_STR(all.req[0].pin, "135790");
+	CHECK_STR(all.req[0].key, "0123456789abcdef");
+	CHECK_INT(v->checking, 1);
+	all.n = 0;
+	feed(st, s, &good, &all);
 	CHECK_INT(v->screen, STAFF_HOME);
+	CHECK_INT(v->key_pin, 0);
 	CHECK_STR(all.req[0].journal_kind, "staff.pin_ok");
 	CHECK_STR(all.req[0].journal_body, "{\"key\":\"0123456789abcdef\"}");
 	CHECK_INT(stats_staff_pin(s, &fails, &at, &err), KR_OK);
 	CHECK_INT(fails, 0);
 	all.n = 0;
 	feed(st, s, &key, &all); /* not at the PIN pad: nothing */
+	CHECK_INT(all.n, 0);
+	staff_destroy(st);
+}
+
+/* The staff key's proof of possession: a wrong key PIN or a failed proof counts in the
+ * PIN lock with the key's serial, so does a proof for another key; once the key is out
+ * the pad takes the staff PIN again; a proof under way still ends in its verdict; five
+ * failures lock. */
+static void test_key_proof(struct store *s)
+{
+	struct staff *st = restart(s);
+	const struct staff_view *v = staff_view(st);
+	struct staff_out all = {0};
+	struct staff_event key = {.kind = SEV_KEY_INSERTED}, out = {.kind = SEV_KEY_REMOVED};
+	struct staff_event staff_cert = {.kind = SEV_KEY_RESULT, .ok = 1, .text = "STAFF001"};
+	struct staff_event refused = {.kind = SEV_KEY_RESULT, .ok = 0, .text = "STAFF001"};
+	struct staff_event other = {.kind = SEV_KEY_RESULT, .ok = 1, .text = "COPY0002"};
+	struct kerr err;
+	int fails;
+	int64_t at;
+
+	enter(st, s);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES);
+	feed(st, s, &key, NULL);
+	feed(st, s, &staff_cert, NULL);
+	CHECK_INT(v->key_pin, 1);
+
+	/* a wrong key PIN (or a failed proof): counted, journaled with the key */
+	act(st, s, STA_PIN, 0, "000000", &all);
+	CHECK_INT(all.req[0].kind, SREQ_KEY_PROVE);
+	act(st, s, STA_PIN, 0, "135790", &all); /* one check at a time */
+	CHECK_INT(all.n, 0);
+	feed(st, s, &key, &all); /* nor a new key while the proof runs */
+	CHECK_INT(all.n, 0);
+	all.n = 0;
+	feed(st, s, &refused, &all);
+	CHECK_INT(v->screen, STAFF_PIN);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 1);
+	CHECK_STR(v->notice_key, "staff.key_pin_wrong");
+	CHECK_STR(all.req[0].journal_kind, "staff.pin_bad");
+	CHECK_STR(all.req[0].journal_body, "{\"failures\":1,\"key\":\"STAFF001\"}");
+	CHECK_INT(v->key_pin, 1); /* the key is still in: its PIN may be typed again */
+
+	/* a proof answered for another key than the one asked for: refused */
+	act(st, s, STA_PIN, 0, "135790", &all);
+	all.n = 0;
+	feed(st, s, &other, &all);
+	CHECK_INT(v->screen, STAFF_PIN);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 2);
+	CHECK_STR(all.req[0].journal_body, "{\"failures\":2,\"key\":\"STAFF001\"}");
+
+	/* the key out: the pad takes the staff PIN again */
+	feed(st, s, &out, NULL);
+	CHECK_INT(v->key_pin, 0);
+	act(st, s, STA_PIN, 0, "11111", &all);
+	CHECK_INT(all.req[0].kind, SREQ_PIN_CHECK);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 3);
+	CHECK_STR(v->notice_key, "staff.pin_wrong");
+
+	/* a staff certificate read after its key left: no PIN asked for it */
+	feed(st, s, &key, NULL);
+	feed(st, s, &out, NULL);
+	feed(st, s, &staff_cert, NULL);
+	CHECK_INT(v->key_pin, 0);
+	CHECK_INT(v->checking, 0);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 3);
+
+	/* back in: two more failures lock, the second's key pulled out during its proof */
+	feed(st, s, &key, NULL);
+	feed(st, s, &staff_cert, NULL);
+	act(st, s, STA_PIN, 0, "000000", &all);
+	feed(st, s, &refused, NULL);
+	CHECK_INT(v->tries_left, STAFF_PIN_TRIES - 4);
+	act(st, s, STA_PIN, 0, "000000", &all);
+	feed(st, s, &out, NULL);
+	CHECK_INT(v->key_pin, 0);
+	CHECK_INT(v->checking, 1);
+	all.n = 0;
+	feed(st, s, &refused, &all);
+	CHECK_INT(v->screen, STAFF_LOCKED);
+	CHECK_INT(v->key_pin, 0);
+	CHECK_STR(all.req[0].journal_kind, "staff.pin_bad");
+	CHECK_STR(all.req[1].journal_kind, "staff.lock");
+	CHECK_INT(stats_staff_pin(s, &fails, &at, &err), KR_OK);
+	CHECK_INT(fails, 0);
+	CHECK_INT((int)at, (int)now.utc_s);
+
+	/* locked: a key is not even read */
+	all.n = 0;
+	feed(st, s, &key, &all);
 	CHECK_INT(all.n, 0);
 	staff_destroy(st);
 }
@@ -372,6 +475,7 @@ int main(void)
 	if (s) {
 		test_lock_survives_restart(s);
 		test_key_login(s);
+		test_key_proof(s);
 		test_stats(s);
 	}
 	store_close(s);

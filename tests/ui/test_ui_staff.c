@@ -134,6 +134,13 @@ static void sync_and_check(struct rig *r, int english)
 	check_screen(r, english ? "en" : "zh", "pin-checking");
 	CHECK(shows(r, english ? "Checking" : "正在验证"));
 	CHECK(shows(r, english ? "staff key" : "工作人员证书锁"));
+	/* a staff key is in: the pad asks for its own PIN */
+	v = full_view(STAFF_PIN);
+	v.key_pin = 1;
+	snprintf(v.notice_key, sizeof v.notice_key, "staff.key_found");
+	ui_show(r->ui, app_view(r->app), r->utc_s);
+	check_screen(r, english ? "en" : "zh", "pin-staff-key");
+	CHECK(shows(r, english ? "PIN of your staff key" : "工作人员CA锁的密码"));
 	ui_set_staff(r->ui, app_staff_view(r->app));
 }
 

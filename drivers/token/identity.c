@@ -138,16 +138,6 @@ static int uri_parse(const char *uri, struct p11uri *u, struct kerr *err)
 	return KR_OK;
 }
 
-static void field_copy(char *out, size_t size, const CK_UTF8CHAR *in, size_t n)
-{
-	while (n > 0 && (in[n - 1] == ' ' || in[n - 1] == '\0'))
-		n--;
-	if (n >= size)
-		n = size - 1;
-	memcpy(out, in, n);
-	out[n] = '\0';
-}
-
 static int fail_rv(struct kerr *err, const char *what, CK_RV rv)
 {
 	return kerr_set(err, KR_IO, "%s: %s (0x%lx)", what, token_rv_name(rv), (unsigned long)rv);
@@ -166,11 +156,12 @@ static int slot_find(struct token_identity *id, CK_SLOT_ID *slot, struct kerr *e
 		char label[33], serial[17], manufacturer[33], model[17];
 		if (id->f->C_GetTokenInfo(list[k], &ti) != CKR_OK)
 			continue;
-		field_copy(label, sizeof label, ti.label, sizeof ti.label);
-		field_copy(serial, sizeof serial, ti.serialNumber, sizeof ti.serialNumber);
-		field_copy(manufacturer, sizeof manufacturer, ti.manufacturerID,
-		           sizeof ti.manufacturerID);
-		field_copy(model, sizeof model, ti.model, sizeof ti.model);
+		token_trim_copy(label, sizeof label, (const char *)ti.label, sizeof ti.label);
+		token_trim_copy(serial, sizeof serial, (const char *)ti.serialNumber,
+		                sizeof ti.serialNumber);
+		token_trim_copy(manufacturer, sizeof manufacturer, (const char *)ti.manufacturerID,
+		                sizeof ti.manufacturerID);
+		token_trim_copy(model, sizeof model, (const char *)ti.model, sizeof ti.model);
 		const struct p11uri *u = &id->uri;
 		if ((!u->token[0] || !strcmp(u->token, label)) &&
 		    (!u->serial[0] || !strcmp(u->serial, serial)) &&

@@ -189,7 +189,7 @@ static int fail_p11(struct token_ctx *t, struct kerr *err, const char *what)
 	return fail_rv(t, err, what, rv ? rv : CKR_GENERAL_ERROR);
 }
 
-static void trim_copy(char *out, size_t size, const char *in, size_t n)
+void token_trim_copy(char *out, size_t size, const char *in, size_t n)
 {
 	if (!in)
 		in = "", n = 0;
@@ -284,12 +284,12 @@ int token_info(struct token_ctx *t, int i, struct token_info *out, struct kerr *
 	CK_RV rv = t->raw->C_GetTokenInfo(PKCS11_get_slotid_from_slot(s), &ti);
 	if (rv != CKR_OK)
 		return fail_rv(t, err, "C_GetTokenInfo", rv);
-	trim_copy(out->label, sizeof out->label, (const char *)ti.label, sizeof ti.label);
-	trim_copy(out->serial, sizeof out->serial, (const char *)ti.serialNumber,
-	          sizeof ti.serialNumber);
-	trim_copy(out->model, sizeof out->model, (const char *)ti.model, sizeof ti.model);
-	trim_copy(out->reader, sizeof out->reader, s->description,
-	          s->description ? strlen(s->description) : 0);
+	token_trim_copy(out->label, sizeof out->label, (const char *)ti.label, sizeof ti.label);
+	token_trim_copy(out->serial, sizeof out->serial, (const char *)ti.serialNumber,
+	                sizeof ti.serialNumber);
+	token_trim_copy(out->model, sizeof out->model, (const char *)ti.model, sizeof ti.model);
+	token_trim_copy(out->reader, sizeof out->reader, s->description,
+	                s->description ? strlen(s->description) : 0);
 	out->flags = ti.flags;
 	out->pin_count_low = (ti.flags & CKF_USER_PIN_COUNT_LOW) != 0;
 	out->pin_final_try = (ti.flags & CKF_USER_PIN_FINAL_TRY) != 0;
@@ -416,8 +416,8 @@ int token_certs(struct token_ctx *t, int i, struct token_cert **out, int *n, str
 			memcpy(c[k].id, certs[k].id, certs[k].id_len);
 			c[k].id_len = certs[k].id_len;
 		}
-		trim_copy(c[k].label, sizeof c[k].label, certs[k].label,
-		          certs[k].label ? strlen(certs[k].label) : 0);
+		token_trim_copy(c[k].label, sizeof c[k].label, certs[k].label,
+		                certs[k].label ? strlen(certs[k].label) : 0);
 		if (certs[k].x509 && i2d_X509(certs[k].x509, NULL) <= TOKEN_MAX_DER)
 			c[k].x509 = X509_dup(certs[k].x509);
 	}

@@ -9,6 +9,7 @@
 #define KIOSK_TOKEN_MODULE_H
 
 #include <libp11.h>
+#include <stddef.h>
 
 #include <p11-kit/pkcs11.h>
 
@@ -27,6 +28,10 @@ CK_FUNCTION_LIST_PTR token_module_functions(const struct token_module *m);
 
 void token_module_lock(void);
 void token_module_unlock(void);
+
+/* Copies a blank- or NUL-padded PKCS#11 text field in[0..n) (NULL: "") into out, the
+ * padding cut, at most size - 1 bytes, terminated. */
+void token_trim_copy(char *out, size_t size, const char *in, size_t n);
 
 /* The name of a CK_RV ("CKR_PIN_INCORRECT"), "CKR_?" when not known. */
 const char *token_rv_name(unsigned long rv);

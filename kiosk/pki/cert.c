@@ -2,6 +2,8 @@
 #include "pki/cert.h"
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include <string.h>
 
@@ -140,4 +142,22 @@ X509_NAME *pki_subject_build(enum holder holder, const char *name, const char *i
 		return NULL;
 	}
 	return n;
+}
+
+int pki_sign_verify(EVP_PKEY *priv, X509 *cert)
+{
+	unsigned char msg[32], sig[512];
+	size_t siglen = sizeof sig;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	int ok = m && RAND_bytes(msg, sizeof msg) == 1 &&
+	         EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, priv) == 1 &&
+	         EVP_DigestSign(m, sig, &siglen, msg, sizeof msg) == 1;
+	EVP_MD_CTX_free(m);
+	m = ok ? EVP_MD_CTX_new() : NULL;
+	ok = ok && m &&
+	     EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) == 1 &&
+	     EVP_DigestVerify(m, sig, siglen, msg, sizeof msg) == 1;
+	EVP_MD_CTX_free(m);
+	ERR_clear_error();
+	return ok;
 }

@@ -52,4 +52,8 @@ X509_NAME *pki_subject_build(enum holder holder, const char *name, const char *i
 /* Converts an ASN1_TIME to seconds since the epoch; -1 on failure. */
 int pki_time_get(const ASN1_TIME *t, int64_t *utc);
 
+/* Whether priv (on a token, borrowed) signs a fresh random challenge that cert's public
+ * key verifies: the key and the certificate belong together. */
+int pki_sign_verify(EVP_PKEY *priv, X509 *cert);
+
 #endif

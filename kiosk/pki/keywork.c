@@ -362,25 +362,6 @@ static int do_unlock(struct keywork *kw, const struct work_spec *w, keywork_prog
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
 }
 
-/* Sign a challenge on the token and verify it with the certificate. */
-static int round_trip(EVP_PKEY *priv, X509 *cert)
-{
-	unsigned char msg[32], sig[512];
-	size_t siglen = sizeof sig;
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	int ok = m && RAND_bytes(msg, sizeof msg) == 1 &&
-	         EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, priv) == 1 &&
-	         EVP_DigestSign(m, sig, &siglen, msg, sizeof msg) == 1;
-	EVP_MD_CTX_free(m);
-	m = ok ? EVP_MD_CTX_new() : NULL;
-	ok = ok && m &&
-	     EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) == 1 &&
-	     EVP_DigestVerify(m, sig, siglen, msg, sizeof msg) == 1;
-	EVP_MD_CTX_free(m);
-	ERR_clear_error();
-	return ok;
-}
-
 /* The key type of new key pairs ([keys] key_type). */
 static enum token_keytype new_key_type(const struct keywork *kw)
 {
@@ -432,7 +413,7 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
 		EVP_PKEY_free(priv); /* stale after the login: fetched again */
 		priv = token_private_key(kw->tok, i, id, sizeof id, err);
 		if (!priv || X509_verify(neu, X509_get0_pubkey(kw->ours)) != 1 ||
-		    !round_trip(priv, neu))
+		    !pki_sign_verify(priv, neu))
 			rc = kerr_set(err, KR_CORRUPT, "the new key and certificate do not work");
 		ERR_clear_error();
 	}
@@ -643,7 +624,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		/* fetched again: the logout and login since the CSR made the first one stale */
 		EVP_PKEY_free(priv);
 		priv = token_private_key(kw->tok, i, id, sizeof id, err);
-		if (!priv || !round_trip(priv, cert))
+		if (!priv || !pki_sign_verify(priv, cert))
 			rc = kerr_set(err, KR_CORRUPT, "sign-and-verify round trip failed");
 	}
 	token_logout(kw->tok, i);
@@ -719,7 +700,7 @@ int keywork_prove(struct keywork *kw, const char *serial, const char *pin, struc
 		rc = token_login(kw->tok, i, 0, pin, err);
 	if (rc == KR_OK) {
 		priv = token_private_key(kw->tok, i, certs[b].id, certs[b].id_len, err);
-		if (!priv || !round_trip(priv, certs[b].x509))
+		if (!priv || !pki_sign_verify(priv, certs[b].x509))
 			rc = kerr_set(err, KR_CORRUPT,
 			              "the key's private key does not match its staff certificate");
 		token_logout(kw->tok, i);

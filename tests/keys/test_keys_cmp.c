@@ -107,23 +107,6 @@ static X509 *read_pem(const char *path)
 	return x;
 }
 
-/* Sign on the token, verify with the certificate. */
-static int round_trip(EVP_PKEY *priv, X509 *cert)
-{
-	unsigned char msg[32] = "kiosk cmp round trip", sig[512];
-	size_t siglen = sizeof sig;
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	int ok = m && EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, priv) == 1 &&
-	         EVP_DigestSign(m, sig, &siglen, msg, sizeof msg) == 1;
-	EVP_MD_CTX_free(m);
-	m = ok ? EVP_MD_CTX_new() : NULL;
-	ok = ok && m &&
-	     EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) == 1 &&
-	     EVP_DigestVerify(m, sig, siglen, msg, sizeof msg) == 1;
-	EVP_MD_CTX_free(m);
-	return ok;
-}
-
 /* Counts the parsable certificate objects of the port's key, in a child (one token
  * context per process). */
 static int usable_certs(const char *module)
@@ -184,7 +167,7 @@ static void direct(const struct conf_keys *c, X509 *rsp, X509 *ca)
 	CHECK_INT(rc, KR_OK);
 	CHECK(got && X509_cmp(got, rsp) == 0);
 	CHECK(got && X509_verify(got, X509_get0_pubkey(ca)) == 1);
-	CHECK(got && priv && round_trip(priv, got));
+	CHECK(got && priv && pki_sign_verify(priv, got));
 	/* stored in place of the rig's certificate: the mock takes a KUR only for its own */
 	int removed = 0;
 	CHECK(got && token_cert_store(t, i, got, certs[0].id, certs[0].id_len, certs[0].label,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pki/cert.h"
 #include "drivers/token/token.h"
 #include "keys_rig.h"
 #include "pki/keywork.h"
@@ -27,23 +28,6 @@ static void step(void *ctx, const char *name)
 	(void)name;
 	if (++steps == kill_at)
 		raise(SIGKILL);
-}
-
-/* Sign on the token with priv, verify with cert. */
-static int signs(EVP_PKEY *priv, X509 *cert)
-{
-	unsigned char msg[32] = "fresh key round trip", sig[512];
-	size_t len = sizeof sig;
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	int ok = m && EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, priv) == 1 &&
-	         EVP_DigestSign(m, sig, &len, msg, sizeof msg) == 1;
-	EVP_MD_CTX_free(m);
-	m = ok ? EVP_MD_CTX_new() : NULL;
-	ok = ok && m &&
-	     EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) == 1 &&
-	     EVP_DigestVerify(m, sig, len, msg, sizeof msg) == 1;
-	EVP_MD_CTX_free(m);
-	return ok;
 }
 
 /* In a child (one token context per process): the port key's certificates whose own
@@ -67,7 +51,7 @@ static int working_pairs(const char *module)
 			EVP_PKEY *p = c[k].x509 && c[k].id_len
 			                  ? token_private_key(t, i, c[k].id, c[k].id_len, &e)
 			                  : NULL;
-			good += p && signs(p, c[k].x509);
+			good += p && pki_sign_verify(p, c[k].x509);
 			EVP_PKEY_free(p);
 		}
 		token_certs_free(c, n);

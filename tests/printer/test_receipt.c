@@ -106,6 +106,27 @@ static void receipt_at(struct receipt_place *pl, int mm, const char *name)
 	receipt_maker_destroy(m);
 }
 
+/* Renders d on 80-mm paper into PRN_OUT_DIR/name.pdf; its text without white space
+ * (caller frees), NULL when it failed. */
+static char *render_text(struct receipt_place *pl, const struct receipt_data *d, const char *name)
+{
+	struct receipt_maker *m = NULL;
+	struct receipt_pdf pdf = {0};
+	struct kerr err;
+	char path[512];
+	char *t = NULL;
+
+	pl->paper_mm = 80;
+	CHECK_INT(receipt_maker_create(pl, &m, &err), KR_OK);
+	CHECK_INT(receipt_render(m, d, &pdf, &err), KR_OK);
+	snprintf(path, sizeof path, "%s/%s.pdf", PRN_OUT_DIR, name);
+	if (pdf.data && prn_write_file(path, pdf.data, pdf.len) == 0)
+		t = text_of(path);
+	receipt_pdf_free(&pdf);
+	receipt_maker_destroy(m);
+	return t;
+}
+
 static void check_report(struct receipt_place *pl)
 {
 	struct receipt_maker *m = NULL;
@@ -114,8 +135,6 @@ static void check_report(struct receipt_place *pl)
 	struct kerr err;
 	char path[512];
 
-	pl->paper_mm = 80;
-	CHECK_INT(receipt_maker_create(pl, &m, &err), KR_OK);
 	prn_sample_receipt(&d);
 	d.check_report = 1;
 	d.biz = BIZ_CHECK;
@@ -124,10 +143,7 @@ static void check_report(struct receipt_place *pl)
 	d.check_pass = 0;
 	snprintf(d.check_reason, sizeof d.check_reason, "check.expired");
 	d.next_key = NULL;
-	CHECK_INT(receipt_render(m, &d, &pdf, &err), KR_OK);
-	snprintf(path, sizeof path, "%s/check-report.pdf", PRN_OUT_DIR);
-	CHECK_INT(prn_write_file(path, pdf.data, pdf.len), 0);
-	char *t = text_of(path);
+	char *t = render_text(pl, &d, "check-report");
 	CHECK_HAS(t, "CA锁检测报告");
 	CHECK_HAS(t, "CA锁检测");
 	CHECK_HAS(t, "检测结果");
@@ -135,9 +151,9 @@ static void check_report(struct receipt_place *pl)
 	CHECK_HAS(t, "5A3F0000000000000000000000C0FFEE");
 	CHECK(t && !strstr(t, "合计")); /* no fees on a report */
 	free(t);
-	receipt_pdf_free(&pdf);
 
 	struct receipt_count counts[] = {{"receipt.paper", 3, 3}, {"blank_keys.bin1", 40, 25}};
+	CHECK_INT(receipt_maker_create(pl, &m, &err), KR_OK);
 	CHECK_INT(receipt_render_restock(m, counts, 2, d.at_utc, &pdf, &err), KR_OK);
 	snprintf(path, sizeof path, "%s/restock.pdf", PRN_OUT_DIR);
 	CHECK_INT(prn_write_file(path, pdf.data, pdf.len), 0);
@@ -155,14 +171,7 @@ static void check_report(struct receipt_place *pl)
 /* A pick-up's receipt: what was paid before and the order picked up, no fee lines. */
 static void pickup_receipt(struct receipt_place *pl)
 {
-	struct receipt_maker *m = NULL;
 	struct receipt_data d;
-	struct receipt_pdf pdf = {0};
-	struct kerr err;
-	char path[512];
-
-	pl->paper_mm = 80;
-	CHECK_INT(receipt_maker_create(pl, &m, &err), KR_OK);
 	prn_sample_receipt(&d);
 	d.biz = BIZ_NEW;
 	d.pickup = 1;
@@ -170,10 +179,7 @@ static void pickup_receipt(struct receipt_place *pl)
 	snprintf(d.pickup_no, sizeof d.pickup_no, "GX2026112100123");
 	memset(&d.quote, 0, sizeof d.quote);
 	d.trade_no[0] = '\0';
-	CHECK_INT(receipt_render(m, &d, &pdf, &err), KR_OK);
-	snprintf(path, sizeof path, "%s/pickup.pdf", PRN_OUT_DIR);
-	CHECK_INT(prn_write_file(path, pdf.data, pdf.len), 0);
-	char *t = text_of(path);
+	char *t = render_text(pl, &d, "pickup");
 	CHECK_HAS(t, "NT0126112100000001");
 	CHECK_HAS(t, "领取的订单");
 	CHECK_HAS(t, "GX2026112100123");
@@ -181,8 +187,6 @@ static void pickup_receipt(struct receipt_place *pl)
 	CHECK_HAS(t, "520.00元");
 	CHECK(t && !strstr(t, "合计")); /* nothing charged here */
 	free(t);
-	receipt_pdf_free(&pdf);
-	receipt_maker_destroy(m);
 }
 
 static void bad_places(struct receipt_place pl)

@@ -7,10 +7,12 @@
  * is dropped: the outbox grows and drains when the site is back. After a failure the
  * thread waits with exponential back-off and equal jitter (backoff_min_ms .. max_ms).
  * Pull: when the outbox is drained and every pull_s, the inbox after the highest item
- * stored: fee tables are checked against the site's fee key (a bad signature or an old
- * version is refused; the running fee table is not changed — applying an accepted one is
- * a follow-up), pick-up orders, review results and revocation confirmations are stored
- * for the flow (acting on them is a follow-up).
+ * stored. Fee tables are checked against the site's fee key and read (a bad signature, an
+ * old version or a table the kiosk cannot use is refused, the reason kept); pick-up orders
+ * are read and checked (kiosk/sync/pickup.c) and stored accepted or refused; review
+ * results and revocation confirmations are stored. Then the app is told (FEV_INBOX): it
+ * lays accepted fee tables over the hall's table between sessions, acts on review results
+ * and finds pick-up orders when a user asks (kiosk/app/inbox.c).
  * Heartbeat: every heartbeat_s (the first at start) the devices' states the app handed
  * over with control "devices", the outbox depth and the last contact go to the site; not
  * stored (a liveness signal), sent between batches so a long drain does not hold it up;

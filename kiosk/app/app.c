@@ -140,16 +140,18 @@ static void post_store_failed(struct app *app, const struct kerr *err)
 	app_post(app, &ev);
 }
 
-/* The contact the user gave, as the order's detail for the central site (SMS and the
- * e-invoice): {"mobile": …, "email": …}, or "" when none. */
-static void contact_detail(const struct flow_request *r, char *out, size_t size)
+/* The order's detail for the central site: the contact the user gave (SMS and the
+ * e-invoice) and, for a revocation, whose certificate: {"mobile": …, "email": …,
+ * "revoke_subject_id": …}, or "" when none. */
+static void order_detail(const struct flow_request *r, char *out, size_t size)
 {
 	cJSON *j = cJSON_CreateObject();
 	char *text = NULL;
 	out[0] = '\0';
 	if (j && (!r->mobile[0] || cJSON_AddStringToObject(j, "mobile", r->mobile)) &&
 	    (!r->email[0] || cJSON_AddStringToObject(j, "email", r->email)) &&
-	    (r->mobile[0] || r->email[0]))
+	    (!r->revoke_id[0] || cJSON_AddStringToObject(j, "revoke_subject_id", r->revoke_id)) &&
+	    (r->mobile[0] || r->email[0] || r->revoke_id[0]))
 		text = cJSON_PrintUnformatted(j);
 	if (text && strlen(text) < size)
 		memcpy(out, text, strlen(text) + 1);
@@ -166,7 +168,7 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 	switch (r->kind) {
 	case FREQ_ORDER_CREATE: {
 		char detail[256];
-		contact_detail(r, detail, sizeof detail);
+		order_detail(r, detail, sizeof detail);
 		struct order_spec spec = {
 		    .kiosk_id = app->conf->kiosk_id,
 		    .biz = r->biz,
@@ -195,8 +197,10 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 	case FREQ_ORDER_MOVE: {
 		struct order_row before;
 		int rc = store_order_get(app->store, r->order_id, &before, err);
+		struct order_cert cert = {r->cert_event, r->cert_serial, r->cert_not_after_utc};
 		if (rc == KR_OK)
-			rc = store_order_move(app->store, r->order_id, r->to, r->reason, now, err);
+			rc = store_order_move_cert(app->store, r->order_id, r->to, r->reason,
+			                           r->cert_event ? &cert : NULL, now, err);
 		if (rc == KR_OK)
 			fprintf(app->trace, "[order %s] %s -> %s (%s)\n", before.order_no,
 			        order_state_id(before.state), order_state_id(r->to), r->reason);
@@ -313,7 +317,8 @@ static void fees_refresh(struct app *app)
 }
 
 /* Acts on what the central site sent: review results (a rejected order is refunded
- * through recovery). A store failure is traced; the items wait for the next time. */
+ * through recovery) and revocation confirmations. A store failure is traced; the items
+ * wait for the next time. */
 static void apply_inbox(struct app *app)
 {
 	struct kerr err = {{0}};
@@ -329,6 +334,11 @@ static void apply_inbox(struct app *app)
 	}
 	if (rc != KR_NOT_FOUND)
 		fprintf(app->trace, "[review] %s\n", err.msg);
+	while ((rc = inbox_revocation_apply(app->store, app->clock.utc_s(app->clock.ctx),
+	                                    app->trace, &err)) == KR_OK)
+		;
+	if (rc != KR_NOT_FOUND)
+		fprintf(app->trace, "[revocation] %s\n", err.msg);
 }
 
 static void handle(struct app *app, const struct flow_event *ev)

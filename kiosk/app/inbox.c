@@ -85,6 +85,51 @@ static int review_read(const char *payload, char *order_no, size_t size, int *ap
 	return ok;
 }
 
+int inbox_revocation_apply(struct store *s, int64_t now_utc, FILE *trace, struct kerr *err)
+{
+	struct inbox_row item;
+	struct order_row row;
+	int rc = outbox_inbox_next(s, "revocation", &item, err);
+	if (rc != KR_OK)
+		return rc;
+	cJSON *j = cJSON_Parse(item.payload);
+	const cJSON *no = cJSON_GetObjectItemCaseSensitive(j, "order_no");
+	const cJSON *serial = cJSON_GetObjectItemCaseSensitive(j, "serial");
+	const cJSON *at = cJSON_GetObjectItemCaseSensitive(j, "revoked_at");
+	const char *why = NULL;
+	if (!cJSON_IsString(no) || strlen(no->valuestring) >= sizeof row.order_no)
+		why = "not a revocation confirmation";
+	else if ((rc = store_order_find(s, no->valuestring, &row, err)) == KR_NOT_FOUND)
+		why = "not an order of this kiosk";
+	else if (rc != KR_OK) {
+		cJSON_Delete(j);
+		return rc;
+	} else if (row.biz != BIZ_REVOKE)
+		why = "the order is not a revocation";
+	if (why) {
+		cJSON_Delete(j);
+		fprintf(trace, "[revocation] item %lld: %s\n", (long long)item.seq, why);
+		return outbox_inbox_settle(s, item.seq, INBOX_REFUSED, why, now_utc, err);
+	}
+	/* the journal body is ours: the site's words go through cJSON */
+	cJSON *b = cJSON_CreateObject();
+	char *body = NULL;
+	if (b && cJSON_AddStringToObject(b, "order_no", row.order_no) &&
+	    cJSON_AddStringToObject(b, "serial",
+	                            cJSON_IsString(serial) ? serial->valuestring : "") &&
+	    cJSON_AddNumberToObject(b, "revoked_at", cJSON_IsNumber(at) ? at->valuedouble : 0))
+		body = cJSON_PrintUnformatted(b);
+	cJSON_Delete(b);
+	cJSON_Delete(j);
+	rc = body ? store_journal_append(s, "revocation.confirmed", row.id, body, now_utc, err)
+	          : kerr_set(err, KR_NOMEM, "out of memory");
+	cJSON_free(body);
+	if (rc != KR_OK)
+		return rc;
+	fprintf(trace, "[order %s] revocation confirmed by the central site\n", row.order_no);
+	return outbox_inbox_settle(s, item.seq, INBOX_ACCEPTED, "", now_utc, err);
+}
+
 int inbox_review_apply(struct store *s, int64_t now_utc, int64_t *refund_id, FILE *trace,
                        struct kerr *err)
 {

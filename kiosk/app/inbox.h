@@ -25,4 +25,10 @@ int inbox_pickup_find(struct store *s, const char *order_no, int64_t now_utc, st
 int inbox_review_apply(struct store *s, int64_t now_utc, int64_t *refund_id, FILE *trace,
                        struct kerr *err);
 
+/* Applies the oldest revocation confirmation not yet acted on ({"order_no", "serial",
+ * "revoked_at"}: the central site revoked what a revocation order of this kiosk asked
+ * for): journaled as "revocation.confirmed" and the item settled accepted, or refused
+ * when it names no revocation order of this kiosk. KR_NOT_FOUND when none waits. */
+int inbox_revocation_apply(struct store *s, int64_t now_utc, FILE *trace, struct kerr *err);
+
 #endif

@@ -711,6 +711,9 @@ static void create_order(struct flow *f, struct flow_out *out)
 		COPY(r->pickup_no, s->order.order_no);
 	COPY(r->mobile, s->phone);
 	COPY(r->email, s->email);
+	if (s->biz == BIZ_REVOKE)
+		COPY(r->revoke_id, s->holder == HOLDER_UNIT && s->unit_code[0] ? s->unit_code
+		                                                               : s->card.id_number);
 	s->creating = 1;
 }
 
@@ -1000,6 +1003,19 @@ static void on_pickup(struct flow *f, struct flow_out *out, const struct flow_ev
 	advance(f, out);
 }
 
+/* What the work did to a certificate, told with the order's move to served. */
+static void served_cert(const struct flow *f, struct flow_request *move,
+                        const struct flow_event *ev)
+{
+	int revoke = f->s.biz == BIZ_REVOKE;
+	if (revoke)
+		move->cert_event = ev->cert_serial[0] ? "revoked" : "revoke_queued";
+	else if (ev->cert_serial[0])
+		move->cert_event = "issued";
+	COPY(move->cert_serial, ev->cert_serial);
+	move->cert_not_after_utc = revoke ? 0 : ev->not_after_utc;
+}
+
 static int about_this_order(const struct flow *f, const struct flow_event *ev)
 {
 	return f->s.order_id && ev->order_id == f->s.order_id;
@@ -1123,6 +1139,7 @@ static void on_event(struct flow *f, struct flow_out *out, const struct flow_eve
 		s->not_before_utc = ev->not_before_utc;
 		s->not_after_utc = ev->not_after_utc;
 		move_order(f, out, ORDER_SERVED, "work done");
+		served_cert(f, &out->req[out->n - 1], ev);
 		if (s->in_slot) {
 			order_request(f, out, FREQ_KEY_HAND_OUT);
 			COPY(s->progress_key, "work.hand_out");

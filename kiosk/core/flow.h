@@ -228,6 +228,15 @@ struct flow_request {
 	 * ("" when not asked or skipped). Personal: the caller wipes the requests. */
 	char mobile[16];
 	char email[72];
+	/* FREQ_ORDER_CREATE of a revocation (注销): whose certificate — the credit code or the
+	 * ID number — for the central site, which revokes what the kiosk's issuer cannot */
+	char revoke_id[20];
+	/* FREQ_ORDER_MOVE to served: what the work did to a certificate, for the central
+	 * site — "issued", "revoked", "revoke_queued" (the issuer could not: the site will),
+	 * or NULL — with its serial (hex) and, issued, the end of its validity */
+	const char *cert_event;
+	char cert_serial[48];
+	int64_t cert_not_after_utc;
 };
 
 #define FLOW_MAX_REQUESTS 8

@@ -11,7 +11,7 @@
 
 #include "store/store.h"
 
-#define OUTBOX_BODY_MAX 2048 /* the store writes bodies up to this size */
+#define OUTBOX_BODY_MAX 3072 /* the store writes bodies up to this size */
 
 /* One outbox row. */
 struct outbox_event {

@@ -28,8 +28,10 @@
 #define STORE_REASON_MAX   128
 #define STORE_KIND_MAX     32
 #define STORE_ITEM_MAX     64
-#define STORE_BODY_MAX     1024 /* the bodies the store writes itself */
+#define STORE_BODY_MAX     2048 /* the bodies the store writes itself */
 #define STORE_DETAIL_MAX   512  /* an order's detail for the central site */
+#define JOURNAL_SENT_MAX   2048 /* a journal body sent whole to the central site */
+_Static_assert(JOURNAL_SENT_MAX + 256 <= OUTBOX_BODY_MAX, "a journal event is read back whole");
 _Static_assert(STORE_BODY_MAX + STORE_DETAIL_MAX + 16 <= OUTBOX_BODY_MAX,
                "an outbox event is read back whole");
 #define STORE_JOURNAL_BODY_MAX 65536      /* a caller's journal body */
@@ -242,10 +244,15 @@ static int text_ok(const char *s, size_t max)
 
 /* Writes s as a quoted JSON string into out. s is printable ASCII (text_ok), so only
  * quote and backslash need escaping; out must hold 2 * strlen(s) + 3 bytes. */
+/* Writes s as a JSON string into out (room for 6 * strlen(s) + 3). */
 static void json_quote(const char *s, char *out)
 {
 	*out++ = '"';
 	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20) {
+			out += sprintf(out, "\\u%04x", (unsigned char)*s);
+			continue;
+		}
 		if (*s == '"' || *s == '\\')
 			*out++ = '\\';
 		*out++ = *s;
@@ -422,30 +429,56 @@ int store_tx_journal(struct store *s, const char *kind, int64_t order_id, const 
 
 /* ---- orders ---- */
 
+/* What an order event says beyond its state change. */
+struct order_extra {
+	const struct order_spec *spec; /* a new order: business, holder, subject, pick-up, detail */
+	const struct order_cert *cert; /* a move: what it did to a certificate */
+};
+
+/* The extra fields of an event body (",\"business\":…"), "" when none, into out. */
+static void extra_fields(const struct order_extra *x, char *out, size_t size)
+{
+	char subject_q[6 * ROW_FIELD_SIZE(subject_masked) + 3];
+	out[0] = '\0';
+	if (x && x->spec) {
+		const struct order_spec *sp = x->spec;
+		json_quote(sp->subject_masked ? sp->subject_masked : "", subject_q);
+		snprintf(out, size, ",\"business\":\"%s\",\"holder\":\"%s\",\"subject\":%s%s%s%s",
+		         catalogue_business_id(sp->biz), catalogue_holder_id(sp->holder), subject_q,
+		         sp->pickup_no && sp->pickup_no[0] ? ",\"pickup\":\"" : "",
+		         sp->pickup_no && sp->pickup_no[0] ? sp->pickup_no : "",
+		         sp->pickup_no && sp->pickup_no[0] ? "\"" : "");
+	} else if (x && x->cert) {
+		snprintf(out, size,
+		         ",\"cert\":{\"event\":\"%s\",\"serial\":\"%s\",\"not_after\":%lld}",
+		         x->cert->event, x->cert->serial ? x->cert->serial : "",
+		         (long long)x->cert->not_after_utc);
+	}
+}
+
 /* Records a state change of an order inside the open transaction: a history row, a
  * journal row and an outbox event, the last two with the same small JSON body — but
  * a new order's detail for the central site (the contact: personal) goes in the outbox
- * event only. from is -1 for a new order; pickup_no and detail are NULL for a move.
- * Returns a SQLite code. */
+ * event only. from is -1 for a new order. Returns a SQLite code. */
 static int order_record(struct store *s, int64_t id, const char *order_no, int from,
                         enum order_state to, fen_t amount, const char *reason, int64_t at,
-                        const char *pickup_no, const char *detail)
+                        const struct order_extra *x)
 {
 	const char *kind = from < 0 ? "order.create" : "order.move";
+	const char *detail = x && x->spec ? x->spec->detail : NULL;
 	char body[STORE_BODY_MAX], event_id[64], from_q[24] = "null";
 	char sent[STORE_BODY_MAX + STORE_DETAIL_MAX + 16];
-	char reason_q[2 * STORE_REASON_MAX + 3];
+	char reason_q[2 * STORE_REASON_MAX + 3], extra[1024];
 
 	/* order_no is letters and digits, state ids are fixed words */
 	if (from >= 0)
 		snprintf(from_q, sizeof from_q, "\"%s\"", order_state_id((enum order_state)from));
 	json_quote(reason, reason_q);
+	extra_fields(x, extra, sizeof extra);
 	snprintf(body, sizeof body,
 	         "{\"order_no\":\"%s\",\"from\":%s,\"to\":\"%s\",\"amount_fen\":%lld,"
-	         "\"reason\":%s%s%s%s}",
-	         order_no, from_q, order_state_id(to), (long long)amount, reason_q,
-	         pickup_no ? ",\"pickup\":\"" : "", pickup_no ? pickup_no : "",
-	         pickup_no ? "\"" : "");
+	         "\"reason\":%s%s}",
+	         order_no, from_q, order_state_id(to), (long long)amount, reason_q, extra);
 
 	sqlite3_stmt *st = s->st[ST_HISTORY_INSERT];
 	sqlite3_bind_int64(st, 1, id);
@@ -667,8 +700,9 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 			return store_tx_fail(s, rc, "insert fee line", err);
 	}
 
+	struct order_extra x = {.spec = spec};
 	rc = order_record(s, id, order_no, -1, ORDER_NEW, q->total_fen, "created", spec->now_utc,
-	                  pickup, detail);
+	                  &x);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "record new order", err);
 	r = store_tx_commit(s, err);
@@ -692,8 +726,29 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 int store_order_move(struct store *s, int64_t id, enum order_state to, const char *reason,
                      int64_t now_utc, struct kerr *err)
 {
+	return store_order_move_cert(s, id, to, reason, NULL, now_utc, err);
+}
+
+static int hex_ok(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return n <= max;
+}
+
+int store_order_move_cert(struct store *s, int64_t id, enum order_state to, const char *reason,
+                          const struct order_cert *cert, int64_t now_utc, struct kerr *err)
+{
 	if (!reason)
 		reason = "";
+	if (cert && (!cert->event ||
+	             (strcmp(cert->event, "issued") != 0 && strcmp(cert->event, "revoked") != 0 &&
+	              strcmp(cert->event, "revoke_queued") != 0) ||
+	             !hex_ok(cert->serial, 64)))
+		return kerr_set(err, KR_INVALID, "certificate event or serial not allowed");
 	if ((int)to < 0 || to >= ORDER_STATE_COUNT)
 		return kerr_set(err, KR_INVALID, "target state out of range");
 	if (!text_ok(reason, STORE_REASON_MAX))
@@ -738,7 +793,8 @@ int store_order_move(struct store *s, int64_t id, enum order_state to, const cha
 	rc = stmt_run(st);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "update order", err);
-	rc = order_record(s, id, order_no, (int)from, to, amount, reason, now_utc, NULL, NULL);
+	struct order_extra x = {.cert = cert};
+	rc = order_record(s, id, order_no, (int)from, to, amount, reason, now_utc, &x);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "record order move", err);
 	return store_tx_commit(s, err);
@@ -846,6 +902,39 @@ sqlite3 *store_sqlite(struct store *s)
 	return s->db;
 }
 
+/* The journal row just written goes to the central site too, inside the open
+ * transaction: event id "J" + its seq, kind "journal", body {"kind", "seq", "order_id",
+ * "body"} — the body itself when it is a JSON object that fits, else its size. */
+static int journal_outbox(struct store *s, const char *kind, int64_t order_id, const char *body,
+                          int64_t now_utc)
+{
+	int64_t seq = sqlite3_last_insert_rowid(s->db);
+	char event_id[32], kind_q[6 * STORE_KIND_MAX + 3], text[JOURNAL_SENT_MAX + 256];
+	cJSON *j = cJSON_Parse(body);
+	int embed = cJSON_IsObject(j) && strlen(body) <= JOURNAL_SENT_MAX;
+	cJSON_Delete(j);
+	json_quote(kind, kind_q);
+	snprintf(event_id, sizeof event_id, "J%lld", (long long)seq);
+	if (embed)
+		snprintf(text, sizeof text,
+		         "{\"kind\":%s,\"seq\":%lld,\"order_id\":%lld,\"body\":%s}", kind_q,
+		         (long long)seq, (long long)order_id, body);
+	else
+		snprintf(text, sizeof text,
+		         "{\"kind\":%s,\"seq\":%lld,\"order_id\":%lld,\"size\":%zu}", kind_q,
+		         (long long)seq, (long long)order_id, strlen(body));
+	sqlite3_stmt *st = s->st[ST_OUTBOX_INSERT];
+	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+	if (order_id)
+		sqlite3_bind_int64(st, 2, order_id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, "journal", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now_utc);
+	return stmt_run(st);
+}
+
 int store_journal_append(struct store *s, const char *kind, int64_t order_id, const char *body,
                          int64_t now_utc, struct kerr *err)
 {
@@ -862,6 +951,8 @@ int store_journal_append(struct store *s, const char *kind, int64_t order_id, co
 	if (r != KR_OK)
 		return r;
 	int rc = store_tx_journal(s, kind, order_id, body, now_utc);
+	if (rc == SQLITE_OK)
+		rc = journal_outbox(s, kind, order_id, body, now_utc);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "append to journal", err);
 	return store_tx_commit(s, err);

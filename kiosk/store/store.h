@@ -70,6 +70,18 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 int store_order_move(struct store *s, int64_t id, enum order_state to, const char *reason,
                      int64_t now_utc, struct kerr *err);
 
+/* What a move did to a certificate, for the central site (in the event's body). */
+struct order_cert {
+	const char *event;     /* "issued", "revoked" or "revoke_queued" */
+	const char *serial;    /* hex, "" when none (a queued revocation) */
+	int64_t not_after_utc; /* issued: the end of its validity; 0 otherwise */
+};
+
+/* store_order_move, and the event says what happened to a certificate (cert may be
+ * NULL). KR_INVALID for another event word or a serial that is not hex. */
+int store_order_move_cert(struct store *s, int64_t id, enum order_state to, const char *reason,
+                          const struct order_cert *cert, int64_t now_utc, struct kerr *err);
+
 /* Reads one order. KR_NOT_FOUND when there is none. */
 int store_order_get(struct store *s, int64_t id, struct order_row *out, struct kerr *err);
 

@@ -418,7 +418,7 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	int used = 0;
 	sscanf(args, "%63s%n", word, &used);
 	for (char *c = word; *c; c++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *c))
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.", *c))
 			return kerr_set(err, KR_INVALID, "sync %s: '%s' is not a plain word", verb,
 			                word);
 	/* what follows the word: key=value words, passed on as query parameters */
@@ -442,8 +442,13 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		snprintf(path, sizeof path, "/slow?ms=%s", word[0] ? word : "0");
 	else if (strcmp(verb, "fault") == 0)
 		snprintf(path, sizeof path, "/fault?kind=%s&count=1", word);
-	else if ((strcmp(verb, "pickup") == 0 || strcmp(verb, "review") == 0) && word[0])
+	else if ((strcmp(verb, "pickup") == 0 || strcmp(verb, "review") == 0 ||
+	          strcmp(verb, "revocation") == 0) &&
+	         word[0])
 		snprintf(path, sizeof path, "/%s?kiosk=%s&order=%s%s", verb, s->host.conf->kiosk_id,
+		         word, extra);
+	else if (strcmp(verb, "journal") == 0 && word[0])
+		snprintf(path, sizeof path, "/journal?kiosk=%s&kind=%s%s", s->host.conf->kiosk_id,
 		         word, extra);
 	else if (strcmp(verb, "fee") == 0 && word[0])
 		snprintf(path, sizeof path, "/fee?kiosk=%s&version=%s%s", s->host.conf->kiosk_id,
@@ -455,7 +460,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		return kerr_set(err, KR_INVALID,
 		                "sync: unknown verb '%s' (now, held, down, up, slow MS, fault "
 		                "500|garbage|ackdrop|drop|clear, pickup ORDER_NO [key=value …], "
-		                "review ORDER_NO result=approved|rejected, picked ORDER_NO "
+		                "review ORDER_NO result=approved|rejected, revocation ORDER_NO "
+		                "[serial=S], journal KIND expect=N, picked ORDER_NO "
 		                "expect=offered|reported|collected, fee VERSION [tamper=1])",
 		                verb);
 	return peer_get(s, path, err);

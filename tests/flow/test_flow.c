@@ -38,6 +38,10 @@ struct rig {
 	int64_t pickup_order_id;    /* when it is one of the kiosk's own orders */
 	char created_pickup[32];    /* pickup_no of the last order created */
 	struct work_spec last_work;
+	const char *served_cert; /* cert_event of the move to served */
+	char served_serial[48];
+	int no_serial;      /* the work reports no certificate (a queued revocation) */
+	char revoke_id[20]; /* revoke_id of the last order created */
 	struct receipt_data last_receipt;
 };
 
@@ -114,6 +118,7 @@ static void respond(struct rig *g)
 		switch (r->kind) {
 		case FREQ_ORDER_CREATE:
 			snprintf(g->created_pickup, sizeof g->created_pickup, "%s", r->pickup_no);
+			snprintf(g->revoke_id, sizeof g->revoke_id, "%s", r->revoke_id);
 			g->order_id = g->next_order_id++;
 			g->order_state = ORDER_NEW;
 			ev.kind = FEV_ORDER_CREATED;
@@ -123,6 +128,11 @@ static void respond(struct rig *g)
 			break;
 		case FREQ_ORDER_MOVE:
 			CHECK(order_can_move(g->order_state, r->to, r->amount_fen));
+			if (r->to == ORDER_SERVED) {
+				g->served_cert = r->cert_event;
+				snprintf(g->served_serial, sizeof g->served_serial, "%s",
+				         r->cert_serial);
+			}
 			g->order_state = r->to;
 			break;
 		case FREQ_PAY_START:
@@ -141,7 +151,8 @@ static void respond(struct rig *g)
 			g->last_work = r->work;
 			snprintf(g->last_pin, sizeof g->last_pin, "%s", r->work.pin);
 			ev.kind = g->work_fails ? FEV_WORK_FAILED : FEV_WORK_DONE;
-			snprintf(ev.cert_serial, sizeof ev.cert_serial, "5A01");
+			snprintf(ev.cert_serial, sizeof ev.cert_serial, "%s",
+			         g->no_serial ? "" : "5A01");
 			ev.not_after_utc = g->now.utc_s + 365 * DAY_S;
 			feed(g, &ev);
 			break;
@@ -831,6 +842,34 @@ static void test_renew_fresh_key(void)
 	}
 }
 
+/* The move to served tells the central site what the work did to a certificate; a
+ * revocation's order names whose certificate. */
+static void test_served_cert(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	renew_and_confirm(&g);
+	CHECK_INT(g.order_state, ORDER_SERVED);
+	CHECK(g.served_cert && strcmp(g.served_cert, "issued") == 0);
+	CHECK_STR(g.served_serial, "5A01");
+	CHECK_STR(g.revoke_id, "");
+	rig_free(&g);
+	for (int queued = 0; queued < 2; queued++) {
+		rig_init(&g, "nantong");
+		g.no_serial = queued;
+		tap(&g, INTENT_BUSINESS, BIZ_REVOKE);
+		tap(&g, INTENT_HOLDER, HOLDER_PERSON);
+		card(&g, PERSON_ID, "");
+		tap(&g, INTENT_NEXT, 0); /* the materials */
+		tap(&g, INTENT_NEXT, 0); /* confirmed */
+		CHECK_INT(g.order_state, ORDER_SERVED);
+		CHECK_STR(g.revoke_id, PERSON_ID);
+		CHECK(g.served_cert &&
+		      strcmp(g.served_cert, queued ? "revoke_queued" : "revoked") == 0);
+		rig_free(&g);
+	}
+}
+
 int main(void)
 {
 	test_every_business("nantong");
@@ -850,5 +889,6 @@ int main(void)
 	test_recovery_rules();
 	test_pickup();
 	test_renew_fresh_key();
+	test_served_cert();
 	return check_done();
 }

@@ -14,6 +14,9 @@
  *   /pickup-state?kiosk=K&order=NO[&expect=S]  offered | reported | collected (from the
  *                              kiosk's events); 409 when it is not S
  *   /review?kiosk=K&order=NO&result=approved|rejected
+ *   /revocation?kiosk=K&order=NO[&serial=S]  the site revoked what order NO asked for
+ *   /journal?kiosk=K&kind=J[&expect=N]  how many journal rows of kind J the kiosk pushed
+ *                              (409 when not N)
  *   /fee?kiosk=K&version=V[&tamper=1|unsigned]  a fee table (tampered: payload changed
  *                              after signing)
  *   /events?kiosk=K            "seq event_id kind" per stored event, in arrival order
@@ -33,6 +36,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -427,6 +431,14 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		inbox_add(kiosk, pickup ? "pickup" : "review", order, payload, "");
 		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
 	}
+	if (strcmp(req->path, "/revocation") == 0 && kiosk[0] && order[0]) {
+		char payload[256];
+		snprintf(payload, sizeof payload,
+		         "{\"order_no\":\"%.63s\",\"serial\":\"%.31s\",\"revoked_at\":%lld}", order,
+		         httpd_param(q, "serial", a, sizeof a), (long long)time(NULL));
+		inbox_add(kiosk, "revocation", order, payload, "");
+		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
+	}
 	if (strcmp(req->path, "/pickup-state") == 0 && kiosk[0] && order[0]) {
 		char line[32];
 		const char *state = pickup_state(kiosk, order);
@@ -451,6 +463,27 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		snprintf(id, sizeof id, "nantong-%d", version);
 		inbox_add(kiosk, "fee_table", id, payload, sig);
 		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
+	}
+	if (strcmp(req->path, "/journal") == 0 && kiosk[0]) {
+		/* how many journal rows of kind K the kiosk pushed; 409 when not expect */
+		char kind[64], line[32];
+		sqlite3_stmt *st = NULL;
+		int n = 0;
+		httpd_param(q, "kind", kind, sizeof kind);
+		sqlite3_prepare_v2(
+		    db,
+		    "SELECT count(*) FROM events WHERE kiosk = ?1 AND kind = 'journal' "
+		    "AND json_extract(body, '$.kind') = ?2",
+		    -1, &st, NULL);
+		sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		snprintf(line, sizeof line, "%d\n", n);
+		httpd_param(q, "expect", a, sizeof a);
+		return httpd_respond(c, a[0] && atoi(a) != n ? 409 : 200, "text/plain", line, 0,
+		                     NULL);
 	}
 	if (strcmp(req->path, "/events") == 0) {
 		sqlite3_stmt *st = NULL;

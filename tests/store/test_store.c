@@ -216,6 +216,65 @@ static void test_detail_and_pickup(struct store *s, const char *path)
 	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_INVALID);
 }
 
+/* The central site learns what an order is (business, holder, masked subject), what its
+ * work did to a certificate, and every journal row beside the orders'. */
+static void test_events_for_central(struct store *s, const char *path)
+{
+	struct kerr err = {0};
+	struct fee_quote q = tu_quote(0);
+	struct order_spec spec = tu_spec(&q, T0);
+	struct order_row row;
+	spec.biz = BIZ_RENEW;
+	spec.holder = HOLDER_PERSON;
+	spec.subject_masked = "张* 3201**********1234\x01";
+	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
+	char sql[512];
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM outbox WHERE kind = 'order.create' AND "
+	         "json_extract(body, '$.order_no') = '%s' AND "
+	         "json_extract(body, '$.business') = 'renew' AND "
+	         "json_extract(body, '$.holder') = 'person' AND "
+	         "json_extract(body, '$.subject') = '张* 3201**********1234' || char(1)",
+	         row.order_no);
+	CHECK_INT(tu_sql_int(path, sql), 1); /* a control character is escaped, not lost */
+	CHECK_INT(store_order_move(s, row.id, ORDER_WORKING, "work started", T0, &err), KR_OK);
+	struct order_cert bad = {"stolen", "5A01", 0};
+	CHECK_INT(store_order_move_cert(s, row.id, ORDER_SERVED, "work done", &bad, T0, &err),
+	          KR_INVALID);
+	struct order_cert nothex = {"issued", "5A01'--", 0};
+	CHECK_INT(store_order_move_cert(s, row.id, ORDER_SERVED, "work done", &nothex, T0, &err),
+	          KR_INVALID);
+	struct order_cert cert = {"issued", "5A3F00C0FFEE", T0 + 365 * 86400};
+	CHECK_INT(store_order_move_cert(s, row.id, ORDER_SERVED, "work done", &cert, T0, &err),
+	          KR_OK);
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM outbox WHERE json_extract(body, '$.order_no') = '%s' AND "
+	         "json_extract(body, '$.to') = 'served' AND "
+	         "json_extract(body, '$.cert.event') = 'issued' AND "
+	         "json_extract(body, '$.cert.serial') = '5A3F00C0FFEE' AND "
+	         "json_extract(body, '$.cert.not_after') = %lld",
+	         row.order_no, (long long)(T0 + 365 * 86400));
+	CHECK_INT(tu_sql_int(path, sql), 1);
+
+	/* a journal row beside the orders goes too, whole when it is a small JSON object */
+	int64_t before = tu_sql_int(path, "SELECT count(*) FROM outbox WHERE kind = 'journal'");
+	CHECK_INT(
+	    store_journal_append(s, "key-check", 0, "{\"serial\":\"T01\",\"pass\":true}", T0, &err),
+	    KR_OK);
+	CHECK_INT(store_journal_append(s, "note", 0, "not json", T0, &err), KR_OK);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM outbox WHERE kind = 'journal'"),
+	          before + 2);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM outbox WHERE kind = 'journal' AND "
+	                           "json_extract(body, '$.kind') = 'key-check' AND "
+	                           "json_extract(body, '$.body.serial') = 'T01' AND "
+	                           "event_id = 'J' || json_extract(body, '$.seq')"),
+	          1);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM outbox WHERE kind = 'journal' AND "
+	                           "json_extract(body, '$.kind') = 'note' AND "
+	                           "json_extract(body, '$.size') = 8"),
+	          1);
+}
+
 /* Leaves orders in open and finished states; only the open ones are listed, by id. */
 static void test_open_orders(struct store *s)
 {
@@ -400,6 +459,7 @@ int main(void)
 	test_conflict_charged_failed(s);
 	test_invalid_specs(s);
 	test_detail_and_pickup(s, path);
+	test_events_for_central(s, path);
 	test_open_orders(s);
 	test_consumables(s);
 

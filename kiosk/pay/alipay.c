@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "app/curlbuf.h"
 #include "pay/sign.h"
 
 #define ALIPAY_CONTENT_MAX 8192
@@ -22,8 +23,7 @@ struct alipay {
 	EVP_PKEY *app_key, *alipay_key;
 	CURL *curl;
 	char body[ALIPAY_BODY_MAX + 1];
-	size_t nbody;
-	int overflow;
+	struct curlbuf answer; /* into body */
 };
 
 static const char *const method_names[ALIPAY_METHOD_COUNT] = {
@@ -100,19 +100,6 @@ int alipay_status_paid(const struct alipay_reply *r)
 	       strcmp(r->trade_status, "TRADE_FINISHED") == 0;
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-	struct alipay *a = ctx;
-	size_t len = size * n;
-	if (a->nbody + len > ALIPAY_BODY_MAX) {
-		a->overflow = 1;
-		return 0; /* aborts the transfer */
-	}
-	memcpy(a->body + a->nbody, data, len);
-	a->nbody += len;
-	return len;
-}
-
 static int copy_setting(char *dst, size_t size, const char *src, const char *what, struct kerr *err)
 {
 	if (!src || snprintf(dst, size, "%s", src) >= (int)size)
@@ -154,8 +141,9 @@ int alipay_create(const struct alipay_config *cfg, struct alipay **out, struct k
 	curl_easy_setopt(a->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)a->connect_timeout_ms);
 	curl_easy_setopt(a->curl, CURLOPT_TIMEOUT_MS, (long)a->timeout_ms);
 	curl_easy_setopt(a->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(a->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(a->curl, CURLOPT_WRITEDATA, a);
+	a->answer = (struct curlbuf){.data = a->body, .cap = ALIPAY_BODY_MAX};
+	curl_easy_setopt(a->curl, CURLOPT_WRITEFUNCTION, curlbuf_write);
+	curl_easy_setopt(a->curl, CURLOPT_WRITEDATA, &a->answer);
 	*out = a;
 	return KR_OK;
 }
@@ -220,8 +208,7 @@ static enum alipay_action exchange(struct alipay *a, enum alipay_method m, char 
 	}
 	struct curl_slist *hdr = curl_slist_append(
 	    NULL, "Content-Type: application/x-www-form-urlencoded;charset=utf-8");
-	a->nbody = 0;
-	a->overflow = 0;
+	curlbuf_reset(&a->answer);
 	curl_easy_setopt(a->curl, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(a->curl, CURLOPT_POSTFIELDS, form);
 	CURLcode cc = curl_easy_perform(a->curl);
@@ -231,7 +218,7 @@ static enum alipay_action exchange(struct alipay *a, enum alipay_method m, char 
 	curl_easy_setopt(a->curl, CURLOPT_POSTFIELDS, NULL);
 	curl_slist_free_all(hdr);
 	free(form);
-	if (a->overflow) {
+	if (a->answer.overflow) {
 		kerr_set(err, KR_CORRUPT, "%s: answer longer than %d bytes", alipay_method_name(m),
 		         ALIPAY_BODY_MAX);
 	} else if (cc != CURLE_OK) {
@@ -244,8 +231,7 @@ static enum alipay_action exchange(struct alipay *a, enum alipay_method m, char 
 		for (char *c = node; *c; c++)
 			if (*c == '.')
 				*c = '_';
-		a->body[a->nbody] = '\0';
-		if (alipay_reply_parse(a->alipay_key, a->body, a->nbody, node, reply, err) ==
+		if (alipay_reply_parse(a->alipay_key, a->body, a->answer.len, node, reply, err) ==
 		    KR_OK) {
 			act = alipay_action_of(m, reply);
 			if (!reply->signed_ok)

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "app/curlbuf.h"
 #include "drivers/token/identity.h"
 #include "pay/sign.h"
 
@@ -36,28 +37,13 @@ struct central {
 	char errbuf[CURL_ERROR_SIZE];
 	CURL *curl;
 	const atomic_int *abort;
-	char *answer; /* CENTRAL_ANSWER_MAX + 1 */
-	size_t nanswer;
-	int overflow;
+	struct curlbuf answer; /* data: CENTRAL_ANSWER_MAX + 1, malloc'd */
 };
 
 const char *central_outcome_name(enum central_outcome o)
 {
 	static const char *const names[] = {"ok", "retry", "slow-down", "too-large", "refused"};
 	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
-}
-
-static size_t on_answer(char *data, size_t size, size_t n, void *ctx)
-{
-	struct central *c = ctx;
-	size_t len = size * n;
-	if (c->nanswer + len > CENTRAL_ANSWER_MAX) {
-		c->overflow = 1;
-		return 0; /* aborts the transfer */
-	}
-	memcpy(c->answer + c->nanswer, data, len);
-	c->nanswer += len;
-	return len;
 }
 
 static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
@@ -143,10 +129,11 @@ int central_create(const struct central_config *cfg, struct central **out, struc
 	if (strncmp(url, "https://", 8) != 0)
 		return kerr_set(err, KR_CONFIG, "url: '%s' is not https://…", url);
 	struct central *c = calloc(1, sizeof *c);
-	if (!c || !(c->answer = malloc(CENTRAL_ANSWER_MAX + 1))) {
+	if (!c || !(c->answer.data = malloc(CENTRAL_ANSWER_MAX + 1))) {
 		free(c);
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	}
+	c->answer.cap = CENTRAL_ANSWER_MAX;
 	int rc = KR_OK;
 	if (snprintf(c->kiosk_id, sizeof c->kiosk_id, "%s", cfg->kiosk_id) >=
 	        (int)sizeof c->kiosk_id ||
@@ -189,8 +176,8 @@ int central_create(const struct central_config *cfg, struct central **out, struc
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_answer);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, curlbuf_write);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->answer);
 	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
 	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
@@ -211,7 +198,7 @@ void central_destroy(struct central *c)
 	}
 	token_identity_close(c->identity); /* the module goes with its last user */
 	EVP_PKEY_free(c->fee_key);
-	free(c->answer);
+	free(c->answer.data);
 	free(c);
 }
 
@@ -229,7 +216,7 @@ static enum central_outcome outcome_of(long status)
 	return CENTRAL_RETRY;
 }
 
-/* One exchange: POST body (when not NULL) or GET url. The answer is in c->answer. */
+/* One exchange: POST body (when not NULL) or GET url. The answer is in c->answer.data. */
 static enum central_outcome exchange(struct central *c, const char *url, const char *body,
                                      int64_t *retry_after_s, struct kerr *err)
 {
@@ -239,8 +226,7 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
 	struct kerr why = {{0}};
 	if (c->identity)
 		token_identity_failure(c->identity, &why); /* forgets an older one */
-	c->nanswer = 0;
-	c->overflow = 0;
+	curlbuf_reset(&c->answer);
 	*retry_after_s = 0;
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	if (body) {
@@ -257,8 +243,7 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
 	curl_slist_free_all(hdr);
-	c->answer[c->nanswer] = '\0';
-	if (c->overflow) {
+	if (c->answer.overflow) {
 		kerr_set(err, KR_CORRUPT, "answer longer than %d bytes", CENTRAL_ANSWER_MAX);
 		return CENTRAL_RETRY;
 	}
@@ -289,7 +274,7 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
 	if (o != CENTRAL_OK) {
 		*retry_after_s = after > 0 ? (int64_t)after : 0;
 		/* the error word only: the message may be long or carry anything */
-		cJSON *j = cJSON_Parse(c->answer);
+		cJSON *j = cJSON_Parse(c->answer.data);
 		const cJSON *e = cJSON_GetObjectItem(j, "error");
 		kerr_set(err, KR_IO, "HTTP %ld %.40s", status,
 		         cJSON_IsString(e) ? e->valuestring : "");
@@ -333,7 +318,7 @@ enum central_outcome central_push(struct central *c, const struct outbox_event *
 	cJSON_free(body);
 	if (o != CENTRAL_OK)
 		return o;
-	cJSON *j = cJSON_ParseWithLength(c->answer, c->nanswer);
+	cJSON *j = cJSON_ParseWithLength(c->answer.data, c->answer.len);
 	const cJSON *list = cJSON_GetObjectItem(j, "held"), *id;
 	if (!cJSON_IsArray(list)) {
 		cJSON_Delete(j);
@@ -401,7 +386,7 @@ enum central_outcome central_pull(struct central *c, int64_t after, int limit, c
 	enum central_outcome o = exchange(c, url, NULL, retry_after_s, err);
 	if (o != CENTRAL_OK)
 		return o;
-	cJSON *j = cJSON_ParseWithLength(c->answer, c->nanswer);
+	cJSON *j = cJSON_ParseWithLength(c->answer.data, c->answer.len);
 	const cJSON *items = cJSON_GetObjectItem(j, "items"), *it;
 	if (!cJSON_IsArray(items)) {
 		cJSON_Delete(j);

@@ -3,3 +3,4 @@ kiosk_test(test_conf unit ${CMAKE_CURRENT_LIST_DIR}/test_conf.c)
 add_test(NAME strings_keys COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/strings_keys.sh)
 set_tests_properties(strings_keys PROPERTIES LABELS unit
   ENVIRONMENT "KIOSK_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+kiosk_test(test_curlbuf unit ${CMAKE_CURRENT_LIST_DIR}/test_curlbuf.c)

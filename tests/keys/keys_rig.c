@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "drivers/token/token.h"
 
 int keys_rig_up(char *dir, size_t size, int blanks)
 {
@@ -105,4 +109,38 @@ int keys_rig_heal_token(const char *dir, const char *name)
 		return 0;
 	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", saved, path);
 	return system(cmd) == 0 ? 1 : -1;
+}
+
+int keys_rig_in_child(int (*fn)(const char *module), const char *module)
+{
+	int status;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(fn(module) & 0xff);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int usable_certs_here(const char *module)
+{
+	struct token_ctx *t;
+	struct token_cert *c;
+	struct kerr err;
+	int n, good = 0;
+	if (token_open(module, &t, &err) != KR_OK)
+		return 255;
+	int i = token_find(t, "reader:port", 0);
+	if (i >= 0 && token_certs(t, i, &c, &n, &err) == KR_OK) {
+		for (int k = 0; k < n; k++)
+			good += c[k].x509 != NULL && c[k].id_len > 0;
+		token_certs_free(c, n);
+	}
+	token_close(t);
+	return good;
+}
+
+int keys_rig_usable_certs(const char *module)
+{
+	return keys_rig_in_child(usable_certs_here, module);
 }

@@ -16,6 +16,11 @@ void keys_rig_down(const char *dir);
 void keys_rig_conf(const char *dir, struct conf_keys *c);
 /* Shows profile's token in the port ("" empties it). Returns 0 or -1. */
 int keys_rig_insert(const char *dir, const char *profile);
+/* Runs fn(module) in a child process — a token context of its own, as another program
+ * would see the keys — and returns its result (0..255), or -1 when the child died. */
+int keys_rig_in_child(int (*fn)(const char *module), const char *module);
+/* In a child: the port key's certificate objects that parse and have an ID, counted. */
+int keys_rig_usable_certs(const char *module);
 /* Restores the secure module's token.object when a killed process left it damaged
  * (see tests/rigs/softhsm.sh). Returns 1 when it did, 0 when intact, -1 on error. */
 int keys_rig_heal_sm(const char *dir);

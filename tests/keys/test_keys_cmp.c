@@ -107,32 +107,6 @@ static X509 *read_pem(const char *path)
 	return x;
 }
 
-/* Counts the parsable certificate objects of the port's key, in a child (one token
- * context per process). */
-static int usable_certs(const char *module)
-{
-	int status;
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct token_ctx *t;
-		struct token_cert *c;
-		struct kerr e;
-		int n, good = 0;
-		if (token_open(module, &t, &e) != KR_OK)
-			_exit(255);
-		int i = token_find(t, "reader:port", 0);
-		if (i >= 0 && token_certs(t, i, &c, &n, &e) == KR_OK) {
-			for (int k = 0; k < n; k++)
-				good += c[k].x509 != NULL && c[k].id_len > 0;
-			token_certs_free(c, n);
-		}
-		token_close(t);
-		_exit(good);
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* IR and a vouched-for KUR straight through the issuer, with the key on the token. */
 static void direct(const struct conf_keys *c, X509 *rsp, X509 *ca)
 {
@@ -273,7 +247,7 @@ int main(void)
 	CHECK_INT(keywork_triage(kw, NOW, &k, &err), KR_OK);
 	CHECK_INT(k.issuer, ISSUER_OURS);
 	CHECK_INT(k.not_after_utc, rsp_after);
-	CHECK_INT(usable_certs(c.module), 1);
+	CHECK_INT(keys_rig_usable_certs(c.module), 1);
 
 	/* a new key: the mock's fixed certificate is not for it, so it is refused */
 	struct work_spec nw = {.biz = BIZ_NEW, .holder = HOLDER_UNIT, .years = 1};
@@ -313,7 +287,7 @@ int main(void)
 	CHECK_INT(rc, KR_CONFLICT);
 	CHECK_STR(res.reason_key, "work.write_failed");
 	CHECK(strstr(err.msg, "rejection") != NULL);
-	CHECK_INT(usable_certs(c.module), 1);
+	CHECK_INT(keys_rig_usable_certs(c.module), 1);
 	/* RR refused the same way (the mock answers RR with the same status) */
 	snprintf(cmd, sizeof cmd, "cp '%s/cmp/rsp.pem' '%s/%s.%s.pem'", rig, c.cmp.certs, UNIT_ID,
 	         rsp_serial);
@@ -400,7 +374,7 @@ int main(void)
 	if (rc != KR_OK)
 		fprintf(stderr, "fresh-key renewal through the peer: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
-	CHECK_INT(usable_certs(c.module), 1);
+	CHECK_INT(keys_rig_usable_certs(c.module), 1);
 	stop(peer);
 
 	X509_free(rsp);

@@ -30,60 +30,49 @@ static void step(void *ctx, const char *name)
 		raise(SIGKILL);
 }
 
-/* In a child (one token context per process): the port key's certificates whose own
- * private key (same ID) signs and verifies with them, counted. 255 on failure. */
-static int working_pairs(const char *module)
+/* The port key's certificates whose own private key (same ID) signs and verifies with
+ * them, counted (run in a child: keys_rig_in_child). 255 on failure. */
+static int working_pairs_here(const char *module)
 {
-	int status;
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct token_ctx *t;
-		struct token_cert *c;
-		struct kerr e;
-		int n, good = 0;
-		if (token_open(module, &t, &e) != KR_OK)
-			_exit(255);
-		int i = token_find(t, "reader:port", 0);
-		if (i < 0 || token_login(t, i, 0, USER_PIN, &e) != KR_OK ||
-		    token_certs(t, i, &c, &n, &e) != KR_OK)
-			_exit(255);
-		for (int k = 0; k < n; k++) {
-			EVP_PKEY *p = c[k].x509 && c[k].id_len
-			                  ? token_private_key(t, i, c[k].id, c[k].id_len, &e)
-			                  : NULL;
-			good += p && pki_sign_verify(p, c[k].x509);
-			EVP_PKEY_free(p);
-		}
-		token_certs_free(c, n);
-		token_close(t);
-		_exit(good);
+	struct token_ctx *t;
+	struct token_cert *c;
+	struct kerr e;
+	int n, good = 0;
+	if (token_open(module, &t, &e) != KR_OK)
+		return 255;
+	int i = token_find(t, "reader:port", 0);
+	if (i < 0 || token_login(t, i, 0, USER_PIN, &e) != KR_OK ||
+	    token_certs(t, i, &c, &n, &e) != KR_OK)
+		return 255;
+	for (int k = 0; k < n; k++) {
+		EVP_PKEY *p = c[k].x509 && c[k].id_len
+		                  ? token_private_key(t, i, c[k].id, c[k].id_len, &e)
+		                  : NULL;
+		good += p && pki_sign_verify(p, c[k].x509);
+		EVP_PKEY_free(p);
 	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	token_certs_free(c, n);
+	token_close(t);
+	return good;
 }
 
-/* Whether the port key still holds the rig's original key pair (CKA_ID 01), in a child. */
-static int old_key_left(const char *module)
+/* Whether the port key still holds the rig's original key pair (CKA_ID 01): 1 or 0, 255
+ * on failure (run in a child). */
+static int old_key_left_here(const char *module)
 {
-	int status;
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct token_ctx *t;
-		struct kerr e;
-		static const unsigned char old_id[] = {0x01};
-		if (token_open(module, &t, &e) != KR_OK)
-			_exit(255);
-		int i = token_find(t, "reader:port", 0);
-		if (i < 0 || token_login(t, i, 0, USER_PIN, &e) != KR_OK)
-			_exit(255);
-		EVP_PKEY *p = token_private_key(t, i, old_id, sizeof old_id, &e);
-		int left = p != NULL;
-		EVP_PKEY_free(p);
-		token_close(t);
-		_exit(left);
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	struct token_ctx *t;
+	struct kerr e;
+	static const unsigned char old_id[] = {0x01};
+	if (token_open(module, &t, &e) != KR_OK)
+		return 255;
+	int i = token_find(t, "reader:port", 0);
+	if (i < 0 || token_login(t, i, 0, USER_PIN, &e) != KR_OK)
+		return 255;
+	EVP_PKEY *p = token_private_key(t, i, old_id, sizeof old_id, &e);
+	int left = p != NULL;
+	EVP_PKEY_free(p);
+	token_close(t);
+	return left;
 }
 
 static struct work_spec renewal(const struct key_triage *k, const char *pin)
@@ -171,7 +160,7 @@ int main(void)
 
 	/* with the user's PIN: a new key pair and its certificate, the old one gone */
 	X509 *before = port_cert_child(c.module);
-	CHECK_INT(old_key_left(c.module), 1);
+	CHECK_INT(keys_rig_in_child(old_key_left_here, c.module), 1);
 	CHECK_INT(keywork_triage(kw, NOW, &k, &err), KR_OK);
 	struct work_spec w = renewal(&k, USER_PIN);
 	int rc = keywork_run(kw, &w, NOW, step, NULL, &res, &err);
@@ -183,8 +172,10 @@ int main(void)
 	CHECK(before && after &&
 	      EVP_PKEY_eq(X509_get0_pubkey(before), X509_get0_pubkey(after)) != 1);
 	CHECK_INT(res.not_after_utc, k.not_after_utc + 365 * 86400);
-	CHECK_INT(working_pairs(c.module), 1); /* the PIN unchanged, the new pair works */
-	CHECK_INT(old_key_left(c.module), 0);  /* and the old private key is gone */
+	CHECK_INT(keys_rig_in_child(working_pairs_here, c.module),
+	          1); /* the PIN unchanged, the new pair works */
+	CHECK_INT(keys_rig_in_child(old_key_left_here, c.module),
+	          0); /* and the old private key is gone */
 	CHECK_INT(keywork_triage(kw, NOW, &k, &err), KR_OK);
 	CHECK_INT(k.check_pass, 1);
 
@@ -202,7 +193,7 @@ int main(void)
 	again = port_cert_child(c.module);
 	CHECK(after && again && X509_cmp(after, again) != 0 &&
 	      EVP_PKEY_eq(X509_get0_pubkey(after), X509_get0_pubkey(again)) == 1);
-	CHECK_INT(working_pairs(c.module), 1);
+	CHECK_INT(keys_rig_in_child(working_pairs_here, c.module), 1);
 	X509_free(again);
 	X509_free(before);
 	X509_free(after);
@@ -239,7 +230,7 @@ int main(void)
 		waitpid(pid, NULL, 0);
 		CHECK(keys_rig_heal_sm(dir) >= 0);
 		CHECK(keys_rig_heal_token(dir, "port") >= 0);
-		int pairs = working_pairs(c.module);
+		int pairs = keys_rig_in_child(working_pairs_here, c.module);
 		if (pairs < 1)
 			fprintf(stderr, "round %d: no working certificate left\n", round);
 		CHECK(pairs >= 1 && pairs != 255);

@@ -49,40 +49,6 @@ static struct work_spec spec_for(const struct key_triage *k, enum business biz, 
 
 /* Counts the parsable certificate objects of the port's key. In a child process: a
  * second context in this one would finalise the module under the first. */
-static int usable_certs_here(const char *module)
-{
-	struct token_ctx *t;
-	struct token_cert *c;
-	struct kerr err;
-	int n, good = 0;
-	if (token_open(module, &t, &err) != KR_OK)
-		return -1;
-	int i = token_find(t, "reader:port", 0);
-	if (i >= 0 && token_certs(t, i, &c, &n, &err) == KR_OK) {
-		for (int k = 0; k < n; k++)
-			good += c[k].x509 != NULL && c[k].id_len > 0;
-		token_certs_free(c, n);
-	}
-	token_close(t);
-	return good;
-}
-
-/* Runs fn(module) in a child; its result (0..255) comes back as the exit status. */
-static int in_child(int (*fn)(const char *), const char *module)
-{
-	int status;
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fn(module) & 0xff);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int usable_certs(const char *module)
-{
-	return in_child(usable_certs_here, module);
-}
-
 /* The personalised keys: counts them, those with a seal, and refused default PINs,
  * packed as made | seals << 2 | refused << 4. */
 static int personalised_here(const char *module)
@@ -160,7 +126,7 @@ int main(void)
 	k = insert(kw, dir, "unit-expiring");
 	CHECK_INT(k.not_after_utc, old_after + 2 * 365 * DAY_S);
 	CHECK_INT(k.issuer, ISSUER_OURS);
-	CHECK_INT(usable_certs(c.module), 1);
+	CHECK_INT(keys_rig_usable_certs(c.module), 1);
 	/* renewal of an expired key runs from now */
 	k = insert(kw, dir, "person-expired");
 	w = spec_for(&k, BIZ_RENEW, "");
@@ -195,7 +161,7 @@ int main(void)
 		int h = keys_rig_heal_sm(dir);
 		CHECK(h >= 0);
 		healed += h > 0;
-		CHECK(usable_certs(c.module) >= 1);
+		CHECK(keys_rig_usable_certs(c.module) >= 1);
 	}
 	fprintf(stderr, "SIGKILL rounds: secure module restored %d time(s)\n", healed);
 	k = insert(kw, dir, "unit-valid");
@@ -215,7 +181,7 @@ int main(void)
 	CHECK_INT(rc, KR_OK);
 	CHECK_INT(res.not_after_utc, NOW + 365 * DAY_S);
 	/* the personalised keys: the user's PIN (never 123456), seal on the main key only */
-	CHECK_INT(in_child(personalised_here, c.module), 2 | 1 << 2 | 2 << 4);
+	CHECK_INT(keys_rig_in_child(personalised_here, c.module), 2 | 1 << 2 | 2 << 4);
 
 	/* exchange: a Jiangsu CA key → our certificate, same subject, on a new key */
 	k = insert(kw, dir, "jsca-unit");

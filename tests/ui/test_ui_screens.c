@@ -15,6 +15,7 @@
 #include "ui/png.h"
 #include "ui/ui.h"
 #include "ui/voice.h"
+#include "ui_testutil.h"
 
 static struct conf conf;
 static struct ui *ui;
@@ -127,37 +128,7 @@ static const struct combo combos[] = {
 /* Checks the screen now shown; saves a picture when picture is set. */
 static void check_screen(const struct combo *c, const char *name, int picture)
 {
-	const struct screen *s = ui_screen(ui);
-	if (s->missing)
-		fprintf(stderr, "%s/%s: %d keys missing, first %s\n", c->name, name, s->missing,
-		        s->missing_key);
-	CHECK_INT(s->missing, 0);
-	if (s->overflow) {
-		fprintf(stderr, "%s/%s: overflow\n", c->name, name);
-		for (int i = 0; i < s->n; i++)
-			if (s->w[i].overflow)
-				fprintf(stderr, "  widget %d '%s' %dx%d\n", i, s->w[i].text,
-				        s->w[i].w, s->w[i].h);
-	}
-	CHECK_INT(s->overflow, 0);
-	for (int i = 0; i < s->n; i++) {
-		const struct widget *w = &s->w[i];
-		CHECK(w->x >= 0 && w->y >= 0 && w->x + w->w <= SCREEN_W && w->y + w->h <= SCREEN_H);
-		if (w->kind != WK_BUTTON)
-			continue;
-		int ok = w->w >= SCREEN_MIN_TARGET && w->h >= SCREEN_MIN_TARGET &&
-		         w->y >= SCREEN_REACH_TOP;
-		if (!ok)
-			fprintf(stderr, "%s/%s: control '%s' at %d,%d %dx%d\n", c->name, name,
-			        w->text, w->x, w->y, w->w, w->h);
-		CHECK(ok);
-		for (int j = i + 1; j < s->n; j++) {
-			const struct widget *o = &s->w[j];
-			if (o->kind == WK_BUTTON)
-				CHECK(w->x + w->w <= o->x || o->x + o->w <= w->x ||
-				      w->y + w->h <= o->y || o->y + o->h <= w->y);
-		}
-	}
+	CHECK_INT(ui_check_layout(ui_screen(ui), c->name, name), 0);
 	if (picture) {
 		char path[PATH_MAX];
 		struct kerr err = {{0}};

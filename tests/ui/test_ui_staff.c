@@ -17,33 +17,7 @@
 static void check_screen(struct rig *r, const char *lang, const char *name)
 {
 	const struct screen *s = ui_screen(r->ui);
-	if (s->missing)
-		fprintf(stderr, "%s/%s: %d keys missing, first %s\n", lang, name, s->missing,
-		        s->missing_key);
-	CHECK_INT(s->missing, 0);
-	if (s->overflow)
-		for (int i = 0; i < s->n; i++)
-			if (s->w[i].overflow)
-				fprintf(stderr, "%s/%s: overflow '%s'\n", lang, name, s->w[i].text);
-	CHECK_INT(s->overflow, 0);
-	for (int i = 0; i < s->n; i++) {
-		const struct widget *w = &s->w[i];
-		CHECK(w->x >= 0 && w->y >= 0 && w->x + w->w <= SCREEN_W && w->y + w->h <= SCREEN_H);
-		if (w->kind != WK_BUTTON)
-			continue;
-		int ok = w->w >= SCREEN_MIN_TARGET && w->h >= SCREEN_MIN_TARGET &&
-		         w->y >= SCREEN_REACH_TOP;
-		if (!ok)
-			fprintf(stderr, "%s/%s: control '%s' at %d,%d %dx%d\n", lang, name, w->text,
-			        w->x, w->y, w->w, w->h);
-		CHECK(ok);
-		for (int j = i + 1; j < s->n; j++) {
-			const struct widget *o = &s->w[j];
-			if (o->kind == WK_BUTTON)
-				CHECK(w->x + w->w <= o->x || o->x + o->w <= w->x ||
-				      w->y + w->h <= o->y || o->y + o->h <= w->y);
-		}
-	}
+	CHECK_INT(ui_check_layout(s, lang, name), 0);
 	/* every staff screen can be left (the restock by cancelling it) */
 	CHECK(screen_find(s, ACT_INTENT, INTENT_STAFF, staff_arg(STA_EXIT, 0)) != NULL ||
 	      screen_find(s, ACT_INTENT, INTENT_STAFF, staff_arg(STA_RESTOCK_CANCEL, 0)) != NULL);

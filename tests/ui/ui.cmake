@@ -11,7 +11,8 @@ function(ui_test name label)
 endfunction()
 
 ui_test(test_ui_pure ui ${CMAKE_CURRENT_LIST_DIR}/test_ui_pure.c)
-ui_test(test_ui_screens ui ${CMAKE_CURRENT_LIST_DIR}/test_ui_screens.c)
+ui_test(test_ui_screens ui ${CMAKE_CURRENT_LIST_DIR}/test_ui_screens.c
+        ${CMAKE_CURRENT_LIST_DIR}/ui_testutil.c)
 ui_test(test_ui_taps ui ${CMAKE_CURRENT_LIST_DIR}/test_ui_taps.c
         ${CMAKE_CURRENT_LIST_DIR}/ui_testutil.c)
 

@@ -170,3 +170,44 @@ const char *rig_out_dir(void)
 		fprintf(stderr, "rig: cannot create %s\n", d);
 	return d;
 }
+
+int ui_check_layout(const struct screen *s, const char *lang, const char *name)
+{
+	int faults = 0;
+	if (s->missing) {
+		fprintf(stderr, "%s/%s: %d keys missing, first %s\n", lang, name, s->missing,
+		        s->missing_key);
+		faults++;
+	}
+	for (int i = 0; s->overflow && i < s->n; i++)
+		if (s->w[i].overflow)
+			fprintf(stderr, "%s/%s: overflow in widget %d '%s' %dx%d\n", lang, name, i,
+			        s->w[i].text, s->w[i].w, s->w[i].h);
+	faults += s->overflow != 0;
+	for (int i = 0; i < s->n; i++) {
+		const struct widget *w = &s->w[i];
+		if (!(w->x >= 0 && w->y >= 0 && w->x + w->w <= SCREEN_W &&
+		      w->y + w->h <= SCREEN_H)) {
+			fprintf(stderr, "%s/%s: widget '%s' off the screen\n", lang, name, w->text);
+			faults++;
+		}
+		if (w->kind != WK_BUTTON)
+			continue;
+		if (w->w < SCREEN_MIN_TARGET || w->h < SCREEN_MIN_TARGET ||
+		    w->y < SCREEN_REACH_TOP) {
+			fprintf(stderr, "%s/%s: control '%s' at %d,%d %dx%d\n", lang, name, w->text,
+			        w->x, w->y, w->w, w->h);
+			faults++;
+		}
+		for (int j = i + 1; j < s->n; j++) {
+			const struct widget *o = &s->w[j];
+			if (o->kind == WK_BUTTON && !(w->x + w->w <= o->x || o->x + o->w <= w->x ||
+			                              w->y + w->h <= o->y || o->y + o->h <= w->y)) {
+				fprintf(stderr, "%s/%s: controls '%s' and '%s' overlap\n", lang,
+				        name, w->text, o->text);
+				faults++;
+			}
+		}
+	}
+	return faults;
+}

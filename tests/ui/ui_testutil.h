@@ -41,6 +41,12 @@ int rig_type(struct rig *r, const char *text);
 /* The current step's id ("pay") or "start" / "error". */
 const char *rig_where(struct rig *r);
 
+/* Checks the layout of screen s (lang/name name it in messages): no string key missing,
+ * nothing overflowing, every widget on the screen, every button a full-size target in
+ * reach of a hand and clear of every other button. Returns the faults (each on stderr);
+ * the caller CHECKs it is 0. */
+int ui_check_layout(const struct screen *s, const char *lang, const char *name);
+
 /* The folder for pictures (KIOSK_UI_OUT or the current folder), created. */
 const char *rig_out_dir(void);
 

@@ -161,6 +161,38 @@ static int best_cert(struct keywork *kw, const struct token_cert *c, int n,
 	return best;
 }
 
+/* The key of serial in the user's port, read: its index, its certificate objects and
+ * the one that speaks for it (b, -1 when none, with its facts). */
+struct port_key {
+	int i;
+	struct token_cert *certs;
+	int n, b;
+	struct pki_cert_facts f;
+};
+
+/* Reads the key of serial into *k. NULL, or the reason key of a failure ("key.none",
+ * "key.unreadable") with *rc and err set; port_key_close either way. */
+static const char *port_key_open(struct keywork *kw, const char *serial, struct port_key *k,
+                                 int *rc, struct kerr *err)
+{
+	memset(k, 0, sizeof *k);
+	k->b = -1;
+	if ((k->i = port_token(kw, serial, err)) < 0) {
+		*rc = KR_NOT_FOUND;
+		return "key.none";
+	}
+	if ((*rc = token_certs(kw->tok, k->i, &k->certs, &k->n, err)) != KR_OK)
+		return "key.unreadable";
+	k->b = best_cert(kw, k->certs, k->n, &k->f);
+	return NULL;
+}
+
+static void port_key_close(struct port_key *k)
+{
+	token_certs_free(k->certs, k->n);
+	explicit_bzero(k, sizeof *k);
+}
+
 int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, struct kerr *err)
 {
 	struct token_info ti;
@@ -325,22 +357,19 @@ static int fail_with(struct keywork_result *res, const char *key, int rc)
 static int do_unlock(struct keywork *kw, const struct work_spec *w, keywork_progress_fn progress,
                      void *ctx, struct keywork_result *res, struct kerr *err)
 {
-	struct token_cert *certs = NULL;
-	struct pki_cert_facts f = {0};
+	struct port_key k;
 	char so[17];
-	int n = 0, rc;
+	int rc;
 	if (pin_check(w->pin, NULL) != PIN_GOOD)
 		return fail_with(res, pin_verdict_key(pin_check(w->pin, NULL)),
 		                 kerr_set(err, KR_INVALID, "weak PIN refused"));
-	int i = port_token(kw, w->key_serial, err);
-	if (i < 0)
-		return fail_with(res, "key.none", KR_NOT_FOUND);
-	if ((rc = token_certs(kw->tok, i, &certs, &n, err)) != KR_OK)
-		return fail_with(res, "key.unreadable", rc);
-	int b = best_cert(kw, certs, n, &f);
-	token_certs_free(certs, n);
-	int holder = b >= 0 && f.subject_ok && strcmp(f.subject_id, w->subject_id) == 0;
-	explicit_bzero(&f, sizeof f);
+	const char *why = port_key_open(kw, w->key_serial, &k, &rc, err);
+	int i = k.i;
+	int holder =
+	    !why && k.b >= 0 && k.f.subject_ok && strcmp(k.f.subject_id, w->subject_id) == 0;
+	port_key_close(&k);
+	if (why)
+		return fail_with(res, why, rc);
 	if (!holder)
 		return fail_with(
 		    res, "card.not_holder",
@@ -470,23 +499,22 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
                     keywork_progress_fn progress, void *ctx, struct keywork_result *res,
                     struct kerr *err)
 {
-	struct token_cert *certs = NULL;
-	struct pki_cert_facts f = {0};
+	struct port_key k;
 	X509 *neu = NULL;
-	int n = 0, rc, removed;
-	int i = port_token(kw, w->key_serial, err);
-	if (i < 0)
-		return fail_with(res, "key.none", KR_NOT_FOUND);
-	if ((rc = token_certs(kw->tok, i, &certs, &n, err)) != KR_OK)
-		return fail_with(res, "key.unreadable", rc);
-	int b = best_cert(kw, certs, n, &f);
-	if (b < 0 || f.issuer != ISSUER_OURS || strcmp(f.subject_id, w->subject_id) != 0) {
-		token_certs_free(certs, n);
-		explicit_bzero(&f, sizeof f);
-		return fail_with(res, "fit.not_ours",
-		                 kerr_set(err, KR_CONFLICT, "not our certificate"));
+	int rc, removed;
+	const char *why = port_key_open(kw, w->key_serial, &k, &rc, err);
+	if (!why &&
+	    (k.b < 0 || k.f.issuer != ISSUER_OURS || strcmp(k.f.subject_id, w->subject_id) != 0)) {
+		why = "fit.not_ours";
+		rc = kerr_set(err, KR_CONFLICT, "not our certificate");
 	}
-	explicit_bzero(&f, sizeof f);
+	if (why) {
+		port_key_close(&k);
+		return fail_with(res, why, rc);
+	}
+	int i = k.i, b = k.b;
+	struct token_cert *certs = k.certs;
+	explicit_bzero(&k.f, sizeof k.f);
 	X509 *old = certs[b].x509;
 	progress(ctx, "work.csr");
 	int years = w->years > 0 ? w->years : 1;
@@ -521,7 +549,7 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 		cert_validity(neu, res);
 	}
 	X509_free(neu);
-	token_certs_free(certs, n);
+	port_key_close(&k);
 	return rc == KR_OK
 	           ? KR_OK
 	           : fail_with(res, pin_refused ? "work.key_pin_wrong" : "work.write_failed", rc);
@@ -684,31 +712,28 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 
 int keywork_prove(struct keywork *kw, const char *serial, const char *pin, struct kerr *err)
 {
-	struct token_cert *certs = NULL;
-	struct pki_cert_facts f = {0};
+	struct port_key k;
 	EVP_PKEY *priv = NULL;
-	int n = 0, rc;
-	int i = port_token(kw, serial, err);
-	if (i < 0)
-		return KR_NOT_FOUND;
-	if ((rc = token_certs(kw->tok, i, &certs, &n, err)) != KR_OK)
+	int rc;
+	if (port_key_open(kw, serial, &k, &rc, err)) {
+		port_key_close(&k);
 		return rc;
-	int b = best_cert(kw, certs, n, &f);
-	if (b < 0 || f.issuer != ISSUER_OURS || !f.staff_role)
+	}
+	if (k.b < 0 || k.f.issuer != ISSUER_OURS || !k.f.staff_role)
 		rc = kerr_set(err, KR_INVALID, "the key holds no staff certificate");
 	else
-		rc = token_login(kw->tok, i, 0, pin, err);
+		rc = token_login(kw->tok, k.i, 0, pin, err);
 	if (rc == KR_OK) {
-		priv = token_private_key(kw->tok, i, certs[b].id, certs[b].id_len, err);
-		if (!priv || !pki_sign_verify(priv, certs[b].x509))
+		const struct token_cert *c = &k.certs[k.b];
+		priv = token_private_key(kw->tok, k.i, c->id, c->id_len, err);
+		if (!priv || !pki_sign_verify(priv, c->x509))
 			rc = kerr_set(err, KR_CORRUPT,
 			              "the key's private key does not match its staff certificate");
-		token_logout(kw->tok, i);
+		token_logout(kw->tok, k.i);
 	}
 	fprintf(kw->trace, "[keys] staff key proof of possession: %s\n",
 	        rc == KR_OK ? "challenge signed and verified" : "failed");
 	EVP_PKEY_free(priv);
-	explicit_bzero(&f, sizeof f);
-	token_certs_free(certs, n);
+	port_key_close(&k);
 	return rc;
 }

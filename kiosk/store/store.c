@@ -134,9 +134,11 @@ static const char *const migrations[] = {
     " version INT,"
     " reason TEXT NOT NULL,"
     " received_utc INT NOT NULL);",
-    /* 5: an order that hands out a pick-up order reviewed centrally names it */
+    /* 5: an order that hands out a pick-up order reviewed centrally names it; the
+     * pulled items are found by kind and id (a pick-up asked for at the screen) */
     "ALTER TABLE orders ADD COLUMN pickup_no TEXT;"
-    "CREATE INDEX orders_pickup ON orders(pickup_no) WHERE pickup_no IS NOT NULL;",
+    "CREATE INDEX orders_pickup ON orders(pickup_no) WHERE pickup_no IS NOT NULL;"
+    "CREATE INDEX central_inbox_item ON central_inbox(kind, item_id);",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -16,9 +16,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/mono.h"
+#include "core/cntime.h"
 #include "core/ident.h"
 #include "drivers/idreader/sam_reader.h"
 #include "drivers/serial/simctl.h"
@@ -58,10 +58,7 @@ static void post_error(struct sam_service *s, unsigned gen, const char *key)
 /* Today's date in China time as YYYYMMDD. */
 static void today(const struct sam_service *s, char *out, size_t size)
 {
-	time_t t = (time_t)(s->host.utc_s(s->host.app) + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, size, "%Y%m%d", &tm);
+	cntime_format(s->host.utc_s(s->host.app), "%Y%m%d", out, size);
 }
 
 /* Whether the number of a card is well formed: GB 11643 with its check character for

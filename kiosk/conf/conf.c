@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/catalogue.h"
+#include "core/cntime.h"
 #include "core/money.h"
 
 #define MAX_SECTIONS     64 /* hall, hours, fees, 12 fee sections and the outlets fit */
@@ -181,9 +182,8 @@ int conf_parse_spans(const char *s, struct conf_spans *out)
 
 int conf_hall_open(const struct conf_region *r, int64_t utc_s)
 {
-	int64_t local = utc_s + 8 * 3600; /* China time */
-	int64_t days = local / 86400 - (local % 86400 < 0);
-	int minute = (int)((local - days * 86400) / 60);
+	int64_t days = cntime_day(utc_s);
+	int minute = (int)((utc_s - cntime_midnight(utc_s)) / 60);
 	int wday = (int)(((days + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday; 0: Sunday */
 	const struct conf_spans *sp = wday >= 1 && wday <= 5 ? &r->workdays : &r->weekends;
 

@@ -8,12 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "cntime.h"
 #include "ident.h"
 #include "pin.h"
-
-#define DAY_S 86400
 
 /* One user's session: everything in it is wiped when it ends. */
 struct session {
@@ -149,10 +147,11 @@ static void copy(char *dst, size_t size, const char *src)
 
 /* ---- key rules ------------------------------------------------------------------ */
 
+/* Calendar days (China time) from today to the day the certificate ends: 1 on the eve of
+ * that day however late in the evening, negative once it has passed. */
 static int days_left(const struct key_triage *k, int64_t utc_s)
 {
-	int64_t d = k->not_after_utc - utc_s;
-	return (int)(d >= 0 ? d / DAY_S : -((-d + DAY_S - 1) / DAY_S));
+	return (int)cntime_days_between(utc_s, k->not_after_utc);
 }
 
 int flow_suggest(const struct key_triage *k, const struct flow_config *cfg, int64_t utc_s)
@@ -907,11 +906,8 @@ static void on_tap(struct flow *f, struct flow_out *out, const struct flow_event
 /* Whether the China-time date of utc_s is after yyyymmdd. */
 static int today_after(const char *yyyymmdd, int64_t utc_s)
 {
-	time_t t = (time_t)(utc_s + 8 * 3600);
-	struct tm tm;
 	char today[16];
-	gmtime_r(&t, &tm);
-	strftime(today, sizeof today, "%Y%m%d", &tm);
+	cntime_format(utc_s, "%Y%m%d", today, sizeof today);
 	return strcmp(today, yyyymmdd) > 0;
 }
 

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
 #include "app/curlbuf.h"
+#include "core/cntime.h"
 #include "pay/sign.h"
 
 #define ALIPAY_CONTENT_MAX 8192
@@ -164,10 +164,7 @@ int alipay_build_request(struct alipay *a, enum alipay_method m, const char *biz
                          struct kerr *err)
 {
 	char stamp[32], sign[ALIPAY_SIGN_B64_MAX];
-	time_t china = (time_t)(now_utc + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&china, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+	cntime_format(now_utc, "%Y-%m-%d %H:%M:%S", stamp, sizeof stamp);
 	const struct alipay_param params[] = {
 	    {"app_id", a->app_id}, {"method", alipay_method_name(m)},
 	    {"format", "JSON"},    {"charset", "utf-8"},

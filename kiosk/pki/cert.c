@@ -7,6 +7,7 @@
 #include <openssl/x509v3.h>
 #include <string.h>
 
+#include "core/cntime.h"
 #include "core/ident.h"
 #include "drivers/token/token.h"
 
@@ -15,14 +16,8 @@ int pki_time_get(const ASN1_TIME *t, int64_t *utc)
 	struct tm tm;
 	if (!t || !ASN1_TIME_to_tm(t, &tm))
 		return -1;
-	/* days from civil (UTC), no time zone involved */
-	int y = tm.tm_year + 1900, m = tm.tm_mon + 1, d = tm.tm_mday;
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	int64_t days = era * 146097 + doe - 719468;
+	/* UTC: no time zone involved */
+	int64_t days = cntime_civil_days(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	*utc = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cntime.h"
 #include "core/pin.h"
 #include "drivers/token/token.h"
 #include "pki/cert.h"
@@ -518,7 +519,7 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	X509 *old = certs[b].x509;
 	progress(ctx, "work.csr");
 	int years = w->years > 0 ? w->years : 1;
-	int64_t to = w->renew_from_utc + (int64_t)years * 365 * DAY_S;
+	int64_t to = cntime_add_years(w->renew_from_utc, years);
 	int same = 0, pin_refused = 0;
 	if (kw->c->renew_fresh_key && w->pin[0]) {
 		rc = renew_fresh(kw, w, now_utc, i, &certs[b], to, progress, ctx, &neu,
@@ -621,7 +622,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		ERR_clear_error();
 	}
 	int years = w->years > 0 ? w->years : 1;
-	int64_t to = now + (int64_t)years * 365 * DAY_S;
+	int64_t to = cntime_add_years(now, years);
 	if (rc == KR_OK) {
 		progress(ctx, "work.issue");
 		if (is_cmp(kw))

@@ -7,9 +7,9 @@
 #include <pango/pangocairo.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/catalogue.h"
+#include "core/cntime.h"
 #include "core/money.h"
 #include "core/qr.h"
 
@@ -47,16 +47,6 @@ static int fill(char *buf, size_t size, const char *tmpl, const char *key, const
 	    at ? snprintf(buf, size, "%.*s%s%s", (int)(at - tmpl), tmpl, value, at + strlen(key))
 	       : snprintf(buf, size, "%s", tmpl);
 	return n >= 0 && (size_t)n < size;
-}
-
-/* Formats utc_s as China time (UTC+8) with strftime's fmt. */
-static void china_time(int64_t utc_s, const char *fmt, char *buf, size_t size)
-{
-	time_t t = (time_t)(utc_s + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	if (strftime(buf, size, fmt, &tm) == 0 && size)
-		buf[0] = '\0';
 }
 
 static const char *S(const struct pen *p, const char *key)
@@ -185,7 +175,7 @@ static void head(struct pen *p, const struct receipt_place *pl, const char *titl
 	text(p, S(p, title_key), 1.05, 1, PANGO_ALIGN_CENTER);
 	rule(p);
 	pair(p, S(p, "receipt.kiosk"), pl->kiosk_id, 0);
-	china_time(at_utc, "%Y-%m-%d %H:%M", when, sizeof when);
+	cntime_format(at_utc, "%Y-%m-%d %H:%M", when, sizeof when);
 	snprintf(line, sizeof line, "%s (%s)", when, S(p, "receipt.china_time"));
 	pair(p, S(p, "receipt.time"), line, 0);
 }
@@ -222,8 +212,8 @@ static void validity(struct pen *p, const struct receipt_data *d)
 	if (!d->not_after_utc)
 		return;
 	if (d->not_before_utc)
-		china_time(d->not_before_utc, "%Y-%m-%d", from, sizeof from);
-	china_time(d->not_after_utc, "%Y-%m-%d", to, sizeof to);
+		cntime_format(d->not_before_utc, "%Y-%m-%d", from, sizeof from);
+	cntime_format(d->not_after_utc, "%Y-%m-%d", to, sizeof to);
 	snprintf(line, sizeof line, "%s%s%s %s", from, from[0] ? " " : "", S(p, "receipt.valid_to"),
 	         to);
 	pair(p, S(p, "receipt.valid"), line, 0);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/mono.h"
+#include "core/cntime.h"
 #include "staff/slip.h"
 #include "staff/staff_pin.h"
 #include "store/outbox.h"
@@ -194,7 +195,7 @@ static void load(struct staff_desk *d, struct staff_data *out)
 	struct store *s = d->host.store;
 	struct kerr err = {{0}};
 	int64_t now = d->host.now(d->host.app).utc_s;
-	int64_t day = now + 8 * 3600 - (now + 8 * 3600) % 86400 - 8 * 3600; /* China midnight */
+	int64_t day = cntime_midnight(now);
 	struct stats_day today;
 	struct order_row rows[STAFF_ROWS_MAX];
 	struct stats_receipt rec[STAFF_ROWS_MAX];

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cntime.h"
 #include "standin/standin.h"
 
 #define DAY_S 86400
@@ -70,8 +71,10 @@ static void triage(struct keys *k)
 	snprintf(t->subject_name, sizeof t->subject_name, "%s", p->subject_name);
 	snprintf(t->subject_id, sizeof t->subject_id, "%s", p->subject_id);
 	if (p->has_cert) {
-		t->not_after_utc = k->inserted_at + (int64_t)p->days_left * DAY_S + DAY_S / 2;
-		t->not_before_utc = t->not_after_utc - 365 * DAY_S;
+		/* noon of the day days_left calendar days after the insertion */
+		t->not_after_utc =
+		    cntime_midnight(k->inserted_at) + (int64_t)p->days_left * DAY_S + DAY_S / 2;
+		t->not_before_utc = cntime_add_years(t->not_after_utc, -1);
 	}
 	t->pin = p->pin;
 	t->has_seal = p->has_seal;
@@ -121,7 +124,7 @@ static void work(struct keys *k, const struct flow_request *r)
 		int64_t from = w->biz == BIZ_RENEW ? w->renew_from_utc : k->host.utc_s(k->host.app);
 		int years = w->years > 0 ? w->years : 1;
 		ev.not_before_utc = from;
-		ev.not_after_utc = from + (int64_t)years * 365 * DAY_S;
+		ev.not_after_utc = cntime_add_years(from, years);
 		snprintf(ev.cert_serial, sizeof ev.cert_serial, "5A%014X", ++k->serial_counter);
 	}
 	fprintf(k->host.trace, "[stand-in keys] order %s: done%s%s\n", r->order_no,

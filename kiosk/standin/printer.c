@@ -2,8 +2,8 @@
  * receipt would show to the trace, or reports paper-out when the script says so. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/cntime.h"
 #include "core/money.h"
 #include "standin/standin.h"
 
@@ -11,14 +11,6 @@ struct printer {
 	struct service_host host;
 	int paper_out;
 };
-
-static void date_of(int64_t utc_s, char *buf, size_t size)
-{
-	time_t t = (time_t)(utc_s + 8 * 3600); /* China time */
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d", &tm);
-}
 
 static void submit(void *self, const struct flow_request *r)
 {
@@ -59,7 +51,7 @@ static void submit(void *self, const struct flow_request *r)
 	if (d->cert_serial[0])
 		fprintf(t, "[stand-in printer] certificate %s\n", d->cert_serial);
 	if (d->not_after_utc) {
-		date_of(d->not_after_utc, buf, sizeof buf);
+		cntime_format(d->not_after_utc, "%Y-%m-%d", buf, sizeof buf);
 		fprintf(t, "[stand-in printer] valid to %s\n", buf);
 	}
 	if (d->check_report)

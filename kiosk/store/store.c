@@ -15,11 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
+
+#include "core/cntime.h"
 
 #define STORE_APP_ID       0x4B494F53 /* "KIOS" */
 #define STORE_BUSY_MS      5000
@@ -36,7 +37,6 @@ _Static_assert(STORE_BODY_MAX + STORE_DETAIL_MAX + 16 <= OUTBOX_BODY_MAX,
                "an outbox event is read back whole");
 #define STORE_JOURNAL_BODY_MAX 65536      /* a caller's journal body */
 #define STORE_COUNT_MAX        1000000000 /* largest change of a consumable count */
-#define CHINA_OFFSET_S         (8 * 3600)
 #define UNTOUCHED              " — left untouched"
 
 #define ROW_FIELD_SIZE(f) sizeof(((struct order_row *)0)->f)
@@ -636,12 +636,10 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	const char *serial = spec->key_serial ? spec->key_serial : "";
 	const char *detail = spec->detail ? spec->detail : "";
 	const char *pickup = spec->pickup_no && spec->pickup_no[0] ? spec->pickup_no : NULL;
-	time_t local = (time_t)(spec->now_utc + CHINA_OFFSET_S);
-	char order_no[sizeof out->order_no], out_trade_no[sizeof out->out_trade_no];
-	struct tm tm;
+	char order_no[sizeof out->order_no], out_trade_no[sizeof out->out_trade_no], yymmdd[8];
 	int64_t id;
 
-	if (!gmtime_r(&local, &tm))
+	if (cntime_format(spec->now_utc, "%y%m%d", yymmdd, sizeof yymmdd) != 0)
 		return kerr_set(err, KR_INVALID, "creation time out of range");
 
 	r = store_tx_begin(s, err);
@@ -661,8 +659,7 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 			                pickup);
 		}
 	}
-	snprintf(order_no, sizeof order_no, "%s%02d%02d%02d%08lld", spec->kiosk_id,
-	         tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, (long long)id);
+	snprintf(order_no, sizeof order_no, "%s%s%08lld", spec->kiosk_id, yymmdd, (long long)id);
 	snprintf(out_trade_no, sizeof out_trade_no, "%s_1", order_no);
 
 	sqlite3_stmt *st = s->st[ST_ORDER_INSERT];

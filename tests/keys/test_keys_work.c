@@ -82,7 +82,7 @@ int main(void)
 	struct kerr err = {{0}};
 	struct keywork *kw = NULL;
 	struct keywork_result res;
-	if (keys_rig_up(dir, sizeof dir, 3) != 0)
+	if (keys_rig_up(dir, sizeof dir, 3, NOW) != 0)
 		return 1;
 	keys_rig_conf(dir, &c);
 	CHECK_INT(keywork_create(&c, stderr, &kw, &err), KR_OK);
@@ -121,10 +121,11 @@ int main(void)
 	if (rc != KR_OK)
 		fprintf(stderr, "renew: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
-	CHECK_INT(res.not_after_utc, old_after + 2 * 365 * DAY_S);
+	/* two calendar years on: 2026-12-01 to 2028-12-01, across 29 February 2028 */
+	CHECK_INT(res.not_after_utc, old_after + (2 * 365 + 1) * DAY_S);
 	CHECK(strlen(res.cert_serial) >= 31); /* 128 random bits */
 	k = insert(kw, dir, "unit-expiring");
-	CHECK_INT(k.not_after_utc, old_after + 2 * 365 * DAY_S);
+	CHECK_INT(k.not_after_utc, old_after + (2 * 365 + 1) * DAY_S);
 	CHECK_INT(k.issuer, ISSUER_OURS);
 	CHECK_INT(keys_rig_usable_certs(c.module), 1);
 	/* renewal of an expired key runs from now */

@@ -12,7 +12,10 @@
  *   restart                       power cut: the kiosk starts again and recovers
  *   <slot> <verb> [args]          steer a simulated device or service, e.g.
  *                                 "keys insert unit-expiring", "idreader present ID NAME",
- *                                 "pay paid", "printer paper-out"
+ *                                 "pay paid", "printer paper-out"; "$order" in args
+ *                                 stands for the number of the order shown last (the one
+ *                                 "expect order" reads), so a scenario on the real clock
+ *                                 names its order without knowing the date
  *   staff enter                   the hidden gesture (staff mode opens at its PIN pad)
  *   staff pin 20261121            the staff PIN (never echoed)
  *   staff show stock              a staff screen: home, devices, stock, orders,
@@ -417,6 +420,33 @@ static void staff_command(struct runner *r, char *args)
 	explicit_bzero(args, strlen(args));
 }
 
+/* args with every "$order" replaced by the number of the order shown last, into out.
+ * Returns 0, or -1 (a failed expectation) when there is no such order or out is full. */
+static int expand_order(struct runner *r, const char *args, char *out, size_t size)
+{
+	static const char token[] = "$order";
+	struct order_row row = {0};
+	struct kerr err = {{0}};
+	const char *at = strstr(args, token);
+	if (at && (!r->last_order_id ||
+	           store_order_get(app_store(r->app), r->last_order_id, &row, &err) != KR_OK)) {
+		failed(r, "%s%s", "$order: no order shown yet", "");
+		return -1;
+	}
+	size_t n = 0;
+	for (; at; args = at + strlen(token), at = strstr(args, token)) {
+		int w = snprintf(out + n, size - n, "%.*s%s", (int)(at - args), args, row.order_no);
+		if (w < 0 || (size_t)w >= size - n)
+			goto full;
+		n += (size_t)w;
+	}
+	if ((size_t)snprintf(out + n, size - n, "%s", args) < size - n)
+		return 0;
+full:
+	failed(r, "%s%s", "the line is too long once $order is filled in", "");
+	return -1;
+}
+
 static int command(struct runner *r, char *line, struct kerr *err)
 {
 	char *cmd = strtok(line, " \t");
@@ -475,12 +505,13 @@ static int command(struct runner *r, char *line, struct kerr *err)
 			failed(r, "%s cannot be steered by a script%s", cmd, "");
 			return KR_OK;
 		}
-		char verb[32] = "";
+		char verb[32] = "", expanded[512];
 		sscanf(args, "%31s", verb);
 		const char *rest = args + strlen(verb);
 		rest += strspn(rest, " \t");
 		struct kerr cerr = {{0}};
-		if (svc->ops->control(svc->self, verb, rest, &cerr) != KR_OK)
+		if (expand_order(r, rest, expanded, sizeof expanded) == 0 &&
+		    svc->ops->control(svc->self, verb, expanded, &cerr) != KR_OK)
 			failed(r, "%s%s", cerr.msg, "");
 	}
 	settle(r);

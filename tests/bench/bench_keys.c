@@ -136,7 +136,7 @@ int main(void)
 	struct sample ours[NEWKEYS > RENEWS ? NEWKEYS : RENEWS],
 	    theirs[NEWKEYS > RENEWS ? NEWKEYS : RENEWS];
 	struct sample new_ours[2], new_cli[2];
-	if (!cli || keys_rig_up(dir, sizeof dir, 2 * 2 * NEWKEYS) != 0)
+	if (!cli || keys_rig_up(dir, sizeof dir, 2 * 2 * NEWKEYS, NOW) != 0)
 		return 1;
 	keys_rig_conf(dir, &c);
 	CHECK_INT(keywork_create(&c, stderr, &kw, &err), KR_OK);

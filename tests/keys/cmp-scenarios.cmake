@@ -13,9 +13,9 @@ file(GLOB CMP_SCENARIOS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/scenarios-cm
 foreach(scenario ${CMP_SCENARIOS})
   get_filename_component(name ${scenario} NAME_WE)
   add_test(NAME scenario_${name}
-    COMMAND timeout -k 5 55 ${CMAKE_SOURCE_DIR}/tests/rigs/cmp-rig.sh play
+    COMMAND timeout -k 5 110 ${CMAKE_SOURCE_DIR}/tests/rigs/cmp-rig.sh play
             ${CMAKE_CURRENT_BINARY_DIR} ${CMAKE_SOURCE_DIR} $<TARGET_FILE:kiosk> ${scenario})
-  set_tests_properties(scenario_${name} PROPERTIES LABELS "keys;integration" TIMEOUT 60
+  set_tests_properties(scenario_${name} PROPERTIES LABELS "keys;integration" TIMEOUT 120
     SKIP_RETURN_CODE 77 ENVIRONMENT
     "CMP_PEER=$<TARGET_FILE:cmp_peer>;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/printer/lsan.supp")
 endforeach()

@@ -10,7 +10,7 @@
 
 #include "drivers/token/token.h"
 
-int keys_rig_up(char *dir, size_t size, int blanks)
+int keys_rig_up(char *dir, size_t size, int blanks, int64_t now_utc)
 {
 	char cmd[8192];
 	const char *sh = getenv("KEYS_RIG_SH"), *rig = getenv("KEYS_P11RIG");
@@ -22,7 +22,8 @@ int keys_rig_up(char *dir, size_t size, int blanks)
 	snprintf(dir, size, "%s/keysrig.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
-	snprintf(cmd, sizeof cmd, "'%s' '%s/rig' '%s' %d >/dev/null", sh, dir, rig, blanks);
+	snprintf(cmd, sizeof cmd, "RIG_NOW=%lld '%s' '%s/rig' '%s' %d >/dev/null",
+	         (long long)now_utc, sh, dir, rig, blanks);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "rig set-up failed: %s\n", cmd);
 		return -1;

@@ -4,12 +4,15 @@
 #define KIOSK_TEST_KEYS_RIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf/conf.h"
 
-/* Builds the rig with blanks blank keys in a new temporary folder (into dir) and exports
- * SOFTHSM2_CONF and P11SHIM_DIR. Returns 0, or -1 with a message on stderr. */
-int keys_rig_up(char *dir, size_t size, int blanks);
+/* Builds the rig with blanks blank keys in a new temporary folder (into dir), its
+ * certificates made for the day of now_utc (the test's clock: tests/rigs/softhsm.sh
+ * RIG_NOW), and exports SOFTHSM2_CONF and P11SHIM_DIR. Returns 0, or -1 with a message
+ * on stderr. */
+int keys_rig_up(char *dir, size_t size, int blanks, int64_t now_utc);
 /* Removes the rig's folder. */
 void keys_rig_down(const char *dir);
 /* Fills c for the rig through the shim (module, selectors, files). */

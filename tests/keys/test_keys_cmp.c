@@ -184,7 +184,8 @@ int main(void)
 		fprintf(stderr, "not in a private network namespace (run through ctest)\n");
 		return 1;
 	}
-	if (!getenv("KEYS_CMP_SH") || !getenv("CMP_PEER") || keys_rig_up(dir, sizeof dir, 3) != 0)
+	if (!getenv("KEYS_CMP_SH") || !getenv("CMP_PEER") ||
+	    keys_rig_up(dir, sizeof dir, 3, NOW) != 0)
 		return 1;
 	snprintf(rig, sizeof rig, "%s/rig", dir);
 	snprintf(cmd, sizeof cmd, "bash '%s' prepare '%s' unit-expiring", getenv("KEYS_CMP_SH"),

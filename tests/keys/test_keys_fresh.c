@@ -147,7 +147,7 @@ int main(void)
 	struct keywork_result res;
 	struct key_triage k;
 
-	if (keys_rig_up(dir, sizeof dir, 0) != 0)
+	if (keys_rig_up(dir, sizeof dir, 0, NOW) != 0)
 		return 1;
 	keys_rig_conf(dir, &c);
 	c.renew_fresh_key = 1;

@@ -3,8 +3,11 @@
  * the master of an openpty() pair and prints the slave's path (the kiosk's [idreader]
  * device) on stdout; --link PATH also makes PATH a symlink to it.
  *
- *   idcard_sim [--link PATH] [--control SOCKET]
+ *   idcard_sim [--link PATH] [--control SOCKET] [--today YYYYMMDD]
  *
+ * The cards' dates are years around --today (default: today, China time), so a card
+ * valid or expired on that day stays so whatever the real date is: the whole-kiosk rig
+ * passes the day its scenario plays (tests/rigs/kiosk-rig).
  * The control socket takes one line per connection and answers "ok …" or "error …":
  *   present ID NAME [VALID_TO]  a resident ID (or residence permit, by its number) that
  *                               its holder takes back once it has been read; clears faults
@@ -30,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/peers/simloop.h"
@@ -49,6 +53,17 @@ static struct card card;
 static int fault_sam41, fault_sam80, fault_sam60, fault_garbage, fault_split, fault_slow,
     fault_mute, fault_pull, fault_badchk;
 static int finds, selects, reads;
+static int this_year; /* the year of --today */
+
+/* 1 January of this year + delta, as the card prints it (YYYYMMDD). */
+static const char *jan1(int delta)
+{
+	static char ring[4][9];
+	static int next;
+	char *d = ring[next++ % 4];
+	snprintf(d, sizeof ring[0], "%04d0101", this_year + delta);
+	return d;
+}
 
 /* Writes s (UTF-8) as UTF-16LE into the text block at off, len bytes, space padded. */
 static void put(uint8_t *text, size_t off, size_t len, const char *s)
@@ -96,8 +111,8 @@ static void make_foreign(uint8_t *t)
 	put(t, 122, 30, "USA320180101015");
 	put(t, 152, 6, "USA");
 	put(t, 158, 30, "史密斯");
-	put(t, 188, 16, "20200101");
-	put(t, 204, 16, "20300101");
+	put(t, 188, 16, jan1(-6));
+	put(t, 204, 16, jan1(4));
 	put(t, 220, 16, "19800101");
 	put(t, 236, 12, "");
 	put(t, 248, 2, "I");
@@ -115,25 +130,25 @@ static int scripted(const char *name)
 {
 	memset(&card, 0, sizeof card);
 	if (strcmp(name, "zhang") == 0)
-		make_resident(card.text, ' ', "张三", "2", "11010519491231002X", "20200101",
-		              "20400101");
+		make_resident(card.text, ' ', "张三", "2", "11010519491231002X", jan1(-6),
+		              jan1(14));
 	else if (strcmp(name, "li") == 0)
-		make_resident(card.text, ' ', "李四", "1", valid_id("32060219700101123"),
-		              "20100101", "长期");
+		make_resident(card.text, ' ', "李四", "1", valid_id("32060219700101123"), jan1(-16),
+		              "长期");
 	else if (strcmp(name, "permit") == 0)
-		make_resident(card.text, 'J', "陈大文", "2", "810000199408230021", "20200101",
-		              "20300101");
+		make_resident(card.text, 'J', "陈大文", "2", "810000199408230021", jan1(-6),
+		              jan1(4));
 	else if (strcmp(name, "foreign") == 0)
 		make_foreign(card.text);
 	else if (strcmp(name, "expired") == 0)
-		make_resident(card.text, ' ', "王五", "1", valid_id("32060219800101123"),
-		              "20000101", "20200101");
+		make_resident(card.text, ' ', "王五", "1", valid_id("32060219800101123"), jan1(-26),
+		              jan1(-6));
 	else if (strcmp(name, "badcheck") == 0)
-		make_resident(card.text, ' ', "赵六", "1", "110105194912310021", "20200101",
-		              "20400101");
+		make_resident(card.text, ' ', "赵六", "1", "110105194912310021", jan1(-6),
+		              jan1(14));
 	else if (strcmp(name, "unknown") == 0)
-		make_resident(card.text, 'Z', "钱七", "1", valid_id("32060219800101123"),
-		              "20200101", "20400101");
+		make_resident(card.text, 'Z', "钱七", "1", valid_id("32060219800101123"), jan1(-6),
+		              jan1(14));
 	else
 		return 0;
 	card.on = 1;
@@ -176,7 +191,7 @@ static void control(char *line, char *reply, size_t size)
 		set_fault("none"); /* a new card laid down well */
 		memset(&card, 0, sizeof card);
 		make_resident(card.text, ident_is_residence_permit(a1) ? 'J' : ' ', a2, "1", a1,
-		              "20200101", a3 ? a3 : "长期");
+		              jan1(-6), a3 ? a3 : "长期");
 		card.on = card.once = 1;
 	} else if (strcmp(verb, "card") == 0 && a1) {
 		if (!scripted(a1))
@@ -328,10 +343,20 @@ int main(int argc, char **argv)
 			link_path = argv[++i];
 		else if (strcmp(argv[i], "--control") == 0 && i + 1 < argc)
 			ctl_path = argv[++i];
+		else if (strcmp(argv[i], "--today") == 0 && i + 1 < argc &&
+		         sscanf(argv[++i], "%4d", &this_year) == 1 && this_year >= 1970)
+			continue;
 		else {
-			fprintf(stderr, "usage: idcard_sim [--link PATH] [--control SOCKET]\n");
+			fprintf(stderr, "usage: idcard_sim [--link PATH] [--control SOCKET] "
+			                "[--today YYYYMMDD]\n");
 			return 2;
 		}
+	}
+	if (!this_year) {
+		time_t china = time(NULL) + 8 * 3600;
+		struct tm tm;
+		gmtime_r(&china, &tm);
+		this_year = tm.tm_year + 1900;
 	}
 	struct simloop loop;
 	simloop_open(&loop, link_path, ctl_path);

@@ -24,14 +24,22 @@ mkdir -p "$W/cmp"
 C=$(cd "$W/cmp" && pwd)
 case $cmd in
 prepare)
-	P=$3 serial=0x4B494F534B434D50
-	mkdir -p "$C/certs"
+	P=$3 serial=4B494F534B434D50
+	mkdir -p "$C/certs" "$C/db/new"
 	cd "$W/ca"
-	[ "${4:-}" = renewal ] && serial=0x$(openssl x509 -in "$P.pem" -noout -serial | cut -d= -f2)
+	[ "${4:-}" = renewal ] && serial=$(openssl x509 -in "$P.pem" -noout -serial | cut -d= -f2)
 	openssl x509 -x509toreq -in "$P.pem" -signkey "$P.key" -out "$C/rsp.csr" 2>/dev/null
-	openssl x509 -req -in "$C/rsp.csr" -CA issuing.pem -CAkey issuing.key \
-		-set_serial "$serial" -days 730 -extfile ca.cnf -extensions v3_user \
-		-out "$C/rsp.pem" 2>/dev/null
+	# issued like the rig's own certificates (ca.cnf, v3_user), from a database of its own
+	# (the serial may be the profile's own), valid from the rig's day (the kiosk's clock)
+	# until two years after the later of that day and today: OpenSSL's CMP client checks
+	# the chain on the system clock
+	from=$(cat "$W/rig.day") now=$(date +%s)
+	to=$(((from > now ? from : now) + 730 * 86400))
+	: >"$C/db/index.txt" && echo "$serial" >"$C/db/serial"
+	(cd "$C/db" && openssl ca -batch -config "$W/ca/ca.cnf" -cert "$W/ca/issuing.pem" \
+		-keyfile "$W/ca/issuing.key" -in "$C/rsp.csr" -out "$C/rsp.pem" -preserveDN \
+		-startdate "$(date -u -d "@$from" +%Y%m%d%H%M%SZ)" \
+		-enddate "$(date -u -d "@$to" +%Y%m%d%H%M%SZ)" -extensions v3_user -notext >/dev/null 2>&1)
 	cp issuing.pem "$C/trusted.pem"
 	printf 'cmp-test-secret-%s\n' "$(head -c 8 /dev/urandom | xxd -p)" >"$C/secret"
 	;;

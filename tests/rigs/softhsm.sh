@@ -5,7 +5,11 @@
 # test CA and a foreign CA, blank keys in the dispenser and user keys in every state.
 #
 #   tests/rigs/softhsm.sh W P11RIG [BLANKS]
-# P11RIG is the built tests/rigs/p11rig helper. Writes W/rig.env (SOFTHSM2_CONF,
+# P11RIG is the built tests/rigs/p11rig helper. Every certificate is made for the rig's
+# day: RIG_NOW (seconds since the epoch, default now) — a test on a virtual clock sets it
+# to that clock, so the keys are expiring, locked or expired on the day the test plays,
+# whatever today's date is. The day starts at 08:00 China time (00:00 UTC) of RIG_NOW's
+# China date; W/rig.day holds it (seconds since the epoch). Writes W/rig.env (SOFTHSM2_CONF,
 # P11SHIM_DIR, KEYS_RIG) for every process of the test to source. Profiles (the names
 # `keys insert` takes) are listed in W/shim/profiles as "NAME SERIAL"; the kiosk's key
 # port shows the one named in W/shim/slots with reader "port".
@@ -22,6 +26,11 @@ export SOFTHSM2_CONF=$SOFTHSM2_CONF
 export P11SHIM_DIR=$W/shim
 export KEYS_RIG=$W
 ENV
+
+now=${RIG_NOW:-$(date +%s)}
+DAY=$(((now + 8 * 3600) / 86400 * 86400))
+echo "$DAY" >"$W/rig.day"
+at() { date -u -d "@$((DAY + $1 * 86400))" +%Y%m%d%H%M%SZ; } # DAYS from the rig's day
 
 SM_PIN=20260101 USER_PIN=135790 BLANK_SO=12345678
 echo "$SM_PIN" >"$W/secure.pin"
@@ -67,12 +76,15 @@ extendedKeyUsage = clientAuth, 2.25.197997400230607952514762413731890959947
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 CNF
-mkdir -p new && : >index.txt && echo 1000 >serial
+mkdir -p new
 
-selfsigned() { # NAME SUBJECT
+selfsigned() { # NAME SUBJECT: a root CA with serial 1, valid from 2 years before the rig's
+	# day for 20 years (openssl ca: OpenSSL 3.0's req -x509 cannot set a start date)
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null
-	openssl req -new -x509 -utf8 -key "$1.key" -subj "$2" -days 7300 -out "$1.pem" \
-		-config ca.cnf -extensions v3_ca -set_serial 1 2>/dev/null
+	openssl req -new -utf8 -key "$1.key" -subj "$2" -out "$1.csr"
+	: >index.txt && echo 01 >serial
+	openssl ca -batch -utf8 -selfsign -preserveDN -config ca.cnf -keyfile "$1.key" -in "$1.csr" -out "$1.pem" \
+		-startdate "$(at -730)" -enddate "$(at 6570)" -extensions v3_ca -notext >/dev/null 2>&1
 }
 # sign CA_NAME CSR OUT START END EXT
 sign() {
@@ -82,9 +94,10 @@ sign() {
 selfsigned root "/C=CN/O=Kiosk Test/CN=Kiosk Test Root CA"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out issuing.key 2>/dev/null
 openssl req -new -utf8 -key issuing.key -subj "/C=CN/O=Guoxin CA Test/CN=Guoxin Test Issuing CA" -out issuing.csr
-sign root issuing.csr issuing.pem 20250101000000Z 20350101000000Z v3_ca
 selfsigned jsca "/C=CN/O=Jiangsu CA/CN=Jiangsu CA Test CA"
 selfsigned other "/C=US/O=Elsewhere/CN=Other Test CA"
+: >index.txt && echo 1000 >serial
+sign root issuing.csr issuing.pem "$(at -689)" "$(at 2963)" v3_ca
 
 hmac_pin() { # the derived SO PIN of a serial: 16 hex digits of HMAC-SHA256(secret, serial)
 	printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(xxd -p -c 64 "$W/ca/sopin.secret")" |
@@ -113,8 +126,9 @@ for i in $(seq 1 "$BLANKS"); do
 	echo "$(token_serial "BLANK$i") dispenser" >>"$W/shim/slots"
 done
 
-# userkey PROFILE CA SUBJECT START END [rsa|ec [EXT]] : a user key holding a certificate
-# from CA, with the extensions of ca.cnf section EXT (v3_user)
+# userkey PROFILE CA SUBJECT FROM TO [rsa|ec [EXT]] : a user key holding a certificate
+# from CA valid from day FROM to day TO of the rig (at), with the extensions of ca.cnf
+# section EXT (v3_user)
 userkey() {
 	local name=$1 ca=$2 subj=$3 start=$4 end=$5 alg=${6:-ec} ext=${7:-v3_user}
 	local serial
@@ -131,9 +145,9 @@ userkey() {
 	fi
 	openssl req -new -utf8 -key "$name.key" -subj "$subj" -out "$name.csr"
 	if [ "$ca" = issuing ]; then
-		sign issuing "$name.csr" "$name.pem" "$start" "$end" "$ext"
+		sign issuing "$name.csr" "$name.pem" "$(at "$start")" "$(at "$end")" "$ext"
 	else
-		sign "$ca" "$name.csr" "$name.pem" "$start" "$end" "$ext"
+		sign "$ca" "$name.csr" "$name.pem" "$(at "$start")" "$(at "$end")" "$ext"
 	fi
 	openssl x509 -in "$name.pem" -outform DER -out "$name.der"
 	softhsm2-util --import "$name.key" --token "$name" --label "$name" --id 01 --pin "$USER_PIN" >/dev/null
@@ -149,29 +163,29 @@ tries() { echo "$2" >"$W/shim/tries/$(awk -v p="$1" '$1 == p {print $2}' "$W/shi
 
 UNIT="/C=CN/O=南通示例建设工程有限公司/CN=南通示例建设工程有限公司/serialNumber=91350200MA2YJ1XR9G"
 PERSON="/C=CN/CN=张三/serialNumber=11010519491231002X"
-userkey unit-expiring issuing "$UNIT" 20251201000000Z 20261201000000Z
+userkey unit-expiring issuing "$UNIT" -355 10
 seal unit-expiring
-userkey unit-locked issuing "$UNIT" 20260601000000Z 20270601000000Z
+userkey unit-locked issuing "$UNIT" -173 192
 seal unit-locked
 tries unit-locked 0
-userkey unit-count-low issuing "$UNIT" 20260601000000Z 20270601000000Z
+userkey unit-count-low issuing "$UNIT" -173 192
 tries unit-count-low 2
-userkey unit-final-try issuing "$UNIT" 20260601000000Z 20270601000000Z
+userkey unit-final-try issuing "$UNIT" -173 192
 tries unit-final-try 1
-userkey unit-valid issuing "$UNIT" 20260601000000Z 20270601000000Z rsa
-userkey person-expiring issuing "$PERSON" 20251126000000Z 20261126000000Z rsa
-userkey person-expired issuing "$PERSON" 20251101000000Z 20261101000000Z
-userkey person-expired-long issuing "$PERSON" 20241001000000Z 20251001000000Z
-userkey jsca-unit jsca "$UNIT" 20260101000000Z 20280101000000Z
+userkey unit-valid issuing "$UNIT" -173 192 rsa
+userkey person-expiring issuing "$PERSON" -360 5 rsa
+userkey person-expired issuing "$PERSON" -385 -20
+userkey person-expired-long issuing "$PERSON" -781 -416
+userkey jsca-unit jsca "$UNIT" -324 406
 seal jsca-unit
-userkey foreign other "/C=CN/CN=李四/serialNumber=810000199408230021" 20260101000000Z 20280101000000Z
+userkey foreign other "/C=CN/CN=李四/serialNumber=810000199408230021" -324 406
 userkey blank none "" "" ""
-userkey damaged issuing "$UNIT" 20260601000000Z 20270601000000Z
+userkey damaged issuing "$UNIT" -173 192
 "$P11RIG" "$M" damaged "$USER_PIN" halfcert
 "$P11RIG" "$M" damaged "$USER_PIN" garbage 64
 "$P11RIG" "$M" damaged "$USER_PIN" garbage 1048576
 # a hall staff member's key: our CA gave it the staff role
-userkey staff issuing "/C=CN/CN=王工/serialNumber=11010519491231002X" 20260101000000Z 20280101000000Z ec v3_staff
+userkey staff issuing "/C=CN/CN=王工/serialNumber=11010519491231002X" -324 406 ec v3_staff
 # a copy of that certificate (public) on a key with another key pair: not a staff key
 userkey staff-copy none "" "" ""
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out staff-copy.key 2>/dev/null

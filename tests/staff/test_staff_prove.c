@@ -214,7 +214,7 @@ static void test_desk(void)
 
 int main(void)
 {
-	if (keys_rig_up(rig, sizeof rig, 1) != 0)
+	if (keys_rig_up(rig, sizeof rig, 1, NOW) != 0)
 		return 1;
 	test_keywork();
 	test_desk();

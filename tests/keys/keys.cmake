@@ -29,6 +29,6 @@ target_link_libraries(test_keys_cmp PRIVATE kiosklib)
 target_include_directories(test_keys_cmp PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 add_dependencies(test_keys_cmp p11shim p11rig cmp_peer)
 add_test(NAME test_keys_cmp
-  COMMAND timeout -k 5 55 unshare -n sh -c "ip link set lo up && exec \"$0\"" $<TARGET_FILE:test_keys_cmp>)
-set_tests_properties(test_keys_cmp PROPERTIES LABELS keys TIMEOUT 60
+  COMMAND timeout -k 5 110 unshare -n sh -c "ip link set lo up && exec \"$0\"" $<TARGET_FILE:test_keys_cmp>)
+set_tests_properties(test_keys_cmp PROPERTIES LABELS keys TIMEOUT 120
   ENVIRONMENT "${KEYS_ENV};KEYS_CMP_SH=${CMAKE_SOURCE_DIR}/tests/rigs/cmp.sh;CMP_PEER=$<TARGET_FILE:cmp_peer>")

@@ -9,5 +9,5 @@ kiosk_test(test_staff_desk staff ${CMAKE_CURRENT_LIST_DIR}/test_staff_desk.c)
 kiosk_test(test_staff_prove staff ${CMAKE_CURRENT_LIST_DIR}/test_staff_prove.c
   ${CMAKE_SOURCE_DIR}/tests/keys/keys_rig.c)
 add_dependencies(test_staff_prove p11shim p11rig)
-set_tests_properties(test_staff_prove PROPERTIES TIMEOUT 60 ENVIRONMENT
+set_tests_properties(test_staff_prove PROPERTIES TIMEOUT 180 ENVIRONMENT
   "KEYS_SHIM=$<TARGET_FILE:p11shim>;KEYS_P11RIG=$<TARGET_FILE:p11rig>;KEYS_RIG_SH=${CMAKE_SOURCE_DIR}/tests/rigs/softhsm.sh;KIOSK_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

@@ -22,7 +22,7 @@ add_test(NAME test_sync_module
   COMMAND ${CMAKE_COMMAND} -E env CENTRAL_P11RIG=$<TARGET_FILE:p11rig>
           ${CMAKE_SOURCE_DIR}/tests/rigs/central.sh $<TARGET_FILE:central_peer>
           ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> module)
-set_tests_properties(test_sync_module PROPERTIES LABELS sync TIMEOUT 60)
+set_tests_properties(test_sync_module PROPERTIES LABELS sync TIMEOUT 180)
 add_test(NAME test_sync_heartbeat
   COMMAND ${CMAKE_SOURCE_DIR}/tests/rigs/central.sh $<TARGET_FILE:central_peer>
           ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> heartbeat)
@@ -34,5 +34,5 @@ add_test(NAME test_sync_module_kiosk
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/module-key.sh ${CMAKE_CURRENT_BINARY_DIR}
           ${CMAKE_SOURCE_DIR} $<TARGET_FILE:kiosk> $<TARGET_FILE:test_sync>
           ${CMAKE_SOURCE_DIR}/tests/scenarios/sync-module-key.txt)
-set_tests_properties(test_sync_module_kiosk PROPERTIES LABELS sync TIMEOUT 60
+set_tests_properties(test_sync_module_kiosk PROPERTIES LABELS sync TIMEOUT 180
   ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/printer/lsan.supp")

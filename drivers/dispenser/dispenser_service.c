@@ -19,9 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
+#include "base/simctl.h"
+#include "conf/conf.h"
 #include "drivers/dispenser/dispenser.h"
-#include "drivers/serial/simctl.h"
 #include "drivers/serial/tty.h"
 #include "store/store.h"
 

@@ -18,10 +18,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
+#include "base/simctl.h"
+#include "conf/conf.h"
 #include "core/ident.h"
 #include "drivers/idreader/sam_reader.h"
-#include "drivers/serial/simctl.h"
 #include "drivers/serial/tty.h"
 
 struct sam_service {

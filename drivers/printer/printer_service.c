@@ -11,7 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
+#include "conf/conf.h"
 #include "conf/strings.h"
 #include "drivers/printer/cups_printer.h"
 #include "receipt/receipt.h"

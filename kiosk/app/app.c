@@ -13,7 +13,8 @@
 
 #include "app/inbox.h"
 #include "app/metrics.h"
-#include "app/mono.h"
+#include "app/services.h"
+#include "base/mono.h"
 #include "core/money.h"
 #include "core/recovery.h"
 #include "staff/staff_desk.h"

@@ -1,5 +1,5 @@
 /* services.c — the registry of service implementations, by slot and [services] name. */
-#include "app/service.h"
+#include "app/services.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
-#include "app/curlbuf.h"
+#include "base/curlbuf.h"
 #include "pay/sign.h"
 
 #define ALIPAY_CONTENT_MAX 8192

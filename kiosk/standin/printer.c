@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf/conf.h"
 #include "core/money.h"
 #include "standin/standin.h"
 

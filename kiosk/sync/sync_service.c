@@ -32,8 +32,9 @@
 
 #include <curl/curl.h>
 
-#include "app/mono.h"
-#include "app/peerctl.h"
+#include "base/mono.h"
+#include "base/peerctl.h"
+#include "conf/conf.h"
 #include "store/outbox.h"
 #include "store/store.h"
 #include "sync/central.h"

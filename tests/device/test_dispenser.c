@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "conf/conf.h"
 #include "drivers/dispenser/dispenser_service.h"
 #include "drivers/dispenser/kdp_codec.h"
 #include "rig.h"

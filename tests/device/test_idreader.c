@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "conf/conf.h"
 #include "drivers/idreader/sam_reader.h"
 #include "drivers/idreader/sam_service.h"
 #include "rig.h"

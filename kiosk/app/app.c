@@ -11,7 +11,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "app/inbox.h"
 #include "app/metrics.h"
 #include "app/services.h"
 #include "base/mono.h"
@@ -21,6 +20,7 @@
 #include "store/outbox.h"
 #include "store/store.h"
 #include "sync/feeupdate.h"
+#include "sync/inbox.h"
 
 struct queued {
 	struct queued *next;

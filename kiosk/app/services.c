@@ -5,10 +5,10 @@
 
 #include "standin/standin.h"
 #include "pki/keys_service.h"
-#include "drivers/printer/printer_service.h"
+#include "devices/printer_service.h"
 #include "pay/pay_service.h"
-#include "drivers/dispenser/dispenser_service.h"
-#include "drivers/idreader/sam_service.h"
+#include "devices/dispenser_service.h"
+#include "devices/sam_service.h"
 #include "sync/sync_service.h"
 
 typedef int (*service_ctor)(const struct service_host *, struct service *, struct kerr *);

@@ -8,7 +8,7 @@
 
 #include "check.h"
 #include "conf/conf.h"
-#include "drivers/dispenser/dispenser_service.h"
+#include "devices/dispenser_service.h"
 #include "drivers/dispenser/kdp_codec.h"
 #include "rig.h"
 #include "store/store.h"

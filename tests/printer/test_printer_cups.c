@@ -11,7 +11,7 @@
 
 #include "app/services.h"
 #include "check.h"
-#include "drivers/printer/printer_service.h"
+#include "devices/printer_service.h"
 #include "prn_testutil.h"
 #include "store/receipts.h"
 #include "store/store.h"

@@ -11,7 +11,7 @@
  * With [idreader] control naming a simulator's socket, control() forwards the runner's
  * verbs to it (present, error, card, remove, fault) and polls at once: the service is
  * busy until that poll is done, so a scenario sees the card read on its next line. */
-#include "drivers/idreader/sam_service.h"
+#include "devices/sam_service.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* dispenser.h — a blank-key dispenser as an ops table behind a handle, so that a vendor's
  * protocol can be added beside ours (KDP/1 over a serial line: kdp_serial.c). The ops
  * drive the mechanism only; stock counting, thresholds and time-outs are the service's
- * (dispenser_service.c). */
+ * (kiosk/devices/dispenser_service.c). */
 #ifndef KIOSK_DISPENSER_H
 #define KIOSK_DISPENSER_H
 

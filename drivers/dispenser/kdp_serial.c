@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "drivers/dispenser/dispenser.h"
-#include "app/mono.h"
+#include "base/mono.h"
 #include "drivers/dispenser/kdp_codec.h"
 #include "drivers/serial/tty.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
 #include "drivers/idreader/sam_codec.h"
 #include "drivers/serial/tty.h"
 

@@ -1,7 +1,7 @@
 /* sam_reader.h — one SAM ID card module on a serial line: command/response exchanges
  * over drivers/serial/tty.h with the frames of sam_codec.h, and the find → select →
  * read cycle with retries. No thread and no policy on dates: the service
- * (sam_service.c) polls it and decides what the flow hears.
+ * (kiosk/devices/sam_service.c) polls it and decides what the flow hears.
  *
  * Owns the line and the receive buffer. A card's data leaves only through
  * sam_reader_poll's *out, which the caller wipes. */

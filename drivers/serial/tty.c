@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
 
 static speed_t speed_of(int baud)
 {

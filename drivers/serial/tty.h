@@ -23,9 +23,9 @@ void tty_drop_input(int fd);
 /* Writes all n bytes within timeout_ms. KR_OK, or KR_IO (a write error or the time-out). */
 int tty_write_all(int fd, const uint8_t *buf, size_t n, int timeout_ms, struct kerr *err);
 
-/* Waits until the monotonic deadline_ms (see mono_ms in app/mono.h) for bytes and reads at most cap
- * of them into buf. Returns the count read (> 0), 0 at the deadline, or -1 on an error
- * or a hang-up (the device gone). */
+/* Waits until the monotonic deadline_ms (see mono_ms in base/mono.h) for bytes and reads at most
+ * cap of them into buf. Returns the count read (> 0), 0 at the deadline, or -1 on an error or a
+ * hang-up (the device gone). */
 long tty_read_some(int fd, uint8_t *buf, size_t cap, int64_t deadline_ms);
 
 #endif

@@ -11,15 +11,16 @@
 
 #include <cjson/cJSON.h>
 
-#include "app/inbox.h"
 #include "app/metrics.h"
-#include "app/mono.h"
+#include "app/services.h"
+#include "base/mono.h"
 #include "core/money.h"
 #include "core/recovery.h"
 #include "staff/staff_desk.h"
 #include "store/outbox.h"
 #include "store/store.h"
 #include "sync/feeupdate.h"
+#include "sync/inbox.h"
 
 struct queued {
 	struct queued *next;

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "app/service.h"
+#include "base/service.h"
 #include "conf/conf.h"
 #include "core/flow.h"
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "app/service.h"
+#include "base/service.h"
 #include "conf/conf.h"
 #include "staff/staff.h"
 #include "store/store.h"

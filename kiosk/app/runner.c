@@ -39,8 +39,8 @@
 #include <time.h>
 
 #include "app/app.h"
-#include "app/mono.h"
-#include "app/notify.h"
+#include "base/mono.h"
+#include "base/notify.h"
 #include "conf/strings.h"
 #include "staff/staff.h"
 #include "core/ident.h"

@@ -1,14 +1,14 @@
 /* services.c — the registry of service implementations, by slot and [services] name. */
-#include "app/service.h"
+#include "app/services.h"
 
 #include <string.h>
 
 #include "standin/standin.h"
 #include "pki/keys_service.h"
-#include "drivers/printer/printer_service.h"
+#include "devices/printer_service.h"
 #include "pay/pay_service.h"
-#include "drivers/dispenser/dispenser_service.h"
-#include "drivers/idreader/sam_service.h"
+#include "devices/dispenser_service.h"
+#include "devices/sam_service.h"
 #include "sync/sync_service.h"
 
 typedef int (*service_ctor)(const struct service_host *, struct service *, struct kerr *);

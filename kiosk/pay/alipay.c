@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
-#include "app/curlbuf.h"
+#include "base/curlbuf.h"
 #include "core/cntime.h"
 #include "pay/sign.h"
 

@@ -20,8 +20,9 @@
 
 #include <curl/curl.h>
 
-#include "app/mono.h"
-#include "app/peerctl.h"
+#include "base/mono.h"
+#include "base/peerctl.h"
+#include "conf/conf.h"
 #include "pay/alipay.h"
 #include "store/payments.h"
 #include "store/store.h"

@@ -3,7 +3,7 @@
 #ifndef KIOSK_PAY_SERVICE_H
 #define KIOSK_PAY_SERVICE_H
 
-#include "app/service.h"
+#include "base/service.h"
 
 /* Creates the service for [services] pay = alipay. KR_CONFIG, naming the file, when the
  * [alipay] section is absent or a key file cannot be read; KR_IO when the database

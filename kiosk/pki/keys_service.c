@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
 #include "pki/keywork.h"
 
 #define QUEUE_MAX 8

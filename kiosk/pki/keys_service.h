@@ -3,7 +3,7 @@
 #ifndef KIOSK_PKI_KEYS_SERVICE_H
 #define KIOSK_PKI_KEYS_SERVICE_H
 
-#include "app/service.h"
+#include "base/service.h"
 
 /* Needs [keys] in the configuration (KR_CONFIG naming the file and section when it is
  * absent) and the PKCS#11 module to load. */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
 #include "core/cntime.h"
 #include "staff/slip.h"
 #include "staff/staff_pin.h"

@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "app/service.h"
+#include "base/service.h"
 #include "staff/staff.h"
 #include "store/store.h"
 

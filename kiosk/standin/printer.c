@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/conf.h"
 #include "core/cntime.h"
 #include "core/money.h"
 #include "standin/standin.h"

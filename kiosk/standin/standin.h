@@ -6,7 +6,7 @@
 #ifndef KIOSK_STANDIN_H
 #define KIOSK_STANDIN_H
 
-#include "app/service.h"
+#include "base/service.h"
 
 /* For the stand-ins themselves: allocates a zeroed stand-in of size bytes whose struct
  * begins with a struct service_host, copies host into it and makes *out serve it with

@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "app/curlbuf.h"
+#include "base/curlbuf.h"
 #include "drivers/token/identity.h"
 #include "pay/sign.h"
 

@@ -12,7 +12,7 @@
  * are read and checked (kiosk/sync/pickup.c) and stored accepted or refused; review
  * results and revocation confirmations are stored. Then the app is told (FEV_INBOX): it
  * lays accepted fee tables over the hall's table between sessions, acts on review results
- * and finds pick-up orders when a user asks (kiosk/app/inbox.c).
+ * and finds pick-up orders when a user asks (kiosk/sync/inbox.c).
  * Heartbeat: every heartbeat_s (the first at start) the devices' states the app handed
  * over with control "devices", the outbox depth and the last contact go to the site; not
  * stored (a liveness signal), sent between batches so a long drain does not hold it up;
@@ -32,8 +32,9 @@
 
 #include <curl/curl.h>
 
-#include "app/mono.h"
-#include "app/peerctl.h"
+#include "base/mono.h"
+#include "base/peerctl.h"
+#include "conf/conf.h"
 #include "store/outbox.h"
 #include "store/store.h"
 #include "sync/central.h"

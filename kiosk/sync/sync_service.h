@@ -3,7 +3,7 @@
 #ifndef KIOSK_SYNC_SERVICE_H
 #define KIOSK_SYNC_SERVICE_H
 
-#include "app/service.h"
+#include "base/service.h"
 
 /* Needs [central] (KR_CONFIG naming the file otherwise); opens its own store handle on
  * conf->database and starts the thread. */

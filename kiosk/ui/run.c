@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "app/notify.h"
+#include "base/notify.h"
 
 static volatile sig_atomic_t stop_signal;
 

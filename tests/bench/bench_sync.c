@@ -12,7 +12,7 @@
 #include <curl/curl.h>
 #include <sqlite3.h>
 
-#include "app/service.h"
+#include "app/services.h"
 #include "check.h"
 #include "store/store.h"
 

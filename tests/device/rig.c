@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "drivers/serial/simctl.h"
+#include "base/simctl.h"
 
 int rig_dir(char *dir, size_t size)
 {

@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "drivers/dispenser/dispenser_service.h"
+#include "conf/conf.h"
+#include "devices/dispenser_service.h"
 #include "drivers/dispenser/kdp_codec.h"
 #include "rig.h"
 #include "store/store.h"

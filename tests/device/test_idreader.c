@@ -7,8 +7,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "conf/conf.h"
+#include "devices/sam_service.h"
 #include "drivers/idreader/sam_reader.h"
-#include "drivers/idreader/sam_service.h"
 #include "rig.h"
 
 static char dir[256], tty[512], ctl[512];

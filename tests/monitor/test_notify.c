@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "app/notify.h"
+#include "base/notify.h"
 #include "check.h"
 
 /* Binds a datagram socket at name ("/path" or "@abstract"). */

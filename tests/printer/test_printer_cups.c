@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/service.h"
+#include "app/services.h"
 #include "check.h"
-#include "drivers/printer/printer_service.h"
+#include "devices/printer_service.h"
 #include "prn_testutil.h"
 #include "store/receipts.h"
 #include "store/store.h"

@@ -27,7 +27,7 @@
 #include <sqlite3.h>
 
 #include "app/metrics.h"
-#include "app/service.h"
+#include "app/services.h"
 #include "check.h"
 #include "drivers/token/token.h"
 #include "store/outbox.h"

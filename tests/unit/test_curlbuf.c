@@ -2,7 +2,7 @@
  * capacity and marks it, empties again. */
 #include <string.h>
 
-#include "app/curlbuf.h"
+#include "base/curlbuf.h"
 #include "check.h"
 
 int main(void)

@@ -4,3 +4,5 @@ add_test(NAME strings_keys COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/strings_keys.s
 set_tests_properties(strings_keys PROPERTIES LABELS unit
   ENVIRONMENT "KIOSK_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 kiosk_test(test_curlbuf unit ${CMAKE_CURRENT_LIST_DIR}/test_curlbuf.c)
+add_test(NAME check_layers COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/check-layers ${CMAKE_SOURCE_DIR})
+set_tests_properties(check_layers PROPERTIES LABELS unit)

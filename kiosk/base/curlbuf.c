@@ -1,5 +1,5 @@
 /* curlbuf.c — a bounded answer buffer for libcurl (see curlbuf.h). */
-#include "app/curlbuf.h"
+#include "base/curlbuf.h"
 
 #include <string.h>
 

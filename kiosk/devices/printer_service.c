@@ -1,7 +1,7 @@
 /* printer_service.c — the CUPS printer service: a queue of print jobs worked off on the
  * service's own thread, which owns the receipt maker, its database handle and the CUPS
  * connection. */
-#include "drivers/printer/printer_service.h"
+#include "devices/printer_service.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
+#include "conf/conf.h"
 #include "conf/strings.h"
 #include "drivers/printer/cups_printer.h"
 #include "receipt/receipt.h"

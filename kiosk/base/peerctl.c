@@ -1,5 +1,5 @@
 /* peerctl.c — GET requests to a simulated peer's control port. */
-#include "app/peerctl.h"
+#include "base/peerctl.h"
 
 #include <curl/curl.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
  * The flow does not ask for keys yet; the work is started by control() verbs: "issue",
  * "hand-out", "retain", "refill BIN N", "check". Any other verb goes to the simulator's
  * control socket when [dispenser] control names one ("fault jam", "no-take" …). */
-#include "drivers/dispenser/dispenser_service.h"
+#include "devices/dispenser_service.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -19,9 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
+#include "base/simctl.h"
+#include "conf/conf.h"
 #include "drivers/dispenser/dispenser.h"
-#include "drivers/serial/simctl.h"
 #include "drivers/serial/tty.h"
 #include "store/store.h"
 

@@ -1,8 +1,8 @@
 /* inbox.h — acting on what the central site sent (kiosk/store/outbox.h keeps it): finding
  * the pick-up order a user asks for, applying review results to this kiosk's orders.
  * Runs on the app's loop thread, on the app's store handle. */
-#ifndef KIOSK_APP_INBOX_H
-#define KIOSK_APP_INBOX_H
+#ifndef KIOSK_SYNC_INBOX_H
+#define KIOSK_SYNC_INBOX_H
 
 #include <stdint.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * datagram per state ("READY=1", "WATCHDOG=1", "STOPPING=1") to the unix socket named by
  * $NOTIFY_SOCKET, a path or, with a leading '@', an abstract name. Without
  * $NOTIFY_SOCKET (not started by systemd) nothing is sent. Owns no state. */
-#ifndef KIOSK_APP_NOTIFY_H
-#define KIOSK_APP_NOTIFY_H
+#ifndef KIOSK_BASE_NOTIFY_H
+#define KIOSK_BASE_NOTIFY_H
 
 #include "core/result.h"
 

@@ -11,17 +11,18 @@
  * With [idreader] control naming a simulator's socket, control() forwards the runner's
  * verbs to it (present, error, card, remove, fault) and polls at once: the service is
  * busy until that poll is done, so a scenario sees the card read on its next line. */
-#include "drivers/idreader/sam_service.h"
+#include "devices/sam_service.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/mono.h"
+#include "base/mono.h"
+#include "base/simctl.h"
+#include "conf/conf.h"
 #include "core/cntime.h"
 #include "core/ident.h"
 #include "drivers/idreader/sam_reader.h"
-#include "drivers/serial/simctl.h"
 #include "drivers/serial/tty.h"
 
 struct sam_service {

@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "app/service.h"
+#include "base/service.h"
 
 /* The service's create for the registry. KR_CONFIG when [printer] is missing or wrong,
  * naming the file; KR_IO when the strings or the database cannot be opened. */

@@ -1,5 +1,5 @@
 /* notify.c — sd_notify over a unix datagram socket (see notify.h). */
-#include "app/notify.h"
+#include "base/notify.h"
 
 #include <errno.h>
 #include <stddef.h>

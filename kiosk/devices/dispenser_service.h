@@ -4,7 +4,7 @@
 #ifndef KIOSK_DISPENSER_SERVICE_H
 #define KIOSK_DISPENSER_SERVICE_H
 
-#include "app/service.h"
+#include "base/service.h"
 
 /* Checks [dispenser], opens the line and its own store handle, and starts its thread,
  * which reads the stock and says at once when it is low or empty. KR_CONFIG when the

@@ -1,5 +1,5 @@
 /* mono.c — monotonic time and condition variables. */
-#include "app/mono.h"
+#include "base/mono.h"
 
 int64_t mono_ms(void)
 {

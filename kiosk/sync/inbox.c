@@ -1,5 +1,5 @@
 /* inbox.c — pick-up lookups and review results (see inbox.h). */
-#include "app/inbox.h"
+#include "sync/inbox.h"
 
 #include <string.h>
 

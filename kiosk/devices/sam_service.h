@@ -4,7 +4,7 @@
 #ifndef KIOSK_SAM_SERVICE_H
 #define KIOSK_SAM_SERVICE_H
 
-#include "app/service.h"
+#include "base/service.h"
 
 /* Checks [idreader] and opens the module's line. KR_CONFIG when the section is missing
  * or wrong (naming the file and section), KR_IO when the line cannot be opened. */

@@ -1,5 +1,5 @@
 /* simctl.c — one request/answer line on a simulator's control socket. */
-#include "drivers/serial/simctl.h"
+#include "base/simctl.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -9,8 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "app/mono.h"
-#include "drivers/serial/tty.h"
+#include "base/mono.h"
 
 int simctl_send(const char *path, const char *line, char *reply, size_t size, int timeout_ms,
                 struct kerr *err)

@@ -11,10 +11,10 @@
 
 #include <stdio.h>
 
-#include "conf/conf.h"
 #include "core/flow.h"
 #include "core/result.h"
 
+struct conf;
 struct store;
 
 /* What a service gets from the application. */
@@ -47,9 +47,5 @@ struct service {
 	const struct service_ops *ops;
 	void *self;
 };
-
-/* Creates the implementation named by conf->service[slot]. */
-int service_create(enum conf_service slot, const struct service_host *host, struct service *out,
-                   struct kerr *err);
 
 #endif

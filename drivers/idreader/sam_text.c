@@ -66,7 +66,7 @@ struct slot {
 static enum sam_text_result convert(const uint8_t *text, const struct slot *s, size_t n)
 {
 	iconv_t cd = iconv_open("UTF-8", "UTF-16LE");
-	if (cd == (iconv_t)-1)
+	if (cd == (iconv_t)-1) /* NOLINT(performance-no-int-to-ptr): iconv_open's failure */
 		return SAM_TEXT_BAD;
 	enum sam_text_result rc = SAM_TEXT_OK;
 	for (size_t i = 0; i < n && rc == SAM_TEXT_OK; i++)

@@ -357,7 +357,8 @@ int token_init(struct token_ctx *t, int *i, const char *so_pin, const char *labe
 	t->nslots = 0;
 	t->ntok = 0;
 	memset(lab, ' ', sizeof lab);
-	memcpy(lab, label, strlen(label) < sizeof lab ? strlen(label) : sizeof lab);
+	/* a PKCS#11 label is blank-padded, never NUL-terminated */
+	memcpy(lab, label, strlen(label) < sizeof lab ? strlen(label) : sizeof lab); // NOLINT
 	CK_RV rv =
 	    t->raw->C_InitToken(id, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), (CK_UTF8CHAR_PTR)lab);
 	rc = token_refresh(t, err);

@@ -473,7 +473,7 @@ static int fee_close(struct parse *p, struct seen *s)
 	return KR_OK;
 }
 
-#define TABLE(keys) keys, (int)(sizeof keys / sizeof keys[0])
+#define TABLE(keys) (keys), (int)(sizeof(keys) / sizeof((keys)[0]))
 
 static const char *const languages[] = {"zh-CN", "en", NULL};
 

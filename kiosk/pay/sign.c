@@ -34,7 +34,7 @@ int alipay_sign_content(const struct alipay_param *params, int n, char *out, siz
 	for (int i = 0; i < n; i++)
 		if (present(&params[i]))
 			sorted[m++] = &params[i];
-	qsort(sorted, (size_t)m, sizeof sorted[0], by_key);
+	qsort(sorted, (size_t)m, sizeof sorted[0], by_key); /* NOLINT: an array of pointers */
 	size_t used = 0;
 	if (size)
 		out[0] = '\0';

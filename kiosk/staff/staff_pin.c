@@ -17,7 +17,7 @@
 static int unhex(const char *s, size_t n, unsigned char *out)
 {
 	for (size_t i = 0; i < n; i++) {
-		int c = s[i], d = c >= '0' && c <= '9'   ? c - '0'
+		int c = (unsigned char)s[i], d = c >= '0' && c <= '9'   ? c - '0'
 		                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
 		                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
 		                                         : -1;

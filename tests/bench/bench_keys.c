@@ -71,7 +71,7 @@ static double keygen_ms(const char *module, enum token_keytype type, int n)
 {
 	struct token_ctx *t = NULL;
 	struct kerr err = {{0}};
-	struct sample s[KEYGENS];
+	struct sample s[KEYGENS] = {{0}};
 	unsigned char id[4] = {0xbe, 0x4c, 0, 0};
 	int i = -1, rc = token_open(module, &t, &err);
 	if (rc == KR_OK && (i = token_find(t, "label-prefix:GXCA", 0)) < 0)

@@ -187,7 +187,7 @@ int main(void)
 		return 1;
 	}
 	test_codec();
-	pid_t pid = rig_start(sim, dir, "disp", "--stock", "1000", NULL);
+	pid_t pid = rig_start(sim, dir, "disp", "--stock", "1000", (char *)NULL);
 	CHECK(pid > 0);
 	if (pid > 0)
 		test_service();

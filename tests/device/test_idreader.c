@@ -302,7 +302,7 @@ int main(void)
 	snprintf(tty, sizeof tty, "%s/idcard.tty", dir);
 	snprintf(ctl, sizeof ctl, "%s/idcard.ctl", dir);
 	pid_t pid =
-	    rig_start(sim, dir, "idcard", "--today", "20261121", NULL); /* the dates below */
+	    rig_start(sim, dir, "idcard", "--today", "20261121", (char *)NULL); /* the dates below */
 	CHECK(pid > 0);
 	if (pid > 0) {
 		test_reader();

@@ -18,6 +18,8 @@ static char dir[] = "/tmp/alipay-kat.XXXXXX";
 static int sh(const char *fmt, const char *a)
 {
 	char cmd[1024];
+	/* fmt uses what it needs of: the folder, a, the folder, the folder */
+	// cppcheck-suppress wrongPrintfScanfArgNum
 	snprintf(cmd, sizeof cmd, fmt, dir, a ? a : "", dir, dir);
 	return system(cmd);
 }

@@ -154,7 +154,7 @@ static int verify_request(struct kv *f, int n)
 	const char *sign = form_get(f, n, "sign");
 	if (!sign)
 		return 0;
-	struct kv sorted[64];
+	struct kv sorted[64] = {{0}};
 	int m = 0;
 	for (int i = 0; i < n && m < 64; i++)
 		if (strcmp(f[i].k, "sign") != 0 && f[i].v[0])

@@ -495,8 +495,13 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		    &st, NULL);
 		sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
-			if (used + 256 > cap)
-				out = realloc(out, cap *= 2);
+			if (used + 256 > cap) {
+				char *more = realloc(out, cap * 2);
+				if (!more)
+					break; /* the list so far */
+				out = more;
+				cap *= 2;
+			}
 			used += (size_t)snprintf(out + used, cap - used, "%lld %s %s\n",
 			                         (long long)sqlite3_column_int64(st, 0),
 			                         sqlite3_column_text(st, 1),

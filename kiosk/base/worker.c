@@ -17,39 +17,46 @@ struct worker {
 	unsigned char *queue; /* queue_max jobs, a ring from head */
 	unsigned char *job;   /* the job running: the thread's */
 	int head, count;
-	int running, stopping;
+	int running, kicked, stopping;
 };
 
-/* With the lock held: waits for a job or the stop, and runs the idle hook (without the
- * lock) each time idle_ms pass with neither. */
-static void wait_for_job(struct worker *w)
+/* With the lock held: waits for a job, a kick or the stop, at most idle_ms when there is
+ * an idle hook. Returns 1 when idle_ms passed with none of them. */
+static int wait_for_job(struct worker *w)
 {
 	const struct worker_spec *sp = w->spec;
 	if (!sp->idle) {
 		pthread_cond_wait(&w->wake, &w->lock);
-		return;
+		return 0;
 	}
 	struct timespec until = mono_deadline(sp->idle_ms);
 	int rc = 0;
-	while (!w->stopping && w->count == 0 && rc != ETIMEDOUT)
+	while (!w->stopping && w->count == 0 && !w->kicked && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&w->wake, &w->lock, &until);
-	if (!w->stopping && w->count == 0) {
-		pthread_mutex_unlock(&w->lock);
-		sp->idle(w->ctx);
-		pthread_mutex_lock(&w->lock);
-	}
+	return rc == ETIMEDOUT && w->count == 0;
 }
 
 static void *run(void *arg)
 {
 	struct worker *w = arg;
 	const struct worker_spec *sp = w->spec;
+	int due = 0; /* the idle hook is to run once no job waits */
 	if (sp->idle)
 		sp->idle(w->ctx);
 	pthread_mutex_lock(&w->lock);
 	while (!w->stopping) {
+		if (w->count == 0 && (due || w->kicked)) {
+			int kicked = w->kicked; /* the kick this run of the hook answers */
+			pthread_mutex_unlock(&w->lock);
+			sp->idle(w->ctx);
+			pthread_mutex_lock(&w->lock);
+			if (kicked)
+				w->kicked = 0;
+			due = 0;
+			continue;
+		}
 		if (w->count == 0) {
-			wait_for_job(w);
+			due = wait_for_job(w);
 			continue;
 		}
 		unsigned char *slot = w->queue + (size_t)w->head * sp->job_size;
@@ -63,6 +70,7 @@ static void *run(void *arg)
 		explicit_bzero(w->job, sp->job_size);
 		pthread_mutex_lock(&w->lock);
 		w->running = 0;
+		due = sp->idle_after_job;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -114,10 +122,18 @@ int worker_submit(struct worker *w, const void *job, struct kerr *err)
 	return rc;
 }
 
+void worker_kick(struct worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->kicked = w->spec->idle != NULL;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
 int worker_busy(struct worker *w)
 {
 	pthread_mutex_lock(&w->lock);
-	int b = w->running || w->count > 0;
+	int b = w->running || w->count > 0 || w->kicked;
 	pthread_mutex_unlock(&w->lock);
 	return b;
 }

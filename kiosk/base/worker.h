@@ -3,7 +3,8 @@
  * whether work is in flight, and stop-and-join. A job is a fixed-size copy made when it
  * is queued; it is wiped once taken from the queue and again after it ran, since jobs
  * carry PINs and personal data. An idle hook, where a service has one, runs on the
- * thread when it starts and whenever idle_ms pass with no job (a device's status poll).
+ * thread when it starts, whenever idle_ms pass with no job (a device's status poll) and
+ * when the service kicks it (something changed that the hook should see).
  * Owns the thread, its lock and the queue; the service owns what its jobs touch. */
 #ifndef KIOSK_BASE_WORKER_H
 #define KIOSK_BASE_WORKER_H
@@ -25,6 +26,7 @@ struct worker_spec {
 	/* NULL, or runs on the thread at its start and after each idle_ms without a job. */
 	void (*idle)(void *ctx);
 	int64_t idle_ms;
+	int idle_after_job; /* 1: also as soon as the queue is empty after a job */
 };
 
 /* Starts the thread that runs spec's jobs with ctx. spec (borrowed) and ctx must outlive
@@ -36,7 +38,11 @@ int worker_start(const struct worker_spec *spec, void *ctx, struct worker **out,
  * already") when queue_max jobs wait. Thread-safe. */
 int worker_submit(struct worker *w, const void *job, struct kerr *err);
 
-/* Whether a job runs or waits. Thread-safe. */
+/* Has the idle hook run as soon as no job waits (at once when the thread is waiting);
+ * the worker is busy until it has run. Thread-safe. */
+void worker_kick(struct worker *w);
+
+/* Whether a job runs or waits, or a kick has not been seen yet. Thread-safe. */
 int worker_busy(struct worker *w);
 
 /* Stops the thread once the job it runs is done, joins it, wipes the jobs still waiting

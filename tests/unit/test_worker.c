@@ -1,6 +1,6 @@
 /* test_worker.c — the services' one worker: jobs run in order on its thread, busy while
- * one runs or waits, a full queue refused, the idle hook at start and after idle_ms, and
- * a stop that drops the jobs still waiting. */
+ * one runs or waits, a full queue refused, the idle hook at start, after idle_ms, after a
+ * job and when kicked, and a stop that drops the jobs still waiting. */
 #include <pthread.h>
 #include <unistd.h>
 
@@ -137,10 +137,38 @@ static void test_idle(void)
 	worker_stop(w);
 }
 
+static void test_kick_and_after_job(void)
+{
+	static const struct worker_spec spec = {.name = "test",
+	                                        .job_size = sizeof(int),
+	                                        .queue_max = 2,
+	                                        .run = run,
+	                                        .idle = idle,
+	                                        .idle_ms = 60 * 1000, /* never, in this test */
+	                                        .idle_after_job = 1};
+	struct log l = {.lock = PTHREAD_MUTEX_INITIALIZER, .go = PTHREAD_COND_INITIALIZER};
+	struct worker *w = NULL;
+	struct kerr err = {{0}};
+	CHECK_INT(worker_start(&spec, &l, &w, &err), KR_OK);
+	for (int i = 0; i < 500 && count_of(&l, &l.idles) < 1; i++) /* at start */
+		usleep(10 * 1000);
+	CHECK_INT(count_of(&l, &l.idles), 1);
+	int one = 1;
+	CHECK_INT(worker_submit(w, &one, &err), KR_OK);
+	for (int i = 0; i < 500 && count_of(&l, &l.idles) < 2; i++) /* after the job */
+		usleep(10 * 1000);
+	CHECK_INT(count_of(&l, &l.idles), 2);
+	worker_kick(w);
+	wait_idle(w); /* busy until the kick was seen */
+	CHECK_INT(count_of(&l, &l.idles), 3);
+	worker_stop(w);
+}
+
 int main(void)
 {
 	test_order_busy_full();
 	test_stop_drops_waiting();
 	test_idle();
+	test_kick_and_after_job();
 	return check_done();
 }

@@ -13,7 +13,6 @@
  * control socket when [dispenser] control names one ("fault jam", "no-take" …). */
 #include "devices/dispenser_service.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 
 #include "base/mono.h"
 #include "base/simctl.h"
+#include "base/worker.h"
 #include "conf/conf.h"
 #include "drivers/dispenser/dispenser.h"
 #include "drivers/serial/tty.h"
@@ -32,22 +32,18 @@ enum job { JOB_NONE, JOB_CHECK, JOB_ISSUE, JOB_HAND_OUT, JOB_RETAIN, JOB_REFILL 
 
 enum level { LEVEL_OK, LEVEL_LOW, LEVEL_EMPTY };
 
+struct disp_job {
+	enum job job;
+	int bin, n;
+	int64_t order_id; /* the order a flow request is for; 0 for staff and scripts */
+};
+
 struct disp_service {
 	struct service_host host;
 	struct conf_dispenser cfg;
 	struct dispenser dev;
 	struct store *store; /* used on the thread only */
-	pthread_t thread;
-	int started;
-	pthread_mutex_t lock; /* guards the queue and the flags */
-	pthread_cond_t wake;
-	struct {
-		enum job job;
-		int bin, n;
-		int64_t order_id; /* the order a flow request is for; 0 for staff and scripts */
-	} queue[QUEUE_MAX];
-	int nqueue;
-	int working, stopping;
+	struct worker *worker;
 	enum level level[DISPENSER_MAX_BINS + 1]; /* [0]: all bins together */
 	int said_level;                           /* levels have been said once */
 };
@@ -230,74 +226,49 @@ static void answer(struct disp_service *s, int64_t order_id, enum flow_event_kin
 	s->host.post(s->host.app, &ev);
 }
 
-static void *run(void *arg)
+static void run(void *ctx, void *job)
 {
-	struct disp_service *s = arg;
-	pthread_mutex_lock(&s->lock);
-	while (!s->stopping) {
-		if (!s->nqueue) {
-			pthread_cond_wait(&s->wake, &s->lock);
-			continue;
-		}
-		enum job job = s->queue[0].job;
-		int bin = s->queue[0].bin, n = s->queue[0].n;
-		int64_t order_id = s->queue[0].order_id;
-		memmove(s->queue, s->queue + 1, (size_t)--s->nqueue * sizeof s->queue[0]);
-		s->working = 1;
-		pthread_mutex_unlock(&s->lock);
-		switch (job) {
-		case JOB_CHECK:
-			check_levels(s);
-			break;
-		case JOB_ISSUE: {
-			const char *key = issue(s);
-			int ok = strcmp(key, "dispenser.in_slot") == 0;
-			answer(s, order_id, ok ? FEV_KEY_BLANK_READY : FEV_KEY_BLANK_FAILED, key);
-			break;
-		}
-		case JOB_HAND_OUT: {
-			const char *key = hand_out(s);
-			int ok = strcmp(key, "dispenser.taken") == 0;
-			answer(s, order_id, ok ? FEV_KEY_TAKEN : FEV_KEY_RETAINED, key);
-			break;
-		}
-		case JOB_RETAIN:
-			retain(s, "dispenser.retained");
-			break;
-		case JOB_REFILL: {
-			char item[32];
-			item_of(bin, item, sizeof item);
-			count_add(s, item, n);
-			check_levels(s);
-			break;
-		}
-		case JOB_NONE:
-			break;
-		}
-		pthread_mutex_lock(&s->lock);
-		s->working = 0;
+	struct disp_service *s = ctx;
+	const struct disp_job *j = job;
+	switch (j->job) {
+	case JOB_CHECK:
+		check_levels(s);
+		break;
+	case JOB_ISSUE: {
+		const char *key = issue(s);
+		int ok = strcmp(key, "dispenser.in_slot") == 0;
+		answer(s, j->order_id, ok ? FEV_KEY_BLANK_READY : FEV_KEY_BLANK_FAILED, key);
+		break;
 	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
+	case JOB_HAND_OUT: {
+		const char *key = hand_out(s);
+		int ok = strcmp(key, "dispenser.taken") == 0;
+		answer(s, j->order_id, ok ? FEV_KEY_TAKEN : FEV_KEY_RETAINED, key);
+		break;
+	}
+	case JOB_RETAIN:
+		retain(s, "dispenser.retained");
+		break;
+	case JOB_REFILL: {
+		char item[32];
+		item_of(j->bin, item, sizeof item);
+		count_add(s, item, j->n);
+		check_levels(s);
+		break;
+	}
+	case JOB_NONE:
+		break;
+	}
 }
+
+static const struct worker_spec worker_spec = {
+    .name = "dispenser", .job_size = sizeof(struct disp_job), .queue_max = QUEUE_MAX, .run = run};
 
 static int enqueue(struct disp_service *s, enum job job, int bin, int n, int64_t order_id,
                    struct kerr *err)
 {
-	pthread_mutex_lock(&s->lock);
-	int rc = KR_OK;
-	if (s->nqueue == QUEUE_MAX) {
-		rc = kerr_set(err, KR_BUSY, "dispenser: %d jobs wait already", QUEUE_MAX);
-	} else {
-		s->queue[s->nqueue].job = job;
-		s->queue[s->nqueue].bin = bin;
-		s->queue[s->nqueue].n = n;
-		s->queue[s->nqueue].order_id = order_id;
-		s->nqueue++;
-		pthread_cond_signal(&s->wake);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	struct disp_job j = {.job = job, .bin = bin, .n = n, .order_id = order_id};
+	return worker_submit(s->worker, &j, err);
 }
 
 static void submit(void *self, const struct flow_request *req)
@@ -320,10 +291,7 @@ static void submit(void *self, const struct flow_request *req)
 static int busy(void *self)
 {
 	struct disp_service *s = self;
-	pthread_mutex_lock(&s->lock);
-	int b = s->working || s->nqueue > 0;
-	pthread_mutex_unlock(&s->lock);
-	return b;
+	return worker_busy(s->worker);
 }
 
 static int control(void *self, const char *verb, const char *args, struct kerr *err)
@@ -357,18 +325,10 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 static void destroy(void *self)
 {
 	struct disp_service *s = self;
-	if (s->started) {
-		pthread_mutex_lock(&s->lock);
-		s->stopping = 1;
-		pthread_cond_signal(&s->wake);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-	}
+	worker_stop(s->worker);
 	if (s->dev.ops)
 		s->dev.ops->close(s->dev.dev);
 	store_close(s->store);
-	pthread_cond_destroy(&s->wake);
-	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -394,18 +354,15 @@ int dispenser_service_create(const struct service_host *host, struct service *ou
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	s->host = *host;
 	s->cfg = *c;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->wake, NULL);
 	int rc = kdp_serial_open(c->device, c->baud, c->timeout_ms, &s->dev, err);
 	if (rc == KR_OK)
 		rc = store_open(host->conf->database, &s->store, err);
-	if (rc == KR_OK && pthread_create(&s->thread, NULL, run, s) != 0)
-		rc = kerr_set(err, KR_NOMEM, "dispenser: cannot start its thread");
+	if (rc == KR_OK)
+		rc = worker_start(&worker_spec, s, &s->worker, err);
 	if (rc != KR_OK) {
 		destroy(s);
 		return rc;
 	}
-	s->started = 1;
 	fprintf(host->trace, "[dispenser] KDP/1 on %s at %d baud\n", c->device, c->baud);
 	enqueue(s, JOB_CHECK, 0, 0, 0, err);
 	out->ops = &ops;

@@ -5,13 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/mono.h"
+#include "base/worker.h"
 #include "conf/conf.h"
 #include "conf/strings.h"
 #include "drivers/printer/cups_printer.h"
@@ -40,14 +40,8 @@ struct prn {
 	struct store *store;
 	struct cups_printer *cups; /* the thread's */
 
-	pthread_t thread;
-	int started;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	struct job q[QUEUE_MAX];
-	int head, count;
-	int running; /* a job taken off the queue and not answered yet */
-	int stop;
+	struct worker_spec spec; /* idle: the status poll every [printer] status_poll_s */
+	struct worker *worker;
 	char status_key[32]; /* last posted, "" before the first */
 };
 
@@ -181,57 +175,21 @@ static void work(struct prn *p, const struct job *j)
 	p->host.post(p->host.app, &ev);
 }
 
-static void *thread_main(void *arg)
+static void run(void *ctx, void *job)
 {
-	struct prn *p = arg;
-	struct cups_status st;
+	work(ctx, job);
+}
 
-	status_poll(p, &st);
-	pthread_mutex_lock(&p->lock);
-	while (!p->stop) {
-		if (p->count == 0) {
-			struct timespec until =
-			    mono_deadline((int64_t)p->cfg->status_poll_s * 1000);
-			int rc = 0;
-			while (!p->stop && p->count == 0 && rc != ETIMEDOUT)
-				rc = pthread_cond_timedwait(&p->wake, &p->lock, &until);
-			if (p->stop)
-				break;
-			if (p->count == 0) {
-				pthread_mutex_unlock(&p->lock);
-				status_poll(p, &st);
-				pthread_mutex_lock(&p->lock);
-				continue;
-			}
-		}
-		struct job j = p->q[p->head];
-		explicit_bzero(&p->q[p->head], sizeof p->q[p->head]);
-		p->head = (p->head + 1) % QUEUE_MAX;
-		p->count--;
-		p->running = 1;
-		pthread_mutex_unlock(&p->lock);
-		work(p, &j);
-		explicit_bzero(&j, sizeof j);
-		pthread_mutex_lock(&p->lock);
-		p->running = 0;
-	}
-	pthread_mutex_unlock(&p->lock);
-	return NULL;
+static void idle(void *ctx)
+{
+	struct cups_status st;
+	status_poll(ctx, &st);
 }
 
 /* Queues j. KR_BUSY when the queue is full. */
 static int enqueue(struct prn *p, const struct job *j, struct kerr *err)
 {
-	pthread_mutex_lock(&p->lock);
-	if (p->count == QUEUE_MAX) {
-		pthread_mutex_unlock(&p->lock);
-		return kerr_set(err, KR_BUSY, "printer: %d jobs waiting already", QUEUE_MAX);
-	}
-	p->q[(p->head + p->count) % QUEUE_MAX] = *j;
-	p->count++;
-	pthread_cond_signal(&p->wake);
-	pthread_mutex_unlock(&p->lock);
-	return KR_OK;
+	return worker_submit(p->worker, j, err);
 }
 
 static void submit(void *self, const struct flow_request *r)
@@ -259,10 +217,7 @@ int printer_cups_reprint(void *self, int64_t receipt_id, struct kerr *err)
 static int busy(void *self)
 {
 	struct prn *p = self;
-	pthread_mutex_lock(&p->lock);
-	int b = p->count > 0 || p->running;
-	pthread_mutex_unlock(&p->lock);
-	return b;
+	return worker_busy(p->worker);
 }
 
 /* The rig's PAPER-OUT flag file of the queue, from its capture: device URI. */
@@ -322,20 +277,11 @@ static void destroy(void *self)
 	struct prn *p = self;
 	if (!p)
 		return;
-	if (p->started) {
-		pthread_mutex_lock(&p->lock);
-		p->stop = 1;
-		pthread_cond_signal(&p->wake);
-		pthread_mutex_unlock(&p->lock);
-		pthread_join(p->thread, NULL);
-	}
-	pthread_cond_destroy(&p->wake);
-	pthread_mutex_destroy(&p->lock);
+	worker_stop(p->worker);
 	cups_printer_close(p->cups);
 	receipt_maker_destroy(p->maker);
 	store_close(p->store);
 	strings_free(p->st);
-	explicit_bzero(p->q, sizeof p->q);
 	free(p);
 }
 
@@ -354,8 +300,12 @@ int printer_cups_create(const struct service_host *host, struct service *out, st
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	p->host = *host;
 	p->cfg = &c->printer;
-	pthread_mutex_init(&p->lock, NULL);
-	mono_cond_init(&p->wake);
+	p->spec = (struct worker_spec){.name = "printer",
+	                               .job_size = sizeof(struct job),
+	                               .queue_max = QUEUE_MAX,
+	                               .run = run,
+	                               .idle = idle,
+	                               .idle_ms = (int64_t)c->printer.status_poll_s * 1000};
 
 	int rc = strings_load(c->assets, c->language, &p->st, err);
 	if (rc == KR_OK) {
@@ -378,13 +328,12 @@ int printer_cups_create(const struct service_host *host, struct service *out, st
 	if (rc == KR_OK)
 		rc = cups_printer_open(c->printer.queue, c->printer.server,
 		                       c->printer.submit_timeout_s, &p->cups, err);
-	if (rc == KR_OK && pthread_create(&p->thread, NULL, thread_main, p) != 0)
-		rc = kerr_set(err, KR_NOMEM, "printer: cannot start its thread");
+	if (rc == KR_OK)
+		rc = worker_start(&p->spec, p, &p->worker, err);
 	if (rc != KR_OK) {
 		destroy(p);
 		return rc;
 	}
-	p->started = 1;
 	out->ops = &ops;
 	out->self = p;
 	return KR_OK;

@@ -17,9 +17,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "base/mono.h"
+#include "base/worker.h"
 #include "pki/keywork.h"
 
 #define QUEUE_MAX 8
@@ -28,13 +27,9 @@
 struct pk {
 	struct service_host host;
 	struct keywork *kw;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct flow_request q[QUEUE_MAX];
-	int head, n, running, stop;
-	int awaiting_change; /* control changed the port: busy until the thread saw it */
-	char port[40];       /* serial of the key in the port, "" when empty */
+	struct worker *worker; /* control changing the port kicks it: busy until it saw that */
+	pthread_mutex_t mu;    /* guards fail_next */
+	char port[40];         /* serial of the key in the port, "" when empty */
 	char fail_next[48];
 	int64_t order_id; /* of the work in flight, for progress events */
 	char order_no[32];
@@ -113,8 +108,9 @@ static void run_work(struct pk *p, struct flow_request *r)
 }
 
 /* Hot-plug: compares the port with what was last reported. */
-static void poll_port(struct pk *p)
+static void poll_port(void *ctx)
 {
+	struct pk *p = ctx;
 	char serial[40];
 	int present = keywork_port(p->kw, serial, sizeof serial);
 	if (!present)
@@ -134,63 +130,36 @@ static void poll_port(struct pk *p)
 	}
 }
 
-static void *worker(void *arg)
+static void run(void *ctx, void *job)
 {
-	struct pk *p = arg;
-	pthread_mutex_lock(&p->mu);
-	while (!p->stop) {
-		if (p->n == 0) {
-			int awaiting = p->awaiting_change;
-			pthread_mutex_unlock(&p->mu);
-			poll_port(p);
-			pthread_mutex_lock(&p->mu);
-			if (awaiting)
-				p->awaiting_change = 0;
-			if (p->n == 0 && !p->stop && !p->awaiting_change) {
-				struct timespec ts = mono_deadline(POLL_MS);
-				pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-			}
-			continue;
-		}
-		struct flow_request r = p->q[p->head];
-		explicit_bzero(&p->q[p->head], sizeof p->q[0]);
-		p->head = (p->head + 1) % QUEUE_MAX;
-		p->n--;
-		p->running = 1;
-		pthread_mutex_unlock(&p->mu);
-		if (r.kind == FREQ_TRIAGE)
-			run_triage(p, &r);
-		else
-			run_work(p, &r);
-		explicit_bzero(&r, sizeof r); /* the new user PIN */
-		pthread_mutex_lock(&p->mu);
-		p->running = 0;
-	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
+	struct flow_request *r = job; /* wiped by the worker: the new user PIN */
+	if (r->kind == FREQ_TRIAGE)
+		run_triage(ctx, r);
+	else
+		run_work(ctx, r);
 }
+
+static const struct worker_spec worker_spec = {.name = "keys",
+                                               .job_size = sizeof(struct flow_request),
+                                               .queue_max = QUEUE_MAX,
+                                               .run = run,
+                                               .idle = poll_port,
+                                               .idle_ms = POLL_MS,
+                                               .idle_after_job = 1};
 
 static void submit(void *self, const struct flow_request *r)
 {
 	struct pk *p = self;
+	struct kerr err;
 	if (r->kind != FREQ_TRIAGE && r->kind != FREQ_WORK)
 		return;
-	pthread_mutex_lock(&p->mu);
-	if (p->n < QUEUE_MAX) {
-		p->q[(p->head + p->n) % QUEUE_MAX] = *r;
-		p->n++;
-	}
-	pthread_cond_signal(&p->cv);
-	pthread_mutex_unlock(&p->mu);
+	worker_submit(p->worker, r, &err); /* a full queue drops it */
 }
 
 static int busy(void *self)
 {
 	struct pk *p = self;
-	pthread_mutex_lock(&p->mu);
-	int b = p->n > 0 || p->running || p->awaiting_change;
-	pthread_mutex_unlock(&p->mu);
-	return b;
+	return worker_busy(p->worker);
 }
 
 /* Rewrites the shim's slot file: the port shows serial (none when NULL). */
@@ -263,26 +232,17 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		return kerr_set(err, KR_INVALID, "keys: unknown verb '%s' (insert, remove, fail)",
 		                verb);
 	}
-	if (rc == KR_OK) {
-		pthread_mutex_lock(&p->mu);
-		p->awaiting_change = 1;
-		pthread_cond_signal(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
+	if (rc == KR_OK)
+		worker_kick(p->worker);
 	return rc;
 }
 
 static void destroy(void *self)
 {
 	struct pk *p = self;
-	pthread_mutex_lock(&p->mu);
-	p->stop = 1;
-	pthread_cond_signal(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-	pthread_join(p->thread, NULL);
+	worker_stop(p->worker);
 	keywork_destroy(p->kw);
 	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
 	explicit_bzero(p, sizeof *p);
 	free(p);
 }
@@ -311,11 +271,12 @@ int pkcs11_keys_create(const struct service_host *host, struct service *out, str
 	/* the key already in the port at start counts as inserted then */
 	keywork_port(p->kw, p->port, sizeof p->port);
 	pthread_mutex_init(&p->mu, NULL);
-	mono_cond_init(&p->cv);
-	if (pthread_create(&p->thread, NULL, worker, p) != 0) {
+	rc = worker_start(&worker_spec, p, &p->worker, err);
+	if (rc != KR_OK) {
 		keywork_destroy(p->kw);
+		pthread_mutex_destroy(&p->mu);
 		free(p);
-		return kerr_set(err, KR_NOMEM, "cannot start the keys thread");
+		return rc;
 	}
 	out->ops = &ops;
 	out->self = p;

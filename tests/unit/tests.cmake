@@ -6,3 +6,4 @@ set_tests_properties(strings_keys PROPERTIES LABELS unit
 kiosk_test(test_curlbuf unit ${CMAKE_CURRENT_LIST_DIR}/test_curlbuf.c)
 add_test(NAME check_layers COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/check-layers ${CMAKE_SOURCE_DIR})
 set_tests_properties(check_layers PROPERTIES LABELS unit)
+kiosk_test(test_worker unit ${CMAKE_CURRENT_LIST_DIR}/test_worker.c)

@@ -400,9 +400,7 @@ void flow_on_timeout(struct flow *f, struct flow_out *out)
 			 * after all) decides */
 			s->cancelling = 1;
 			COPY(s->notice_key, "pay.timeout");
-			struct flow_request *r = flow_emit(out, FREQ_PAY_CANCEL);
-			r->order_id = s->order_id;
-			COPY(r->order_no, s->order_no);
+			flow_order_request(f, out, FREQ_PAY_CANCEL);
 			s->deadline_ms = f->now.mono_ms + (int64_t)f->cfg->step_timeout_s * 1000;
 			return;
 		}

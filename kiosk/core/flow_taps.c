@@ -15,9 +15,7 @@ static void cancel(struct flow *f, struct flow_out *out)
 		if (!s->cancelling) {
 			s->cancelling = 1;
 			COPY(s->notice_key, "pay.cancelling");
-			struct flow_request *r = flow_emit(out, FREQ_PAY_CANCEL);
-			r->order_id = s->order_id;
-			COPY(r->order_no, s->order_no);
+			flow_order_request(f, out, FREQ_PAY_CANCEL);
 		}
 		return;
 	}

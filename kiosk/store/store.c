@@ -21,7 +21,7 @@
 
 #define STORE_BUSY_MS 5000
 
-/* The columns of struct order_row, in the order order_read() expects them. */
+/* The columns of struct order_row, in the order order_read() (orders.c) expects them. */
 #define ORDER_COLUMNS                                                                              \
 	"id, order_no, out_trade_no, business, holder, amount_fen, state, created_utc, "           \
 	"updated_utc, subject_masked, key_serial"

@@ -556,12 +556,43 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	           : fail_with(res, pin_refused ? "work.key_pin_wrong" : "work.write_failed", rc);
 }
 
+/* Initialises the blank key at token index *i (which token_init may move) under label:
+ * the SO PIN derived for serial in place of the blank's, the user's PIN, then a login as
+ * the user. The secure module stays logged in on *sm from the SO PIN to the issue (one
+ * login); it is logged out again for a CMP issuer or on failure. A kiosk result. */
+static int blank_init(struct keywork *kw, int *i, const char *serial, const char *label,
+                      const char *pin, int *sm, struct kerr *err)
+{
+	char blank_so[SECRET_FILE_MAX], so[17];
+	int rc = read_secret(kw->c->blank_so_pin_file, blank_so, sizeof blank_so, err);
+	if (rc == KR_OK)
+		rc = token_init(kw->tok, i, blank_so, label, err);
+	if (rc == KR_OK)
+		rc = sm_login(kw, sm, err);
+	if (rc == KR_OK)
+		rc = so_pin_on(kw, *sm, serial, so, err);
+	if (rc != KR_OK || is_cmp(kw))
+		sm_logout(kw, sm);
+	if (rc == KR_OK)
+		rc = token_login(kw->tok, *i, 1, blank_so, err);
+	if (rc == KR_OK)
+		rc = token_set_pin(kw->tok, *i, blank_so, so, err);
+	if (rc == KR_OK)
+		rc = token_init_pin(kw->tok, *i, pin, err);
+	explicit_bzero(blank_so, sizeof blank_so);
+	explicit_bzero(so, sizeof so);
+	token_logout(kw->tok, *i);
+	if (rc == KR_OK)
+		rc = token_login(kw->tok, *i, 0, pin, err);
+	return rc;
+}
+
 /* Personalises the next blank key in the dispenser's slot; main: it gets the seal. */
 static int personalise_one(struct keywork *kw, const struct work_spec *w, int main_key, int64_t now,
                            keywork_progress_fn progress, void *ctx, struct keywork_result *res,
                            struct kerr *err)
 {
-	char blank_so[SECRET_FILE_MAX], so[17], label[33];
+	char label[33];
 	struct token_info ti;
 	unsigned char id[8];
 	X509 *cert = NULL;
@@ -578,27 +609,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		return fail_with(res, "work.failed", rc);
 	progress(ctx, "work.init_key");
 	snprintf(label, sizeof label, "GXCA %s", ti.serial);
-	rc = read_secret(kw->c->blank_so_pin_file, blank_so, sizeof blank_so, err);
-	if (rc == KR_OK)
-		rc = token_init(kw->tok, &i, blank_so, label, err);
-	/* the secure module stays logged in from the SO PIN to the issue: one login */
-	if (rc == KR_OK)
-		rc = sm_login(kw, &sm, err);
-	if (rc == KR_OK)
-		rc = so_pin_on(kw, sm, ti.serial, so, err);
-	if (rc != KR_OK || is_cmp(kw))
-		sm_logout(kw, &sm);
-	if (rc == KR_OK)
-		rc = token_login(kw->tok, i, 1, blank_so, err);
-	if (rc == KR_OK)
-		rc = token_set_pin(kw->tok, i, blank_so, so, err);
-	if (rc == KR_OK)
-		rc = token_init_pin(kw->tok, i, w->pin, err);
-	explicit_bzero(blank_so, sizeof blank_so);
-	explicit_bzero(so, sizeof so);
-	token_logout(kw->tok, i);
-	if (rc == KR_OK)
-		rc = token_login(kw->tok, i, 0, w->pin, err);
+	rc = blank_init(kw, &i, ti.serial, label, w->pin, &sm, err);
 	if (rc != KR_OK) {
 		sm_logout(kw, &sm);
 		return fail_with(res, "work.failed", rc);

@@ -224,13 +224,54 @@ static void restock_end(struct staff *s, struct staff_out *out)
 	snprintf(v->notice_key, sizeof v->notice_key, "staff.restocking");
 }
 
+/* The actions that ask a service for something, each journaled: a stranded payment's
+ * refund, a receipt's reprint, the kiosk out of service or back. */
+static void request_action(struct staff *s, struct staff_out *out, const struct staff_event *ev)
+{
+	struct staff_view *v = &s->view;
+	enum staff_screen sc = v->screen;
+	int row = ev->row;
+	char body[96];
+
+	switch (ev->action) {
+	case STA_REFUND:
+		if (sc != STAFF_STRANDED || v->busy || row < 0 || row >= v->data.nstranded)
+			return;
+		snprintf(body, sizeof body, "{\"order\":\"%s\"}", v->data.stranded[row].order_no);
+		journal(out, "refund", body);
+		emit(out, SREQ_REFUND)->id = v->data.stranded[row].id;
+		v->busy = 1;
+		snprintf(v->notice_key, sizeof v->notice_key, "staff.refunding");
+		return;
+	case STA_REPRINT:
+		if (sc != STAFF_RECEIPTS || v->busy || row < 0 || row >= v->data.nreceipts)
+			return;
+		snprintf(body, sizeof body, "{\"receipt\":%lld}",
+		         (long long)v->data.receipts[row].id);
+		journal(out, "reprint", body);
+		emit(out, SREQ_REPRINT)->id = v->data.receipts[row].id;
+		v->busy = 1;
+		snprintf(v->notice_key, sizeof v->notice_key, "staff.printing");
+		return;
+	case STA_SERVICE:
+		if (sc != STAFF_HOME)
+			return;
+		v->out_of_service = !v->out_of_service;
+		snprintf(body, sizeof body, "{\"out_of_service\":%d}", v->out_of_service);
+		journal(out, "service", body);
+		emit(out, SREQ_SERVICE)->arg = v->out_of_service;
+		return;
+	default:
+		return;
+	}
+}
+
 static void on_action(struct staff *s, struct staff_out *out, const struct staff_event *ev,
                       struct flow_time now)
 {
 	struct staff_view *v = &s->view;
 	enum staff_screen sc = v->screen;
 	int row = ev->row;
-	char body[96];
 
 	if (ev->action == STA_EXIT) {
 		if (sc == STAFF_RESTOCK)
@@ -299,31 +340,9 @@ static void on_action(struct staff *s, struct staff_out *out, const struct staff
 		set_screen(s, out, STAFF_STOCK);
 		return;
 	case STA_REFUND:
-		if (sc != STAFF_STRANDED || v->busy || row < 0 || row >= v->data.nstranded)
-			return;
-		snprintf(body, sizeof body, "{\"order\":\"%s\"}", v->data.stranded[row].order_no);
-		journal(out, "refund", body);
-		emit(out, SREQ_REFUND)->id = v->data.stranded[row].id;
-		v->busy = 1;
-		snprintf(v->notice_key, sizeof v->notice_key, "staff.refunding");
-		return;
 	case STA_REPRINT:
-		if (sc != STAFF_RECEIPTS || v->busy || row < 0 || row >= v->data.nreceipts)
-			return;
-		snprintf(body, sizeof body, "{\"receipt\":%lld}",
-		         (long long)v->data.receipts[row].id);
-		journal(out, "reprint", body);
-		emit(out, SREQ_REPRINT)->id = v->data.receipts[row].id;
-		v->busy = 1;
-		snprintf(v->notice_key, sizeof v->notice_key, "staff.printing");
-		return;
 	case STA_SERVICE:
-		if (sc != STAFF_HOME)
-			return;
-		v->out_of_service = !v->out_of_service;
-		snprintf(body, sizeof body, "{\"out_of_service\":%d}", v->out_of_service);
-		journal(out, "service", body);
-		emit(out, SREQ_SERVICE)->arg = v->out_of_service;
+		request_action(s, out, ev);
 		return;
 	default:
 		return;

@@ -55,6 +55,12 @@ int outbox_read_pending(struct store *s, int max, struct outbox_event *out, int 
 	                                             : sql_err(s, rc, "reading the outbox", err);
 }
 
+int store_outbox_pending(struct store *s, int64_t *n, struct kerr *err)
+{
+	int rc = store_stmt_int(s->st[ST_OUTBOX_PENDING], 0, n);
+	return rc == SQLITE_OK ? KR_OK : store_sqlite_err(s->db, rc, "count outbox", err);
+}
+
 /* Sets sync_state key to value inside the open transaction. Returns a SQLite code. */
 static int state_put(struct store *s, const char *key, int64_t value)
 {

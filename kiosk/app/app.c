@@ -186,26 +186,15 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 		explicit_bzero(detail, sizeof detail);
 		if (rc != KR_OK)
 			return rc;
-		char amount[24];
-		money_format(row.amount_fen, amount, sizeof amount);
-		fprintf(app->trace, "[order %s] created: %s %s, %s yuan\n", row.order_no,
-		        catalogue_business_id(row.biz), catalogue_holder_id(row.holder), amount);
 		struct flow_event ev = {.kind = FEV_ORDER_CREATED, .order_id = row.id};
 		snprintf(ev.order_no, sizeof ev.order_no, "%s", row.order_no);
 		app_post(app, &ev);
 		return KR_OK;
 	}
 	case FREQ_ORDER_MOVE: {
-		struct order_row before;
-		int rc = store_order_get(app->store, r->order_id, &before, err);
 		struct order_cert cert = {r->cert_event, r->cert_serial, r->cert_not_after_utc};
-		if (rc == KR_OK)
-			rc = store_order_move_cert(app->store, r->order_id, r->to, r->reason,
-			                           r->cert_event ? &cert : NULL, now, err);
-		if (rc == KR_OK)
-			fprintf(app->trace, "[order %s] %s -> %s (%s)\n", before.order_no,
-			        order_state_id(before.state), order_state_id(r->to), r->reason);
-		return rc;
+		return store_order_move_cert(app->store, r->order_id, r->to, r->reason,
+		                             r->cert_event ? &cert : NULL, now, err);
 	}
 	case FREQ_JOURNAL:
 		return store_journal_append(app->store, r->journal_kind, r->order_id,
@@ -533,6 +522,7 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 		app_destroy(app);
 		return rc;
 	}
+	store_set_trace(app->store, trace); /* every order created or moved, by whoever */
 	struct service_host host = {
 	    .post = host_post,
 	    .app = app,

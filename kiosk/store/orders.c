@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "core/cntime.h"
+#include "core/money.h"
 
 #define STORE_KIOSK_ID_MAX 8
 #define STORE_REASON_MAX   128
@@ -297,8 +298,16 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "record new order", err);
 	r = store_tx_commit(s, err);
-	if (r != KR_OK || !out)
+	if (r != KR_OK)
 		return r;
+	if (s->trace) {
+		char yuan[24];
+		money_format(q->total_fen, yuan, sizeof yuan);
+		fprintf(s->trace, "[order %s] created: %s %s, %s yuan\n", order_no,
+		        catalogue_business_id(spec->biz), catalogue_holder_id(spec->holder), yuan);
+	}
+	if (!out)
+		return KR_OK;
 
 	*out = (struct order_row){.id = id,
 	                          .biz = spec->biz,
@@ -388,7 +397,11 @@ int store_order_move_cert(struct store *s, int64_t id, enum order_state to, cons
 	rc = order_record(s, id, order_no, (int)from, to, amount, reason, now_utc, &x);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "record order move", err);
-	return store_tx_commit(s, err);
+	r = store_tx_commit(s, err);
+	if (r == KR_OK && s->trace)
+		fprintf(s->trace, "[order %s] %s -> %s (%s)\n", order_no,
+		        order_state_id((enum order_state)from), order_state_id(to), reason);
+	return r;
 }
 
 int store_order_get(struct store *s, int64_t id, struct order_row *out, struct kerr *err)

@@ -8,7 +8,8 @@
  * and again through SQLite before anything is written, so that a foreign or newer file, or
  * one whose orders are damaged, is refused unchanged. Every write is one BEGIN IMMEDIATE …
  * COMMIT; on any failure it is rolled back and the SQLite code is mapped to a kiosk result.
- * The handle is used by one thread at a time. Nothing personal or secret is printed. */
+ * The handle is used by one thread at a time. Nothing personal or secret is printed; the
+ * only lines written are the order trace (store_set_trace, orders.c). */
 #include "store/store.h"
 #include "store/store_internal.h"
 
@@ -247,6 +248,11 @@ int store_open(const char *path, struct store **out, struct kerr *err)
 	}
 	*out = s;
 	return KR_OK;
+}
+
+void store_set_trace(struct store *s, FILE *trace)
+{
+	s->trace = trace;
 }
 
 void store_close(struct store *s)

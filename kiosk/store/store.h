@@ -11,6 +11,7 @@
 #define KIOSK_STORE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/catalogue.h"
 #include "core/fees.h"
@@ -55,6 +56,12 @@ struct order_row {
  * store_close(); store_close(NULL) does nothing. */
 int store_open(const char *path, struct store **out, struct kerr *err);
 void store_close(struct store *s);
+
+/* Where this handle writes a line for every order it creates or moves, once committed —
+ * "[order NO] created: BIZ HOLDER, AMOUNT yuan" and "[order NO] FROM -> TO (REASON)" —
+ * the one trace of an order's life, whoever moves it; nothing personal is in it. NULL
+ * (the default): none. trace is borrowed and must outlive the handle. */
+void store_set_trace(struct store *s, FILE *trace);
 
 /* The schema version this code writes (PRAGMA user_version of a current database). */
 int store_schema_version(void);

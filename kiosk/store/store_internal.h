@@ -44,6 +44,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	EVP_MD_CTX *md;
+	FILE *trace; /* order creations and moves (store_set_trace), or NULL */
 };
 
 /* The handle's connection (borrowed). */

@@ -54,8 +54,6 @@ int inbox_pickup_find(struct store *s, const char *order_no, int64_t now_utc, st
 		                      now_utc, err);
 		if (rc != KR_OK)
 			return rc;
-		fprintf(trace, "[order %s] in_review -> approved (pick-up order came)\n",
-		        row.order_no);
 	} else if (row.state != ORDER_APPROVED) {
 		fprintf(trace, "[pickup] %s: the order is %s\n", row.order_no,
 		        order_state_id(row.state));
@@ -162,8 +160,6 @@ int inbox_review_apply(struct store *s, int64_t now_utc, int64_t *refund_id, FIL
 	                      now_utc, err);
 	if (rc != KR_OK)
 		return rc;
-	fprintf(trace, "[order %s] in_review -> %s (central review)\n", row.order_no,
-	        order_state_id(to));
 	if (to == ORDER_REFUNDING)
 		*refund_id = row.id;
 	return outbox_inbox_settle(s, item.seq, INBOX_ACCEPTED, "", now_utc, err);

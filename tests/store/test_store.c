@@ -70,6 +70,9 @@ static void test_lifecycle(struct store *s)
 	const enum order_state path[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING, ORDER_SERVED};
 	enum order_state hist[8];
 	int n = -1;
+	char trace[1024] = "";
+	FILE *t = fmemopen(trace, sizeof trace - 1, "w");
+	store_set_trace(s, t); /* the one trace of an order's life: every move, once committed */
 
 	CHECK_INT(store_order_create(s, &spec, &row, &err), KR_OK);
 	CHECK_INT(row.id, 1);
@@ -114,6 +117,15 @@ static void test_lifecycle(struct store *s)
 	CHECK_INT(store_order_get(s, 999, &got, &err), KR_NOT_FOUND);
 	CHECK_INT(store_order_move(s, row.id, ORDER_STATE_COUNT, "", T0, &err), KR_INVALID);
 	CHECK_INT(store_order_move(s, row.id, ORDER_CLOSED, "bad\nreason", T0, &err), KR_INVALID);
+
+	store_set_trace(s, NULL);
+	fclose(t);
+	CHECK_STR(trace,
+	          "[order K0123111500000001] created: new unit, 150.00 yuan\n"
+	          "[order K0123111500000001] new -> paying (step)\n"
+	          "[order K0123111500000001] paying -> paid (step)\n"
+	          "[order K0123111500000001] paid -> working (step)\n"
+	          "[order K0123111500000001] working -> served (step)\n"); /* refusals: none */
 }
 
 static void test_conflict_charged_failed(struct store *s)

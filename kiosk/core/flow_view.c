@@ -133,6 +133,8 @@ void flow_build_view(struct flow *f)
 	}
 
 	v.version = f->view.version;
+	/* a difference in padding alone would only redraw the same screen */
+	// NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
 	if (memcmp(&v, &f->view, sizeof v) != 0)
 		v.version++;
 	f->view = v;

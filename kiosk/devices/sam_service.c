@@ -232,8 +232,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	if (strcmp(s->cfg.control, "none") == 0)
 		return kerr_set(err, KR_INVALID,
 		                "idreader: a real reader is not steered by a script");
-	if (strcmp(verb, "present") && strcmp(verb, "error") && strcmp(verb, "card") &&
-	    strcmp(verb, "remove") && strcmp(verb, "fault"))
+	if (strcmp(verb, "present") != 0 && strcmp(verb, "error") != 0 &&
+	    strcmp(verb, "card") != 0 && strcmp(verb, "remove") != 0 && strcmp(verb, "fault") != 0)
 		return kerr_set(err, KR_INVALID,
 		                "idreader: unknown verb '%s' (present, error, card, remove, fault)",
 		                verb);

@@ -163,7 +163,7 @@ void screen_grid(struct builder *b, const struct btn *btn, int n, int cols, enum
 		total += row_h[r] + gap;
 	}
 	int y = b->bottom - total + gap;
-	int row_y[16];
+	int row_y[16] = {0};
 	for (int r = 0, yy = y; r < rows && r < 16; r++) {
 		row_y[r] = yy;
 		yy += row_h[r] + gap;

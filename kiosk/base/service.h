@@ -30,7 +30,7 @@ struct service_host {
 
 struct service_ops {
 	const char *kind; /* the name in [services], e.g. "standin" */
-	int standin;      /* 1: a stand-in until the real one is built */
+	int standin;      /* 1: a stand-in (kiosk/standin), for component tests only */
 	/* Starts the work a request asks for. The request is borrowed for the call; secrets
 	 * in it are wiped by the caller afterwards. */
 	void (*submit)(void *self, const struct flow_request *req);

@@ -1,14 +1,16 @@
 /* dispenser_service.c — the "serial" key dispenser service.
  *
- * Work runs on the service's own thread with its own store handle: issue a blank key to
- * the personalisation slot (from the first bin with stock), hand it out (dispense, then
- * wait take_timeout_s for the user to take it, else retain it), retain, refill, check.
+ * Work runs on the service's worker (kiosk/base/worker) with its own store handle: issue
+ * a blank key to the personalisation slot (from the first bin with stock), hand it out
+ * (dispense, then wait take_timeout_s for the user to take it, else retain it), retain,
+ * refill, check.
  * The stock of each bin (consumable "key_blank.binN") and the retain bin
  * ("key_retained") are counted in the store; a bin whose stock falls to [dispenser] low
  * says "dispenser.low", to [dispenser] empty "dispenser.empty". Every outcome is a
  * FEV_DEVICE_STATUS whose text is a dispenser.* key (arg 1 while no key can be issued).
  *
- * The flow does not ask for keys yet; the work is started by control() verbs: "issue",
+ * The flow asks for a blank key, its hand-out and its retention (FREQ_KEY_ISSUE,
+ * FREQ_KEY_HAND_OUT, FREQ_KEY_RETAIN); a script also by control() verbs: "issue",
  * "hand-out", "retain", "refill BIN N", "check". Any other verb goes to the simulator's
  * control socket when [dispenser] control names one ("fault jam", "no-take" …). */
 #include "devices/dispenser_service.h"

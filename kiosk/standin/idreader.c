@@ -1,6 +1,7 @@
-/* idreader.c — STAND-IN for the SAM ID card reader until the driver exists: the script
- * puts a card on the reader ("card present ID NAME [VALID_TO]"); it is read when the
- * flow waits for one. Card data is wiped once posted. */
+/* idreader.c — STAND-IN for the SAM ID card reader, for component tests that need no
+ * serial line (the real service is kiosk/devices/sam_service.c): the script puts a card
+ * on the reader ("card present ID NAME [VALID_TO]"); it is read when the flow waits for
+ * one. Card data is wiped once posted. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
-/* keys.c — STAND-IN for key work until the PKCS#11 driver exists: a key port holding
- * one of a few made-up keys, triage from that, and work that only pretends. The new
- * user PIN in a work request is never copied or printed. */
+/* keys.c — STAND-IN for key work, for component tests that need no tokens (the real
+ * service is kiosk/pki/keys_service.c): a key port holding one of a few made-up keys,
+ * triage from that, and work that only pretends. The new user PIN in a work request is
+ * never copied or printed. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
-/* pay.c — STAND-IN for the Alipay client until it exists: a trade per order kept in
- * memory, a made-up QR payload, and payment, failure or a failing refund when the
- * script says so. */
+/* pay.c — STAND-IN for the Alipay client, for component tests that need no gateway (the
+ * real service is kiosk/pay/pay_service.c): a trade per order kept in memory, a made-up
+ * QR payload, and payment, failure or a failing refund when the script says so. */
 #include <stdio.h>
 #include <string.h>
 

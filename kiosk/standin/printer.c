@@ -1,5 +1,6 @@
-/* printer.c — STAND-IN for the CUPS receipt printer until it exists: writes what the
- * receipt would show to the trace, or reports paper-out when the script says so. */
+/* printer.c — STAND-IN for the CUPS receipt printer, for component tests that need no
+ * cupsd (the real service is kiosk/devices/printer_service.c): writes what the receipt
+ * would show to the trace, or reports paper-out when the script says so. */
 #include <stdio.h>
 #include <string.h>
 

@@ -25,7 +25,7 @@ struct worker {
  * idle hook asked for a time. Returns 1 when that passed with none of them. */
 static int wait_for_job(struct worker *w)
 {
-	if (w->idle_wait_ms < 0) {
+	if (w->idle_wait_ms == WORKER_FOREVER) {
 		pthread_cond_wait(&w->wake, &w->lock);
 		return 0;
 	}
@@ -42,7 +42,7 @@ static void run_idle(struct worker *w, int kicked)
 	pthread_mutex_unlock(&w->lock);
 	int64_t ms = w->spec->idle(w->ctx, kicked);
 	pthread_mutex_lock(&w->lock);
-	w->idle_wait_ms = ms < 0 ? WORKER_FOREVER : ms;
+	w->idle_wait_ms = ms;
 }
 
 static void *run(void *arg)
@@ -83,7 +83,8 @@ static void *run(void *arg)
 
 static void worker_free(struct worker *w)
 {
-	explicit_bzero(w->queue, (size_t)w->spec->queue_max * w->spec->job_size);
+	if (w->queue)
+		explicit_bzero(w->queue, (size_t)w->spec->queue_max * w->spec->job_size);
 	free(w->queue);
 	free(w->job);
 	pthread_cond_destroy(&w->wake);
@@ -101,9 +102,12 @@ int worker_start(const struct worker_spec *spec, void *ctx, struct worker **out,
 	w->idle_wait_ms = WORKER_FOREVER;
 	pthread_mutex_init(&w->lock, NULL);
 	mono_cond_init(&w->wake);
-	w->queue = calloc((size_t)spec->queue_max, spec->job_size);
-	w->job = calloc(1, spec->job_size);
-	if (!w->queue || !w->job || pthread_create(&w->thread, NULL, run, w) != 0) {
+	if (spec->queue_max > 0) {
+		w->queue = calloc((size_t)spec->queue_max, spec->job_size);
+		w->job = calloc(1, spec->job_size);
+	}
+	if ((spec->queue_max > 0 && (!w->queue || !w->job)) ||
+	    pthread_create(&w->thread, NULL, run, w) != 0) {
 		worker_free(w);
 		return kerr_set(err, KR_NOMEM, "%s: cannot start its thread", spec->name);
 	}

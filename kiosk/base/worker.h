@@ -19,12 +19,12 @@ struct worker;
 
 /* What an idle hook returns when it wants to run again only when kicked (or after a job,
  * with idle_after_job). */
-#define WORKER_FOREVER (-1)
+#define WORKER_FOREVER INT64_MAX
 
 struct worker_spec {
 	const char *name; /* in messages, e.g. "printer" */
 	size_t job_size;  /* bytes of one job */
-	int queue_max;    /* how many jobs may wait */
+	int queue_max;    /* how many jobs may wait; 0 (and run NULL): the idle hook alone */
 	/* Runs one job (the thread's copy, wiped afterwards) on the worker's thread, without
 	 * the worker's lock. */
 	void (*run)(void *ctx, void *job);

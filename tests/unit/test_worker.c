@@ -175,17 +175,17 @@ static void test_kick_and_after_job(void)
 }
 
 /* The hook's own due time: it runs again once what it returned passed, and a kick
- * brings it forward. */
+ * brings it forward; a worker of the hook alone takes no job. */
 static void test_idle_due(void)
 {
-	static const struct worker_spec spec = {
-	    .name = "test", .job_size = sizeof(int), .queue_max = 2, .run = run, .idle = idle};
+	static const struct worker_spec spec = {.name = "test", .idle = idle};
 	struct log l = {
 	    .lock = PTHREAD_MUTEX_INITIALIZER, .go = PTHREAD_COND_INITIALIZER, .idle_wait_ms = 300};
 	struct worker *w = NULL;
 	struct kerr err = {{0}};
 	int64_t t0 = mono_ms();
 	CHECK_INT(worker_start(&spec, &l, &w, &err), KR_OK);
+	CHECK_INT(worker_submit(w, &l, &err), KR_BUSY);
 	for (int i = 0; i < 500 && count_of(&l, &l.idles) < 2; i++) /* at start, then 300 ms on */
 		usleep(5 * 1000);
 	CHECK_INT(count_of(&l, &l.idles), 2);

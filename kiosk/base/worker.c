@@ -18,38 +18,43 @@ struct worker {
 	unsigned char *job;   /* the job running: the thread's */
 	int head, count;
 	int running, kicked, stopping;
+	int64_t idle_wait_ms; /* what the idle hook asked for when it last ran */
 };
 
-/* With the lock held: waits for a job, a kick or the stop, at most idle_ms when there is
- * an idle hook. Returns 1 when idle_ms passed with none of them. */
+/* With the lock held: waits for a job, a kick or the stop, at most idle_wait_ms when the
+ * idle hook asked for a time. Returns 1 when that passed with none of them. */
 static int wait_for_job(struct worker *w)
 {
-	const struct worker_spec *sp = w->spec;
-	if (!sp->idle) {
+	if (w->idle_wait_ms == WORKER_FOREVER) {
 		pthread_cond_wait(&w->wake, &w->lock);
 		return 0;
 	}
-	struct timespec until = mono_deadline(sp->idle_ms);
+	struct timespec until = mono_deadline(w->idle_wait_ms);
 	int rc = 0;
 	while (!w->stopping && w->count == 0 && !w->kicked && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&w->wake, &w->lock, &until);
 	return rc == ETIMEDOUT && w->count == 0;
 }
 
+/* Runs the idle hook without the lock (held on entry and on return). */
+static void run_idle(struct worker *w, int kicked)
+{
+	pthread_mutex_unlock(&w->lock);
+	int64_t ms = w->spec->idle(w->ctx, kicked);
+	pthread_mutex_lock(&w->lock);
+	w->idle_wait_ms = ms;
+}
+
 static void *run(void *arg)
 {
 	struct worker *w = arg;
 	const struct worker_spec *sp = w->spec;
-	int due = 0; /* the idle hook is to run once no job waits */
-	if (sp->idle)
-		sp->idle(w->ctx);
+	int due = sp->idle != NULL; /* the idle hook is to run once no job waits */
 	pthread_mutex_lock(&w->lock);
 	while (!w->stopping) {
 		if (w->count == 0 && (due || w->kicked)) {
 			int kicked = w->kicked; /* the kick this run of the hook answers */
-			pthread_mutex_unlock(&w->lock);
-			sp->idle(w->ctx);
-			pthread_mutex_lock(&w->lock);
+			run_idle(w, kicked);
 			if (kicked)
 				w->kicked = 0;
 			due = 0;
@@ -78,7 +83,8 @@ static void *run(void *arg)
 
 static void worker_free(struct worker *w)
 {
-	explicit_bzero(w->queue, (size_t)w->spec->queue_max * w->spec->job_size);
+	if (w->queue)
+		explicit_bzero(w->queue, (size_t)w->spec->queue_max * w->spec->job_size);
 	free(w->queue);
 	free(w->job);
 	pthread_cond_destroy(&w->wake);
@@ -93,11 +99,15 @@ int worker_start(const struct worker_spec *spec, void *ctx, struct worker **out,
 		return kerr_set(err, KR_NOMEM, "%s: cannot start its thread", spec->name);
 	w->spec = spec;
 	w->ctx = ctx;
+	w->idle_wait_ms = WORKER_FOREVER;
 	pthread_mutex_init(&w->lock, NULL);
 	mono_cond_init(&w->wake);
-	w->queue = calloc((size_t)spec->queue_max, spec->job_size);
-	w->job = calloc(1, spec->job_size);
-	if (!w->queue || !w->job || pthread_create(&w->thread, NULL, run, w) != 0) {
+	if (spec->queue_max > 0) {
+		w->queue = calloc((size_t)spec->queue_max, spec->job_size);
+		w->job = calloc(1, spec->job_size);
+	}
+	if ((spec->queue_max > 0 && (!w->queue || !w->job)) ||
+	    pthread_create(&w->thread, NULL, run, w) != 0) {
 		worker_free(w);
 		return kerr_set(err, KR_NOMEM, "%s: cannot start its thread", spec->name);
 	}
@@ -130,6 +140,17 @@ void worker_kick(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
+int worker_sleep(struct worker *w, int64_t ms)
+{
+	struct timespec until = mono_deadline(ms);
+	pthread_mutex_lock(&w->lock);
+	while (!w->stopping && pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
+		;
+	int stopping = w->stopping;
+	pthread_mutex_unlock(&w->lock);
+	return stopping;
+}
+
 int worker_busy(struct worker *w)
 {
 	pthread_mutex_lock(&w->lock);
@@ -144,7 +165,7 @@ void worker_stop(struct worker *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stopping = 1;
-	pthread_cond_signal(&w->wake);
+	pthread_cond_broadcast(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	worker_free(w);

@@ -40,9 +40,8 @@ struct prn {
 	struct store *store;
 	struct cups_printer *cups; /* the thread's */
 
-	struct worker_spec spec; /* idle: the status poll every [printer] status_poll_s */
-	struct worker *worker;
-	char status_key[32]; /* last posted, "" before the first */
+	struct worker *worker; /* idle: the status poll every [printer] status_poll_s */
+	char status_key[32];   /* last posted, "" before the first */
 };
 
 static void sleep_ms(int ms)
@@ -180,11 +179,20 @@ static void run(void *ctx, void *job)
 	work(ctx, job);
 }
 
-static void idle(void *ctx)
+static int64_t idle(void *ctx, int kicked)
 {
+	struct prn *p = ctx;
 	struct cups_status st;
-	status_poll(ctx, &st);
+	(void)kicked; /* never kicked */
+	status_poll(p, &st);
+	return (int64_t)p->cfg->status_poll_s * 1000;
 }
+
+static const struct worker_spec worker_spec = {.name = "printer",
+                                               .job_size = sizeof(struct job),
+                                               .queue_max = QUEUE_MAX,
+                                               .run = run,
+                                               .idle = idle};
 
 /* Queues j. KR_BUSY when the queue is full. */
 static int enqueue(struct prn *p, const struct job *j, struct kerr *err)
@@ -300,12 +308,6 @@ int printer_cups_create(const struct service_host *host, struct service *out, st
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	p->host = *host;
 	p->cfg = &c->printer;
-	p->spec = (struct worker_spec){.name = "printer",
-	                               .job_size = sizeof(struct job),
-	                               .queue_max = QUEUE_MAX,
-	                               .run = run,
-	                               .idle = idle,
-	                               .idle_ms = (int64_t)c->printer.status_poll_s * 1000};
 
 	int rc = strings_load(c->assets, c->language, &p->st, err);
 	if (rc == KR_OK) {
@@ -329,7 +331,7 @@ int printer_cups_create(const struct service_host *host, struct service *out, st
 		rc = cups_printer_open(c->printer.queue, c->printer.server,
 		                       c->printer.submit_timeout_s, &p->cups, err);
 	if (rc == KR_OK)
-		rc = worker_start(&p->spec, p, &p->worker, err);
+		rc = worker_start(&worker_spec, p, &p->worker, err);
 	if (rc != KR_OK) {
 		destroy(p);
 		return rc;

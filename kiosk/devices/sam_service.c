@@ -1,24 +1,25 @@
 /* sam_service.c — the "sam" ID card reader service.
  *
  * FREQ_CARD_WAIT starts polling (find → select → read, every poll_ms) on the service's
- * thread; FREQ_CARD_STOP ends it. A card read becomes FEV_CARD, or FEV_CARD_ERROR when
- * its number fails the check (card.bad_number), it has expired (card.expired), its kind
- * is unknown (card.unknown_kind), it cannot be read (card.read_failed) or the module
- * fails (card.reader_fault). An error is said once until the card is taken off; the
- * same card left on the reader is not read twice. Card data lives only in the thread's
- * stack while the event is built and is wiped after the post.
+ * worker, whose idle hook the poll is; FREQ_CARD_STOP ends it. A card read becomes FEV_CARD, or
+ * FEV_CARD_ERROR when its number fails the check (card.bad_number), it has expired (card.expired),
+ * its kind is unknown (card.unknown_kind), it cannot be read (card.read_failed) or the module fails
+ * (card.reader_fault). An error is said once until the card is taken off; the same card left on the
+ * reader is not read twice. Card data lives only in the thread's stack while the event is built and
+ * is wiped after the post.
  *
  * With [idreader] control naming a simulator's socket, control() forwards the runner's
- * verbs to it (present, error, card, remove, fault) and polls at once: the service is
- * busy until that poll is done, so a scenario sees the card read on its next line. */
+ * verbs to it (present, error, card, remove, fault) and kicks the worker to poll at once:
+ * the service is busy until that poll is done, so a scenario sees the card read on its
+ * next line. */
 #include "devices/sam_service.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/mono.h"
 #include "base/simctl.h"
+#include "base/worker.h"
 #include "conf/conf.h"
 #include "core/cntime.h"
 #include "core/ident.h"
@@ -28,18 +29,16 @@
 struct sam_service {
 	struct service_host host;
 	struct conf_idreader cfg;
-	pthread_t thread;
-	int started;
-	pthread_mutex_t lock; /* guards what follows */
-	pthread_cond_t wake;
-	int waiting; /* the flow waits for a card */
-	int kicked;  /* poll now (a new wait, or a scripted change) */
-	int working; /* a poll is running */
-	int stopping;
+	struct worker *worker; /* kicked by a new wait and a scripted change */
+	/* guards waiting and gen, and is held while a card or error is posted, so that none
+	 * is posted once submit has taken the wait back */
+	pthread_mutex_t lock;
+	int waiting;  /* the flow waits for a card */
 	unsigned gen; /* bumped by every wait and stop */
-	/* the thread's own */
+	/* the worker's own */
 	struct sam_reader *reader;
-	char said[48]; /* the error key said last, until no card is seen */
+	char said[48];     /* the error key said last, until no card is seen */
+	unsigned seen_gen; /* the wait the last poll was for */
 };
 
 static void post_error(struct sam_service *s, unsigned gen, const char *key)
@@ -171,35 +170,23 @@ static void poll_once(struct sam_service *s, unsigned gen, int forget)
 	free(card);
 }
 
-static void *run(void *arg)
+/* The worker's idle hook: a poll while a card is awaited, the next poll_ms later. */
+static int64_t poll_if_waiting(void *ctx, int kicked)
 {
-	struct sam_service *s = arg;
-	unsigned seen_gen = 0;
+	struct sam_service *s = ctx;
+	(void)kicked; /* a kick only has it look at once */
 	pthread_mutex_lock(&s->lock);
-	while (!s->stopping) {
-		if (!s->kicked) {
-			if (!s->waiting) {
-				pthread_cond_wait(&s->wake, &s->lock);
-				continue;
-			}
-			struct timespec t = mono_deadline(s->cfg.poll_ms);
-			if (pthread_cond_timedwait(&s->wake, &s->lock, &t) == 0)
-				continue; /* woken: look again */
-		}
-		s->kicked = 0;
-		if (!s->waiting)
-			continue;
-		unsigned gen = s->gen;
-		s->working = 1;
-		pthread_mutex_unlock(&s->lock);
-		poll_once(s, gen, gen != seen_gen);
-		seen_gen = gen;
-		pthread_mutex_lock(&s->lock);
-		s->working = 0;
-	}
+	int waiting = s->waiting;
+	unsigned gen = s->gen;
 	pthread_mutex_unlock(&s->lock);
-	return NULL;
+	if (!waiting)
+		return WORKER_FOREVER;
+	poll_once(s, gen, gen != s->seen_gen);
+	s->seen_gen = gen;
+	return s->cfg.poll_ms;
 }
+
+static const struct worker_spec worker_spec = {.name = "idreader", .idle = poll_if_waiting};
 
 static void submit(void *self, const struct flow_request *req)
 {
@@ -208,19 +195,16 @@ static void submit(void *self, const struct flow_request *req)
 		return;
 	pthread_mutex_lock(&s->lock);
 	s->waiting = req->kind == FREQ_CARD_WAIT;
-	s->kicked = s->waiting; /* look at once: a card may be lying there */
 	s->gen++;
-	pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->lock);
+	if (req->kind == FREQ_CARD_WAIT)
+		worker_kick(s->worker); /* look at once: a card may be lying there */
 }
 
 static int busy(void *self)
 {
 	struct sam_service *s = self;
-	pthread_mutex_lock(&s->lock);
-	int b = s->working || (s->kicked && s->waiting);
-	pthread_mutex_unlock(&s->lock);
-	return b;
+	return worker_busy(s->worker);
 }
 
 /* The runner's verbs, forwarded to the simulator: "present ID NAME [VALID_TO]",
@@ -242,25 +226,15 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	explicit_bzero(line, sizeof line);
 	if (rc != KR_OK)
 		return rc;
-	pthread_mutex_lock(&s->lock);
-	s->kicked = 1;
-	pthread_cond_signal(&s->wake);
-	pthread_mutex_unlock(&s->lock);
+	worker_kick(s->worker);
 	return KR_OK;
 }
 
 static void destroy(void *self)
 {
 	struct sam_service *s = self;
-	if (s->started) {
-		pthread_mutex_lock(&s->lock);
-		s->stopping = 1;
-		pthread_cond_signal(&s->wake);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-	}
+	worker_stop(s->worker);
 	sam_reader_close(s->reader);
-	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
 	explicit_bzero(s, sizeof *s);
 	free(s);
@@ -289,16 +263,14 @@ int sam_service_create(const struct service_host *host, struct service *out, str
 	s->host = *host;
 	s->cfg = *c;
 	pthread_mutex_init(&s->lock, NULL);
-	mono_cond_init(&s->wake);
 	struct sam_reader_config rc = {c->device, c->baud, c->find_timeout_ms, c->read_timeout_ms};
 	int r = sam_reader_open(&rc, &s->reader, err);
-	if (r == KR_OK && pthread_create(&s->thread, NULL, run, s) != 0)
-		r = kerr_set(err, KR_NOMEM, "idreader: cannot start its thread");
+	if (r == KR_OK)
+		r = worker_start(&worker_spec, s, &s->worker, err);
 	if (r != KR_OK) {
 		destroy(s);
 		return r;
 	}
-	s->started = 1;
 	fprintf(host->trace, "[idreader] SAM module on %s at %d baud\n", c->device, c->baud);
 	out->ops = &ops;
 	out->self = s;

@@ -1,4 +1,4 @@
-/* pay_service.c — payments through the Alipay gateway, on a thread of their own.
+/* pay_service.c — payments through the Alipay gateway, on a worker of their own.
  *
  * FREQ_PAY_START: the payment and its out_trade_no are recorded (payments table, own
  * store handle) before precreate is sent; the QR goes to the flow (FEV_PAY_QR) and the
@@ -7,9 +7,10 @@
  * order's stable out_request_no, retried identically. An outcome that stays unknown is
  * answered with no event: the order stays open and recovery settles it at the next start.
  *
- * Owns the client, the store handle, the thread and its queue. `busy` while a request is
- * queued or in flight, or while a poll asked for by control is owed; not while merely
- * polling a QR nobody scanned. */
+ * Owns the client, the store handle and the worker: requests are its jobs, the polls of
+ * watched QRs its idle hook (due at the earliest watch's time, and after each job). `busy`
+ * while a request is queued or in flight, or while a poll asked for by control (a kick)
+ * is owed; not while merely polling a QR nobody scanned. */
 #include "pay/pay_service.h"
 
 #include <pthread.h>
@@ -22,6 +23,7 @@
 
 #include "base/mono.h"
 #include "base/peerctl.h"
+#include "base/worker.h"
 #include "conf/conf.h"
 #include "pay/alipay.h"
 #include "store/payments.h"
@@ -50,12 +52,8 @@ struct pay {
 	struct service_host host;
 	struct alipay *client;
 	struct store *store;
-	pthread_t thread;
-	int started;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	struct pay_job queue[PAY_QUEUE_MAX];
-	int nq, working, poll_owed, stop;
+	struct worker *worker;
+	pthread_mutex_t lock; /* guards the watches: control reads them on the loop thread */
 	struct pay_watch watch[PAY_WATCH_MAX];
 	int nwatch;
 };
@@ -71,16 +69,6 @@ static void trace(struct pay *p, const char *order_no, const char *what, const s
 {
 	fprintf(p->host.trace, "[alipay] %s: %s%s%s\n", order_no, what, err ? ": " : "",
 	        err ? err->msg : "");
-}
-
-/* Waits ms of real time, or less when stopping. */
-static void pause_ms(struct pay *p, int ms)
-{
-	struct timespec until = mono_deadline(ms);
-	pthread_mutex_lock(&p->lock);
-	while (!p->stop && pthread_cond_timedwait(&p->wake, &p->lock, &until) == 0)
-		;
-	pthread_mutex_unlock(&p->lock);
 }
 
 /* Records a payment step; a store failure is traced (the gateway's answer still goes to
@@ -187,7 +175,7 @@ static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
 			break;
 		} else {
 			trace(p, row.out_trade_no, "cancel: retry", act == ALIPAY_OK ? NULL : &err);
-			pause_ms(p, p->host.conf->alipay.poll_ms);
+			worker_sleep(p->worker, p->host.conf->alipay.poll_ms);
 		}
 	}
 	int closed = 0;
@@ -274,7 +262,8 @@ static void start(struct pay *p, const struct pay_job *job)
 		           attempt < c->alipay.retries) {
 			/* repeated with the same out_trade_no and identical parameters */
 			trace(p, row.out_trade_no, "precreate: retry", &err);
-			pause_ms(p, c->alipay.poll_ms * (act == ALIPAY_BACKOFF ? 4 : 1));
+			worker_sleep(p->worker,
+			             c->alipay.poll_ms * (act == ALIPAY_BACKOFF ? 4 : 1));
 			continue;
 		}
 		break;
@@ -335,7 +324,7 @@ static void refund(struct pay *p, const struct pay_job *job)
 		trace(p, row.out_trade_no, "refund not confirmed", &err);
 		if (act == ALIPAY_REFUSED)
 			break;
-		pause_ms(p, p->host.conf->alipay.poll_ms);
+		worker_sleep(p->worker, p->host.conf->alipay.poll_ms);
 	}
 	record(p, &row, "refund pending");
 	post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
@@ -372,84 +361,58 @@ static void poll_due(struct pay *p, int force)
 	}
 }
 
-static int64_t next_poll_locked(struct pay *p)
+/* The worker's idle hook: polls the watches that are due (all of them when kicked).
+ * Returns the milliseconds until the next is due. */
+static int64_t poll_watched(void *ctx, int kicked)
 {
+	struct pay *p = ctx;
+	poll_due(p, kicked);
 	int64_t next = INT64_MAX;
+	pthread_mutex_lock(&p->lock);
 	for (int i = 0; i < p->nwatch; i++)
 		if (p->watch[i].next_ms < next)
 			next = p->watch[i].next_ms;
-	return next;
+	pthread_mutex_unlock(&p->lock);
+	return next == INT64_MAX ? WORKER_FOREVER : next - mono_ms();
 }
 
-static void *worker(void *arg)
+static void run(void *ctx, void *job)
 {
-	struct pay *p = arg;
-	pthread_mutex_lock(&p->lock);
-	while (!p->stop) {
-		if (p->nq > 0) {
-			struct pay_job job = p->queue[0];
-			memmove(p->queue, p->queue + 1, (size_t)--p->nq * sizeof p->queue[0]);
-			p->working = 1;
-			pthread_mutex_unlock(&p->lock);
-			if (job.kind == FREQ_PAY_START)
-				start(p, &job);
-			else if (job.kind == FREQ_PAY_CANCEL)
-				settle_trade(p, job.order_id, job.order_no);
-			else
-				refund(p, &job);
-			pthread_mutex_lock(&p->lock);
-			p->working = 0;
-			continue;
-		}
-		int64_t next = next_poll_locked(p);
-		if (p->poll_owed || (next != INT64_MAX && next <= mono_ms())) {
-			int forced = p->poll_owed;
-			pthread_mutex_unlock(&p->lock);
-			poll_due(p, forced);
-			pthread_mutex_lock(&p->lock);
-			if (forced)
-				p->poll_owed = 0;
-			continue;
-		}
-		if (next == INT64_MAX) {
-			pthread_cond_wait(&p->wake, &p->lock);
-		} else {
-			int64_t ms = next - mono_ms();
-			struct timespec until = mono_deadline(ms);
-			pthread_cond_timedwait(&p->wake, &p->lock, &until);
-		}
-	}
-	pthread_mutex_unlock(&p->lock);
-	return NULL;
+	struct pay *p = ctx;
+	const struct pay_job *j = job;
+	if (j->kind == FREQ_PAY_START)
+		start(p, j);
+	else if (j->kind == FREQ_PAY_CANCEL)
+		settle_trade(p, j->order_id, j->order_no);
+	else
+		refund(p, j);
 }
+
+static const struct worker_spec worker_spec = {.name = "alipay",
+                                               .job_size = sizeof(struct pay_job),
+                                               .queue_max = PAY_QUEUE_MAX,
+                                               .run = run,
+                                               .idle = poll_watched,
+                                               .idle_after_job = 1};
 
 static void submit(void *self, const struct flow_request *r)
 {
 	struct pay *p = self;
 	if (r->kind != FREQ_PAY_START && r->kind != FREQ_PAY_CANCEL && r->kind != FREQ_PAY_REFUND)
 		return;
-	pthread_mutex_lock(&p->lock);
-	if (p->nq == PAY_QUEUE_MAX) {
-		pthread_mutex_unlock(&p->lock);
+	struct pay_job job = {
+	    .kind = r->kind, .order_id = r->order_id, .amount_fen = r->amount_fen};
+	struct kerr err = {{0}};
+	snprintf(job.order_no, sizeof job.order_no, "%s", r->order_no);
+	if (worker_submit(p->worker, &job, &err) != KR_OK)
+		/* the order stays open: the flow's time-out or recovery settles it */
 		fprintf(p->host.trace, "[alipay] %s: queue full, request dropped\n", r->order_no);
-		return; /* the order stays open: the flow's time-out or recovery settles it */
-	}
-	struct pay_job *job = &p->queue[p->nq++];
-	job->kind = r->kind;
-	job->order_id = r->order_id;
-	snprintf(job->order_no, sizeof job->order_no, "%s", r->order_no);
-	job->amount_fen = r->amount_fen;
-	pthread_cond_signal(&p->wake);
-	pthread_mutex_unlock(&p->lock);
 }
 
 static int busy(void *self)
 {
 	struct pay *p = self;
-	pthread_mutex_lock(&p->lock);
-	int b = p->nq > 0 || p->working || p->poll_owed;
-	pthread_mutex_unlock(&p->lock);
-	return b;
+	return worker_busy(p->worker);
 }
 
 /* GETs the peer's control URL + path. */
@@ -491,13 +454,9 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 			return kerr_set(err, KR_INVALID, "pay %s: no payment is waiting", verb);
 		snprintf(path, sizeof path, "%s?t=%s", trade_verbs[i].path, otn);
 		int rc = peer_get(p, path, err);
-		if (rc == KR_OK) {
-			/* ask at once, and be busy until the answer is in */
-			pthread_mutex_lock(&p->lock);
-			p->poll_owed = 1;
-			pthread_cond_signal(&p->wake);
-			pthread_mutex_unlock(&p->lock);
-		}
+		if (rc == KR_OK)
+			worker_kick(
+			    p->worker); /* ask at once, and be busy until the answer is in */
 		return rc;
 	}
 	return kerr_set(err, KR_INVALID,
@@ -509,16 +468,9 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 static void destroy(void *self)
 {
 	struct pay *p = self;
-	if (p->started) {
-		pthread_mutex_lock(&p->lock);
-		p->stop = 1;
-		pthread_cond_broadcast(&p->wake);
-		pthread_mutex_unlock(&p->lock);
-		pthread_join(p->thread, NULL);
-	}
+	worker_stop(p->worker);
 	alipay_destroy(p->client);
 	store_close(p->store);
-	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -536,7 +488,6 @@ int pay_service_create(const struct service_host *host, struct service *out, str
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	p->host = *host;
 	pthread_mutex_init(&p->lock, NULL);
-	mono_cond_init(&p->wake);
 	struct alipay_config ac = {
 	    .gateway = c->alipay.gateway,
 	    .app_id = c->alipay.app_id,
@@ -555,12 +506,8 @@ int pay_service_create(const struct service_host *host, struct service *out, str
 	}
 	if (rc == KR_OK)
 		rc = store_open(c->database, &p->store, err);
-	if (rc == KR_OK) {
-		if (pthread_create(&p->thread, NULL, worker, p) != 0)
-			rc = kerr_set(err, KR_NOMEM, "cannot start the payment thread");
-		else
-			p->started = 1;
-	}
+	if (rc == KR_OK)
+		rc = worker_start(&worker_spec, p, &p->worker, err);
 	if (rc != KR_OK) {
 		destroy(p);
 		return rc;

@@ -108,9 +108,10 @@ static void run_work(struct pk *p, struct flow_request *r)
 }
 
 /* Hot-plug: compares the port with what was last reported. */
-static void poll_port(void *ctx)
+static int64_t poll_port(void *ctx, int kicked)
 {
 	struct pk *p = ctx;
+	(void)kicked; /* a kick only has it look at once */
 	char serial[40];
 	int present = keywork_port(p->kw, serial, sizeof serial);
 	if (!present)
@@ -128,6 +129,7 @@ static void poll_port(void *ctx)
 		}
 		snprintf(p->port, sizeof p->port, "%s", serial);
 	}
+	return POLL_MS;
 }
 
 static void run(void *ctx, void *job)
@@ -144,7 +146,6 @@ static const struct worker_spec worker_spec = {.name = "keys",
                                                .queue_max = QUEUE_MAX,
                                                .run = run,
                                                .idle = poll_port,
-                                               .idle_ms = POLL_MS,
                                                .idle_after_job = 1};
 
 static void submit(void *self, const struct flow_request *r)

@@ -1,12 +1,12 @@
 /* staff_desk.c — staff mode's requests carried out and its events routed (see
- * staff_desk.h); the worker thread and its job slots. */
+ * staff_desk.h); its slow jobs on the one worker, their answers held for the loop. */
 #include "staff/staff_desk.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/mono.h"
+#include "base/worker.h"
 #include "core/cntime.h"
 #include "staff/slip.h"
 #include "staff/staff_pin.h"
@@ -16,11 +16,8 @@
 #define DESK_JOBS 8 /* far more than staff can start at once: one check, one slip */
 
 enum job_kind { JOB_PIN, JOB_SLIP };
-enum job_state { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE };
 
-struct job {
-	enum job_state state;
-	unsigned seq; /* jobs are run and answered in the order they came */
+struct job { /* run and answered in the order they came */
 	enum job_kind kind;
 	char pin[16];                 /* PIN: wiped once checked */
 	struct staff_request restock; /* SLIP: what was counted */
@@ -39,13 +36,12 @@ struct staff_desk {
 	int triage_pending; /* the key check asked the keys service for a triage (2: with
 	                       the staff key's PIN, its proof of possession) */
 
-	pthread_mutex_t mu; /* guards the slots and stop */
-	pthread_cond_t wake;
-	pthread_t thread;
-	int started, stop;
-	unsigned next_seq;
-	struct job slot[DESK_JOBS];
-	struct store *wstore; /* the worker's own handle, opened at its first slip */
+	struct worker *worker;
+	pthread_mutex_t mu; /* guards what follows: the worker hands answers to the loop */
+	int taken;          /* jobs queued, running or answered but not yet drained */
+	int ndone;
+	struct job done[DESK_JOBS]; /* the answers, oldest first */
+	struct store *wstore;       /* the worker's own handle, opened at its first slip */
 };
 
 static void feed(struct staff_desk *d, const struct staff_event *sev, int depth);
@@ -68,63 +64,40 @@ static void job_run(struct staff_desk *d, struct job *j, struct store *s)
 		         s ? err.msg : "the staff worker has no database");
 }
 
-/* The lowest-numbered slot in state st, or NULL. Called with mu held. */
-static struct job *oldest(struct staff_desk *d, enum job_state st)
+/* The worker's job: runs it and holds its answer for the loop (at most DESK_JOBS are
+ * taken, so there is room). */
+static void run(void *ctx, void *job)
 {
-	struct job *best = NULL;
-	for (int i = 0; i < DESK_JOBS; i++)
-		if (d->slot[i].state == st && (!best || (int)(d->slot[i].seq - best->seq) < 0))
-			best = &d->slot[i];
-	return best;
-}
-
-static void *worker(void *arg)
-{
-	struct staff_desk *d = arg;
-	pthread_mutex_lock(&d->mu);
-	while (!d->stop) {
-		struct job *j = oldest(d, SLOT_QUEUED);
-		if (!j) {
-			pthread_cond_wait(&d->wake, &d->mu);
-			continue;
-		}
-		j->state = SLOT_RUNNING;
-		pthread_mutex_unlock(&d->mu);
-		if (j->kind == JOB_SLIP && !d->wstore) {
-			struct kerr err = {{0}};
-			if (store_open(d->host.conf->database, &d->wstore, &err) != KR_OK)
-				fprintf(d->host.trace, "[staff] worker: %s\n", err.msg);
-		}
-		job_run(d, j, d->wstore);
-		pthread_mutex_lock(&d->mu);
-		j->state = SLOT_DONE;
-		pthread_mutex_unlock(&d->mu);
-		struct flow_event ev = {.kind = FEV_TICK}; /* wakes the loop: see staff_desk.h */
-		d->host.post(d->host.app, &ev);
-		pthread_mutex_lock(&d->mu);
+	struct staff_desk *d = ctx;
+	struct job *j = job; /* wiped by the worker */
+	if (j->kind == JOB_SLIP && !d->wstore) {
+		struct kerr err = {{0}};
+		if (store_open(d->host.conf->database, &d->wstore, &err) != KR_OK)
+			fprintf(d->host.trace, "[staff] worker: %s\n", err.msg);
 	}
+	job_run(d, j, d->wstore);
+	pthread_mutex_lock(&d->mu);
+	d->done[d->ndone++] = *j;
 	pthread_mutex_unlock(&d->mu);
-	store_close(d->wstore);
-	d->wstore = NULL;
-	return NULL;
+	struct flow_event ev = {.kind = FEV_TICK}; /* wakes the loop: see staff_desk.h */
+	d->host.post(d->host.app, &ev);
 }
 
-/* Gives job j (copied, then wiped) to the worker. Without a free slot (never in use: see
- * DESK_JOBS) it runs here and is answered at once. */
+static const struct worker_spec worker_spec = {
+    .name = "staff", .job_size = sizeof(struct job), .queue_max = DESK_JOBS, .run = run};
+
+/* Gives job j (copied, then wiped) to the worker. With DESK_JOBS taken already (never in
+ * use) it runs here and is answered at once. */
 static void job_answer(struct staff_desk *d, struct job *j, int depth);
 
 static void job_submit(struct staff_desk *d, struct job *j, int depth)
 {
+	struct kerr err = {{0}};
 	pthread_mutex_lock(&d->mu);
-	struct job *free_slot = oldest(d, SLOT_FREE);
-	if (free_slot) {
-		*free_slot = *j;
-		free_slot->state = SLOT_QUEUED;
-		free_slot->seq = d->next_seq++;
-		pthread_cond_signal(&d->wake);
-	}
+	int queued = d->taken < DESK_JOBS && worker_submit(d->worker, j, &err) == KR_OK;
+	d->taken += queued;
 	pthread_mutex_unlock(&d->mu);
-	if (!free_slot) {
+	if (!queued) {
 		job_run(d, j, d->host.store);
 		job_answer(d, j, depth);
 	}
@@ -176,13 +149,15 @@ static void drain(struct staff_desk *d)
 	for (;;) {
 		struct job j;
 		pthread_mutex_lock(&d->mu);
-		struct job *done = oldest(d, SLOT_DONE);
-		if (done) {
-			j = *done;
-			explicit_bzero(done, sizeof *done); /* SLOT_FREE */
+		int have = d->ndone > 0;
+		if (have) {
+			j = d->done[0];
+			memmove(d->done, d->done + 1, (size_t)--d->ndone * sizeof d->done[0]);
+			explicit_bzero(&d->done[d->ndone], sizeof d->done[0]);
+			d->taken--;
 		}
 		pthread_mutex_unlock(&d->mu);
-		if (!done)
+		if (!have)
 			return;
 		job_answer(d, &j, 0);
 		explicit_bzero(&j, sizeof j);
@@ -465,10 +440,8 @@ int staff_desk_route(struct staff_desk *d, const struct flow_event *ev)
 
 int staff_desk_busy(struct staff_desk *d)
 {
-	int busy = 0;
 	pthread_mutex_lock(&d->mu);
-	for (int i = 0; i < DESK_JOBS && !busy; i++)
-		busy = d->slot[i].state != SLOT_FREE;
+	int busy = d->taken > 0;
 	pthread_mutex_unlock(&d->mu);
 	return busy;
 }
@@ -497,17 +470,16 @@ int staff_desk_create(const struct staff_desk_host *host, struct staff_desk **ou
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	d->host = *host;
 	pthread_mutex_init(&d->mu, NULL);
-	mono_cond_init(&d->wake);
 	d->staff = staff_create(&cfg, &lock, host->now(host->app));
 	if (!d->staff) {
 		staff_desk_destroy(d);
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	}
-	if (pthread_create(&d->thread, NULL, worker, d) != 0) {
+	rc = worker_start(&worker_spec, d, &d->worker, err);
+	if (rc != KR_OK) {
 		staff_desk_destroy(d);
-		return kerr_set(err, KR_NOMEM, "cannot start the staff worker");
+		return rc;
 	}
-	d->started = 1;
 	fprintf(host->trace, "[staff] staff mode %s\n",
 	        c->pin_hash[0] ? "on (hidden gesture, then the PIN or a staff key)"
 	                       : "off (no [staff] pin_hash)");
@@ -519,15 +491,9 @@ void staff_desk_destroy(struct staff_desk *d)
 {
 	if (!d)
 		return;
-	if (d->started) {
-		pthread_mutex_lock(&d->mu);
-		d->stop = 1;
-		pthread_cond_signal(&d->wake);
-		pthread_mutex_unlock(&d->mu);
-		pthread_join(d->thread, NULL);
-	}
+	worker_stop(d->worker);
+	store_close(d->wstore); /* the worker's, now it has stopped */
 	staff_destroy(d->staff);
-	pthread_cond_destroy(&d->wake);
 	pthread_mutex_destroy(&d->mu);
 	explicit_bzero(d, sizeof *d);
 	free(d);

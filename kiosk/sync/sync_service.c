@@ -18,8 +18,9 @@
  * stored (a liveness signal), sent between batches so a long drain does not hold it up;
  * its failures back off on their own, so they never delay the push.
  *
- * Owns the client, its store handle, the thread. Never busy, except while a round asked
- * for by control ("sync now") runs. The UI thread only ever signals it. */
+ * Owns the client, its store handle and its worker, whose idle hook is the round: it
+ * returns when the next one is due. Never busy, except while a round asked for by control
+ * ("sync now": a kick) runs. The UI thread only ever kicks it and hands over devices. */
 #include "sync/sync_service.h"
 
 #include <pthread.h>
@@ -34,6 +35,7 @@
 
 #include "base/mono.h"
 #include "base/peerctl.h"
+#include "base/worker.h"
 #include "conf/conf.h"
 #include "store/outbox.h"
 #include "store/store.h"
@@ -51,14 +53,11 @@ struct sync {
 	const struct conf_central *cfg;
 	struct central *client;
 	struct store *store;
-	pthread_t thread;
-	int started;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	atomic_int stop;
-	int round_owed, working; /* under lock */
-	int batch;               /* current batch size (halved on 413) */
-	int failures;            /* in a row */
+	struct worker *worker;
+	atomic_int stop;      /* cuts the client's transfers short */
+	pthread_mutex_t lock; /* guards hb: the loop thread hands the devices over */
+	int batch;            /* current batch size (halved on 413) */
+	int failures;         /* in a row */
 	int64_t retry_at_ms, next_pull_ms;
 	int pulled;      /* items stored by the current pull */
 	char region[64]; /* the hall's name in fee table updates */
@@ -252,27 +251,6 @@ static int pull_all(struct sync *s)
 	return 0;
 }
 
-/* Waits until mono time `until` or a signal. */
-static void wait_until(struct sync *s, int64_t until)
-{
-	int64_t ms = until - mono_ms();
-	if (ms <= 0)
-		return;
-	struct timespec t = mono_deadline(ms);
-	pthread_mutex_lock(&s->lock);
-	if (!atomic_load(&s->stop) && !s->round_owed)
-		pthread_cond_timedwait(&s->wake, &s->lock, &t);
-	pthread_mutex_unlock(&s->lock);
-}
-
-static void round_over(struct sync *s)
-{
-	pthread_mutex_lock(&s->lock);
-	s->round_owed = 0;
-	s->working = 0;
-	pthread_mutex_unlock(&s->lock);
-}
-
 /* Sends the heartbeat when it is due: the devices handed over, the outbox depth, the last
  * contact. A failure backs off the heartbeat alone; the push keeps its own pace. */
 static void heartbeat_tick(struct sync *s)
@@ -307,35 +285,30 @@ static int64_t earliest(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-static void *worker(void *arg)
+/* The worker's idle hook, one round: the heartbeat when due, batches while they go,
+ * then the pull when due; a round asked for (kicked) pushes through a back-off and pulls
+ * at once. Returns the milliseconds until the next is due. */
+static int64_t sync_round(void *ctx, int kicked)
 {
-	struct sync *s = arg;
-	while (!atomic_load(&s->stop)) {
-		pthread_mutex_lock(&s->lock);
-		int owed = s->round_owed;
-		s->working = owed;
-		pthread_mutex_unlock(&s->lock);
+	struct sync *s = ctx;
+	enum push_result r;
+	do {
 		heartbeat_tick(s);
-		if (!owed && mono_ms() < s->retry_at_ms) {
-			wait_until(s, earliest(s->retry_at_ms, s->hb_next_ms));
-			continue;
-		}
-		enum push_result r = push_batch(s);
-		if (r == PUSH_SENT)
-			continue;
-		if (r == PUSH_EMPTY && (owed || mono_ms() >= s->next_pull_ms)) {
-			if (pull_all(s) == 0)
-				s->next_pull_ms = mono_ms() + (int64_t)s->cfg->pull_s * 1000;
-		}
-		if (owed)
-			round_over(s);
-		int64_t next = mono_ms() + s->cfg->idle_ms;
-		if (s->retry_at_ms > next)
-			next = s->retry_at_ms;
-		wait_until(s, earliest(next, s->hb_next_ms));
+		if (!kicked && mono_ms() < s->retry_at_ms)
+			return earliest(s->retry_at_ms, s->hb_next_ms) - mono_ms();
+		r = push_batch(s);
+	} while (r == PUSH_SENT && !atomic_load(&s->stop));
+	if (r == PUSH_EMPTY && (kicked || mono_ms() >= s->next_pull_ms)) {
+		if (pull_all(s) == 0)
+			s->next_pull_ms = mono_ms() + (int64_t)s->cfg->pull_s * 1000;
 	}
-	return NULL;
+	int64_t next = mono_ms() + s->cfg->idle_ms;
+	if (s->retry_at_ms > next)
+		next = s->retry_at_ms;
+	return earliest(next, s->hb_next_ms) - mono_ms();
 }
+
+static const struct worker_spec worker_spec = {.name = "central", .idle = sync_round};
 
 static void submit(void *self, const struct flow_request *req)
 {
@@ -346,10 +319,7 @@ static void submit(void *self, const struct flow_request *req)
 static int busy(void *self)
 {
 	struct sync *s = self;
-	pthread_mutex_lock(&s->lock);
-	int b = s->round_owed || s->working;
-	pthread_mutex_unlock(&s->lock);
-	return b;
+	return worker_busy(s->worker);
 }
 
 /* GETs the peer's control URL + path. */
@@ -406,10 +376,7 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	struct sync *s = self;
 	char path[512], word[64] = "", extra[256] = "";
 	if (strcmp(verb, "now") == 0) {
-		pthread_mutex_lock(&s->lock);
-		s->round_owed = 1;
-		pthread_cond_signal(&s->wake);
-		pthread_mutex_unlock(&s->lock);
+		worker_kick(s->worker);
 		return KR_OK;
 	}
 	if (strcmp(verb, "devices") == 0)
@@ -419,7 +386,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	int used = 0;
 	sscanf(args, "%63s%n", word, &used);
 	for (char *c = word; *c; c++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.", *c))
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.",
+		            *c))
 			return kerr_set(err, KR_INVALID, "sync %s: '%s' is not a plain word", verb,
 			                word);
 	/* what follows the word: key=value words, passed on as query parameters */
@@ -471,16 +439,11 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 static void destroy(void *self)
 {
 	struct sync *s = self;
-	if (s->started) {
-		pthread_mutex_lock(&s->lock);
-		atomic_store(&s->stop, 1);
-		pthread_cond_broadcast(&s->wake);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
-	}
+	atomic_store(&s->stop, 1);
+	worker_stop(s->worker);
 	int64_t n = 0;
 	struct kerr err;
-	if (s->store && store_outbox_pending(s->store, &n, &err) == KR_OK && s->started) {
+	if (s->worker && store_outbox_pending(s->store, &n, &err) == KR_OK) {
 		char what[96];
 		snprintf(what, sizeof what, "stopped; %lld events wait in the outbox",
 		         (long long)n);
@@ -488,7 +451,6 @@ static void destroy(void *self)
 	}
 	central_destroy(s->client);
 	store_close(s->store);
-	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
 	free(s->ev);
 	free(s->held);
@@ -517,7 +479,6 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 	s->batch = c->central.batch_max;
 	s->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	pthread_mutex_init(&s->lock, NULL);
-	mono_cond_init(&s->wake);
 	atomic_init(&s->stop, 0);
 	struct central_config cc = {
 	    .url = c->central.url,
@@ -552,10 +513,7 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 		store_outbox_pending(s->store, &n, &e);
 		fprintf(host->trace, "[central] syncing with %s; %lld events wait\n",
 		        c->central.url, (long long)n);
-		if (pthread_create(&s->thread, NULL, worker, s) != 0)
-			rc = kerr_set(err, KR_NOMEM, "cannot start the sync thread");
-		else
-			s->started = 1;
+		rc = worker_start(&worker_spec, s, &s->worker, err);
 	}
 	if (rc != KR_OK) {
 		destroy(s);

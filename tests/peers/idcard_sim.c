@@ -58,7 +58,7 @@ static int this_year; /* the year of --today */
 /* 1 January of this year + delta, as the card prints it (YYYYMMDD). */
 static const char *jan1(int delta)
 {
-	static char ring[4][9];
+	static char ring[4][16]; /* YYYYMMDD, with room for any int the compiler imagines */
 	static int next;
 	char *d = ring[next++ % 4];
 	snprintf(d, sizeof ring[0], "%04d0101", this_year + delta);

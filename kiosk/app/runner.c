@@ -42,6 +42,7 @@
 #include "base/mono.h"
 #include "base/notify.h"
 #include "conf/strings.h"
+#include "core/cntime.h"
 #include "staff/staff.h"
 #include "core/ident.h"
 #include "core/money.h"
@@ -345,13 +346,11 @@ static int start_app(struct runner *r, struct kerr *err)
 
 static int set_clock(struct runner *r, const char *args)
 {
-	struct tm tm = {0};
-	if (sscanf(args, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-	           &tm.tm_min) != 5)
+	int y, m, d, h, mi;
+	if (sscanf(args, "%d-%d-%d %d:%d", &y, &m, &d, &h, &mi) != 5 || m < 1 || m > 12 || d < 1 ||
+	    d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
 		return KR_INVALID;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	r->utc_s = (int64_t)timegm(&tm) - 8 * 3600;
+	r->utc_s = cntime_civil_days(y, m, d) * 86400 + h * 3600 + mi * 60 - CNTIME_OFFSET_S;
 	return KR_OK;
 }
 

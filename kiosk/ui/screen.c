@@ -6,7 +6,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "ui/screen_internal.h"
 
@@ -192,14 +191,6 @@ struct widget *screen_caption(struct builder *b, enum screen_font font, enum the
 	w->y = b->bottom - w->h;
 	b->bottom = w->y - GAP;
 	return w;
-}
-
-void screen_china_date(int64_t utc, char *out, size_t size)
-{
-	time_t t = (time_t)(utc + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	snprintf(out, size, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 static void spans(const struct conf_spans *sp, char *out, size_t size)

@@ -56,7 +56,6 @@ void screen_grid(struct builder *b, const struct btn *btn, int n, int cols, enum
 struct widget *screen_caption(struct builder *b, enum screen_font font, enum theme_role role,
                               const char *text);
 /* The China-time date of utc, YYYY-MM-DD, into out. */
-void screen_china_date(int64_t utc, char *out, size_t size);
 /* The hall's opening hours as a line of text, into out. */
 void screen_hours_text(struct builder *b, char *out, size_t size);
 /* The hall and its hotline (not in large text), and the title. */

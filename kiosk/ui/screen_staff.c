@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cntime.h"
 #include "core/money.h"
 #include "ui/screen_internal.h"
 
@@ -63,14 +64,10 @@ static void staff_locked(struct builder *b, const struct staff_view *sv)
 /* The sync backlog and the central site's last answer, China time. */
 static void staff_sync(struct builder *b, const struct staff_data *d)
 {
-	char when[80], date[48]; /* room for any year the compiler can imagine */
+	char when[80];
 	staff_count(b, "staff.sync_backlog", d->outbox);
-	if (d->last_contact_utc > 0) {
-		int64_t day_s = (d->last_contact_utc + 8 * 3600) % 86400;
-		screen_china_date(d->last_contact_utc, date, sizeof date);
-		snprintf(when, sizeof when, "%s %02d:%02d", date, (int)(day_s / 3600),
-		         (int)(day_s % 3600 / 60));
-	}
+	if (d->last_contact_utc > 0)
+		cntime_format(d->last_contact_utc, "%Y-%m-%d %H:%M", when, sizeof when);
 	staff_line(b, ROLE_SCREEN, "staff.last_contact",
 	           d->last_contact_utc > 0 ? when : screen_tx(b, "staff.never"));
 }

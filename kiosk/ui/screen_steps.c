@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cntime.h"
 #include "core/money.h"
 #include "ui/screen_internal.h"
 
@@ -253,7 +254,7 @@ static void result(struct builder *b)
 		screen_info(b, FONT_SMALL, ROLE_MUTED, 0, line);
 	}
 	if (v->not_after_utc) {
-		screen_china_date(v->not_after_utc, date, sizeof date);
+		cntime_format(v->not_after_utc, "%Y-%m-%d", date, sizeof date);
 		screen_fill(b, line, sizeof line, "ui.valid_to", date);
 		screen_info(b, FONT_BODY, ROLE_SCREEN, 0, line);
 	}

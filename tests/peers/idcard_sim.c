@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "tests/peers/simloop.h"
+#include "core/cntime.h"
 #include "core/ident.h"
 #include "drivers/idreader/sam_codec.h"
 #include "drivers/idreader/sam_text.h"
@@ -353,10 +354,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!this_year) {
-		time_t china = time(NULL) + 8 * 3600;
-		struct tm tm;
-		gmtime_r(&china, &tm);
-		this_year = tm.tm_year + 1900;
+		char year[16];
+		cntime_format((int64_t)time(NULL), "%Y", year, sizeof year);
+		this_year = atoi(year);
 	}
 	struct simloop loop;
 	simloop_open(&loop, link_path, ctl_path);

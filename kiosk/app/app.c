@@ -19,6 +19,7 @@
 #include "staff/staff_desk.h"
 #include "store/outbox.h"
 #include "store/store.h"
+#include "store/agents.h"
 #include "sync/feeupdate.h"
 #include "sync/inbox.h"
 
@@ -118,6 +119,7 @@ static enum conf_service slot_of(enum flow_request_kind k)
 		return SVC_IDREADER;
 	case FREQ_TRIAGE:
 	case FREQ_WORK:
+	case FREQ_KEY_PROVE:
 		return SVC_KEYS;
 	case FREQ_PAY_START:
 	case FREQ_PAY_CANCEL:
@@ -199,6 +201,22 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 	case FREQ_JOURNAL:
 		return store_journal_append(app->store, r->journal_kind, r->order_id,
 		                            r->journal_body, now, err);
+	case FREQ_AGENT_CHECK: {
+		struct flow_event ev = {.kind = FEV_AGENT};
+		enum agent_standing standing;
+		int rc = agents_standing(app->store, r->unit_code, r->agent_id, now,
+		                         (int64_t)app->conf->agent_list_max_age_h * 3600, &standing,
+		                         err);
+		if (rc != KR_OK)
+			return rc;
+		ev.arg = (int)standing;
+		fprintf(app->trace, "[authority] the unit's list of agents: %s\n",
+		        standing == AGENT_LISTED     ? "on it"
+		        : standing == AGENT_UNLISTED ? "not on it"
+		                                     : "no list young enough");
+		app_post(app, &ev);
+		return KR_OK;
+	}
 	case FREQ_PICKUP_FIND: {
 		struct flow_event ev;
 		int rc = inbox_pickup_find(app->store, r->order_no, now, &ev, app->trace, err);

@@ -498,6 +498,7 @@ static const struct key_def flow_keys[] = {
     {"countdown_shown_s", VAL_INT, FIELD(struct conf, countdown_shown_s), 1, 60},
     {"renew_window_days", VAL_INT, FIELD(struct conf, renew_window_days), 0, 365},
     {"renew_grace_days", VAL_INT, FIELD(struct conf, renew_grace_days), 0, 365},
+    {"agent_list_max_age_h", VAL_INT, FIELD(struct conf, agent_list_max_age_h), 1, 720},
 };
 static const struct key_def pay_keys[] = {
     {"ceiling", VAL_AMOUNT, FIELD(struct conf, pay_ceiling_fen)},

@@ -68,6 +68,9 @@ struct conf {
 	int countdown_shown_s; /* [flow] the countdown shows during the last N s, 1..60 */
 	int renew_window_days; /* [flow] renewal offered this many days before expiry, 0..365 */
 	int renew_grace_days;  /* [flow] and this many days after, 0..365 */
+	/* [flow] a unit's list of authorised agents (core/authority.h) is relied on this many
+	 * hours after the last complete pull from the central site, 1..720 */
+	int agent_list_max_age_h;
 
 	fen_t pay_ceiling_fen; /* [pay] ceiling, in yuan: the most one order may cost */
 

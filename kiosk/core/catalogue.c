@@ -21,7 +21,7 @@ static const struct recipe_step person_new[] = {
 /* 延期 */
 static const struct recipe_step renew[] = {
 	S(INSERT_KEY), S(KEY_INFO), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(OPTIONS),
-	S(CONTACT), W(KEY_PIN, WHEN_FRESH_KEY), S(CONFIRM), W(PAY, WHEN_FEE), S(WORK), S(RESULT),
+	S(CONTACT), W(KEY_PIN, WHEN_KEY_PIN), S(CONFIRM), W(PAY, WHEN_FEE), S(WORK), S(RESULT),
 };
 /* 补办 */
 static const struct recipe_step reissue[] = {

@@ -48,9 +48,10 @@ enum step_when {
 	WHEN_ALONE = 1 << 1,  /* only when the kiosk finishes the work itself */
 	WHEN_REVIEW = 1 << 2, /* only when the order goes to central review */
 	WHEN_FEE = 1 << 3,    /* only when the total is above zero */
-	/* only when renewal makes a fresh key pair ([keys] renew_fresh_key): the flow judges
-	 * this one from its configuration; catalogue_step_applies() does not */
-	WHEN_FRESH_KEY = 1 << 4,
+	/* only when the key's PIN is asked for: a renewal onto a fresh key pair ([keys]
+	 * renew_fresh_key), or a renewal authorised by possession of the key (authority.h).
+	 * The flow judges this one; catalogue_step_applies() does not */
+	WHEN_KEY_PIN = 1 << 4,
 };
 
 enum material {

@@ -45,11 +45,13 @@ static const char *const event_names[FEV_COUNT] = {
     "pickup",
     "pickup_failed",
     "inbox",
+    "agent",
+    "key_proven",
 };
 static const char *const request_names[FREQ_COUNT] = {
-    "card_wait", "card_stop",  "triage",       "order_create", "order_move",
-    "pay_start", "pay_cancel", "pay_refund",   "work",         "print",
-    "journal",   "key_issue",  "key_hand_out", "key_retain",   "pickup_find",
+    "card_wait",    "card_stop",  "triage",      "order_create", "order_move", "pay_start",
+    "pay_cancel",   "pay_refund", "work",        "print",        "journal",    "key_issue",
+    "key_hand_out", "key_retain", "pickup_find", "agent_check",  "key_prove",
 };
 static const char *const intent_names[INTENT_COUNT] = {
     "business", "holder", "next", "back",      "cancel",      "years", "seal",  "sub-keys",

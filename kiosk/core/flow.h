@@ -137,6 +137,8 @@ enum flow_event_kind {
 	FEV_PICKUP,
 	FEV_PICKUP_FAILED, /* text: reason key ("pickup.unknown", "pickup.taken" …) */
 	FEV_INBOX,         /* the central site sent items (for the app; the flow ignores it) */
+	FEV_AGENT,         /* arg: enum agent_standing of the cardholder for the unit asked */
+	FEV_KEY_PROVEN,    /* arg 1: the key proved possession with its PIN; 0: text why not */
 	FEV_COUNT
 };
 
@@ -204,6 +206,9 @@ enum flow_request_kind {
 	FREQ_KEY_HAND_OUT, /* order_id: present the new key to the user */
 	FREQ_KEY_RETAIN,   /* order_id: the key in the slot goes to the retain bin */
 	FREQ_PICKUP_FIND,  /* order_no: the pick-up order of that number (FEV_PICKUP) */
+	FREQ_AGENT_CHECK,  /* unit_code, agent_id: is the cardholder on the unit's list (FEV_AGENT)
+	                    */
+	FREQ_KEY_PROVE, /* work.key_serial, work.pin: the key proves possession (FEV_KEY_PROVEN) */
 	FREQ_COUNT
 };
 
@@ -231,6 +236,10 @@ struct flow_request {
 	/* FREQ_ORDER_CREATE of a revocation (注销): whose certificate — the credit code or the
 	 * ID number — for the central site, which revokes what the kiosk's issuer cannot */
 	char revoke_id[20];
+	/* FREQ_AGENT_CHECK: the unit's credit code and the cardholder's ID number. Personal:
+	 * the caller wipes the requests. */
+	char unit_code[20];
+	char agent_id[20];
 	/* FREQ_ORDER_MOVE to served: what the work did to a certificate, for the central
 	 * site — "issued", "revoked", "revoke_queued" (the issuer could not: the site will),
 	 * or NULL — with its serial (hex) and, issued, the end of its validity */

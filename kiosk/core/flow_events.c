@@ -36,11 +36,6 @@ static void on_card(struct flow *f, struct flow_out *out, const struct flow_even
 		COPY(s->error_key, "card.expired");
 		return;
 	}
-	if (s->have_key && s->key.has_cert && s->holder == HOLDER_PERSON &&
-	    strcmp(card->id_number, s->key.subject_id) != 0) {
-		COPY(s->error_key, "card.not_holder");
-		return;
-	}
 	if (s->pickup && strcmp(card->id_number, s->order.agent_id) != 0) {
 		COPY(s->error_key, "card.not_pickup_agent");
 		return;
@@ -165,6 +160,30 @@ static void on_pickup_failed(struct flow *f, struct flow_out *out, const struct 
 		s->pickup_looking = 0;
 		COPY(s->error_key, ev->text[0] ? ev->text : "pickup.unknown");
 	}
+}
+
+static void on_agent(struct flow *f, struct flow_out *out, const struct flow_event *ev)
+{
+	flow_on_agent(f, out, (enum agent_standing)ev->arg);
+}
+
+/* The key's proof of possession with the PIN taken on the key-PIN step. */
+static void on_key_proven(struct flow *f, struct flow_out *out, const struct flow_event *ev)
+{
+	struct session *s = &f->s;
+	if (shown_step(f) != STEP_KEY_PIN || !s->proving)
+		return;
+	s->proving = 0;
+	s->notice_key[0] = '\0';
+	if (ev->arg) {
+		s->key_proven = 1;
+		flow_advance(f, out);
+		return;
+	}
+	explicit_bzero(s->pin, sizeof s->pin); /* asked again: the token counts the tries */
+	COPY(s->error_key, ev->text[0] ? ev->text : "auth.key_pin_wrong");
+	if (strcmp(s->error_key, "auth.key_locked") == 0)
+		flow_fail(f, "auth.key_locked");
 }
 
 static void on_out_of_service(struct flow *f, struct flow_out *out, const struct flow_event *ev)
@@ -378,6 +397,8 @@ static const struct {
     [FEV_OUT_OF_SERVICE] = {on_out_of_service, 0},
     [FEV_PICKUP] = {on_pickup, 0},
     [FEV_PICKUP_FAILED] = {on_pickup_failed, 0},
+    [FEV_AGENT] = {on_agent, 0},
+    [FEV_KEY_PROVEN] = {on_key_proven, 0},
 };
 
 void flow_on_event(struct flow *f, struct flow_out *out, const struct flow_event *ev)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authority.h"
 #include "flow.h"
 #include "ident.h"
 
@@ -33,6 +34,15 @@ struct session {
 	int pickup;                /* picking up an order reviewed centrally */
 	int pickup_looking;        /* its number is being looked up */
 	struct pickup_order order; /* the order found */
+
+	/* who may act (authority.h): decided once on leaving the identity steps */
+	int auth_decided;
+	int auth_waiting;          /* the unit's list was asked: FEV_AGENT goes on */
+	int auth_next;             /* the step index to enter once decided */
+	enum agent_standing agent; /* the list's word, when it came */
+	int auth_by_key;           /* authorised once the key proves possession */
+	int auth_review;           /* filed for the central site's review */
+	int proving, key_proven;   /* the key's PIN proof asked for / passed */
 
 	int years, seal, sub_keys;
 	enum change_kind change;
@@ -114,6 +124,11 @@ void flow_start_business(struct flow *f, struct flow_out *out, int biz);
 void flow_start_pickup(struct flow *f, struct flow_out *out);
 /* From a check's result, go on with the business the key calls for, keeping the key. */
 void flow_switch_business(struct flow *f, struct flow_out *out, int biz);
+/* Decides who may act on leaving the identity steps (flow_enter_step calls it), then
+ * enters the step idx on: asks for the unit's list first when the rule needs it. */
+void flow_authorise(struct flow *f, struct flow_out *out, int idx);
+/* The unit's list answered (FEV_AGENT). */
+void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing standing);
 /* Closes the session's order when it was created but not yet paid for. */
 void flow_close_unpaid_order(struct flow *f, struct flow_out *out);
 

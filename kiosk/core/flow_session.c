@@ -126,9 +126,12 @@ static void default_options(struct flow *f)
 		}
 }
 
-static const char *next_key(const struct recipe *r)
+static const char *next_key(const struct session *s)
 {
-	if (r->review)
+	const struct recipe *r = s->recipe;
+	if (s->auth_review && r->biz == BIZ_REVOKE)
+		return "next.revoke_review";
+	if (r->review || s->auth_review)
 		return "next.wait_review";
 	switch (r->biz) {
 	case BIZ_EXCHANGE:
@@ -166,7 +169,7 @@ static void print_receipt(struct flow *f, struct flow_out *out)
 	}
 	d->check_pass = f->s.key.check_pass;
 	COPY(d->check_reason, f->s.key.check_reason);
-	d->next_key = next_key(f->s.recipe);
+	d->next_key = next_key(&f->s);
 	d->at_utc = f->now.utc_s;
 	d->pickup = f->s.pickup;
 	d->paid_fen = f->s.order.paid_fen;
@@ -196,8 +199,12 @@ void flow_request_work(struct flow *f, struct flow_out *out)
 	w->change = f->s.change;
 	COPY(w->key_serial, f->s.key.serial);
 	if (f->s.have_key && f->s.key.has_cert) {
+		/* whom the authority was granted for: the key work finds that subject on the key
+		 * in the port, or refuses (a key swapped since) */
 		COPY(w->subject_name, f->s.key.subject_name);
-		COPY(w->subject_id, f->s.key.subject_id);
+		COPY(w->subject_id, f->s.key_proven              ? f->s.key.subject_id
+		                    : f->s.holder == HOLDER_UNIT ? f->s.unit_code
+		                                                 : f->s.card.id_number);
 		/* a renewal runs on from the current expiry, or from now when expired */
 		w->renew_from_utc =
 		    f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc : f->now.utc_s;
@@ -256,6 +263,8 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 		s->pin_round = 1;
 		explicit_bzero(s->pin, sizeof s->pin);
 		explicit_bzero(s->pin_first, sizeof s->pin_first);
+		if (step == STEP_KEY_PIN && s->auth_by_key)
+			COPY(s->notice_key, "auth.prove_by_pin");
 		break;
 	case STEP_CONFIRM:
 		if (s->pickup)
@@ -280,7 +289,7 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 		start_work(f, out);
 		break;
 	case STEP_RESULT:
-		if (s->recipe->review && s->order_id)
+		if ((s->recipe->review || s->auth_review) && s->order_id)
 			flow_move_order(f, out, ORDER_IN_REVIEW, "filed for review");
 		if (s->biz == BIZ_CHECK) {
 			struct flow_request *j = flow_emit(out, FREQ_JOURNAL);
@@ -299,15 +308,26 @@ static void on_enter(struct flow *f, struct flow_out *out, enum step step)
 static int step_applies(const struct flow *f, const struct recipe *r, int idx)
 {
 	const struct recipe_step *st = &r->steps[idx];
-	if ((st->when & WHEN_FRESH_KEY) && !f->cfg->renew_fresh_key)
+	if ((st->when & WHEN_KEY_PIN) && !f->cfg->renew_fresh_key && !f->s.auth_by_key)
 		return 0;
+	if ((st->when & WHEN_ALONE) && f->s.auth_review)
+		return 0; /* filed for review: nothing is worked here */
 	return catalogue_step_applies(r, st, f->s.holder, f->s.quote.total_fen);
+}
+
+/* The steps that establish who is there and on what: who may act is decided on leaving
+ * them (flow_authority.c). */
+static int identity_step(enum step st)
+{
+	return st == STEP_HOLDER || st == STEP_ORDER_NO || st == STEP_INSERT_KEY ||
+	       st == STEP_KEY_INFO || st == STEP_ID_CARD || st == STEP_UNIT_CODE;
 }
 
 void flow_enter_step(struct flow *f, struct flow_out *out, int idx, int dir)
 {
 	struct session *s = &f->s;
 	const struct recipe *r = s->recipe;
+	int from = idx;
 	while (idx >= 0 && idx < r->nsteps && !step_applies(f, r, idx))
 		idx += dir;
 	if (idx < 0) {
@@ -316,6 +336,11 @@ void flow_enter_step(struct flow *f, struct flow_out *out, int idx, int dir)
 	}
 	if (idx >= r->nsteps) {
 		flow_end_session(f, out, "session.done");
+		return;
+	}
+	if (dir > 0 && !s->auth_decided && !s->pickup && !identity_step(r->steps[idx].step)) {
+		if (!s->auth_waiting)
+			flow_authorise(f, out, from);
 		return;
 	}
 	if (r->steps[idx].step != STEP_ID_CARD)
@@ -372,6 +397,7 @@ void flow_switch_business(struct flow *f, struct flow_out *out, int biz)
 	}
 	s->biz = r->biz;
 	s->recipe = r;
+	s->auth_decided = s->auth_by_key = s->auth_review = 0; /* the new business's rule */
 	int i = 0;
 	while (i < r->nsteps && r->steps[i].step != STEP_KEY_INFO)
 		i++;

@@ -89,6 +89,18 @@ static int tap_key_pin(struct flow *f, const char *pin)
 	return 1;
 }
 
+/* The key proves with the PIN just taken that it holds the certificate's private key,
+ * before anything is paid (FEV_KEY_PROVEN goes on); the PIN stays for the work. */
+static void prove_key(struct flow *f, struct flow_out *out)
+{
+	struct session *s = &f->s;
+	struct flow_request *r = flow_emit(out, FREQ_KEY_PROVE);
+	COPY(r->work.key_serial, s->key.serial);
+	COPY(r->work.pin, s->pin);
+	s->proving = 1;
+	COPY(s->notice_key, "auth.proving");
+}
+
 static void tap_option(struct flow *f, enum intent in, int arg)
 {
 	struct session *s = &f->s;
@@ -206,6 +218,8 @@ static void tap_text(struct flow *f, struct flow_out *out, const char *text)
 	struct session *s = &f->s;
 	switch (flow_cur_step(f)) {
 	case STEP_UNIT_CODE: {
+		if (s->auth_waiting)
+			return; /* the unit's list is being asked */
 		enum ident_verdict v = ident_check_uscc(text);
 		if (v != IDENT_OK) {
 			COPY(s->error_key,
@@ -312,8 +326,8 @@ void flow_on_tap(struct flow *f, struct flow_out *out, const struct flow_event *
 	case INTENT_PIN:
 		if (step == STEP_PIN && s->pin_round && tap_pin(f, ev->text))
 			flow_advance(f, out);
-		else if (step == STEP_KEY_PIN && tap_key_pin(f, ev->text))
-			flow_advance(f, out);
+		else if (step == STEP_KEY_PIN && !s->proving && tap_key_pin(f, ev->text))
+			prove_key(f, out);
 		return;
 	case INTENT_EMAIL:
 		if (step != STEP_CONTACT || !s->contact_email)

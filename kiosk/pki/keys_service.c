@@ -6,7 +6,8 @@
  * A triage that carries a PIN (work.pin, work.key_serial: staff mode's key check,
  * kiosk/staff) first has the key prove its possession of the staff certificate's private
  * key with that PIN (keywork_prove) and reports staff_role only when it did; the PIN is
- * wiped with the request.
+ * wiped with the request. A proof request (a renewal authorised by possession of the key,
+ * core/authority.h) has the user's key prove it the same way (FEV_KEY_PROVEN).
  *
  * Scenario control (the test rig): "insert PROFILE" shows the rig's token PROFILE in
  * the port and "remove" empties it, by rewriting the PKCS#11 shim's slot file
@@ -56,7 +57,7 @@ static void run_triage(struct pk *p, const struct flow_request *r)
 	const struct work_spec *w = &r->work;
 	int rc = KR_OK, proven = 0;
 	if (w->pin[0]) {
-		rc = keywork_prove(p->kw, w->key_serial, w->pin, &err);
+		rc = keywork_prove(p->kw, w->key_serial, w->pin, 1, &err);
 		proven = rc == KR_OK;
 		if (!proven)
 			fprintf(p->host.trace, "[keys] staff key: %s\n", err.msg);
@@ -74,6 +75,29 @@ static void run_triage(struct pk *p, const struct flow_request *r)
 	}
 	post(p, &ev);
 	explicit_bzero(&ev, sizeof ev);
+}
+
+/* A renewal authorised by possession: the key proves it with its PIN (the request's,
+ * wiped with it). A failure says whether the key is now locked. */
+static void run_prove(struct pk *p, const struct flow_request *r)
+{
+	struct flow_event ev = {.kind = FEV_KEY_PROVEN, .arg = 1};
+	struct kerr err = {{0}};
+	int rc = keywork_prove(p->kw, r->work.key_serial, r->work.pin, 0, &err);
+	if (rc != KR_OK) {
+		struct key_triage k;
+		ev.arg = 0;
+		snprintf(ev.text, sizeof ev.text, "%s",
+		         rc == KR_NOT_FOUND  ? "key.removed"
+		         : rc != KR_CONFLICT ? "auth.key_unproven"
+		         : keywork_triage(p->kw, p->host.utc_s(p->host.app), &k, &err) == KR_OK &&
+		                 k.pin == KEYPIN_LOCKED
+		             ? "auth.key_locked"
+		             : "auth.key_pin_wrong");
+		fprintf(p->host.trace, "[keys] key proof: %s (%s)\n", ev.text, err.msg);
+		explicit_bzero(&k, sizeof k);
+	}
+	post(p, &ev);
 }
 
 static void run_work(struct pk *p, struct flow_request *r)
@@ -137,6 +161,8 @@ static void run(void *ctx, void *job)
 	struct flow_request *r = job; /* wiped by the worker: the new user PIN */
 	if (r->kind == FREQ_TRIAGE)
 		run_triage(ctx, r);
+	else if (r->kind == FREQ_KEY_PROVE)
+		run_prove(ctx, r);
 	else
 		run_work(ctx, r);
 }
@@ -152,7 +178,7 @@ static void submit(void *self, const struct flow_request *r)
 {
 	struct pk *p = self;
 	struct kerr err;
-	if (r->kind != FREQ_TRIAGE && r->kind != FREQ_WORK)
+	if (r->kind != FREQ_TRIAGE && r->kind != FREQ_WORK && r->kind != FREQ_KEY_PROVE)
 		return;
 	worker_submit(p->worker, r, &err); /* a full queue drops it */
 }

@@ -373,8 +373,8 @@ static int do_unlock(struct keywork *kw, const struct work_spec *w, keywork_prog
 		return fail_with(res, why, rc);
 	if (!holder)
 		return fail_with(
-		    res, "card.not_holder",
-		    kerr_set(err, KR_CONFLICT, "the key's holder is not the cardholder"));
+		    res, "work.key_not_authorised",
+		    kerr_set(err, KR_CONFLICT, "the key's holder is not the one authorised"));
 	progress(ctx, "work.so_login");
 	if ((rc = keywork_so_pin(kw, w->key_serial, so, err)) == KR_OK)
 		rc = token_login(kw->tok, i, 1, so, err);
@@ -722,7 +722,8 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 	return KR_OK;
 }
 
-int keywork_prove(struct keywork *kw, const char *serial, const char *pin, struct kerr *err)
+int keywork_prove(struct keywork *kw, const char *serial, const char *pin, int staff,
+                  struct kerr *err)
 {
 	struct port_key k;
 	EVP_PKEY *priv = NULL;
@@ -731,8 +732,9 @@ int keywork_prove(struct keywork *kw, const char *serial, const char *pin, struc
 		port_key_close(&k);
 		return rc;
 	}
-	if (k.b < 0 || k.f.issuer != ISSUER_OURS || !k.f.staff_role)
-		rc = kerr_set(err, KR_INVALID, "the key holds no staff certificate");
+	if (k.b < 0 || k.f.issuer != ISSUER_OURS || (staff && !k.f.staff_role))
+		rc = kerr_set(err, KR_INVALID, "the key holds no %s",
+		              staff ? "staff certificate" : "certificate of ours");
 	else
 		rc = token_login(kw->tok, k.i, 0, pin, err);
 	if (rc == KR_OK) {
@@ -740,10 +742,10 @@ int keywork_prove(struct keywork *kw, const char *serial, const char *pin, struc
 		priv = token_private_key(kw->tok, k.i, c->id, c->id_len, err);
 		if (!priv || !pki_sign_verify(priv, c->x509))
 			rc = kerr_set(err, KR_CORRUPT,
-			              "the key's private key does not match its staff certificate");
+			              "the key's private key does not match its certificate");
 		token_logout(kw->tok, k.i);
 	}
-	fprintf(kw->trace, "[keys] staff key proof of possession: %s\n",
+	fprintf(kw->trace, "[keys] %s key proof of possession: %s\n", staff ? "staff" : "user",
 	        rc == KR_OK ? "challenge signed and verified" : "failed");
 	EVP_PKEY_free(priv);
 	port_key_close(&k);

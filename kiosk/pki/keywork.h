@@ -43,15 +43,17 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
                 keywork_progress_fn progress, void *ctx, struct keywork_result *res,
                 struct kerr *err);
 
-/* Proof of possession of a staff key (kiosk/staff): the key serial in the user's port is
+/* Proof of possession of a key (staff 1: a staff key, kiosk/staff; 0: a user's key
+ * authorising a renewal, core/authority.h): the key serial in the user's port is
  * logged in to with its own PIN pin (borrowed, only read; a wrong one counts on the
  * token), a fresh random challenge (32 bytes) is signed with the private key whose ID is
  * that of the certificate that speaks for the key (as in keywork_triage), which must be
- * ours with the staff role, and the signature is verified with the certificate's public
- * key. KR_OK when it verifies; KR_NOT_FOUND when that key is not in the port;
- * KR_CONFLICT for a wrong or locked PIN; KR_INVALID without a staff certificate;
- * KR_CORRUPT when the key holds no matching private key. */
-int keywork_prove(struct keywork *kw, const char *serial, const char *pin, struct kerr *err);
+ * ours (and with staff, have the staff role), and the signature is verified with the
+ * certificate's public key. KR_OK when it verifies; KR_NOT_FOUND when that key is not in
+ * the port; KR_CONFLICT for a wrong or locked PIN; KR_INVALID without such a
+ * certificate; KR_CORRUPT when the key holds no matching private key. */
+int keywork_prove(struct keywork *kw, const char *serial, const char *pin, int staff,
+                  struct kerr *err);
 
 /* The derived SO PIN of a key serial: 16 hex digits of HMAC-SHA256 under the secret on
  * the secure module. out must hold 17 bytes; the caller wipes it. */

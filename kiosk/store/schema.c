@@ -112,6 +112,15 @@ static const char *const migrations[] = {
     "ALTER TABLE orders ADD COLUMN pickup_no TEXT;"
     "CREATE INDEX orders_pickup ON orders(pickup_no) WHERE pickup_no IS NOT NULL;"
     "CREATE INDEX central_inbox_item ON central_inbox(kind, item_id);",
+    /* 6: the units' lists of authorised agents, digests only (kiosk/store/agents.c) */
+    "CREATE TABLE unit_agent_lists("
+    " unit TEXT PRIMARY KEY,"
+    " version INT NOT NULL,"
+    " received_utc INT NOT NULL);"
+    "CREATE TABLE unit_agents("
+    " unit TEXT NOT NULL,"
+    " agent_hash BLOB NOT NULL,"
+    " PRIMARY KEY(unit, agent_hash)) WITHOUT ROWID;",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -426,8 +426,8 @@ enum central_outcome central_pull(struct central *c, int64_t after, int limit, c
 	return CENTRAL_OK;
 }
 
-int central_fee_check(struct central *c, const char *payload, const char *sig, int64_t *version,
-                      struct kerr *err)
+int central_item_check(struct central *c, const char *payload, const char *sig, int64_t *version,
+                       struct kerr *err)
 {
 	*version = 0;
 	if (!sig || !*sig)

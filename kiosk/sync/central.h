@@ -88,10 +88,11 @@ typedef int (*central_item_fn)(void *ctx, const struct central_item *item, struc
 enum central_outcome central_pull(struct central *c, int64_t after, int limit, central_item_fn fn,
                                   void *ctx, int *more, int64_t *retry_after_s, struct kerr *err);
 
-/* Checks a fee table item: sig (base64) must be the fee key's SHA-256 signature over the
- * bytes of payload, and payload a JSON object with an integer "version" > 0. Returns
- * KR_OK with *version set, or KR_INVALID with the reason in err. */
-int central_fee_check(struct central *c, const char *payload, const char *sig, int64_t *version,
-                      struct kerr *err);
+/* Checks a signed item (a fee table, a unit's list of agents): sig (base64) must be the
+ * fee key's SHA-256 signature over the bytes of payload, and payload a JSON object with
+ * an integer "version" > 0. Returns KR_OK with *version set, or KR_INVALID with the
+ * reason in err. */
+int central_item_check(struct central *c, const char *payload, const char *sig, int64_t *version,
+                       struct kerr *err);
 
 #endif

@@ -40,6 +40,7 @@
 #include "store/outbox.h"
 #include "store/store.h"
 #include "sync/central.h"
+#include "sync/agentlist.h"
 #include "sync/feeupdate.h"
 #include "sync/pickup.h"
 
@@ -164,6 +165,35 @@ static enum push_result push_batch(struct sync *s)
 	return PUSH_SENT;
 }
 
+/* A unit's list of authorised agents: signed, read, and laid in the store as digests;
+ * the item itself keeps no ID number (its payload becomes a summary). Refused items say
+ * why in why. KR_OK, or the store's error (the pull stops and comes again). */
+static int take_agents(struct sync *s, const struct central_item *it, struct inbox_item *item,
+                       char *summary, size_t size, struct kerr *why)
+{
+	struct agent_list list;
+	int rc = central_item_check(s->client, it->payload, it->sig, &item->version, why);
+	if (rc == KR_OK)
+		rc = agentlist_parse(it->payload, &list, why);
+	if (rc == KR_OK && strcmp(list.unit, it->id) != 0)
+		rc = kerr_set(why, KR_INVALID, "the item's id is not the unit's code");
+	snprintf(summary, size, "{}");
+	if (rc == KR_OK) {
+		const char *ids[AGENTS_MAX];
+		for (int i = 0; i < list.n; i++)
+			ids[i] = list.ids[i];
+		rc =
+		    agents_replace(s->store, list.unit, list.version, ids, list.n, now_utc(s), why);
+		snprintf(summary, size, "{\"unit\":\"%s\",\"version\":%lld,\"agents\":%d}",
+		         list.unit, (long long)list.version, list.n);
+		explicit_bzero(&list, sizeof list);
+	}
+	item->payload = summary;
+	item->status = rc == KR_OK ? INBOX_ACCEPTED : INBOX_REFUSED;
+	item->reason = rc == KR_OK ? "" : why->msg;
+	return rc == KR_OK || rc == KR_INVALID || rc == KR_CONFLICT ? KR_OK : rc;
+}
+
 /* Stores one pulled item, checking a fee table first. */
 static int take_item(void *ctx, const struct central_item *it, struct kerr *err)
 {
@@ -175,14 +205,14 @@ static int take_item(void *ctx, const struct central_item *it, struct kerr *err)
 	                          .status = INBOX_STORED,
 	                          .reason = ""};
 	struct kerr why = {{0}};
-	char what[256];
+	char what[256], summary[96];
 	if (strcmp(it->kind, "fee_table") == 0) {
 		struct fee_table scratch = s->host.conf->region.fees;
 		int64_t have = 0;
 		int rc = outbox_fee_version(s->store, &have, err);
 		if (rc != KR_OK)
 			return rc;
-		if (central_fee_check(s->client, it->payload, it->sig, &item.version, &why) !=
+		if (central_item_check(s->client, it->payload, it->sig, &item.version, &why) !=
 		    KR_OK) {
 			item.status = INBOX_REFUSED;
 			item.reason = why.msg;
@@ -196,6 +226,12 @@ static int take_item(void *ctx, const struct central_item *it, struct kerr *err)
 			item.status = INBOX_ACCEPTED; /* the app lays it over the hall's table */
 		}
 		snprintf(what, sizeof what, "fee table %.64s: %s%s%.96s", it->id,
+		         inbox_status_id(item.status), item.reason[0] ? ": " : "", item.reason);
+	} else if (strcmp(it->kind, "agents") == 0) {
+		int rc = take_agents(s, it, &item, summary, sizeof summary, &why);
+		if (rc != KR_OK)
+			return kerr_set(err, rc, "%s", why.msg);
+		snprintf(what, sizeof what, "agents of unit %.20s: %s%s%.96s", it->id,
 		         inbox_status_id(item.status), item.reason[0] ? ": " : "", item.reason);
 	} else if (strcmp(it->kind, "pickup") == 0) {
 		/* checked now, so that a user is never offered an order the kiosk cannot make */
@@ -240,7 +276,8 @@ static int pull_all(struct sync *s)
 			return -1;
 		}
 	}
-	if (outbox_contact_set(s->store, now_utc(s), &err) != KR_OK)
+	if (outbox_contact_set(s->store, now_utc(s), &err) != KR_OK ||
+	    agents_synced(s->store, now_utc(s), &err) != KR_OK)
 		trace(s, "cannot record the contact", &err);
 	in_contact(s);
 	if (s->pulled) {
@@ -422,17 +459,22 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	else if (strcmp(verb, "fee") == 0 && word[0])
 		snprintf(path, sizeof path, "/fee?kiosk=%s&version=%s%s", s->host.conf->kiosk_id,
 		         word, extra);
+	else if (strcmp(verb, "agents") == 0 && word[0])
+		snprintf(path, sizeof path, "/agents?kiosk=%s&unit=%s%s", s->host.conf->kiosk_id,
+		         word, extra);
 	else if (strcmp(verb, "picked") == 0 && word[0])
 		snprintf(path, sizeof path, "/pickup-state?kiosk=%s&order=%s%s",
 		         s->host.conf->kiosk_id, word, extra);
 	else
-		return kerr_set(err, KR_INVALID,
-		                "sync: unknown verb '%s' (now, held, down, up, slow MS, fault "
-		                "500|garbage|ackdrop|drop|clear, pickup ORDER_NO [key=value …], "
-		                "review ORDER_NO result=approved|rejected, revocation ORDER_NO "
-		                "[serial=S], journal KIND expect=N, picked ORDER_NO "
-		                "expect=offered|reported|collected, fee VERSION [tamper=1])",
-		                verb);
+		return kerr_set(
+		    err, KR_INVALID,
+		    "sync: unknown verb '%s' (now, held, down, up, slow MS, fault "
+		    "500|garbage|ackdrop|drop|clear, pickup ORDER_NO [key=value …], "
+		    "review ORDER_NO result=approved|rejected, revocation ORDER_NO "
+		    "[serial=S], journal KIND expect=N, picked ORDER_NO "
+		    "expect=offered|reported|collected, fee VERSION [tamper=1], agents UNIT "
+		    "version=V ids=ID-ID… [tamper=1])",
+		    verb);
 	return peer_get(s, path, err);
 }
 

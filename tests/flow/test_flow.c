@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "conf/conf.h"
+#include "core/authority.h"
 #include "core/flow.h"
 #include "core/recovery.h"
 
@@ -43,6 +44,11 @@ struct rig {
 	int no_serial;      /* the work reports no certificate (a queued revocation) */
 	char revoke_id[20]; /* revoke_id of the last order created */
 	struct receipt_data last_receipt;
+	enum agent_standing agent; /* what the unit's list says of the cardholder */
+	int agent_checks;          /* FREQ_AGENT_CHECK seen */
+	int proofs;                /* FREQ_KEY_PROVE seen */
+	const char *prove_fails;   /* the proof's answer: NULL proven, else the reason key */
+	int orders_created, pays, works, keys_issued;
 };
 
 static void load_region(struct rig *g, const char *hall)
@@ -76,6 +82,7 @@ static void rig_init(struct rig *g, const char *hall)
 	g->f = flow_create(&g->cfg, g->now);
 	g->next_order_id = 100;
 	g->auto_pay = 1;
+	g->agent = AGENT_LISTED;
 }
 
 static void rig_free(struct rig *g)
@@ -116,7 +123,23 @@ static void respond(struct rig *g)
 		const struct flow_request *r = &out.req[i];
 		struct flow_event ev = {.order_id = r->order_id};
 		switch (r->kind) {
+		case FREQ_AGENT_CHECK:
+			g->agent_checks++;
+			CHECK_STR(r->unit_code, UNIT_CODE);
+			ev.kind = FEV_AGENT;
+			ev.arg = (int)g->agent;
+			feed(g, &ev);
+			break;
+		case FREQ_KEY_PROVE:
+			g->proofs++;
+			ev.kind = FEV_KEY_PROVEN;
+			ev.arg = !g->prove_fails;
+			snprintf(ev.text, sizeof ev.text, "%s",
+			         g->prove_fails ? g->prove_fails : "");
+			feed(g, &ev);
+			break;
 		case FREQ_ORDER_CREATE:
+			g->orders_created++;
 			snprintf(g->created_pickup, sizeof g->created_pickup, "%s", r->pickup_no);
 			snprintf(g->revoke_id, sizeof g->revoke_id, "%s", r->revoke_id);
 			g->order_id = g->next_order_id++;
@@ -136,6 +159,7 @@ static void respond(struct rig *g)
 			g->order_state = r->to;
 			break;
 		case FREQ_PAY_START:
+			g->pays++;
 			g->effects_before_state += g->order_state != ORDER_PAYING;
 			ev.kind = FEV_PAY_QR;
 			snprintf(ev.text, sizeof ev.text, "https://qr.example/T");
@@ -146,6 +170,7 @@ static void respond(struct rig *g)
 			}
 			break;
 		case FREQ_WORK:
+			g->works++;
 			g->effects_before_state += g->order_state != ORDER_WORKING;
 			g->work_pins_seen += r->work.pin[0] != '\0';
 			g->last_work = r->work;
@@ -157,6 +182,7 @@ static void respond(struct rig *g)
 			feed(g, &ev);
 			break;
 		case FREQ_KEY_ISSUE:
+			g->keys_issued++;
 			g->effects_before_state += g->order_state != ORDER_WORKING;
 			ev.kind = g->blank_fails ? FEV_KEY_BLANK_FAILED : FEV_KEY_BLANK_READY;
 			snprintf(ev.text, sizeof ev.text, "%s",
@@ -405,9 +431,6 @@ static void test_card_rules(void)
 	CHECK_STR(view(&g)->error_key, "card.bad_number");
 	card(&g, PERSON_ID, "20200101"); /* expired */
 	CHECK_STR(view(&g)->error_key, "card.expired");
-	card(&g, "810000199408230021", ""); /* someone else */
-	CHECK_STR(view(&g)->error_key, "card.not_holder");
-	CHECK_INT(view(&g)->step, STEP_ID_CARD);
 	card(&g, PERSON_ID, "");
 	CHECK_INT(view(&g)->step, STEP_OPTIONS);
 	rig_free(&g);

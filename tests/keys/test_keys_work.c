@@ -101,7 +101,7 @@ int main(void)
 	w = spec_for(&k, BIZ_UNLOCK, "902417");
 	snprintf(w.subject_id, sizeof w.subject_id, "11010519491231002X");
 	CHECK_INT(keywork_run(kw, &w, NOW, count_step, NULL, &res, &err), KR_CONFLICT);
-	CHECK_STR(res.reason_key, "card.not_holder");
+	CHECK_STR(res.reason_key, "work.key_not_authorised");
 	w = spec_for(&k, BIZ_UNLOCK, "902417");
 	steps = 0;
 	int rc = keywork_run(kw, &w, NOW, count_step, NULL, &res, &err);

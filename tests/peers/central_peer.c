@@ -19,6 +19,9 @@
  *                              (409 when not N)
  *   /fee?kiosk=K&version=V[&tamper=1|unsigned]  a fee table (tampered: payload changed
  *                              after signing)
+ *   /agents?kiosk=K&unit=U&version=V[&ids=ID-ID…][&tamper=1|unsigned]  unit U's list of
+ *                              authorised agents, signed with the fee key (tampered: an ID
+ *                              added after signing)
  *   /events?kiosk=K            "seq event_id kind" per stored event, in arrival order
  *   /heartbeat?kiosk=K         the last heartbeat K sent (its JSON; 404: none), which is
  *                              kept once per kiosk; faults never hit heartbeats
@@ -462,6 +465,26 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 			*strstr(payload, "120") = '0'; /* a price changed after signing */
 		snprintf(id, sizeof id, "nantong-%d", version);
 		inbox_add(kiosk, "fee_table", id, payload, sig);
+		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
+	}
+	if (strcmp(req->path, "/agents") == 0 && kiosk[0]) {
+		char unit[32], ids[512], payload[1024], sig[1500] = "";
+		int version = atoi(httpd_param(q, "version", a, sizeof a));
+		httpd_param(q, "unit", unit, sizeof unit);
+		httpd_param(q, "ids", ids, sizeof ids);
+		httpd_param(q, "tamper", b, sizeof b);
+		int n = snprintf(payload, sizeof payload,
+		                 "{\"unit\":\"%s\",\"version\":%d,\"agents\":[", unit, version);
+		for (char *id = strtok(ids, "-"); id && n < 900; id = strtok(NULL, "-"))
+			n += snprintf(payload + n, sizeof payload - (size_t)n, "%s\"%.18s\"",
+			              payload[n - 1] == '[' ? "" : ",", id);
+		snprintf(payload + n, sizeof payload - (size_t)n, "]}");
+		if (strcmp(b, "unsigned") != 0)
+			sign_b64(payload, sig);
+		if (strcmp(b, "1") == 0) /* an agent slipped in after signing */
+			snprintf(payload + n, sizeof payload - (size_t)n,
+			         "%s\"810000199408230021\"]}", payload[n - 1] == '[' ? "" : ",");
+		inbox_add(kiosk, "agents", unit, payload, sig);
 		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
 	}
 	if (strcmp(req->path, "/journal") == 0 && kiosk[0]) {

@@ -64,26 +64,26 @@ static void test_keywork(void)
 	/* the genuine staff key: its PIN, a challenge signed and verified */
 	struct key_triage t = insert(kw, "staff");
 	CHECK_INT(t.staff_role, 1);
-	CHECK_INT(keywork_prove(kw, t.serial, KEY_PIN, &err), KR_OK);
+	CHECK_INT(keywork_prove(kw, t.serial, KEY_PIN, 1, &err), KR_OK);
 	/* a wrong PIN proves nothing and counts on the token; the right one resets it */
-	CHECK_INT(keywork_prove(kw, t.serial, BAD_PIN, &err), KR_CONFLICT);
+	CHECK_INT(keywork_prove(kw, t.serial, BAD_PIN, 1, &err), KR_CONFLICT);
 	CHECK_INT(tries_left("staff"), 5);
-	CHECK_INT(keywork_prove(kw, t.serial, KEY_PIN, &err), KR_OK);
+	CHECK_INT(keywork_prove(kw, t.serial, KEY_PIN, 1, &err), KR_OK);
 	CHECK_INT(tries_left("staff"), 6);
 	/* another serial than the key in the port */
-	CHECK_INT(keywork_prove(kw, "0000000000000000", KEY_PIN, &err), KR_NOT_FOUND);
+	CHECK_INT(keywork_prove(kw, "0000000000000000", KEY_PIN, 1, &err), KR_NOT_FOUND);
 
 	/* a copy of the staff certificate over another key pair: its triage claims the
 	 * role (a certificate is public), its proof fails even with the right PIN */
 	t = insert(kw, "staff-copy");
 	CHECK_INT(t.staff_role, 1);
-	CHECK_INT(keywork_prove(kw, t.serial, KEY_PIN, &err), KR_CORRUPT);
-	CHECK_INT(keywork_prove(kw, t.serial, BAD_PIN, &err), KR_CONFLICT);
+	CHECK_INT(keywork_prove(kw, t.serial, KEY_PIN, 1, &err), KR_CORRUPT);
+	CHECK_INT(keywork_prove(kw, t.serial, BAD_PIN, 1, &err), KR_CONFLICT);
 
 	/* a user's key of ours: no staff certificate, and no PIN try spent on it */
 	t = insert(kw, "unit-valid");
 	CHECK_INT(t.staff_role, 0);
-	CHECK_INT(keywork_prove(kw, t.serial, KEY_PIN, &err), KR_INVALID);
+	CHECK_INT(keywork_prove(kw, t.serial, KEY_PIN, 1, &err), KR_INVALID);
 	CHECK_INT(tries_left("unit-valid"), 6);
 	CHECK_INT(keys_rig_insert(rig, ""), 0);
 	keywork_destroy(kw);

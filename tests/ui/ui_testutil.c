@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cntime.h"
+#include "store/agents.h"
+
 static int64_t rig_mono(void *ctx)
 {
 	return ((struct rig *)ctx)->mono_ms;
@@ -51,13 +54,20 @@ void rig_start(struct rig *r, const char *config, const char *china_time)
 	if (!mkdtemp(r->dir))
 		exit(1);
 	snprintf(r->conf.database, sizeof r->conf.database, "%s/k.db", r->dir);
-	struct tm tm = {0};
-	sscanf(china_time, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-	       &tm.tm_min);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	r->utc_s = (int64_t)timegm(&tm) - 8 * 3600;
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+	sscanf(china_time, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi);
+	r->utc_s = cntime_civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 - CNTIME_OFFSET_S;
 	r->mono_ms = 1000;
+	/* the rig's unit lists its agent (the rig's ID card), as pulled from the site just now */
+	struct store *st = NULL;
+	const char *agent[] = {RIG_AGENT_ID};
+	if (store_open(r->conf.database, &st, &err) != KR_OK ||
+	    agents_replace(st, RIG_UNIT_CODE, 1, agent, 1, r->utc_s, &err) != KR_OK ||
+	    agents_synced(st, r->utc_s, &err) != KR_OK) {
+		fprintf(stderr, "rig: %s\n", err.msg);
+		exit(1);
+	}
+	store_close(st);
 	struct app_clock clock = {rig_mono, rig_utc, r};
 	FILE *trace = fopen("/dev/null", "w");
 	struct ui_options uo = {0};

@@ -18,9 +18,13 @@ struct rig {
 	int posted; /* taps that reached the flow */
 };
 
+/* The rig's unit and the agent on its list of authorised agents (the rig's ID card). */
+#define RIG_UNIT_CODE "91350200MA2YJ1XR9G"
+#define RIG_AGENT_ID  "11010519491231002X"
+
 /* Loads config (relative to the source tree: "config/kiosk.ini"), a fresh database in
- * a temporary folder, the app and the UI at China time "YYYY-MM-DD HH:MM". Exits on
- * failure. */
+ * a temporary folder whose copy of the unit's agents lists RIG_AGENT_ID, the app and the
+ * UI at China time "YYYY-MM-DD HH:MM". Exits on failure. */
 void rig_start(struct rig *r, const char *config, const char *china_time);
 void rig_stop(struct rig *r);
 

@@ -2,7 +2,7 @@
 #include "check.h"
 #include "core/catalogue.h"
 
-#define WHEN_ALL (WHEN_UNIT | WHEN_ALONE | WHEN_REVIEW | WHEN_FEE | WHEN_FRESH_KEY)
+#define WHEN_ALL (WHEN_UNIT | WHEN_ALONE | WHEN_REVIEW | WHEN_FEE | WHEN_KEY_PIN)
 
 static int has_step(const struct recipe *r, enum step st)
 {

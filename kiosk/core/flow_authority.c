@@ -1,0 +1,86 @@
+/* flow_authority.c — who may act, in the session: on leaving the identity steps (the key,
+ * the card, the unit's code) the flow asks the unit's list when the rule needs it, then
+ * decides with authority.h before anything is quoted, paid or worked. A refusal is
+ * journaled (business, holder, reason: nothing personal) and shown with its next step. */
+#include <stdio.h>
+#include <string.h>
+
+#include "flow_internal.h"
+
+static void journal_refusal(struct flow *f, struct flow_out *out, const char *reason)
+{
+	struct flow_request *j = flow_emit(out, FREQ_JOURNAL);
+	COPY(j->journal_kind, "authority.refused");
+	snprintf(j->journal_body, sizeof j->journal_body,
+	         "{\"business\":\"%s\",\"holder\":\"%s\",\"reason\":\"%s\"}",
+	         catalogue_business_id(f->s.biz), catalogue_holder_id(f->s.holder), reason);
+}
+
+static void decide(struct flow *f, struct flow_out *out)
+{
+	struct session *s = &f->s;
+	int key = s->have_key && s->key.has_cert;
+	const char *subject_id = key                        ? s->key.subject_id
+	                         : s->holder == HOLDER_UNIT ? s->unit_code
+	                                                    : s->card.id_number;
+	struct auth_facts facts = {
+	    .holder = s->holder,
+	    .subject_id = subject_id,
+	    .subject_name = key ? s->key.subject_name : "",
+	    .card_id = s->have_card ? s->card.id_number : "",
+	    .card_name = s->have_card ? s->card.name : "",
+	    .agent = s->agent,
+	    .key_can_prove = key && f->key_present && s->key.issuer == ISSUER_OURS &&
+	                     s->key.pin != KEYPIN_LOCKED,
+	};
+	struct auth_decision d = authority_decide(authority_rule(s->biz, s->holder), &facts);
+	s->auth_decided = 1;
+	switch (d.verdict) {
+	case AUTH_GRANTED:
+		break;
+	case AUTH_PROVE_KEY:
+		s->auth_by_key = 1; /* the key's PIN step applies now */
+		break;
+	case AUTH_REVIEW:
+		s->auth_review = 1; /* nothing is worked here: the order goes to review */
+		break;
+	case AUTH_REFUSED:
+		journal_refusal(f, out, d.reason_key);
+		flow_fail(f, d.reason_key);
+		return;
+	}
+	int next = s->auth_next;
+	flow_enter_step(f, out, next, +1);
+	if (d.verdict != AUTH_GRANTED && s->screen == SCREEN_STEP)
+		COPY(s->notice_key,
+		     d.verdict == AUTH_REVIEW ? "auth.filed_review" : "auth.prove_by_pin");
+}
+
+void flow_authorise(struct flow *f, struct flow_out *out, int idx)
+{
+	struct session *s = &f->s;
+	s->auth_next = idx;
+	if (authority_needs_list(authority_rule(s->biz, s->holder), s->holder) && s->have_card &&
+	    s->unit_code[0]) {
+		struct flow_request *r = flow_emit(out, FREQ_AGENT_CHECK);
+		COPY(r->unit_code, s->unit_code);
+		COPY(r->agent_id, s->card.id_number);
+		s->auth_waiting = 1;
+		COPY(s->notice_key, "auth.checking");
+		return; /* FEV_AGENT goes on */
+	}
+	s->agent = AGENT_UNLISTED; /* no list asked: a unit rule cannot hold */
+	decide(f, out);
+}
+
+void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing standing)
+{
+	struct session *s = &f->s;
+	if (!s->auth_waiting || s->screen != SCREEN_STEP)
+		return;
+	s->auth_waiting = 0;
+	s->notice_key[0] = '\0';
+	s->agent =
+	    standing == AGENT_LISTED || standing == AGENT_NO_LIST ? standing : AGENT_UNLISTED;
+	decide(f, out);
+}

@@ -158,6 +158,17 @@ struct flow_event {
 
 /* What the work service is asked to do. pin is a secret: whoever consumes the request
  * wipes it. */
+/* What a revocation does to a subject's certificates (the CRL's reason codes). A loss
+ * report at the kiosk suspends (hold); the final revocation follows review or a
+ * reissue; lift takes a suspension back (removeFromCRL). */
+enum revoke_reason {
+	REVOKE_HOLD,                /* certificateHold */
+	REVOKE_KEY_COMPROMISE,      /* keyCompromise: a lost key, reissued */
+	REVOKE_AFFILIATION_CHANGED, /* affiliationChanged: a change of the unit's details */
+	REVOKE_SUPERSEDED,          /* superseded */
+	REVOKE_LIFT,                /* removeFromCRL: the suspension taken back */
+};
+
 struct work_spec {
 	enum business biz;
 	enum holder holder;
@@ -167,6 +178,7 @@ struct work_spec {
 	char subject_name[128];
 	char subject_id[20];
 	int64_t renew_from_utc; /* renewal: the new validity starts here */
+	enum revoke_reason revoke_reason; /* revocation: what it does */
 	char pin[16];
 };
 

@@ -84,3 +84,25 @@ void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing sta
 	    standing == AGENT_LISTED || standing == AGENT_NO_LIST ? standing : AGENT_UNLISTED;
 	decide(f, out);
 }
+
+void flow_on_proof(struct flow *f, struct flow_out *out, int proven, const char *reason)
+{
+	struct session *s = &f->s;
+	s->proving = 0;
+	s->notice_key[0] = '\0';
+	if (proven) {
+		s->key_proven = 1;
+		flow_advance(f, out);
+		return;
+	}
+	explicit_bzero(s->pin, sizeof s->pin); /* asked again: the token counts the tries */
+	if (!reason[0] || strcmp(reason, "auth.key_pin_wrong") == 0 ||
+	    strcmp(reason, "key.removed") == 0) {
+		COPY(s->error_key, reason[0] ? reason : "auth.key_pin_wrong");
+		return;
+	}
+	/* locked, or no proof possible with this key: trying again cannot help */
+	if (s->auth_by_key)
+		journal_refusal(f, out, reason);
+	flow_fail(f, reason);
+}

@@ -170,20 +170,8 @@ static void on_agent(struct flow *f, struct flow_out *out, const struct flow_eve
 /* The key's proof of possession with the PIN taken on the key-PIN step. */
 static void on_key_proven(struct flow *f, struct flow_out *out, const struct flow_event *ev)
 {
-	struct session *s = &f->s;
-	if (shown_step(f) != STEP_KEY_PIN || !s->proving)
-		return;
-	s->proving = 0;
-	s->notice_key[0] = '\0';
-	if (ev->arg) {
-		s->key_proven = 1;
-		flow_advance(f, out);
-		return;
-	}
-	explicit_bzero(s->pin, sizeof s->pin); /* asked again: the token counts the tries */
-	COPY(s->error_key, ev->text[0] ? ev->text : "auth.key_pin_wrong");
-	if (strcmp(s->error_key, "auth.key_locked") == 0)
-		flow_fail(f, "auth.key_locked");
+	if (shown_step(f) == STEP_KEY_PIN && f->s.proving)
+		flow_on_proof(f, out, ev->arg != 0, ev->text);
 }
 
 static void on_out_of_service(struct flow *f, struct flow_out *out, const struct flow_event *ev)

@@ -129,6 +129,9 @@ void flow_switch_business(struct flow *f, struct flow_out *out, int biz);
 void flow_authorise(struct flow *f, struct flow_out *out, int idx);
 /* The unit's list answered (FEV_AGENT). */
 void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing standing);
+/* The key's answer to the proof of possession on the key PIN step: proven goes on; a
+ * wrong PIN asks again; a locked key or one that cannot prove is refused. */
+void flow_on_proof(struct flow *f, struct flow_out *out, int proven, const char *reason);
 /* Closes the session's order when it was created but not yet paid for. */
 void flow_close_unpaid_order(struct flow *f, struct flow_out *out);
 

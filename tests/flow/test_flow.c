@@ -12,6 +12,9 @@
 
 #define UNIT_CODE "91350200MA2YJ1XR9G"
 #define PERSON_ID "11010519491231002X"
+#define OTHER_UNIT "91320582MA1N8K3L4X" /* another unit */
+#define OTHER_ID   "320683198503045118" /* another person: an agent of OTHER_UNIT */
+#define CLERK_ID   "320582199006174026" /* the one agent on UNIT_CODE's list in some rows */
 #define DAY_S     86400
 
 struct rig {
@@ -44,11 +47,13 @@ struct rig {
 	int no_serial;      /* the work reports no certificate (a queued revocation) */
 	char revoke_id[20]; /* revoke_id of the last order created */
 	struct receipt_data last_receipt;
-	enum agent_standing agent; /* what the unit's list says of the cardholder */
-	int agent_checks;          /* FREQ_AGENT_CHECK seen */
+	const char *listed[2][2]; /* the units' lists of agents: {unit, agent ID} pairs */
+	int no_list;              /* no list young enough: every answer is AGENT_NO_LIST */
+	int agent_checks;         /* FREQ_AGENT_CHECK seen */
 	int proofs;                /* FREQ_KEY_PROVE seen */
 	const char *prove_fails;   /* the proof's answer: NULL proven, else the reason key */
 	int orders_created, pays, works, keys_issued;
+	char last_journal[32]; /* kind of the last FREQ_JOURNAL */
 };
 
 static void load_region(struct rig *g, const char *hall)
@@ -82,7 +87,21 @@ static void rig_init(struct rig *g, const char *hall)
 	g->f = flow_create(&g->cfg, g->now);
 	g->next_order_id = 100;
 	g->auto_pay = 1;
-	g->agent = AGENT_LISTED;
+	g->listed[0][0] = UNIT_CODE;
+	g->listed[0][1] = PERSON_ID;
+	g->listed[1][0] = OTHER_UNIT;
+	g->listed[1][1] = OTHER_ID;
+}
+
+/* What the rig's lists say of agent_id for unit. */
+static enum agent_standing standing_of(const struct rig *g, const char *unit, const char *agent_id)
+{
+	if (g->no_list)
+		return AGENT_NO_LIST;
+	for (int i = 0; i < 2; i++)
+		if (strcmp(g->listed[i][0], unit) == 0 && strcmp(g->listed[i][1], agent_id) == 0)
+			return AGENT_LISTED;
+	return AGENT_UNLISTED;
 }
 
 static void rig_free(struct rig *g)
@@ -127,7 +146,7 @@ static void respond(struct rig *g)
 			g->agent_checks++;
 			CHECK_STR(r->unit_code, UNIT_CODE);
 			ev.kind = FEV_AGENT;
-			ev.arg = (int)g->agent;
+			ev.arg = (int)standing_of(g, r->unit_code, r->agent_id);
 			feed(g, &ev);
 			break;
 		case FREQ_KEY_PROVE:
@@ -234,6 +253,7 @@ static void respond(struct rig *g)
 			break;
 		case FREQ_JOURNAL:
 			g->journaled++;
+			snprintf(g->last_journal, sizeof g->last_journal, "%s", r->journal_kind);
 			break;
 		default:
 			break;
@@ -260,15 +280,20 @@ static void type(struct rig *g, enum intent in, const char *text)
 	feed(g, &ev);
 }
 
-static void card(struct rig *g, const char *id, const char *valid_to)
+static void card_as(struct rig *g, const char *id, const char *name, const char *valid_to)
 {
 	struct flow_event ev = {.kind = FEV_CARD};
 	ev.card.kind = ' ';
-	snprintf(ev.card.name, sizeof ev.card.name, "张三");
+	snprintf(ev.card.name, sizeof ev.card.name, "%s", name);
 	snprintf(ev.card.id_number, sizeof ev.card.id_number, "%s", id);
 	snprintf(ev.card.birth, sizeof ev.card.birth, "%.8s", id + 6);
 	snprintf(ev.card.valid_to, sizeof ev.card.valid_to, "%s", valid_to);
 	feed(g, &ev);
+}
+
+static void card(struct rig *g, const char *id, const char *valid_to)
+{
+	card_as(g, id, "张三", valid_to);
 }
 
 static void key_event(struct rig *g, enum flow_event_kind kind)
@@ -893,6 +918,197 @@ static void test_served_cert(void)
 	}
 }
 
+/* ---- who may act: the negative matrix ---- */
+
+enum wrong {
+	W_STRANGER,   /* another person's card (the unit: not on its list) */
+	W_OTHER_NAME, /* the holder's ID number under another name */
+	W_OTHER_UNIT, /* an agent on another unit's list */
+	W_UNLISTED,   /* the holder's card, but the unit's list names somebody else */
+	W_NO_LIST,    /* the unit's list is older than allowed (offline too long) */
+	W_EXPIRED,    /* the card is past its validity */
+	W_CARD_GONE,  /* the card is taken off the reader mid-way */
+};
+
+/* What the key answers when the user proves possession with its PIN (renewal). */
+enum proof { P_NONE, P_PIN_WRONG, P_KEY_LOCKED, P_UNPROVEN };
+
+enum outcome {
+	O_REFUSED,    /* the error screen with the reason */
+	O_STEP_ERROR, /* the step stays, with the reason under it */
+	O_REVIEW,     /* filed for review: the order ends in review, nothing worked */
+};
+
+struct wrong_case {
+	enum business biz;
+	enum holder holder;
+	enum wrong wrong;
+	enum proof proof;
+	enum outcome outcome;
+	const char *reason; /* the error key shown */
+	enum step step;     /* O_STEP_ERROR: where */
+};
+
+#define U HOLDER_UNIT
+#define P HOLDER_PERSON
+/* the unit's authority cases, refused: the unit's list is all that speaks for an agent */
+#define UNIT_REFUSED(b)                                                              \
+	{b, U, W_STRANGER, P_NONE, O_REFUSED, "auth.not_agent", 0},                  \
+	    {b, U, W_OTHER_UNIT, P_NONE, O_REFUSED, "auth.not_agent", 0},            \
+	    {b, U, W_UNLISTED, P_NONE, O_REFUSED, "auth.not_agent", 0},              \
+	    {b, U, W_NO_LIST, P_NONE, O_REFUSED, "auth.no_list", 0}
+#define UNIT_REVIEWED(b)                                                             \
+	{b, U, W_STRANGER, P_NONE, O_REVIEW, "", 0},                                 \
+	    {b, U, W_OTHER_UNIT, P_NONE, O_REVIEW, "", 0},                           \
+	    {b, U, W_UNLISTED, P_NONE, O_REVIEW, "", 0},                             \
+	    {b, U, W_NO_LIST, P_NONE, O_REVIEW, "", 0}
+#define BAD_CARDS(b, h)                                                              \
+	{b, h, W_EXPIRED, P_NONE, O_STEP_ERROR, "card.expired", STEP_ID_CARD},       \
+	    {b, h, W_CARD_GONE, P_NONE, O_STEP_ERROR, "card.read_failed", STEP_ID_CARD}
+
+static const struct wrong_case wrong_cases[] = {
+	/* a unit's agent */
+	UNIT_REFUSED(BIZ_UNLOCK), BAD_CARDS(BIZ_UNLOCK, U),
+	UNIT_REFUSED(BIZ_EXCHANGE), BAD_CARDS(BIZ_EXCHANGE, U),
+	UNIT_REVIEWED(BIZ_REISSUE), BAD_CARDS(BIZ_REISSUE, U),
+	UNIT_REVIEWED(BIZ_CHANGE), BAD_CARDS(BIZ_CHANGE, U),
+	UNIT_REVIEWED(BIZ_REVOKE), BAD_CARDS(BIZ_REVOKE, U),
+	BAD_CARDS(BIZ_NEW, U),
+	/* a unit's renewal by possession of the key, which then fails to prove it */
+	{BIZ_RENEW, U, W_STRANGER, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
+	{BIZ_RENEW, U, W_OTHER_UNIT, P_KEY_LOCKED, O_REFUSED, "auth.key_locked", 0},
+	{BIZ_RENEW, U, W_UNLISTED, P_UNPROVEN, O_REFUSED, "auth.key_unproven", 0},
+	{BIZ_RENEW, U, W_NO_LIST, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
+	BAD_CARDS(BIZ_RENEW, U),
+	/* a person */
+	{BIZ_UNLOCK, P, W_STRANGER, P_NONE, O_REFUSED, "auth.not_holder", 0},
+	{BIZ_UNLOCK, P, W_OTHER_NAME, P_NONE, O_REFUSED, "auth.not_holder", 0},
+	BAD_CARDS(BIZ_UNLOCK, P),
+	{BIZ_EXCHANGE, P, W_STRANGER, P_NONE, O_REFUSED, "auth.not_holder", 0},
+	{BIZ_EXCHANGE, P, W_OTHER_NAME, P_NONE, O_REFUSED, "auth.not_holder", 0},
+	BAD_CARDS(BIZ_EXCHANGE, P),
+	{BIZ_RENEW, P, W_STRANGER, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
+	{BIZ_RENEW, P, W_OTHER_NAME, P_KEY_LOCKED, O_REFUSED, "auth.key_locked", 0},
+	{BIZ_RENEW, P, W_STRANGER, P_UNPROVEN, O_REFUSED, "auth.key_unproven", 0},
+	BAD_CARDS(BIZ_RENEW, P),
+	{BIZ_CHANGE, P, W_STRANGER, P_NONE, O_REVIEW, "", 0},
+	BAD_CARDS(BIZ_CHANGE, P),
+	/* without a key the card names whose certificate: only a bad card is wrong */
+	BAD_CARDS(BIZ_REISSUE, P), BAD_CARDS(BIZ_REVOKE, P), BAD_CARDS(BIZ_NEW, P),
+};
+#undef U
+#undef P
+
+/* Answers the identity steps as row c's wrong person would, the rest as answer_step. */
+static int answer_wrongly(struct rig *g, const struct wrong_case *c)
+{
+	static const char *const names[] = {"张三", "李四"};
+	switch (view(g)->step) {
+	case STEP_ID_CARD: {
+		struct flow_event ev = {.kind = FEV_CARD_ERROR};
+		switch (c->wrong) {
+		case W_STRANGER:
+		case W_OTHER_UNIT:
+			card_as(g, OTHER_ID, names[1], "20350101");
+			break;
+		case W_OTHER_NAME:
+			card_as(g, PERSON_ID, names[1], "20350101");
+			break;
+		case W_EXPIRED:
+			card_as(g, PERSON_ID, names[0], "20260101");
+			break;
+		case W_CARD_GONE:
+			snprintf(ev.text, sizeof ev.text, "card.read_failed");
+			feed(g, &ev);
+			break;
+		default:
+			card_as(g, PERSON_ID, names[0], "20350101");
+			break;
+		}
+		return 1;
+	}
+	case STEP_KEY_PIN:
+		type(g, INTENT_PIN, "135790");
+		return 1;
+	default:
+		return answer_step(g, c->holder);
+	}
+}
+
+/* Every business × holder × wrong person: refused with its reason (or filed for review),
+ * and nothing made: no order (or one in review), no payment, no work on a key, no key. */
+static void test_wrong_person(void)
+{
+	int played = 0;
+	for (size_t i = 0; i < sizeof wrong_cases / sizeof wrong_cases[0]; i++) {
+		const struct wrong_case *c = &wrong_cases[i];
+		struct rig g;
+		rig_init(&g, "nantong");
+		if (!fees_offered(&g.region.fees, c->biz, c->holder)) {
+			rig_free(&g);
+			rig_init(&g, "taicang");
+		}
+		CHECK(fees_offered(&g.region.fees, c->biz, c->holder));
+		if (c->wrong == W_UNLISTED)
+			g.listed[0][1] = CLERK_ID;
+		g.no_list = c->wrong == W_NO_LIST;
+		static const char *const proofs[] = {NULL, "auth.key_pin_wrong", "auth.key_locked",
+		                                     "auth.key_unproven"};
+		g.prove_fails = proofs[c->proof];
+		g.key = our_key(c->holder, c->biz == BIZ_RENEW ? 10 : 200,
+		                c->biz == BIZ_UNLOCK ? KEYPIN_LOCKED : KEYPIN_OK);
+		if (c->biz == BIZ_EXCHANGE)
+			g.key.issuer = ISSUER_JSCA;
+		tap(&g, INTENT_BUSINESS, c->biz);
+		for (int guard = 0; guard < 40; guard++) {
+			const struct flow_view *v = view(&g);
+			if (v->screen != SCREEN_STEP || v->step == STEP_RESULT || v->error_key[0])
+				break;
+			if (!answer_wrongly(&g, c))
+				break;
+		}
+		const struct flow_view *v = view(&g);
+		int ok = 1;
+		switch (c->outcome) {
+		case O_REFUSED:
+			ok = v->screen == SCREEN_ERROR && strcmp(v->error_key, c->reason) == 0;
+			break;
+		case O_STEP_ERROR:
+			ok = v->screen == SCREEN_STEP && v->step == c->step &&
+			     strcmp(v->error_key, c->reason) == 0;
+			break;
+		case O_REVIEW:
+			ok = v->screen == SCREEN_STEP && v->step == STEP_RESULT &&
+			     g.order_state == ORDER_IN_REVIEW && g.orders_created == 1;
+			break;
+		}
+		if (c->outcome != O_REVIEW)
+			ok &= g.orders_created == 0 && g.pays == 0;
+		if (c->outcome == O_REFUSED && !c->proof)
+			ok &= strcmp(g.last_journal, "authority.refused") == 0;
+		ok &= g.works == 0 && g.keys_issued == 0 && g.work_pins_seen == 0;
+		ok &= g.agent_checks == (c->holder == HOLDER_UNIT && c->biz != BIZ_NEW &&
+		                         c->wrong != W_EXPIRED && c->wrong != W_CARD_GONE);
+		ok &= g.proofs == (c->proof != P_NONE);
+		if (!ok)
+			fprintf(stderr,
+			        "wrong person %zu (%s %s): at %s %s, error %s; orders %d pays %d "
+			        "works %d keys %d checks %d proofs %d journal %s\n",
+			        i, catalogue_business_id(c->biz), catalogue_holder_id(c->holder),
+			        v->screen == SCREEN_STEP ? "step" : "screen",
+			        catalogue_step_id(v->step), v->error_key, g.orders_created, g.pays,
+			        g.works, g.keys_issued, g.agent_checks, g.proofs, g.last_journal);
+		CHECK(ok);
+		tap(&g, INTENT_CANCEL, 0);
+		wait_s(&g, 200);
+		CHECK_INT(view(&g)->screen, SCREEN_START);
+		CHECK(!flow_holds_personal_data(g.f));
+		played++;
+		rig_free(&g);
+	}
+	CHECK(played >= 40);
+}
+
 int main(void)
 {
 	test_every_business("nantong");
@@ -913,5 +1129,6 @@ int main(void)
 	test_pickup();
 	test_renew_fresh_key();
 	test_served_cert();
+	test_wrong_person();
 	return check_done();
 }

@@ -19,7 +19,7 @@
 #include "core/money.h"
 
 #define MAX_SECTIONS     64 /* hall, hours, fees, 12 fee sections and the outlets fit */
-#define MAX_KEYS         16 /* keys of one section */
+#define MAX_KEYS         20 /* keys of one section */
 #define SECTION_NAME_MAX 50 /* inih's own limit (MAX_SECTION), terminator included */
 
 _Static_assert(FEE_KEY_COUNT <= MAX_KEYS, "a fee section's keys must fit in MAX_KEYS");
@@ -45,6 +45,7 @@ struct key_def {
 	size_t off, size;           /* the field in the section's object */
 	int lo, hi;                 /* VAL_INT: the range; VAL_ALNUM: the length */
 	const char *const *choices; /* VAL_CHOICE: the accepted values, NULL-terminated */
+	int optional;               /* may be left out: the section's close() fills it in */
 };
 
 #define FIELD(type, member) offsetof(type, member), sizeof(((type *)0)->member)
@@ -54,7 +55,7 @@ struct seen;
 
 struct section_def {
 	const char *name; /* a section's name; with a trailing '.', the prefix of a family */
-	const struct key_def *keys; /* all required; NULL when key() knows the keys itself */
+	const struct key_def *keys; /* required unless optional; NULL when key() knows the keys */
 	int nkeys;
 	int required; /* the file must have the section */
 	/* For a family: checks the suffix and returns where the member's values go, or NULL
@@ -377,11 +378,11 @@ static int table_key(struct parse *p, struct seen *s, const char *name, const ch
 	return FAIL_VALUE(p, s, name, "unknown key");
 }
 
-/* close() of a section with a key table: every key is required. */
+/* close() of a section with a key table: every key not optional is required. */
 static int table_close(struct parse *p, struct seen *s)
 {
 	for (int k = 0; k < s->def->nkeys; k++)
-		if (!s->key_line[k])
+		if (!s->key_line[k] && !s->def->keys[k].optional)
 			return fail(p, KR_CONFIG, s->line, s->name, s->def->keys[k].name,
 			            "missing key");
 	return KR_OK;
@@ -565,7 +566,33 @@ static const struct key_def keys_keys[] = {
     {"crl_url", VAL_TEXT, FIELD(struct conf, keys.crl_url)},
     {"aia_url", VAL_TEXT, FIELD(struct conf, keys.aia_url)},
     {"ledger", VAL_PATH, FIELD(struct conf, keys.ledger)},
+    {"crl_file", VAL_PATH, FIELD(struct conf, keys.crl_file), 0, 0, NULL, 1},
+    {"crl_next_update_hours", VAL_INT, FIELD(struct conf, keys.crl_next_update_hours), 1, 168, NULL,
+     1},
 };
+_Static_assert(sizeof keys_keys / sizeof keys_keys[0] <= MAX_KEYS, "[keys] must fit in MAX_KEYS");
+
+#define CRL_FILE_DEFAULT      "issuing.crl" /* in the ledger's folder */
+#define CRL_NEXT_UPDATE_HOURS 24
+
+/* close() of [keys]: the table's check, then the defaults of what was left out. */
+static int keys_close(struct parse *p, struct seen *s)
+{
+	struct conf_keys *k = &((struct conf *)p->target)->keys;
+	if (table_close(p, s) != KR_OK)
+		return p->rc;
+	if (!k->crl_next_update_hours)
+		k->crl_next_update_hours = CRL_NEXT_UPDATE_HOURS;
+	if (!k->crl_file[0]) {
+		const char *slash = strrchr(k->ledger, '/'); /* resolved: absolute */
+		int n = slash ? (int)(slash - k->ledger) : 0;
+		if (snprintf(k->crl_file, sizeof k->crl_file, "%.*s/%s", n, k->ledger,
+		             CRL_FILE_DEFAULT) >= (int)sizeof k->crl_file)
+			return fail(p, KR_CONFIG, s->line, s->name, "crl_file",
+			            "the default beside the ledger is too long");
+	}
+	return KR_OK;
+}
 /* [cmp]: needed only when [keys] issuer = cmp (checked at the keys service's create). */
 static const struct key_def cmp_keys[] = {
     {"server", VAL_TEXT, FIELD(struct conf, keys.cmp.server)},
@@ -624,7 +651,7 @@ static const struct section_def kiosk_sections[] = {
     {"dispenser", TABLE(dispenser_keys), 0, NULL, table_key, table_close},
     {"printer", TABLE(printer_keys), 0, NULL, table_key, table_close},
     {"alipay", TABLE(alipay_keys), 0, NULL, table_key, table_close},
-    {"keys", TABLE(keys_keys), 0, NULL, table_key, table_close},
+    {"keys", TABLE(keys_keys), 0, NULL, table_key, keys_close},
     {"cmp", TABLE(cmp_keys), 0, NULL, table_key, table_close},
     {"staff", TABLE(staff_keys), 0, NULL, table_key, table_close},
     {"monitor", TABLE(monitor_keys), 0, NULL, table_key, table_close},

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/http.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,9 +218,10 @@ int issuer_cmp_update(const struct conf_cmp *c, X509 *old, EVP_PKEY *key, int da
 	return certify(c, &s, OSSL_CMP_KUR, "KUR", subject_id, out, err);
 }
 
-/* RR of the certificate kept in file name; renames it .revoked when the CA did. */
-static int revoke_one(const struct conf_cmp *c, const char *name, char *serial_hex, size_t size,
-                      struct kerr *err)
+/* RR of the certificate kept in file name for crl_reason; marks it held (renamed
+ * ".held") or revoked (".revoked", in place of any ".held") when the CA did. */
+static int revoke_one(const struct conf_cmp *c, const char *name, int crl_reason, char *serial_hex,
+                      size_t size, struct kerr *err)
 {
 	char path[4200], done[4300];
 	struct session s;
@@ -234,22 +236,37 @@ static int revoke_one(const struct conf_cmp *c, const char *name, char *serial_h
 	}
 	int rc = session_begin(c, &s, err);
 	if (rc == KR_OK &&
-	    (!OSSL_CMP_CTX_set1_oldCert(s.ctx, x) || OSSL_CMP_exec_RR_ses(s.ctx) != 1))
+	    (!OSSL_CMP_CTX_set1_oldCert(s.ctx, x) ||
+	     !OSSL_CMP_CTX_set_option(s.ctx, OSSL_CMP_OPT_REVOCATION_REASON, crl_reason) ||
+	     OSSL_CMP_exec_RR_ses(s.ctx) != 1))
 		rc = session_fail(&s, "RR", err);
 	else if (rc == KR_OK)
 		session_end(&s);
 	if (rc == KR_OK) {
+		int held = crl_reason == CRL_REASON_CERTIFICATE_HOLD;
+		size_t n = strlen(path);
+		if (n > 5 && strcmp(path + n - 5, ".held") == 0)
+			path[n - 5] = '\0'; /* a held one, revoked now */
+		snprintf(done, sizeof done, "%s.%s", path, held ? "held" : "revoked");
+		snprintf(path, sizeof path, "%s/%s", c->certs, name);
 		issuer_serial_hex(x, serial_hex, size);
-		snprintf(done, sizeof done, "%s.revoked", path);
 		if (rename(path, done) != 0)
-			rc = kerr_set(err, KR_IO, "[cmp] certs: cannot mark '%s' revoked", path);
+			rc = kerr_set(err, KR_IO, "[cmp] certs: cannot mark '%s' %s", path,
+			              held ? "held" : "revoked");
 	}
 	X509_free(x);
 	return rc;
 }
 
-int issuer_cmp_revoke(const struct conf_cmp *c, const char *subject_id, int *revoked,
-                      char *serial_hex, size_t size, struct kerr *err)
+/* Whether name ends with end. */
+static int ends_with(const char *name, const char *end)
+{
+	size_t n = strlen(name), e = strlen(end);
+	return n >= e && strcmp(name + n - e, end) == 0;
+}
+
+int issuer_cmp_revoke(const struct conf_cmp *c, const char *subject_id, int crl_reason,
+                      int *revoked, char *serial_hex, size_t size, struct kerr *err)
 {
 	char prefix[SUBJECT_MAX + 2];
 	int rc = KR_OK;
@@ -257,17 +274,22 @@ int issuer_cmp_revoke(const struct conf_cmp *c, const char *subject_id, int *rev
 	serial_hex[0] = '\0';
 	if (!subject_id_ok(subject_id))
 		return kerr_set(err, KR_INVALID, "bad subject id");
+	if (crl_reason == CRL_REASON_REMOVE_FROM_CRL || crl_reason < CRL_REASON_UNSPECIFIED ||
+	    crl_reason > CRL_REASON_AA_COMPROMISE)
+		return kerr_set(err, KR_INVALID, "the CMP CA takes no revocation with reason %d",
+		                crl_reason);
+	int held = crl_reason == CRL_REASON_CERTIFICATE_HOLD;
 	snprintf(prefix, sizeof prefix, "%s.", subject_id);
 	DIR *d = opendir(c->certs);
 	if (!d)
 		return kerr_set(err, KR_CONFIG, "[cmp] certs: cannot open '%s'", c->certs);
 	struct dirent *e;
 	while (rc == KR_OK && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || n < 4 ||
-		    strcmp(e->d_name + n - 4, ".pem") != 0)
+		/* a hold takes the valid ones (.pem), a final revocation those and the held */
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
+		    !(ends_with(e->d_name, ".pem") || (!held && ends_with(e->d_name, ".pem.held"))))
 			continue;
-		rc = revoke_one(c, e->d_name, serial_hex, size, err);
+		rc = revoke_one(c, e->d_name, crl_reason, serial_hex, size, err);
 		*revoked += rc == KR_OK;
 	}
 	closedir(d);

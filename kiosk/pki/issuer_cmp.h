@@ -34,10 +34,14 @@ int issuer_cmp_enrol(const struct conf_cmp *c, EVP_PKEY *key, const X509_NAME *s
 int issuer_cmp_update(const struct conf_cmp *c, X509 *old, EVP_PKEY *key, int days,
                       const char *subject_id, X509 **out, struct kerr *err);
 
-/* RR for every certificate kept for subject_id that is not yet revoked; each one the CA
- * revoked is marked so (renamed to .revoked). *revoked counts them, the serial of the
- * last in serial_hex. KR_OK with *revoked == 0 when none is kept. */
-int issuer_cmp_revoke(const struct conf_cmp *c, const char *subject_id, int *revoked,
-                      char *serial_hex, size_t size, struct kerr *err);
+/* RR with crl_reason (an RFC 5280 reason code, CRL_REASON_*; the CA's answer to a
+ * reason it does not take is its own) for every certificate kept for subject_id that it
+ * applies to: certificateHold suspends those neither held nor revoked (renamed to
+ * .held), another reason revokes those and the held ones (renamed to .revoked).
+ * removeFromCRL is KR_INVALID: CMP has no request that lifts a hold. *revoked counts
+ * them, the serial of the last in serial_hex. KR_OK with *revoked == 0 when none is
+ * kept. */
+int issuer_cmp_revoke(const struct conf_cmp *c, const char *subject_id, int crl_reason,
+                      int *revoked, char *serial_hex, size_t size, struct kerr *err);
 
 #endif

@@ -28,6 +28,7 @@ struct keywork {
 	X509 *ours, *jsca;
 	unsigned char ca_id[32];
 	size_t ca_id_len;
+	int crl_failed; /* the last CRL write failed: due again */
 };
 
 static X509 *load_cert(const char *path)
@@ -682,6 +683,79 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.write_failed", rc);
 }
 
+/* The CRL of the ledger written on the secure module sm (logged in already), traced. */
+static int crl_on(struct keywork *kw, int sm, int64_t now_utc, struct kerr *err)
+{
+	uint64_t number = 0;
+	int entries = 0, rc = KR_OK;
+	EVP_PKEY *ca_key = token_private_key(kw->tok, sm, kw->ca_id, kw->ca_id_len, err);
+	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
+	if (!ca_key)
+		rc = KR_IO;
+	if (rc == KR_OK)
+		rc = issuer_local_crl(&L, ca_key, now_utc, kw->c->crl_next_update_hours,
+		                      kw->c->crl_file, &number, &entries, err);
+	EVP_PKEY_free(ca_key);
+	kw->crl_failed = rc != KR_OK;
+	if (rc == KR_OK)
+		fprintf(kw->trace, "[keys] CRL %llu written, %d entries\n",
+		        (unsigned long long)number, entries);
+	else
+		fprintf(kw->trace, "[keys] CRL not written: %s\n", err->msg);
+	return rc;
+}
+
+int keywork_crl(struct keywork *kw, int64_t now_utc, struct kerr *err)
+{
+	int sm, rc = sm_login(kw, &sm, err);
+	if (rc == KR_OK)
+		rc = crl_on(kw, sm, now_utc, err);
+	else
+		kw->crl_failed = 1;
+	sm_logout(kw, &sm);
+	return rc;
+}
+
+int keywork_crl_due(struct keywork *kw, int64_t now_utc)
+{
+	struct kerr e;
+	int64_t next;
+	int64_t quarter = (int64_t)kw->c->crl_next_update_hours * 3600 / 4;
+	if (kw->crl_failed || issuer_crl_next_update(kw->c->crl_file, &next, &e) != KR_OK)
+		return 1;
+	return next - now_utc <= quarter;
+}
+
+/* Revocation by the holder's ID with w->revoke_reason: through the CMP CA first (which
+ * cannot lift a hold), then what it did not revoke through the local ledger, whose CRL
+ * is rewritten on the secure module when a certificate changed. A CRL that cannot be
+ * written leaves the revocation done (the ledger has it) and is retried by
+ * keywork_crl_due's schedule. */
+static int do_revoke(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
+                     keywork_progress_fn progress, void *ctx, struct keywork_result *res,
+                     struct kerr *err)
+{
+	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
+	enum revoke_reason reason = w->revoke_reason;
+	int changed = 0, rc = KR_OK;
+	struct kerr crl_err;
+	progress(ctx, "work.revoke_request");
+	if (is_cmp(kw) && reason == REVOKE_LIFT)
+		rc = kerr_set(err, KR_INVALID,
+		              "a suspension cannot be lifted through the CMP CA (no such request)");
+	else if (is_cmp(kw))
+		rc = issuer_cmp_revoke(&kw->c->cmp, w->subject_id, issuer_crl_reason(reason),
+		                       &changed, res->cert_serial, sizeof res->cert_serial, err);
+	/* what the CMP CA did not revoke goes through the ledger: revoked, held, or queued */
+	if (rc == KR_OK && changed == 0) {
+		rc = issuer_local_revoke(&L, w->subject_id, reason, now_utc, &changed, &res->queued,
+		                         res->cert_serial, sizeof res->cert_serial, err);
+		if (rc == KR_OK && changed > 0)
+			keywork_crl(kw, now_utc, &crl_err);
+	}
+	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
+}
+
 int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
                 keywork_progress_fn progress, void *ctx, struct keywork_result *res,
                 struct kerr *err)
@@ -692,19 +766,8 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 		return do_unlock(kw, w, progress, ctx, res, err);
 	case BIZ_RENEW:
 		return do_renew(kw, w, now_utc, progress, ctx, res, err);
-	case BIZ_REVOKE: {
-		struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
-		int revoked = 0, rc = KR_OK;
-		progress(ctx, "work.revoke_request");
-		if (is_cmp(kw))
-			rc = issuer_cmp_revoke(&kw->c->cmp, w->subject_id, &revoked,
-			                       res->cert_serial, sizeof res->cert_serial, err);
-		/* what the CMP CA did not revoke goes through the ledger: revoked or queued */
-		if (rc == KR_OK && revoked == 0)
-			rc = issuer_local_revoke(&L, w->subject_id, now_utc, &revoked, &res->queued,
-			                         res->cert_serial, sizeof res->cert_serial, err);
-		return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
-	}
+	case BIZ_REVOKE:
+		return do_revoke(kw, w, now_utc, progress, ctx, res, err);
 	case BIZ_CHECK:
 		return fail_with(res, "work.failed", kerr_set(err, KR_INVALID, "nothing to do"));
 	default:

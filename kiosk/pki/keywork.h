@@ -31,7 +31,10 @@ struct keywork_result {
 	char cert_serial[48]; /* of the certificate issued (or revoked), "" when none */
 	int64_t not_before_utc, not_after_utc; /* its validity */
 	int queued;                            /* revocation: filed for the central site */
-	const char *reason_key;                /* on failure: the reason shown (a string key) */
+	/* (revocation with w->revoke_reason: REVOKE_HOLD suspends, a final reason revokes,
+	 * REVOKE_LIFT lifts a suspension — KR_NOT_FOUND without one, KR_INVALID through the
+	 * cmp issuer; cert_serial: the last certificate changed) */
+	const char *reason_key; /* on failure: the reason shown (a string key) */
 };
 
 /* Does the work w asks for (borrowed; its PIN is only read) at now_utc, reporting each
@@ -42,6 +45,17 @@ struct keywork_result {
 int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
                 keywork_progress_fn progress, void *ctx, struct keywork_result *res,
                 struct kerr *err);
+
+/* (Re)writes the local issuer's CRL from the ledger at now_utc ([keys] crl_file,
+ * crl_next_update_hours), signed with the CA key on the secure module (logged in and out
+ * here), and traces "[keys] CRL N written, K entries". keywork_run's revocations call it
+ * after every change of a certificate's state; call it at start-up and when
+ * keywork_crl_due says so. A kiosk result. */
+int keywork_crl(struct keywork *kw, int64_t now_utc, struct kerr *err);
+
+/* Whether the CRL is due at now_utc: the file is missing or unreadable, the last write
+ * failed, or its nextUpdate is within a quarter of the period. */
+int keywork_crl_due(struct keywork *kw, int64_t now_utc);
 
 /* Proof of possession of a key (staff 1: a staff key, kiosk/staff; 0: a user's key
  * authorising a renewal, core/authority.h): the key serial in the user's port is

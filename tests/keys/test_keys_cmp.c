@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,9 +262,13 @@ int main(void)
 	CHECK_STR(res.reason_key, "work.write_failed");
 	CHECK(strstr(err.msg, "not accepted") != NULL);
 
-	/* revocation by the holder's ID: RR for what the CA gave, then nothing left: queued */
-	struct work_spec rw = {.biz = BIZ_REVOKE, .holder = HOLDER_UNIT};
+	/* revocation by the holder's ID: RR for what the CA gave, then nothing left: queued;
+	 * a lift has no CMP request */
+	struct work_spec rw = {
+	    .biz = BIZ_REVOKE, .holder = HOLDER_UNIT, .revoke_reason = REVOKE_LIFT};
 	snprintf(rw.subject_id, sizeof rw.subject_id, UNIT_ID);
+	CHECK_INT(keywork_run(kw, &rw, NOW, no_step, NULL, &res, &err), KR_INVALID);
+	rw.revoke_reason = REVOKE_KEY_COMPROMISE;
 	rc = keywork_run(kw, &rw, NOW, no_step, NULL, &res, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "revoke: %s\n", err.msg);
@@ -295,7 +300,8 @@ int main(void)
 	CHECK_INT(system(cmd), 0);
 	int revoked = 0;
 	char serial[48];
-	rc = issuer_cmp_revoke(&c.cmp, UNIT_ID, &revoked, serial, sizeof serial, &err);
+	rc = issuer_cmp_revoke(&c.cmp, UNIT_ID, CRL_REASON_KEY_COMPROMISE, &revoked, serial,
+	                       sizeof serial, &err);
 	fprintf(stderr, "RR rejected: %s\n", err.msg);
 	CHECK(rc != KR_OK);
 	CHECK_INT(revoked, 0);
@@ -310,14 +316,16 @@ int main(void)
 		fputs("not-the-secret\n", f);
 		fclose(f);
 	}
-	rc = issuer_cmp_revoke(&wrong, UNIT_ID, &revoked, serial, sizeof serial, &err);
+	rc = issuer_cmp_revoke(&wrong, UNIT_ID, CRL_REASON_KEY_COMPROMISE, &revoked, serial,
+	                       sizeof serial, &err);
 	fprintf(stderr, "wrong secret: %s\n", err.msg);
 	CHECK(rc == KR_CONFLICT || rc == KR_IO);
 	CHECK_INT(revoked, 0);
 	stop(srv);
 
 	/* no server at all: an ordinary I/O failure */
-	rc = issuer_cmp_revoke(&c.cmp, UNIT_ID, &revoked, serial, sizeof serial, &err);
+	rc = issuer_cmp_revoke(&c.cmp, UNIT_ID, CRL_REASON_KEY_COMPROMISE, &revoked, serial,
+	                       sizeof serial, &err);
 	fprintf(stderr, "no server: %s\n", err.msg);
 	CHECK_INT(rc, KR_IO);
 

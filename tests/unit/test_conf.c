@@ -159,6 +159,9 @@ static void test_kiosk_ini(void)
 	CHECK_STR(c.idreader.control, src("config/../var/rig/idcard.ctl"));
 	CHECK_STR(c.alipay.control, "http://127.0.0.1:18444");
 	CHECK_STR(c.printer.server, "default");
+	CHECK_STR(c.keys.ledger, src("config/../var/rig/p11/ledger"));
+	CHECK_STR(c.keys.crl_file, src("config/../var/rig/p11/issuing.crl"));
+	CHECK_INT(c.keys.crl_next_update_hours, 24);
 	CHECK_STR(conf_service_name(SVC_DISPENSER), "dispenser");
 	CHECK_INT(conf_service_from_name("scanner"), -1);
 	CHECK_INT(conf_service_from_name(NULL), -1);
@@ -282,6 +285,7 @@ static const struct bad_file bad_files[] = {
     KIOSK("kiosk_syntax.ini", ":9:", "expected [section] or key = value"),
     KIOSK("kiosk_section_twice.ini", ":24:", "[flow]", "first on line 8"),
     KIOSK("kiosk_long_line.ini", ":5:", "line longer than"),
+    KIOSK("kiosk_crl_hours.ini", ":40:", "[keys] crl_next_update_hours", "1..168"),
     {"kiosk_no_region.ini", 1, KR_IO, {":4:", "[kiosk] region", "nowhere.ini"}},
     /* the region file's own error, named by its path */
     {"kiosk_bad_region.ini", 1, KR_CONFIG, {":15:", "cert_year", "negative"}, "negative_fee.ini"},
@@ -326,6 +330,15 @@ static void test_good_fixtures(void)
 	CHECK_INT(c.region.noutlets, 0);
 	CHECK(fees_offered(&c.region.fees, BIZ_UNLOCK, HOLDER_UNIT));
 	CHECK(!fees_offered(&c.region.fees, BIZ_NEW, HOLDER_UNIT));
+
+	/* [keys] without the CRL keys: issuing.crl beside the ledger, a day ahead */
+	rc = conf_load(src("tests/unit/conf/kiosk_keys.ini"), &c, &err);
+	if (rc != KR_OK)
+		fprintf(stderr, "%s\n", err.msg);
+	CHECK_INT(rc, KR_OK);
+	CHECK_STR(c.keys.ledger, src("tests/unit/conf/state/ledger"));
+	CHECK_STR(c.keys.crl_file, src("tests/unit/conf/state/issuing.crl"));
+	CHECK_INT(c.keys.crl_next_update_hours, 24);
 }
 
 static void test_missing_files(void)

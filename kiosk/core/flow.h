@@ -177,7 +177,7 @@ struct work_spec {
 	char key_serial[40];
 	char subject_name[128];
 	char subject_id[20];
-	int64_t renew_from_utc; /* renewal: the new validity starts here */
+	int64_t renew_from_utc;           /* renewal: the new validity starts here */
 	enum revoke_reason revoke_reason; /* revocation: what it does */
 	char pin[16];
 };
@@ -319,6 +319,8 @@ struct flow_view {
 	char cert_serial[48];
 	int64_t not_after_utc;
 	const char *print_key; /* printing / printed / print failed */
+	const char *next_key;  /* the result: what comes next (a string key), or NULL */
+	int key_to_take;       /* the result: a key to take besides the receipt */
 	int out_of_service;    /* the kiosk cannot take orders (its store failed) */
 	unsigned version;      /* bumped on every change */
 	/* the contact step: 0 the mobile is asked for, 1 then the e-mail for the e-invoice

@@ -132,6 +132,9 @@ void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing sta
 /* The key's answer to the proof of possession on the key PIN step: proven goes on; a
  * wrong PIN asks again; a locked key or one that cannot prove is refused. */
 void flow_on_proof(struct flow *f, struct flow_out *out, int proven, const char *reason);
+/* What the user does next once the order is done (a string key for the result screen
+ * and the receipt), or NULL. */
+const char *flow_next_key(const struct session *s);
 /* Closes the session's order when it was created but not yet paid for. */
 void flow_close_unpaid_order(struct flow *f, struct flow_out *out);
 

@@ -126,11 +126,13 @@ static void default_options(struct flow *f)
 		}
 }
 
-static const char *next_key(const struct session *s)
+const char *flow_next_key(const struct session *s)
 {
 	const struct recipe *r = s->recipe;
-	if (s->auth_review && r->biz == BIZ_REVOKE)
-		return "next.revoke_review";
+	if (r->biz == BIZ_REVOKE)
+		return s->auth_review      ? "next.revoke_review"
+		       : s->cert_serial[0] ? "next.revoke_held" /* ours: suspended here */
+		                           : "next.revoke_24h"; /* filed for the central site */
 	if (r->review || s->auth_review)
 		return "next.wait_review";
 	switch (r->biz) {
@@ -138,8 +140,6 @@ static const char *next_key(const struct session *s)
 		return "next.reencrypt_bids";
 	case BIZ_UNLOCK:
 		return "next.remember_pin";
-	case BIZ_REVOKE:
-		return "next.revoke_24h";
 	case BIZ_CHECK:
 		return NULL;
 	default:
@@ -169,7 +169,7 @@ static void print_receipt(struct flow *f, struct flow_out *out)
 	}
 	d->check_pass = f->s.key.check_pass;
 	COPY(d->check_reason, f->s.key.check_reason);
-	d->next_key = next_key(&f->s);
+	d->next_key = flow_next_key(&f->s);
 	d->at_utc = f->now.utc_s;
 	d->pickup = f->s.pickup;
 	d->paid_fen = f->s.order.paid_fen;
@@ -191,7 +191,9 @@ void flow_request_work(struct flow *f, struct flow_out *out)
 	struct work_spec *w = &r->work;
 	r->order_id = f->s.order_id;
 	COPY(r->order_no, f->s.order_no);
-	w->biz = f->s.pickup ? BIZ_NEW : f->s.biz; /* a pick-up makes a new key */
+	/* a pick-up is worked as what was ordered: a new key, or a reissue (which revokes) */
+	w->biz = f->s.pickup ? f->s.order.biz : f->s.biz;
+	w->revoke_reason = REVOKE_HOLD; /* a loss report at the kiosk suspends */
 	w->holder = f->s.holder;
 	w->years = f->s.years;
 	w->seal = f->s.seal;

@@ -151,7 +151,7 @@ static void create_order(struct flow *f, struct flow_out *out)
 		COPY(r->pickup_no, s->order.order_no);
 	COPY(r->mobile, s->phone);
 	COPY(r->email, s->email);
-	if (s->biz == BIZ_REVOKE)
+	if (s->biz == BIZ_REVOKE || s->biz == BIZ_REISSUE) /* whose certificates it revokes */
 		COPY(r->revoke_id, s->holder == HOLDER_UNIT && s->unit_code[0] ? s->unit_code
 		                                                               : s->card.id_number);
 	s->creating = 1;

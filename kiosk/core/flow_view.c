@@ -29,12 +29,31 @@ const char *flow_step_prompt(enum step step)
 	return (int)step >= 0 && step < STEP_COUNT ? step_prompts[step] : "?";
 }
 
+/* The result's title: what was done. */
+static const char *result_prompt(const struct session *s)
+{
+	if (s->biz == BIZ_REVOKE)
+		return s->auth_review      ? "step.result_review"
+		       : s->cert_serial[0] ? "step.result_suspended"
+		                           : "step.result_filed";
+	if (s->auth_review || s->recipe->review)
+		return "step.result_review"; /* no key made here yet */
+	return "step.result";
+}
+
 /* The step shown off the start screen: its prompt, and the countdown of its time-out. */
 static void view_step(const struct flow *f, struct flow_view *v)
 {
 	const struct session *s = &f->s;
 	v->step = flow_cur_step(f);
 	v->prompt_key = s->screen == SCREEN_ERROR ? "error.title" : flow_step_prompt(v->step);
+	if (s->screen == SCREEN_STEP && v->step == STEP_RESULT) {
+		v->prompt_key = result_prompt(s);
+		v->next_key = flow_next_key(s);
+		/* the user's own key, or a new one made here (not one left for a review) */
+		v->key_to_take =
+		    s->have_key || (s->recipe->new_key && !s->auth_review && !s->recipe->review);
+	}
 	if (s->screen == SCREEN_STEP && v->step == STEP_CONFIRM && s->pickup)
 		v->prompt_key = "step.confirm_pickup";
 	if (s->screen == SCREEN_STEP && v->step == STEP_CONTACT && s->contact_email) {

@@ -1,7 +1,9 @@
 /* keys_service.c — the keys service on PKCS#11: one worker thread owns the token
  * context (libp11 is not thread-safe); it takes triage and work requests from a small
  * queue and, while idle, re-enumerates about every 0.5 s to turn a key put into or
- * pulled from the user's port into FEV_KEY_INSERTED / FEV_KEY_REMOVED.
+ * pulled from the user's port into FEV_KEY_INSERTED / FEV_KEY_REMOVED. With the local
+ * issuer it also keeps the CRL fresh: at start and about once a minute after, it is
+ * rewritten when keywork_crl_due says so (missing, a failed write, nextUpdate near).
  *
  * A triage that carries a PIN (work.pin, work.key_serial: staff mode's key check,
  * kiosk/staff) first has the key prove its possession of the staff certificate's private
@@ -19,11 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mono.h"
 #include "base/worker.h"
 #include "pki/keywork.h"
 
 #define QUEUE_MAX 8
 #define POLL_MS   500
+#define CRL_MS    60000 /* how often the idle hook looks whether the CRL is due */
 
 struct pk {
 	struct service_host host;
@@ -34,6 +38,8 @@ struct pk {
 	char fail_next[48];
 	int64_t order_id; /* of the work in flight, for progress events */
 	char order_no[32];
+	int local_crl;         /* the local issuer: this kiosk writes the CRL */
+	int64_t crl_looked_ms; /* mono time the idle hook last looked, 0: not yet */
 };
 
 static void post(struct pk *p, struct flow_event *ev)
@@ -131,11 +137,25 @@ static void run_work(struct pk *p, struct flow_request *r)
 	post(p, &ev);
 }
 
-/* Hot-plug: compares the port with what was last reported. */
+/* The CRL rewritten when due (traced by keywork_crl; a failed write is due again). */
+static void crl_keep(struct pk *p)
+{
+	int64_t now = mono_ms();
+	struct kerr err;
+	if (!p->local_crl || (p->crl_looked_ms && now - p->crl_looked_ms < CRL_MS))
+		return;
+	p->crl_looked_ms = now;
+	int64_t utc = p->host.utc_s(p->host.app);
+	if (keywork_crl_due(p->kw, utc))
+		keywork_crl(p->kw, utc, &err);
+}
+
+/* Hot-plug: compares the port with what was last reported; the CRL kept fresh. */
 static int64_t poll_port(void *ctx, int kicked)
 {
 	struct pk *p = ctx;
 	(void)kicked; /* a kick only has it look at once */
+	crl_keep(p);
 	char serial[40];
 	int present = keywork_port(p->kw, serial, sizeof serial);
 	if (!present)
@@ -290,6 +310,7 @@ int pkcs11_keys_create(const struct service_host *host, struct service *out, str
 	if (!p)
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	p->host = *host;
+	p->local_crl = strcmp(c->keys.issuer, "cmp") != 0;
 	int rc = keywork_create(&c->keys, host->trace, &p->kw, err);
 	if (rc != KR_OK) {
 		free(p);

@@ -726,17 +726,16 @@ int keywork_crl_due(struct keywork *kw, int64_t now_utc)
 	return next - now_utc <= quarter;
 }
 
-/* Revocation by the holder's ID with w->revoke_reason: through the CMP CA first (which
- * cannot lift a hold), then what it did not revoke through the local ledger, whose CRL
- * is rewritten on the secure module when a certificate changed. A CRL that cannot be
- * written leaves the revocation done (the ledger has it) and is retried by
- * keywork_crl_due's schedule. */
-static int do_revoke(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
-                     keywork_progress_fn progress, void *ctx, struct keywork_result *res,
-                     struct kerr *err)
+/* Revocation of the certificates of the holder w->subject_id for reason: through the
+ * CMP CA first (which cannot lift a hold), then what it did not revoke through the local
+ * ledger, whose CRL is rewritten on the secure module when a certificate changed. A CRL
+ * that cannot be written leaves the revocation done (the ledger has it) and is retried
+ * by keywork_crl_due's schedule. */
+static int do_revoke(struct keywork *kw, const struct work_spec *w, enum revoke_reason reason,
+                     int64_t now_utc, keywork_progress_fn progress, void *ctx,
+                     struct keywork_result *res, struct kerr *err)
 {
 	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
-	enum revoke_reason reason = w->revoke_reason;
 	int changed = 0, rc = KR_OK;
 	struct kerr crl_err;
 	progress(ctx, "work.revoke_request");
@@ -767,7 +766,7 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 	case BIZ_RENEW:
 		return do_renew(kw, w, now_utc, progress, ctx, res, err);
 	case BIZ_REVOKE:
-		return do_revoke(kw, w, now_utc, progress, ctx, res, err);
+		return do_revoke(kw, w, w->revoke_reason, now_utc, progress, ctx, res, err);
 	case BIZ_CHECK:
 		return fail_with(res, "work.failed", kerr_set(err, KR_INVALID, "nothing to do"));
 	default:
@@ -777,6 +776,13 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 	if (pin_check(w->pin, NULL) != PIN_GOOD)
 		return fail_with(res, pin_verdict_key(pin_check(w->pin, NULL)),
 		                 kerr_set(err, KR_INVALID, "weak or missing PIN refused"));
+	/* a reissue: the lost key's certificates revoked before a new key is made (a redo
+	 * after a crash finds them revoked already and goes on) */
+	if (w->biz == BIZ_REISSUE) {
+		int rc = do_revoke(kw, w, REVOKE_KEY_COMPROMISE, now_utc, progress, ctx, res, err);
+		if (rc != KR_OK)
+			return rc;
+	}
 	for (int k = 0; k <= w->sub_keys; k++) {
 		int rc = personalise_one(kw, w, k == 0, now_utc, progress, ctx, res, err);
 		if (rc != KR_OK)

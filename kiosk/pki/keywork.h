@@ -30,7 +30,7 @@ typedef void (*keywork_progress_fn)(void *ctx, const char *step_key);
 struct keywork_result {
 	char cert_serial[48]; /* of the certificate issued (or revoked), "" when none */
 	int64_t not_before_utc, not_after_utc; /* its validity */
-	int queued;                            /* revocation: filed for the central site */
+	int queued; /* revocation (or a reissue's): filed for the central site */
 	/* (revocation with w->revoke_reason: REVOKE_HOLD suspends, a final reason revokes,
 	 * REVOKE_LIFT lifts a suspension — KR_NOT_FOUND without one, KR_INVALID through the
 	 * cmp issuer; cert_serial: the last certificate changed) */
@@ -41,7 +41,9 @@ struct keywork_result {
  * step. KR_OK, or a failure with res->reason_key and the detail in err. A renewal with
  * [keys] renew_fresh_key = 1 makes a new key pair when w->pin holds the user's PIN (a key
  * is generated on the token only after a user login; the PIN stays as it is); without
- * a PIN the key pair is re-certified and the trace says so. */
+ * a PIN the key pair is re-certified and the trace says so. A reissue first revokes the
+ * holder's certificates (keyCompromise; queued for the central site when none is ours),
+ * then makes the new key. */
 int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
                 keywork_progress_fn progress, void *ctx, struct keywork_result *res,
                 struct kerr *err);

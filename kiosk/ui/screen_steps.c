@@ -261,6 +261,8 @@ static void result(struct builder *b)
 	if (v->biz == BIZ_CHECK && v->have_key)
 		screen_info_key(b, FONT_BODY, v->check_pass ? ROLE_NOTICE : ROLE_ERROR,
 		                v->check_pass ? "ui.check_pass" : "ui.check_fail");
+	if (v->next_key)
+		screen_info_key(b, FONT_BODY, ROLE_SCREEN, v->next_key);
 	if (v->print_key)
 		screen_info_key(b, FONT_BODY,
 		                strcmp(v->print_key, "print.failed") == 0 ? ROLE_WARNING
@@ -269,7 +271,8 @@ static void result(struct builder *b)
 	screen_countdown(b, 1);
 	struct btn done = {screen_tx(b, "ui.finish"), ACT_INTENT, INTENT_NEXT, 0, ROLE_PRIMARY};
 	screen_grid(b, &done, 1, 1, FONT_BODY);
-	screen_caption(b, FONT_TITLE, ROLE_WARNING, screen_tx(b, "ui.take_key"));
+	screen_caption(b, FONT_TITLE, ROLE_WARNING,
+	               screen_tx(b, v->key_to_take ? "ui.take_key" : "ui.take_receipt"));
 }
 
 static void holder_step(struct builder *b)

@@ -10,12 +10,12 @@
 #include "core/flow.h"
 #include "core/recovery.h"
 
-#define UNIT_CODE "91350200MA2YJ1XR9G"
-#define PERSON_ID "11010519491231002X"
+#define UNIT_CODE  "91350200MA2YJ1XR9G"
+#define PERSON_ID  "11010519491231002X"
 #define OTHER_UNIT "91320582MA1N8K3L4X" /* another unit */
 #define OTHER_ID   "320683198503045118" /* another person: an agent of OTHER_UNIT */
 #define CLERK_ID   "320582199006174026" /* the one agent on UNIT_CODE's list in some rows */
-#define DAY_S     86400
+#define DAY_S      86400
 
 struct rig {
 	struct conf_region region;
@@ -50,8 +50,8 @@ struct rig {
 	const char *listed[2][2]; /* the units' lists of agents: {unit, agent ID} pairs */
 	int no_list;              /* no list young enough: every answer is AGENT_NO_LIST */
 	int agent_checks;         /* FREQ_AGENT_CHECK seen */
-	int proofs;                /* FREQ_KEY_PROVE seen */
-	const char *prove_fails;   /* the proof's answer: NULL proven, else the reason key */
+	int proofs;               /* FREQ_KEY_PROVE seen */
+	const char *prove_fails;  /* the proof's answer: NULL proven, else the reason key */
 	int orders_created, pays, works, keys_issued;
 	char last_journal[32]; /* kind of the last FREQ_JOURNAL */
 };
@@ -388,6 +388,20 @@ static void test_every_business(const char *hall)
 				          rc->review ? ORDER_IN_REVIEW : ORDER_SERVED);
 			}
 			CHECK_INT(g.handed_out, rc->new_key && !rc->review);
+			/* the result says what was done, what comes next and what to take */
+			CHECK_STR(v->prompt_key, b == BIZ_REVOKE ? "step.result_suspended"
+			                         : rc->review    ? "step.result_review"
+			                                         : "step.result");
+			CHECK_INT(v->key_to_take, rc->uses_own_key || (rc->new_key && !rc->review));
+			CHECK(b == BIZ_CHECK ? v->next_key == NULL : v->next_key != NULL);
+			CHECK(v->next_key == g.last_receipt.next_key);
+			if (b == BIZ_REVOKE || b == BIZ_REISSUE) {
+				CHECK_STR(g.revoke_id, h == HOLDER_UNIT ? UNIT_CODE : PERSON_ID);
+			}
+			if (b == BIZ_REVOKE)
+				CHECK_INT(g.last_work.revoke_reason, REVOKE_HOLD);
+			if (g.works)
+				CHECK_INT(g.last_work.biz, b);
 			if (rc->pin && !rc->review) {
 				CHECK_INT(g.work_pins_seen, 1);
 				CHECK_STR(g.last_pin, "902417");
@@ -800,13 +814,16 @@ static struct pickup_order unit_pickup(void)
  * made, a PIN, a key from the dispenser made for the order's subject. */
 static void test_pickup(void)
 {
-	for (int own = 0; own < 2; own++) {
+	for (int k = 0; k < 3; k++) {
+		int own = k == 1, reissue = k == 2; /* a reissue is worked as one: it revokes */
 		struct rig g;
 		rig_init(&g, "nantong");
 		tap(&g, INTENT_PICKUP, 0);
 		CHECK_INT(view(&g)->screen, SCREEN_START); /* not offered without central sync */
 		g.cfg.pickup_offered = 1;
 		g.pickup = unit_pickup();
+		if (reissue)
+			g.pickup.biz = BIZ_REISSUE;
 		g.pickup_order_id = own ? 55 : 0;
 		tap(&g, INTENT_PICKUP, 0);
 		CHECK_INT(view(&g)->step, STEP_ORDER_NO);
@@ -835,7 +852,7 @@ static void test_pickup(void)
 		type(&g, INTENT_PIN, "902417");
 		type(&g, INTENT_PIN, "902417");
 		CHECK_INT(g.effects_before_state, 0);
-		CHECK_INT(g.last_work.biz, BIZ_NEW);
+		CHECK_INT(g.last_work.biz, reissue ? BIZ_REISSUE : BIZ_NEW);
 		CHECK_INT(g.last_work.holder, HOLDER_UNIT);
 		CHECK_STR(g.last_work.subject_name, "南通示例公司");
 		CHECK_STR(g.last_work.subject_id, UNIT_CODE);
@@ -952,49 +969,62 @@ struct wrong_case {
 #define U HOLDER_UNIT
 #define P HOLDER_PERSON
 /* the unit's authority cases, refused: the unit's list is all that speaks for an agent */
-#define UNIT_REFUSED(b)                                                              \
-	{b, U, W_STRANGER, P_NONE, O_REFUSED, "auth.not_agent", 0},                  \
-	    {b, U, W_OTHER_UNIT, P_NONE, O_REFUSED, "auth.not_agent", 0},            \
-	    {b, U, W_UNLISTED, P_NONE, O_REFUSED, "auth.not_agent", 0},              \
-	    {b, U, W_NO_LIST, P_NONE, O_REFUSED, "auth.no_list", 0}
-#define UNIT_REVIEWED(b)                                                             \
-	{b, U, W_STRANGER, P_NONE, O_REVIEW, "", 0},                                 \
-	    {b, U, W_OTHER_UNIT, P_NONE, O_REVIEW, "", 0},                           \
-	    {b, U, W_UNLISTED, P_NONE, O_REVIEW, "", 0},                             \
-	    {b, U, W_NO_LIST, P_NONE, O_REVIEW, "", 0}
-#define BAD_CARDS(b, h)                                                              \
-	{b, h, W_EXPIRED, P_NONE, O_STEP_ERROR, "card.expired", STEP_ID_CARD},       \
-	    {b, h, W_CARD_GONE, P_NONE, O_STEP_ERROR, "card.read_failed", STEP_ID_CARD}
+#define UNIT_REFUSED(b)                                                                            \
+	{b, U, W_STRANGER, P_NONE, O_REFUSED, "auth.not_agent", 0},                                \
+	    {b, U, W_OTHER_UNIT, P_NONE, O_REFUSED, "auth.not_agent", 0},                          \
+	    {b, U, W_UNLISTED, P_NONE, O_REFUSED, "auth.not_agent", 0},                            \
+	{                                                                                          \
+		b, U, W_NO_LIST, P_NONE, O_REFUSED, "auth.no_list", 0                              \
+	}
+#define UNIT_REVIEWED(b)                                                                           \
+	{b, U, W_STRANGER, P_NONE, O_REVIEW, "", 0},                                               \
+	    {b, U, W_OTHER_UNIT, P_NONE, O_REVIEW, "", 0},                                         \
+	    {b, U, W_UNLISTED, P_NONE, O_REVIEW, "", 0},                                           \
+	{                                                                                          \
+		b, U, W_NO_LIST, P_NONE, O_REVIEW, "", 0                                           \
+	}
+#define BAD_CARDS(b, h)                                                                            \
+	{b, h, W_EXPIRED, P_NONE, O_STEP_ERROR, "card.expired", STEP_ID_CARD},                     \
+	{                                                                                          \
+		b, h, W_CARD_GONE, P_NONE, O_STEP_ERROR, "card.read_failed", STEP_ID_CARD          \
+	}
 
 static const struct wrong_case wrong_cases[] = {
-	/* a unit's agent */
-	UNIT_REFUSED(BIZ_UNLOCK), BAD_CARDS(BIZ_UNLOCK, U),
-	UNIT_REFUSED(BIZ_EXCHANGE), BAD_CARDS(BIZ_EXCHANGE, U),
-	UNIT_REVIEWED(BIZ_REISSUE), BAD_CARDS(BIZ_REISSUE, U),
-	UNIT_REVIEWED(BIZ_CHANGE), BAD_CARDS(BIZ_CHANGE, U),
-	UNIT_REVIEWED(BIZ_REVOKE), BAD_CARDS(BIZ_REVOKE, U),
-	BAD_CARDS(BIZ_NEW, U),
-	/* a unit's renewal by possession of the key, which then fails to prove it */
-	{BIZ_RENEW, U, W_STRANGER, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
-	{BIZ_RENEW, U, W_OTHER_UNIT, P_KEY_LOCKED, O_REFUSED, "auth.key_locked", 0},
-	{BIZ_RENEW, U, W_UNLISTED, P_UNPROVEN, O_REFUSED, "auth.key_unproven", 0},
-	{BIZ_RENEW, U, W_NO_LIST, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
-	BAD_CARDS(BIZ_RENEW, U),
-	/* a person */
-	{BIZ_UNLOCK, P, W_STRANGER, P_NONE, O_REFUSED, "auth.not_holder", 0},
-	{BIZ_UNLOCK, P, W_OTHER_NAME, P_NONE, O_REFUSED, "auth.not_holder", 0},
-	BAD_CARDS(BIZ_UNLOCK, P),
-	{BIZ_EXCHANGE, P, W_STRANGER, P_NONE, O_REFUSED, "auth.not_holder", 0},
-	{BIZ_EXCHANGE, P, W_OTHER_NAME, P_NONE, O_REFUSED, "auth.not_holder", 0},
-	BAD_CARDS(BIZ_EXCHANGE, P),
-	{BIZ_RENEW, P, W_STRANGER, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
-	{BIZ_RENEW, P, W_OTHER_NAME, P_KEY_LOCKED, O_REFUSED, "auth.key_locked", 0},
-	{BIZ_RENEW, P, W_STRANGER, P_UNPROVEN, O_REFUSED, "auth.key_unproven", 0},
-	BAD_CARDS(BIZ_RENEW, P),
-	{BIZ_CHANGE, P, W_STRANGER, P_NONE, O_REVIEW, "", 0},
-	BAD_CARDS(BIZ_CHANGE, P),
-	/* without a key the card names whose certificate: only a bad card is wrong */
-	BAD_CARDS(BIZ_REISSUE, P), BAD_CARDS(BIZ_REVOKE, P), BAD_CARDS(BIZ_NEW, P),
+    /* a unit's agent */
+    UNIT_REFUSED(BIZ_UNLOCK),
+    BAD_CARDS(BIZ_UNLOCK, U),
+    UNIT_REFUSED(BIZ_EXCHANGE),
+    BAD_CARDS(BIZ_EXCHANGE, U),
+    UNIT_REVIEWED(BIZ_REISSUE),
+    BAD_CARDS(BIZ_REISSUE, U),
+    UNIT_REVIEWED(BIZ_CHANGE),
+    BAD_CARDS(BIZ_CHANGE, U),
+    UNIT_REVIEWED(BIZ_REVOKE),
+    BAD_CARDS(BIZ_REVOKE, U),
+    BAD_CARDS(BIZ_NEW, U),
+    /* a unit's renewal by possession of the key, which then fails to prove it */
+    {BIZ_RENEW, U, W_STRANGER, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
+    {BIZ_RENEW, U, W_OTHER_UNIT, P_KEY_LOCKED, O_REFUSED, "auth.key_locked", 0},
+    {BIZ_RENEW, U, W_UNLISTED, P_UNPROVEN, O_REFUSED, "auth.key_unproven", 0},
+    {BIZ_RENEW, U, W_NO_LIST, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
+    BAD_CARDS(BIZ_RENEW, U),
+    /* a person */
+    {BIZ_UNLOCK, P, W_STRANGER, P_NONE, O_REFUSED, "auth.not_holder", 0},
+    {BIZ_UNLOCK, P, W_OTHER_NAME, P_NONE, O_REFUSED, "auth.not_holder", 0},
+    BAD_CARDS(BIZ_UNLOCK, P),
+    {BIZ_EXCHANGE, P, W_STRANGER, P_NONE, O_REFUSED, "auth.not_holder", 0},
+    {BIZ_EXCHANGE, P, W_OTHER_NAME, P_NONE, O_REFUSED, "auth.not_holder", 0},
+    BAD_CARDS(BIZ_EXCHANGE, P),
+    {BIZ_RENEW, P, W_STRANGER, P_PIN_WRONG, O_STEP_ERROR, "auth.key_pin_wrong", STEP_KEY_PIN},
+    {BIZ_RENEW, P, W_OTHER_NAME, P_KEY_LOCKED, O_REFUSED, "auth.key_locked", 0},
+    {BIZ_RENEW, P, W_STRANGER, P_UNPROVEN, O_REFUSED, "auth.key_unproven", 0},
+    BAD_CARDS(BIZ_RENEW, P),
+    {BIZ_CHANGE, P, W_STRANGER, P_NONE, O_REVIEW, "", 0},
+    BAD_CARDS(BIZ_CHANGE, P),
+    /* without a key the card names whose certificate: only a bad card is wrong */
+    BAD_CARDS(BIZ_REISSUE, P),
+    BAD_CARDS(BIZ_REVOKE, P),
+    BAD_CARDS(BIZ_NEW, P),
 };
 #undef U
 #undef P

@@ -108,6 +108,8 @@ static struct flow_view step_view(enum business biz, enum holder holder, enum st
 		snprintf(v.cert_serial, sizeof v.cert_serial, "5A3F0C21D9E84B7A6C01");
 		v.not_after_utc = now_utc + 4 * 365 * 86400LL;
 		v.print_key = "print.failed";
+		v.next_key = "next.activate";
+		v.key_to_take = 1;
 		break;
 	default:
 		break;

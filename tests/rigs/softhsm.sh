@@ -12,7 +12,8 @@
 # China date; W/rig.day holds it (seconds since the epoch). Writes W/rig.env (SOFTHSM2_CONF,
 # P11SHIM_DIR, KEYS_RIG) for every process of the test to source. Profiles (the names
 # `keys insert` takes) are listed in W/shim/profiles as "NAME SERIAL"; the kiosk's key
-# port shows the one named in W/shim/slots with reader "port".
+# port shows the one named in W/shim/slots with reader "port". W/ledger.rig lists the
+# certificates of our issuing CA as the local issuer's ledger lines (pki/ledger.h).
 set -euo pipefail
 W=$1 P11RIG=$2 BLANKS=${3:-3}
 M=/usr/lib/softhsm/libsofthsm2.so
@@ -38,6 +39,7 @@ echo "$BLANK_SO" >"$W/blank_so.pin"
 head -c 32 /dev/urandom >"$W/ca/sopin.secret"
 : >"$W/shim/slots"
 : >"$W/shim/profiles"
+: >"$W/ledger.rig" # the certificates of our CA on the rig's keys, as ledger lines
 
 cd "$W/ca"
 cat >ca.cnf <<'CNF'
@@ -150,6 +152,10 @@ userkey() {
 		sign "$ca" "$name.csr" "$name.pem" "$(at "$start")" "$(at "$end")" "$ext"
 	fi
 	openssl x509 -in "$name.pem" -outform DER -out "$name.der"
+	if [ "$ca" = issuing ]; then # as the kiosk's ledger has it (pki/ledger.h)
+		printf 'V %s %s %s\n' "$(openssl x509 -in "$name.pem" -noout -serial | cut -d= -f2)" \
+			"$((DAY + end * 86400))" "${subj##*serialNumber=}" >>"$W/ledger.rig"
+	fi
 	softhsm2-util --import "$name.key" --token "$name" --label "$name" --id 01 --pin "$USER_PIN" >/dev/null
 	pkcs11-tool --module "$M" --token-label "$name" --login --pin "$USER_PIN" --write-object "$name.der" \
 		--type cert --id 01 --label "$name" >/dev/null 2>&1

@@ -320,7 +320,7 @@ struct flow_view {
 	int64_t not_after_utc;
 	const char *print_key; /* printing / printed / print failed */
 	const char *next_key;  /* the result: what comes next (a string key), or NULL */
-	int key_to_take;       /* the result: a key to take besides the receipt */
+	int key_to_take;       /* work: a key is worked on (keep it in); result: a key to take */
 	int out_of_service;    /* the kiosk cannot take orders (its store failed) */
 	unsigned version;      /* bumped on every change */
 	/* the contact step: 0 the mobile is asked for, 1 then the e-mail for the e-invoice

@@ -54,6 +54,12 @@ static void view_step(const struct flow *f, struct flow_view *v)
 		v->key_to_take =
 		    s->have_key || (s->recipe->new_key && !s->auth_review && !s->recipe->review);
 	}
+	if (s->screen == SCREEN_STEP && v->step == STEP_WORK) {
+		/* a key in the port or the slot is worked on, or (a loss report) none */
+		v->key_to_take = s->have_key || s->recipe->new_key;
+		if (!v->key_to_take)
+			v->prompt_key = "step.work_no_key";
+	}
 	if (s->screen == SCREEN_STEP && v->step == STEP_CONFIRM && s->pickup)
 		v->prompt_key = "step.confirm_pickup";
 	if (s->screen == SCREEN_STEP && v->step == STEP_CONTACT && s->contact_email) {

@@ -238,7 +238,8 @@ static void work(struct builder *b)
 	snprintf(n, sizeof n, "%d", v->work_steps_done);
 	screen_fill(b, line, sizeof line, "ui.work_steps", n);
 	screen_info(b, FONT_BODY, ROLE_MUTED, 1, line);
-	screen_caption(b, FONT_TITLE, ROLE_WARNING, screen_tx(b, "ui.keep_key"));
+	if (v->key_to_take)
+		screen_caption(b, FONT_TITLE, ROLE_WARNING, screen_tx(b, "ui.keep_key"));
 }
 
 static void result(struct builder *b)

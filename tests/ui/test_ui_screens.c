@@ -102,6 +102,7 @@ static struct flow_view step_view(enum business biz, enum holder holder, enum st
 		snprintf(v.progress_key, sizeof v.progress_key, "work.write_cert");
 		snprintf(v.notice_key, sizeof v.notice_key, "work.do_not_remove");
 		v.work_steps_done = 3;
+		v.key_to_take = 1;
 		break;
 	case STEP_RESULT:
 		snprintf(v.order_no, sizeof v.order_no, "NT0126112100000001");

@@ -20,6 +20,7 @@
 #include "store/outbox.h"
 #include "store/store.h"
 #include "store/agents.h"
+#include "store/reports.h"
 #include "sync/feeupdate.h"
 #include "sync/inbox.h"
 
@@ -186,6 +187,9 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 		struct order_row row;
 		int rc = store_order_create(app->store, &spec, &row, err);
 		explicit_bzero(detail, sizeof detail);
+		/* a loss report counts for the rate limit once its order is there */
+		if (rc == KR_OK && r->biz == BIZ_REVOKE)
+			rc = reports_add(app->store, r->revoke_id, r->agent_id, now, err);
 		if (rc != KR_OK)
 			return rc;
 		struct flow_event ev = {.kind = FEV_ORDER_CREATED, .order_id = row.id};
@@ -203,17 +207,29 @@ static int do_store(struct app *app, const struct flow_request *r, struct kerr *
 		                            r->journal_body, now, err);
 	case FREQ_AGENT_CHECK: {
 		struct flow_event ev = {.kind = FEV_AGENT};
-		enum agent_standing standing;
-		int rc = agents_standing(app->store, r->unit_code, r->agent_id, now,
-		                         (int64_t)app->conf->agent_list_max_age_h * 3600, &standing,
-		                         err);
+		enum agent_standing standing = AGENT_UNLISTED;
+		int rc = KR_OK;
+		if (r->unit_code[0]) {
+			rc = agents_standing(app->store, r->unit_code, r->agent_id, now,
+			                     (int64_t)app->conf->agent_list_max_age_h * 3600,
+			                     &standing, err);
+			if (rc == KR_OK)
+				fprintf(app->trace, "[authority] the unit's list of agents: %s\n",
+				        standing == AGENT_LISTED     ? "on it"
+				        : standing == AGENT_UNLISTED ? "not on it"
+				                                     : "no list young enough");
+		}
+		if (rc == KR_OK && r->biz == BIZ_REVOKE) {
+			rc = reports_recent(app->store, r->revoke_id, r->agent_id, now,
+			                    &ev.recent_reports, err);
+			if (rc == KR_OK)
+				fprintf(app->trace,
+				        "[authority] loss reports in the last 24 h: %d\n",
+				        ev.recent_reports);
+		}
 		if (rc != KR_OK)
 			return rc;
 		ev.arg = (int)standing;
-		fprintf(app->trace, "[authority] the unit's list of agents: %s\n",
-		        standing == AGENT_LISTED     ? "on it"
-		        : standing == AGENT_UNLISTED ? "not on it"
-		                                     : "no list young enough");
 		app_post(app, &ev);
 		return KR_OK;
 	}

@@ -66,6 +66,10 @@ struct auth_decision authority_decide(const struct authority *a, const struct au
 		return d;
 	if (a->rule == AUTH_ANYONE)
 		return (struct auth_decision){AUTH_GRANTED, NULL};
+	if (a->biz == BIZ_REVOKE && f->recent_reports >= AUTH_REPORTS_PER_DAY) {
+		d.reason_key = "auth.report_limit";
+		return d;
+	}
 	const char *fault = holder_fault(a, f);
 	if (!fault)
 		return (struct auth_decision){AUTH_GRANTED, NULL};

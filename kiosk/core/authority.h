@@ -8,7 +8,9 @@
  * possession: the key is in the port and proves, with its PIN, that it holds the
  * certificate's private key. Where a rule does not hold the business is refused with the
  * reason and the next step, or filed for the central site's review (nothing changes on
- * any certificate at the kiosk). */
+ * any certificate at the kiosk). Loss reports are limited: a holder reported, or a card
+ * that reported, AUTH_REPORTS_PER_DAY times in the last 24 hours at this kiosk is refused
+ * another (the counter and the hotline take it), authorised or not. */
 #ifndef KIOSK_AUTHORITY_H
 #define KIOSK_AUTHORITY_H
 
@@ -25,6 +27,8 @@ enum auth_else {
 	AUTH_ELSE_REFUSE, /* refused with the reason: nothing is made */
 	AUTH_ELSE_REVIEW, /* filed for the central site's review; nothing changes here */
 };
+
+#define AUTH_REPORTS_PER_DAY 2 /* loss reports per holder and per card in 24 hours */
 
 struct authority {
 	enum business biz;
@@ -49,6 +53,8 @@ struct auth_facts {
 	const char *card_id, *card_name;
 	enum agent_standing agent; /* a unit: the list's word on card_id */
 	int key_can_prove;         /* the key is in the port, ours, its PIN not locked */
+	int recent_reports;        /* a loss report: the most of those of the holder and
+	                              those by the card in the last 24 hours */
 };
 
 enum auth_verdict {

@@ -137,7 +137,8 @@ enum flow_event_kind {
 	FEV_PICKUP,
 	FEV_PICKUP_FAILED, /* text: reason key ("pickup.unknown", "pickup.taken" …) */
 	FEV_INBOX,         /* the central site sent items (for the app; the flow ignores it) */
-	FEV_AGENT,         /* arg: enum agent_standing of the cardholder for the unit asked */
+	FEV_AGENT,         /* arg: enum agent_standing of the cardholder for the unit asked;
+	                    * recent_reports: for a loss report, reports_recent's count */
 	FEV_KEY_PROVEN,    /* arg 1: the key proved possession with its PIN; 0: text why not */
 	FEV_COUNT
 };
@@ -154,6 +155,7 @@ struct flow_event {
 	struct id_card card;
 	struct key_triage key;
 	struct pickup_order pickup;
+	int recent_reports;
 };
 
 /* What the work service is asked to do. pin is a secret: whoever consumes the request
@@ -218,8 +220,8 @@ enum flow_request_kind {
 	FREQ_KEY_HAND_OUT, /* order_id: present the new key to the user */
 	FREQ_KEY_RETAIN,   /* order_id: the key in the slot goes to the retain bin */
 	FREQ_PICKUP_FIND,  /* order_no: the pick-up order of that number (FEV_PICKUP) */
-	FREQ_AGENT_CHECK,  /* unit_code, agent_id: is the cardholder on the unit's list (FEV_AGENT)
-	                    */
+	FREQ_AGENT_CHECK,  /* unit_code, agent_id: is the cardholder on the unit's list; biz
+	                    * revoke: revoke_id, agent_id: the recent reports (FEV_AGENT) */
 	FREQ_KEY_PROVE, /* work.key_serial, work.pin: the key proves possession (FEV_KEY_PROVEN) */
 	FREQ_COUNT
 };
@@ -245,10 +247,12 @@ struct flow_request {
 	 * ("" when not asked or skipped). Personal: the caller wipes the requests. */
 	char mobile[16];
 	char email[72];
-	/* FREQ_ORDER_CREATE of a revocation (注销): whose certificate — the credit code or the
-	 * ID number — for the central site, which revokes what the kiosk's issuer cannot */
+	/* FREQ_ORDER_CREATE of a loss report (注销) or a reissue, and FREQ_AGENT_CHECK of a
+	 * loss report: whose certificates — the credit code or the ID number — for the
+	 * central site, which revokes what the kiosk's issuer cannot, and the rate limit */
 	char revoke_id[20];
-	/* FREQ_AGENT_CHECK: the unit's credit code and the cardholder's ID number. Personal:
+	/* FREQ_AGENT_CHECK: the unit's credit code ("" when no list is asked) and the
+	 * cardholder's ID number; FREQ_ORDER_CREATE of a loss report: who reported. Personal:
 	 * the caller wipes the requests. */
 	char unit_code[20];
 	char agent_id[20];

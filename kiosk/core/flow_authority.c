@@ -16,6 +16,12 @@ static void journal_refusal(struct flow *f, struct flow_out *out, const char *re
 	         catalogue_business_id(f->s.biz), catalogue_holder_id(f->s.holder), reason);
 }
 
+void flow_revoke_id(const struct session *s, char *out, size_t size)
+{
+	snprintf(out, size, "%s",
+	         s->holder == HOLDER_UNIT && s->unit_code[0] ? s->unit_code : s->card.id_number);
+}
+
 static void decide(struct flow *f, struct flow_out *out)
 {
 	struct session *s = &f->s;
@@ -32,6 +38,7 @@ static void decide(struct flow *f, struct flow_out *out)
 	    .agent = s->agent,
 	    .key_can_prove = key && f->key_present && s->key.issuer == ISSUER_OURS &&
 	                     s->key.pin != KEYPIN_LOCKED,
+	    .recent_reports = s->recent_reports,
 	};
 	struct auth_decision d = authority_decide(authority_rule(s->biz, s->holder), &facts);
 	s->auth_decided = 1;
@@ -60,11 +67,16 @@ void flow_authorise(struct flow *f, struct flow_out *out, int idx)
 {
 	struct session *s = &f->s;
 	s->auth_next = idx;
-	if (authority_needs_list(authority_rule(s->biz, s->holder), s->holder) && s->have_card &&
-	    s->unit_code[0]) {
+	int list = authority_needs_list(authority_rule(s->biz, s->holder), s->holder) &&
+	           s->have_card && s->unit_code[0];
+	if (list || (s->biz == BIZ_REVOKE && s->have_card)) {
 		struct flow_request *r = flow_emit(out, FREQ_AGENT_CHECK);
-		COPY(r->unit_code, s->unit_code);
+		r->biz = s->biz;
+		if (list)
+			COPY(r->unit_code, s->unit_code);
 		COPY(r->agent_id, s->card.id_number);
+		if (s->biz == BIZ_REVOKE) /* and the reports of the holder and by the card */
+			flow_revoke_id(s, r->revoke_id, sizeof r->revoke_id);
 		s->auth_waiting = 1;
 		COPY(s->notice_key, "auth.checking");
 		return; /* FEV_AGENT goes on */
@@ -73,7 +85,8 @@ void flow_authorise(struct flow *f, struct flow_out *out, int idx)
 	decide(f, out);
 }
 
-void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing standing)
+void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing standing,
+                   int recent_reports)
 {
 	struct session *s = &f->s;
 	if (!s->auth_waiting || s->screen != SCREEN_STEP)
@@ -82,6 +95,7 @@ void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing sta
 	s->notice_key[0] = '\0';
 	s->agent =
 	    standing == AGENT_LISTED || standing == AGENT_NO_LIST ? standing : AGENT_UNLISTED;
+	s->recent_reports = recent_reports;
 	decide(f, out);
 }
 

@@ -164,7 +164,7 @@ static void on_pickup_failed(struct flow *f, struct flow_out *out, const struct 
 
 static void on_agent(struct flow *f, struct flow_out *out, const struct flow_event *ev)
 {
-	flow_on_agent(f, out, (enum agent_standing)ev->arg);
+	flow_on_agent(f, out, (enum agent_standing)ev->arg, ev->recent_reports);
 }
 
 /* The key's proof of possession with the PIN taken on the key-PIN step. */

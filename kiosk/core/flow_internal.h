@@ -38,6 +38,7 @@ struct session {
 	/* who may act (authority.h): decided once on leaving the identity steps */
 	int auth_decided;
 	int auth_waiting;          /* the unit's list was asked: FEV_AGENT goes on */
+	int recent_reports;        /* a loss report: FEV_AGENT's count (authority.h) */
 	int auth_next;             /* the step index to enter once decided */
 	enum agent_standing agent; /* the list's word, when it came */
 	int auth_by_key;           /* authorised once the key proves possession */
@@ -127,8 +128,12 @@ void flow_switch_business(struct flow *f, struct flow_out *out, int biz);
 /* Decides who may act on leaving the identity steps (flow_enter_step calls it), then
  * enters the step idx on: asks for the unit's list first when the rule needs it. */
 void flow_authorise(struct flow *f, struct flow_out *out, int idx);
-/* The unit's list answered (FEV_AGENT). */
-void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing standing);
+/* The unit's list, and for a loss report the recent reports, answered (FEV_AGENT). */
+void flow_on_agent(struct flow *f, struct flow_out *out, enum agent_standing standing,
+                   int recent_reports);
+/* Whose certificates a loss report or reissue names, for the central site: the unit's
+ * credit code, or the cardholder's ID number. */
+void flow_revoke_id(const struct session *s, char *out, size_t size);
 /* The key's answer to the proof of possession on the key PIN step: proven goes on; a
  * wrong PIN asks again; a locked key or one that cannot prove is refused. */
 void flow_on_proof(struct flow *f, struct flow_out *out, int proven, const char *reason);

@@ -152,8 +152,9 @@ static void create_order(struct flow *f, struct flow_out *out)
 	COPY(r->mobile, s->phone);
 	COPY(r->email, s->email);
 	if (s->biz == BIZ_REVOKE || s->biz == BIZ_REISSUE) /* whose certificates it revokes */
-		COPY(r->revoke_id, s->holder == HOLDER_UNIT && s->unit_code[0] ? s->unit_code
-		                                                               : s->card.id_number);
+		flow_revoke_id(s, r->revoke_id, sizeof r->revoke_id);
+	if (s->biz == BIZ_REVOKE) /* who reported: counted for the rate limit */
+		COPY(r->agent_id, s->card.id_number);
 	s->creating = 1;
 }
 

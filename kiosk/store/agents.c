@@ -1,7 +1,6 @@
 /* agents.c — the copy of the units' lists of authorised agents, digests only. */
 #include "store/agents.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,18 +8,6 @@
 #include "store/store_internal.h"
 
 #define SYNCED_KEY "agents_utc"
-
-/* SHA-256 of "unit|id" into out (32 bytes). */
-static int digest(const char *unit, const char *id, unsigned char out[32])
-{
-	char text[48];
-	unsigned int len = 0;
-	int n = snprintf(text, sizeof text, "%s|%s", unit, id);
-	int ok = n > 0 && (size_t)n < sizeof text &&
-	         EVP_Digest(text, (size_t)n, out, &len, EVP_sha256(), NULL) == 1 && len == 32;
-	explicit_bzero(text, sizeof text);
-	return ok;
-}
 
 /* Prepares sql on db with ?1 bound to text (static: it outlives the statement). */
 static int prepare(sqlite3 *db, const char *sql, const char *text, sqlite3_stmt **st)
@@ -84,7 +71,7 @@ int agents_replace(struct store *s, const char *unit, int64_t version, const cha
 		             "INSERT OR IGNORE INTO unit_agents(unit, agent_hash) VALUES (?1, ?2)",
 		             unit, &st);
 	for (int i = 0; rc == SQLITE_OK && i < n; i++) {
-		if (!digest(unit, ids[i], d)) {
+		if (!store_pair_digest(unit, ids[i], d)) {
 			sqlite3_finalize(st);
 			store_tx_rollback(s);
 			return kerr_set(err, KR_IO, "agents: cannot digest");
@@ -149,7 +136,7 @@ int agents_standing(struct store *s, const char *unit, const char *id, int64_t n
 		return store_sqlite_err(db, rc, "reading the agents' currency", err);
 	if (!synced || now_utc - synced > max_age_s || now_utc < synced - 300)
 		return KR_OK; /* never current, too old, or a clock gone back: no list */
-	if (!digest(unit, id, d))
+	if (!store_pair_digest(unit, id, d))
 		return kerr_set(err, KR_IO, "agents: cannot digest");
 	rc = prepare(db, "SELECT count(*) FROM unit_agents WHERE unit = ?1 AND agent_hash = ?2",
 	             unit, &st);

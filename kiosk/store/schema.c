@@ -121,6 +121,11 @@ static const char *const migrations[] = {
     " unit TEXT NOT NULL,"
     " agent_hash BLOB NOT NULL,"
     " PRIMARY KEY(unit, agent_hash)) WITHOUT ROWID;",
+    /* 7: the loss reports of the last day, digests only (kiosk/store/reports.c) */
+    "CREATE TABLE loss_reports("
+    " who_hash BLOB NOT NULL,"
+    " at_utc INT NOT NULL);"
+    "CREATE INDEX loss_reports_who ON loss_reports(who_hash, at_utc);",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -70,6 +70,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 /* ---- small helpers ---- */
 
 /* Whether s is printable ASCII of at most max characters. */
+int store_pair_digest(const char *a, const char *b, unsigned char out[32])
+{
+	char text[48];
+	unsigned int len = 0;
+	int n = snprintf(text, sizeof text, "%s|%s", a, b);
+	int ok = n > 0 && (size_t)n < sizeof text &&
+	         EVP_Digest(text, (size_t)n, out, &len, EVP_sha256(), NULL) == 1 && len == 32;
+	explicit_bzero(text, sizeof text);
+	return ok;
+}
+
 int store_text_ok(const char *s, size_t max)
 {
 	size_t n = 0;

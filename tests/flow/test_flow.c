@@ -44,8 +44,11 @@ struct rig {
 	struct work_spec last_work;
 	const char *served_cert; /* cert_event of the move to served */
 	char served_serial[48];
-	int no_serial;      /* the work reports no certificate (a queued revocation) */
-	char revoke_id[20]; /* revoke_id of the last order created */
+	int no_serial;       /* the work reports no certificate (a queued revocation) */
+	char revoke_id[20];  /* revoke_id of the last order created */
+	char reporter[20];   /* agent_id of the last order created: who reported a loss */
+	int reports;         /* the recent loss reports the store answers */
+	char reports_of[20]; /* revoke_id of the last FREQ_AGENT_CHECK: whose reports */
 	struct receipt_data last_receipt;
 	const char *listed[2][2]; /* the units' lists of agents: {unit, agent ID} pairs */
 	int no_list;              /* no list young enough: every answer is AGENT_NO_LIST */
@@ -144,9 +147,12 @@ static void respond(struct rig *g)
 		switch (r->kind) {
 		case FREQ_AGENT_CHECK:
 			g->agent_checks++;
-			CHECK_STR(r->unit_code, UNIT_CODE);
+			CHECK(!r->unit_code[0] || strcmp(r->unit_code, UNIT_CODE) == 0);
 			ev.kind = FEV_AGENT;
-			ev.arg = (int)standing_of(g, r->unit_code, r->agent_id);
+			ev.arg = r->unit_code[0] ? (int)standing_of(g, r->unit_code, r->agent_id)
+			                         : AGENT_UNLISTED;
+			ev.recent_reports = r->biz == BIZ_REVOKE ? g->reports : 0;
+			snprintf(g->reports_of, sizeof g->reports_of, "%s", r->revoke_id);
 			feed(g, &ev);
 			break;
 		case FREQ_KEY_PROVE:
@@ -161,6 +167,7 @@ static void respond(struct rig *g)
 			g->orders_created++;
 			snprintf(g->created_pickup, sizeof g->created_pickup, "%s", r->pickup_no);
 			snprintf(g->revoke_id, sizeof g->revoke_id, "%s", r->revoke_id);
+			snprintf(g->reporter, sizeof g->reporter, "%s", r->agent_id);
 			g->order_id = g->next_order_id++;
 			g->order_state = ORDER_NEW;
 			ev.kind = FEV_ORDER_CREATED;
@@ -935,6 +942,43 @@ static void test_served_cert(void)
 	}
 }
 
+/* Loss reports are limited per holder and per card: at the limit even the holder is
+ * refused before any order; below it the order names who reported, for the count. */
+static void test_report_limit(void)
+{
+	for (int h = 0; h < HOLDER_COUNT; h++)
+		for (int full = 0; full < 2; full++) {
+			struct rig g;
+			rig_init(&g, "nantong");
+			g.reports = full ? AUTH_REPORTS_PER_DAY : AUTH_REPORTS_PER_DAY - 1;
+			tap(&g, INTENT_BUSINESS, BIZ_REVOKE);
+			tap(&g, INTENT_HOLDER, h);
+			card(&g, PERSON_ID, "");
+			if (h == HOLDER_UNIT)
+				type(&g, INTENT_TEXT, UNIT_CODE);
+			CHECK_INT(g.agent_checks, 1);
+			CHECK_STR(g.reports_of, h == HOLDER_UNIT ? UNIT_CODE : PERSON_ID);
+			if (full) {
+				CHECK_INT(view(&g)->screen, SCREEN_ERROR);
+				CHECK_STR(view(&g)->error_key, "auth.report_limit");
+				CHECK_STR(g.last_journal, "authority.refused");
+				CHECK_INT(g.orders_created, 0);
+			} else {
+				CHECK_INT(view(&g)->step, STEP_MATERIALS);
+				tap(&g, INTENT_NEXT, 0);
+				tap(&g, INTENT_NEXT, 0);
+				CHECK_INT(g.order_state, ORDER_SERVED);
+				CHECK_STR(g.reporter, PERSON_ID);
+			}
+			CHECK_INT(g.works, !full);
+			tap(&g, full ? INTENT_CANCEL : INTENT_NEXT, 0);
+			wait_s(&g, 200);
+			CHECK_INT(view(&g)->screen, SCREEN_START);
+			CHECK(!flow_holds_personal_data(g.f));
+			rig_free(&g);
+		}
+}
+
 /* ---- who may act: the negative matrix ---- */
 
 enum wrong {
@@ -1117,8 +1161,10 @@ static void test_wrong_person(void)
 		if (c->outcome == O_REFUSED && !c->proof)
 			ok &= strcmp(g.last_journal, "authority.refused") == 0;
 		ok &= g.works == 0 && g.keys_issued == 0 && g.work_pins_seen == 0;
-		ok &= g.agent_checks == (c->holder == HOLDER_UNIT && c->biz != BIZ_NEW &&
-		                         c->wrong != W_EXPIRED && c->wrong != W_CARD_GONE);
+		/* the unit's list, or a loss report's count, asked once the card was read */
+		ok &= g.agent_checks ==
+		      (c->wrong != W_EXPIRED && c->wrong != W_CARD_GONE &&
+		       ((c->holder == HOLDER_UNIT && c->biz != BIZ_NEW) || c->biz == BIZ_REVOKE));
 		ok &= g.proofs == (c->proof != P_NONE);
 		if (!ok)
 			fprintf(stderr,
@@ -1159,6 +1205,7 @@ int main(void)
 	test_pickup();
 	test_renew_fresh_key();
 	test_served_cert();
+	test_report_limit();
 	test_wrong_person();
 	return check_done();
 }

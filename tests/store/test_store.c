@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "store/reports.h"
 #include "store/store.h"
 #include "store_testutil.h"
 
@@ -397,6 +398,38 @@ static int hash_matches(const char *path, int64_t seq)
 	return ok;
 }
 
+/* Loss reports: counted per holder and per card over the last day, forgotten after it,
+ * kept as digests only. */
+static void test_reports(struct store *s, const char *path)
+{
+	struct kerr err = {0};
+	const char *unit = "91350200MA2YJ1XR9G", *card = "11010519491231002X",
+	           *other = "320683198503045118";
+	const int64_t t0 = 1800000000;
+	int most = -1;
+	CHECK_INT(reports_recent(s, unit, card, t0, &most, &err), KR_OK);
+	CHECK_INT(most, 0);
+	CHECK_INT(reports_add(s, unit, card, t0, &err), KR_OK);
+	CHECK_INT(reports_add(s, unit, other, t0 + 60, &err), KR_OK); /* the unit again */
+	CHECK_INT(reports_add(s, card, card, t0 + 120, &err), KR_OK); /* the card's own */
+	CHECK_INT(reports_recent(s, unit, other, t0 + 180, &most, &err), KR_OK);
+	CHECK_INT(most, 2); /* the unit twice */
+	CHECK_INT(reports_recent(s, "91320582MA1N8K3L4X", card, t0 + 180, &most, &err), KR_OK);
+	CHECK_INT(most, 2); /* the card twice, for the unit and for itself */
+	CHECK_INT(reports_recent(s, "91320582MA1N8K3L4X", other, t0 + 180, &most, &err), KR_OK);
+	CHECK_INT(most, 1);
+	/* a day later the first two have passed, and the next report forgets them */
+	CHECK_INT(reports_recent(s, unit, other, t0 + REPORTS_WINDOW_S + 61, &most, &err), KR_OK);
+	CHECK_INT(most, 0);
+	CHECK_INT(reports_add(s, other, other, t0 + REPORTS_WINDOW_S + 61, &err), KR_OK);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM loss_reports"), 4);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM loss_reports WHERE length(who_hash) = 32"),
+	          4);
+	CHECK_INT(reports_add(s, "", card, t0, &err), KR_INVALID);
+	CHECK_INT(reports_add(s, unit, "1101\n0519", t0, &err), KR_INVALID);
+	CHECK_INT(reports_recent(s, unit, "", t0, &most, &err), KR_INVALID);
+}
+
 static void test_tamper(const char *dir)
 {
 	struct kerr err = {0};
@@ -474,6 +507,7 @@ int main(void)
 	test_events_for_central(s, path);
 	test_open_orders(s);
 	test_consumables(s);
+	test_reports(s, path);
 
 	/* everything survives a reopen */
 	struct order_row *open_before = NULL, *open_after = NULL;

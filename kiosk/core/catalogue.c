@@ -51,6 +51,10 @@ static const struct recipe_step revoke[] = {
 static const struct recipe_step pickup[] = {
 	S(ORDER_NO), S(ID_CARD), S(CONFIRM), S(PIN), S(WORK), S(RESULT),
 };
+/* 领取 of an approved change: the key to change instead of a new one */
+static const struct recipe_step pickup_change[] = {
+	S(ORDER_NO), S(ID_CARD), S(INSERT_KEY), S(CONFIRM), S(WORK), S(RESULT),
+};
 
 #define UNIT_PAPERS (MAT_LICENCE | MAT_AGENT_ID | MAT_FORM | MAT_SEAL_FORM)
 #define PERSON_PAPERS (MAT_APPLICANT_ID | MAT_FORM | MAT_SEAL_FORM)
@@ -103,11 +107,16 @@ static const struct recipe pickup_recipe = {
 	.materials = MAT_AGENT_ID, .new_key = 1, .pin = 1,
 };
 
+static const struct recipe pickup_change_recipe = {
+	.biz = BIZ_CHANGE, .holder = HOLDER_UNIT, .key = "biz.pickup", STEPS(pickup_change),
+	.materials = MAT_AGENT_ID | MAT_OUR_KEY, .uses_own_key = 1,
+};
+
 /* clang-format on */
 
-const struct recipe *catalogue_pickup_recipe(void)
+const struct recipe *catalogue_pickup_recipe(enum business biz)
 {
-	return &pickup_recipe;
+	return biz == BIZ_CHANGE ? &pickup_change_recipe : &pickup_recipe;
 }
 
 const struct recipe *catalogue_recipe(enum business biz, enum holder holder)

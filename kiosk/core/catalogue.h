@@ -102,8 +102,11 @@ const struct recipe *catalogue_recipe(enum business biz, enum holder holder);
 
 /* The recipe for picking up an order the central site reviewed (网点自取): its number,
  * the collecting person's ID card, what will be made, a new PIN, a key from the
- * dispenser. Business and holder come from the order; nothing is charged here. */
-const struct recipe *catalogue_pickup_recipe(void);
+ * dispenser; for an approved change (BIZ_CHANGE), the key to change instead of the PIN
+ * and a new key. Business and holder come from the order; nothing is charged here. The
+ * two start alike: a session begins with any and takes the change's once the order is
+ * found. */
+const struct recipe *catalogue_pickup_recipe(enum business biz);
 
 /* Whether step applies, given the recipe's review flag, the holder and the total. */
 int catalogue_step_applies(const struct recipe *r, const struct recipe_step *s, enum holder holder,

@@ -50,7 +50,8 @@ struct id_card {
  * central site sent it (kiosk/sync/pickup.c checks it). Personal: wiped with the session. */
 struct pickup_order {
 	char order_no[32]; /* the order's number: the central site's, or one of this kiosk's */
-	enum business biz; /* what was ordered: BIZ_NEW or BIZ_REISSUE (a key is made) */
+	enum business biz; /* what was ordered: BIZ_NEW or BIZ_REISSUE (a key is made), or
+	                    * BIZ_CHANGE (the user's key gets subject_name, as approved) */
 	enum holder holder;
 	char subject_name[128]; /* the unit's or person's name, UTF-8 */
 	char subject_id[20];    /* USCC or ID number */

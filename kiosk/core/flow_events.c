@@ -90,9 +90,14 @@ static void on_triage(struct flow *f, struct flow_out *out, const struct flow_ev
 	struct session *s = &f->s;
 	if (s->screen != SCREEN_STEP || flow_cur_step(f) != STEP_INSERT_KEY)
 		return;
+	if (s->pickup && (!k->has_cert || k->issuer != ISSUER_OURS ||
+	                  strcmp(k->subject_id, s->order.subject_id) != 0)) {
+		COPY(s->error_key, "pickup.wrong_key"); /* another key: this one is not changed */
+		return;
+	}
 	s->key = *k;
 	s->have_key = 1;
-	if (k->has_cert) {
+	if (k->has_cert && !s->pickup) {
 		s->holder = k->holder;
 		s->holder_known = 1;
 		s->recipe = catalogue_recipe(s->biz, s->holder);
@@ -136,6 +141,7 @@ static void on_pickup(struct flow *f, struct flow_out *out, const struct flow_ev
 	s->pickup_looking = 0;
 	s->order = ev->pickup;
 	s->biz = s->order.biz;
+	s->recipe = catalogue_pickup_recipe(s->biz); /* a change: the user's key */
 	s->holder = s->order.holder;
 	s->holder_known = 1;
 	s->years = s->order.years;

@@ -200,7 +200,11 @@ void flow_request_work(struct flow *f, struct flow_out *out)
 	w->sub_keys = f->s.sub_keys;
 	w->change = f->s.change;
 	COPY(w->key_serial, f->s.key.serial);
-	if (f->s.have_key && f->s.key.has_cert) {
+	if (f->s.pickup) {
+		/* what the site approved: a change's new subject goes onto the key in the port */
+		COPY(w->subject_name, f->s.order.subject_name);
+		COPY(w->subject_id, f->s.order.subject_id);
+	} else if (f->s.have_key && f->s.key.has_cert) {
 		/* whom the authority was granted for: the key work finds that subject on the key
 		 * in the port, or refuses (a key swapped since) */
 		COPY(w->subject_name, f->s.key.subject_name);
@@ -210,9 +214,6 @@ void flow_request_work(struct flow *f, struct flow_out *out)
 		/* a renewal runs on from the current expiry, or from now when expired */
 		w->renew_from_utc =
 		    f->s.key.not_after_utc > f->now.utc_s ? f->s.key.not_after_utc : f->now.utc_s;
-	} else if (f->s.pickup) {
-		COPY(w->subject_name, f->s.order.subject_name);
-		COPY(w->subject_id, f->s.order.subject_id);
 	} else {
 		COPY(w->subject_name, f->s.card.name);
 		COPY(w->subject_id,
@@ -380,7 +381,7 @@ void flow_start_pickup(struct flow *f, struct flow_out *out)
 		return;
 	explicit_bzero(s, sizeof *s);
 	s->pickup = 1;
-	s->recipe = catalogue_pickup_recipe();
+	s->recipe = catalogue_pickup_recipe(BIZ_NEW);
 	s->biz = s->recipe->biz;
 	s->holder = s->recipe->holder;
 	flow_enter_step(f, out, 0, +1);

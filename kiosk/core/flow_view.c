@@ -61,7 +61,8 @@ static void view_step(const struct flow *f, struct flow_view *v)
 			v->prompt_key = "step.work_no_key";
 	}
 	if (s->screen == SCREEN_STEP && v->step == STEP_CONFIRM && s->pickup)
-		v->prompt_key = "step.confirm_pickup";
+		v->prompt_key =
+		    s->biz == BIZ_CHANGE ? "step.confirm_change" : "step.confirm_pickup";
 	if (s->screen == SCREEN_STEP && v->step == STEP_CONTACT && s->contact_email) {
 		v->contact_email = 1;
 		v->prompt_key = "step.contact_email";

@@ -127,9 +127,12 @@ static int revoke_hits(const struct ledger_cert *c, enum revoke_reason reason)
 	return c->state != LEDGER_REVOKED;
 }
 
-int issuer_local_revoke(const struct issuer_local *L, const char *subject_id,
-                        enum revoke_reason reason, int64_t utc, int *changed, int *queued,
-                        char *serial_hex, size_t size, struct kerr *err)
+/* issuer_local_revoke, of only the certificate serial when serial is not NULL (and then
+ * nothing is queued when it is not there: KR_NOT_FOUND). */
+static int revoke_in_ledger(const struct issuer_local *L, const char *subject_id,
+                            const char *serial, enum revoke_reason reason, int64_t utc,
+                            int *changed, int *queued, char *serial_hex, size_t size,
+                            struct kerr *err)
 {
 	struct ledger lg;
 	char *text = NULL;
@@ -148,8 +151,8 @@ int issuer_local_revoke(const struct issuer_local *L, const char *subject_id,
 	for (int k = 0; rc == KR_OK && k < lg.n; k++) {
 		const struct ledger_cert *c = &lg.cert[k];
 		if (strcmp(c->subject_id, subject_id) != 0 || c->not_after_utc < utc ||
-		    !revoke_hits(c, reason))
-			continue; /* another holder's, expired, or already so */
+		    !revoke_hits(c, reason) || (serial && strcmp(c->serial, serial) != 0))
+			continue; /* another holder's or certificate, expired, or already so */
 		if (name)
 			fprintf(m, "R %s %lld %s %s\n", c->serial, (long long)utc, subject_id,
 			        name);
@@ -162,6 +165,9 @@ int issuer_local_revoke(const struct issuer_local *L, const char *subject_id,
 	if (rc == KR_OK && *changed == 0 && !name)
 		rc = kerr_set(err, KR_NOT_FOUND,
 		              "nothing to lift: the holder has no suspended certificate of ours");
+	if (rc == KR_OK && *changed == 0 && serial)
+		rc = kerr_set(err, KR_NOT_FOUND, "%s: no such certificate of the holder to revoke",
+		              serial);
 	if (rc == KR_OK && *changed == 0) {
 		fprintf(m, "Q - %lld %s\n", (long long)utc, subject_id);
 		*queued = 1;
@@ -176,6 +182,26 @@ int issuer_local_revoke(const struct issuer_local *L, const char *subject_id,
 		serial_hex[0] = '\0';
 	}
 	return rc;
+}
+
+int issuer_local_revoke(const struct issuer_local *L, const char *subject_id,
+                        enum revoke_reason reason, int64_t utc, int *changed, int *queued,
+                        char *serial_hex, size_t size, struct kerr *err)
+{
+	return revoke_in_ledger(L, subject_id, NULL, reason, utc, changed, queued, serial_hex, size,
+	                        err);
+}
+
+int issuer_local_revoke_serial(const struct issuer_local *L, const char *subject_id,
+                               const char *serial, enum revoke_reason reason, int64_t utc,
+                               struct kerr *err)
+{
+	char hex[48];
+	int changed = 0, queued = 0;
+	if (!serial || !serial[0])
+		return kerr_set(err, KR_INVALID, "no serial");
+	return revoke_in_ledger(L, subject_id, serial, reason, utc, &changed, &queued, hex,
+	                        sizeof hex, err);
 }
 
 /* Writes len bytes of data to path through a temporary file beside it: written, flushed

@@ -38,6 +38,13 @@ int issuer_local_revoke(const struct issuer_local *L, const char *subject_id,
                         enum revoke_reason reason, int64_t utc, int *changed, int *queued,
                         char *serial_hex, size_t size, struct kerr *err);
 
+/* issuer_local_revoke of the one certificate serial (upper-case hex) of subject_id: a
+ * change's old certificate once the new one is on the key. KR_NOT_FOUND when the ledger
+ * has no such certificate in a state reason changes (nothing is queued). */
+int issuer_local_revoke_serial(const struct issuer_local *L, const char *subject_id,
+                               const char *serial, enum revoke_reason reason, int64_t utc,
+                               struct kerr *err);
+
 /* The RFC 5280 reason code (CRL_REASON_*) of reason: removeFromCRL for REVOKE_LIFT. */
 int issuer_crl_reason(enum revoke_reason reason);
 

@@ -458,12 +458,14 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
 	return KR_OK;
 }
 
-/* Renewal of the same key pair on token i: the certificate issued for the public key
- * old holds, stored under the same ID before the old one goes. *same: the CA answered
- * with the very certificate the key holds (nothing written). *out: caller frees. */
+/* Renewal (or a change) of the same key pair on token i: the certificate issued for the
+ * public key old holds, for subject from .. to, stored under the same ID before the old
+ * one goes. *same: the CA answered with the very certificate the key holds (nothing
+ * written). *out: caller frees. */
 static int renew_same(struct keywork *kw, const struct work_spec *w, int64_t now_utc, int i,
-                      const struct token_cert *old, int64_t to, keywork_progress_fn progress,
-                      void *ctx, X509 **out, int *same, struct kerr *err)
+                      const struct token_cert *old, const X509_NAME *subject, int64_t from,
+                      int64_t to, keywork_progress_fn progress, void *ctx, X509 **out, int *same,
+                      struct kerr *err)
 {
 	X509 *neu = NULL;
 	int rc;
@@ -471,8 +473,8 @@ static int renew_same(struct keywork *kw, const struct work_spec *w, int64_t now
 	if (is_cmp(kw))
 		rc = renew_cmp(kw, w, i, old, days_until(now_utc, to), &neu, err);
 	else
-		rc = issue(kw, -1, X509_get0_pubkey(old->x509), X509_get_subject_name(old->x509),
-		           w->renew_from_utc, to, w->subject_id, &neu, err);
+		rc = issue(kw, -1, X509_get0_pubkey(old->x509), subject, from, to, w->subject_id,
+		           &neu, err);
 	*same = rc == KR_OK && X509_cmp(neu, old->x509) == 0;
 	if (rc == KR_OK && !*same) {
 		progress(ctx, "work.write_cert");
@@ -529,7 +531,8 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 		if (kw->c->renew_fresh_key)
 			fprintf(kw->trace, "[keys] renew_fresh_key: the renewal came without the "
 			                   "user's PIN: the key pair is kept\n");
-		rc = renew_same(kw, w, now_utc, i, &certs[b], to, progress, ctx, &neu, &same, err);
+		rc = renew_same(kw, w, now_utc, i, &certs[b], X509_get_subject_name(old),
+		                w->renew_from_utc, to, progress, ctx, &neu, &same, err);
 	}
 	if (rc == KR_OK) {
 		rc = same ? KR_OK : token_cert_remove(kw->tok, i, old, &removed, err);
@@ -555,6 +558,74 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	return rc == KR_OK
 	           ? KR_OK
 	           : fail_with(res, pin_refused ? "work.key_pin_wrong" : "work.write_failed", rc);
+}
+
+/* A change (变更) approved by the central site, picked up with the user's key in the
+ * port: a certificate for the same key pair with the approved subject (w->subject_name),
+ * valid from now until the old one ends, stored before the old one goes; then the old
+ * one is revoked — affiliationChanged when the name changed, superseded otherwise — and
+ * the CRL rewritten. An old certificate the ledger does not know is left to the central
+ * site, which has the order. The local issuer only: the CMP CA changes a subject through
+ * its own process. */
+static int do_change(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
+                     keywork_progress_fn progress, void *ctx, struct keywork_result *res,
+                     struct kerr *err)
+{
+	struct port_key k;
+	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
+	X509 *neu = NULL;
+	X509_NAME *subject = NULL;
+	struct kerr rerr;
+	char old_serial[48];
+	int rc = KR_OK, removed, same = 0;
+	const char *why = port_key_open(kw, w->key_serial, &k, &rc, err);
+	if (!why &&
+	    (k.b < 0 || k.f.issuer != ISSUER_OURS || strcmp(k.f.subject_id, w->subject_id) != 0)) {
+		why = "fit.not_ours";
+		rc = kerr_set(err, KR_CONFLICT, "not our certificate of the holder");
+	}
+	if (!why && is_cmp(kw)) {
+		why = "work.failed";
+		rc = kerr_set(err, KR_INVALID, "a change goes through the CMP CA's own process");
+	}
+	if (!why && !(subject = pki_subject_build(w->holder, w->subject_name, w->subject_id))) {
+		why = "work.failed";
+		rc = kerr_set(err, KR_INVALID, "the approved subject does not make a name");
+	}
+	if (why) {
+		port_key_close(&k);
+		return fail_with(res, why, rc);
+	}
+	int renamed = strcmp(k.f.subject_name, w->subject_name) != 0;
+	int64_t to = k.f.not_after_utc;
+	explicit_bzero(&k.f, sizeof k.f);
+	struct token_cert *old = &k.certs[k.b];
+	issuer_serial_hex(old->x509, old_serial, sizeof old_serial);
+	progress(ctx, "work.csr");
+	rc = renew_same(kw, w, now_utc, k.i, old, subject, now_utc, to, progress, ctx, &neu, &same,
+	                err);
+	X509_NAME_free(subject);
+	if (rc == KR_OK && !same &&
+	    token_cert_remove(kw->tok, k.i, old->x509, &removed, err) == KR_OK)
+		token_cert_remove(kw->tok, k.i, NULL, &removed, err); /* half-written leftovers */
+	if (rc == KR_OK) {
+		progress(ctx, "work.revoke_old");
+		if (issuer_local_revoke_serial(&L, w->subject_id, old_serial,
+		                               renamed ? REVOKE_AFFILIATION_CHANGED
+		                                       : REVOKE_SUPERSEDED,
+		                               now_utc, &rerr) == KR_OK)
+			keywork_crl(kw, now_utc, &rerr);
+		else
+			fprintf(kw->trace,
+			        "[keys] the old certificate %s is the central site's to "
+			        "revoke: %s\n",
+			        old_serial, rerr.msg);
+		issuer_serial_hex(neu, res->cert_serial, sizeof res->cert_serial);
+		cert_validity(neu, res);
+	}
+	X509_free(neu);
+	port_key_close(&k);
+	return rc == KR_OK ? KR_OK : fail_with(res, "work.write_failed", rc);
 }
 
 /* Initialises the blank key at token index *i (which token_init may move) under label:
@@ -765,6 +836,8 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 		return do_unlock(kw, w, progress, ctx, res, err);
 	case BIZ_RENEW:
 		return do_renew(kw, w, now_utc, progress, ctx, res, err);
+	case BIZ_CHANGE:
+		return do_change(kw, w, now_utc, progress, ctx, res, err);
 	case BIZ_REVOKE:
 		return do_revoke(kw, w, w->revoke_reason, now_utc, progress, ctx, res, err);
 	case BIZ_CHECK:

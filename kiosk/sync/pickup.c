@@ -79,8 +79,10 @@ static int fill(const cJSON *j, struct pickup_order *o, struct kerr *err)
 		o->biz = BIZ_NEW;
 	else if (biz && strcmp(biz, "reissue") == 0)
 		o->biz = BIZ_REISSUE;
+	else if (biz && strcmp(biz, "change") == 0)
+		o->biz = BIZ_CHANGE; /* subject_name: the approved new name */
 	else
-		return kerr_set(err, KR_INVALID, "business: not new or reissue");
+		return kerr_set(err, KR_INVALID, "business: not new, reissue or change");
 	int h = catalogue_holder_from_id(holder);
 	if (h < 0)
 		return kerr_set(err, KR_INVALID, "holder: not unit or person");

@@ -883,6 +883,43 @@ static void test_pickup(void)
 	}
 }
 
+/* Picks up an approved change: the number, the agent's card, then the key to change —
+ * another holder's key is not taken — and the work puts the approved name on it. */
+static void test_pickup_change(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	g.cfg.pickup_offered = 1;
+	g.pickup = unit_pickup();
+	g.pickup.biz = BIZ_CHANGE;
+	snprintf(g.pickup.subject_name, sizeof g.pickup.subject_name, "南通示例新名公司");
+	tap(&g, INTENT_PICKUP, 0);
+	type(&g, INTENT_TEXT, "GX2026112100123");
+	card(&g, PERSON_ID, "");
+	CHECK_INT(view(&g)->step, STEP_INSERT_KEY);
+	g.key = our_key(HOLDER_PERSON, 200, KEYPIN_OK); /* 张三's own key, not the unit's */
+	key_event(&g, FEV_KEY_INSERTED);
+	CHECK_INT(view(&g)->step, STEP_INSERT_KEY);
+	CHECK_STR(view(&g)->error_key, "pickup.wrong_key");
+	key_event(&g, FEV_KEY_REMOVED);
+	g.key = our_key(HOLDER_UNIT, 200, KEYPIN_OK);
+	key_event(&g, FEV_KEY_INSERTED);
+	CHECK_INT(view(&g)->step, STEP_CONFIRM);
+	CHECK_STR(view(&g)->prompt_key, "step.confirm_change");
+	tap(&g, INTENT_NEXT, 0);
+	CHECK_INT(g.order_state, ORDER_SERVED);
+	CHECK_INT(g.keys_issued, 0); /* no new key */
+	CHECK_INT(g.last_work.biz, BIZ_CHANGE);
+	CHECK_STR(g.last_work.subject_name, "南通示例新名公司");
+	CHECK_STR(g.last_work.subject_id, UNIT_CODE);
+	CHECK_STR(g.last_work.key_serial, "T0001");
+	CHECK_INT(view(&g)->step, STEP_RESULT);
+	CHECK(view(&g)->key_to_take);
+	tap(&g, INTENT_NEXT, 0);
+	CHECK(!flow_holds_personal_data(g.f));
+	rig_free(&g);
+}
+
 /* A renewal onto a fresh key pair asks for the key's current PIN once, before the
  * confirmation, and hands it to the key work; without the setting there is no such step. */
 static void test_renew_fresh_key(void)
@@ -1203,6 +1240,7 @@ int main(void)
 	test_options();
 	test_recovery_rules();
 	test_pickup();
+	test_pickup_change();
 	test_renew_fresh_key();
 	test_served_cert();
 	test_report_limit();

@@ -346,7 +346,7 @@ static int api_up = 1;
 
 /* A pick-up order as an operator approved it: the query's name, id (USCC or ID number),
  * agent (the collector's ID number), holder, business, years, seal, sub, paid — with a
- * unit's order by default. */
+ * unit's order by default (a change: to a new name). */
 static void pickup_payload(const char *q, const char *order, char *out, size_t size)
 {
 	char holder[16], biz[16], name[256], id[32], agent[32], years[8], seal[8], sub[8], paid[16];
@@ -359,7 +359,11 @@ static void pickup_payload(const char *q, const char *order, char *out, size_t s
 	cJSON_AddStringToObject(j, "order_no", order);
 	cJSON_AddStringToObject(j, "business", biz[0] ? biz : "new");
 	cJSON_AddStringToObject(j, "holder", holder[0] ? holder : "unit");
-	cJSON_AddStringToObject(j, "subject_name", name[0] ? name : "南通示例建设工程有限公司");
+	/* a change's approved new name by default: the old one with the change made */
+	cJSON_AddStringToObject(j, "subject_name",
+	                        name[0]                      ? name
+	                        : strcmp(biz, "change") == 0 ? "南通示例新材料建设工程有限公司"
+	                                                     : "南通示例建设工程有限公司");
 	cJSON_AddStringToObject(j, "subject_id", id[0] ? id : "91350200MA2YJ1XR9G");
 	cJSON_AddStringToObject(j, "agent_id", agent[0] ? agent : "11010519491231002X");
 	cJSON_AddNumberToObject(j, "years",

@@ -229,7 +229,7 @@ static void all_screens(const struct combo *c)
 	show(&start, c);
 	check_screen(c, "start-pickup", 1);
 	CHECK(screen_find(ui_screen(ui), ACT_INTENT, INTENT_PICKUP, 0) != NULL);
-	const struct recipe *pr = catalogue_pickup_recipe();
+	const struct recipe *pr = catalogue_pickup_recipe(BIZ_NEW);
 	for (int i = 0; i < pr->nsteps; i++) {
 		enum step st = pr->steps[i].step;
 		struct flow_view p = step_view(BIZ_NEW, HOLDER_UNIT, st);

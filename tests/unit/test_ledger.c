@@ -239,10 +239,52 @@ static void test_issuer(void)
 	CHECK_INT(system(cmd), 0);
 }
 
+/* A change revokes the one old certificate by its serial: not the holder's others, not
+ * another holder's, nothing queued when the serial is not there. */
+static void test_revoke_serial(void)
+{
+	char dir[] = "/tmp/ledger.XXXXXX", ledger[128], cmd[300], text[256];
+	struct kerr err = {{0}};
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(ledger, sizeof ledger, "%s/ledger", dir);
+	snprintf(text, sizeof text, "V 0D %d ID3\nV 0E %d ID3\nV 1D %d ID4\n", NOW + DAY_S,
+	         NOW + DAY_S, NOW + DAY_S);
+	write_file(ledger, text);
+	struct issuer_local L = {NULL, "", "", ledger};
+	CHECK_INT(issuer_local_revoke_serial(&L, "ID3", "0D", REVOKE_SUPERSEDED, NOW, &err), KR_OK);
+	CHECK_INT(issuer_local_revoke_serial(&L, "ID3", "0D", REVOKE_SUPERSEDED, NOW, &err),
+	          KR_NOT_FOUND); /* once */
+	CHECK_INT(issuer_local_revoke_serial(&L, "ID3", "1D", REVOKE_SUPERSEDED, NOW, &err),
+	          KR_NOT_FOUND); /* another holder's */
+	CHECK_INT(issuer_local_revoke_serial(&L, "ID3", "", REVOKE_SUPERSEDED, NOW, &err),
+	          KR_INVALID);
+	struct ledger lg;
+	CHECK_INT(ledger_read(ledger, &lg, &err), KR_OK);
+	const struct ledger_cert *d = ledger_find(&lg, "0D"), *e = ledger_find(&lg, "0E"),
+	                         *f = ledger_find(&lg, "1D");
+	CHECK(d && d->state == LEDGER_REVOKED && d->reason == CRL_REASON_SUPERSEDED);
+	CHECK(e && e->state == LEDGER_VALID);
+	CHECK(f && f->state == LEDGER_VALID);
+	ledger_free(&lg);
+	FILE *in = fopen(ledger, "r");
+	int lines = 0, queued = 0;
+	while (in && fgets(text, sizeof text, in)) {
+		lines++;
+		queued += text[0] == 'Q';
+	}
+	if (in)
+		fclose(in);
+	CHECK_INT(lines, 4);
+	CHECK_INT(queued, 0);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+}
+
 int main(void)
 {
 	test_malformed();
 	test_replay();
 	test_issuer();
+	test_revoke_serial();
 	return check_done();
 }

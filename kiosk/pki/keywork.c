@@ -28,7 +28,8 @@ struct keywork {
 	X509 *ours, *jsca;
 	unsigned char ca_id[32];
 	size_t ca_id_len;
-	int crl_failed; /* the last CRL write failed: due again */
+	struct issuer_local local; /* the local issuer: ours, the URLs and the ledger */
+	int crl_failed;            /* the last CRL write failed: due again */
 };
 
 static X509 *load_cert(const char *path)
@@ -89,6 +90,7 @@ int keywork_create(const struct conf_keys *c, FILE *trace, struct keywork **out,
 		rc = KR_CONFIG;
 	else
 		rc = token_open(c->module, &kw->tok, err);
+	kw->local = (struct issuer_local){kw->ours, c->crl_url, c->aia_url, c->ledger};
 	if (rc != KR_OK) {
 		keywork_destroy(kw);
 		return rc;
@@ -301,9 +303,9 @@ static int issue(struct keywork *kw, int sm, EVP_PKEY *pub, const X509_NAME *sub
 	    rc == KR_OK ? token_private_key(kw->tok, sm, kw->ca_id, kw->ca_id_len, err) : NULL;
 	if (rc == KR_OK && !ca_key)
 		rc = KR_IO;
-	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
 	if (rc == KR_OK)
-		rc = issuer_local_issue(&L, ca_key, pub, subject, from, to, subject_id, out, err);
+		rc = issuer_local_issue(&kw->local, ca_key, pub, subject, from, to, subject_id, out,
+		                        err);
 	EVP_PKEY_free(ca_key);
 	if (own)
 		sm_logout(kw, &sm);
@@ -572,7 +574,6 @@ static int do_change(struct keywork *kw, const struct work_spec *w, int64_t now_
                      struct kerr *err)
 {
 	struct port_key k;
-	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
 	X509 *neu = NULL;
 	X509_NAME *subject = NULL;
 	struct kerr rerr;
@@ -610,7 +611,7 @@ static int do_change(struct keywork *kw, const struct work_spec *w, int64_t now_
 		token_cert_remove(kw->tok, k.i, NULL, &removed, err); /* half-written leftovers */
 	if (rc == KR_OK) {
 		progress(ctx, "work.revoke_old");
-		if (issuer_local_revoke_serial(&L, w->subject_id, old_serial,
+		if (issuer_local_revoke_serial(&kw->local, w->subject_id, old_serial,
 		                               renamed ? REVOKE_AFFILIATION_CHANGED
 		                                       : REVOKE_SUPERSEDED,
 		                               now_utc, &rerr) == KR_OK)
@@ -760,11 +761,10 @@ static int crl_on(struct keywork *kw, int sm, int64_t now_utc, struct kerr *err)
 	uint64_t number = 0;
 	int entries = 0, rc = KR_OK;
 	EVP_PKEY *ca_key = token_private_key(kw->tok, sm, kw->ca_id, kw->ca_id_len, err);
-	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
 	if (!ca_key)
 		rc = KR_IO;
 	if (rc == KR_OK)
-		rc = issuer_local_crl(&L, ca_key, now_utc, kw->c->crl_next_update_hours,
+		rc = issuer_local_crl(&kw->local, ca_key, now_utc, kw->c->crl_next_update_hours,
 		                      kw->c->crl_file, &number, &entries, err);
 	EVP_PKEY_free(ca_key);
 	kw->crl_failed = rc != KR_OK;
@@ -806,7 +806,6 @@ static int do_revoke(struct keywork *kw, const struct work_spec *w, enum revoke_
                      int64_t now_utc, keywork_progress_fn progress, void *ctx,
                      struct keywork_result *res, struct kerr *err)
 {
-	struct issuer_local L = {kw->ours, kw->c->crl_url, kw->c->aia_url, kw->c->ledger};
 	int changed = 0, rc = KR_OK;
 	struct kerr crl_err;
 	progress(ctx, "work.revoke_request");
@@ -818,8 +817,9 @@ static int do_revoke(struct keywork *kw, const struct work_spec *w, enum revoke_
 		                       &changed, res->cert_serial, sizeof res->cert_serial, err);
 	/* what the CMP CA did not revoke goes through the ledger: revoked, held, or queued */
 	if (rc == KR_OK && changed == 0) {
-		rc = issuer_local_revoke(&L, w->subject_id, reason, now_utc, &changed, &res->queued,
-		                         res->cert_serial, sizeof res->cert_serial, err);
+		rc = issuer_local_revoke(&kw->local, w->subject_id, reason, now_utc, &changed,
+		                         &res->queued, res->cert_serial, sizeof res->cert_serial,
+		                         err);
 		if (rc == KR_OK && changed > 0)
 			keywork_crl(kw, now_utc, &crl_err);
 	}

@@ -21,7 +21,8 @@ static const struct recipe_step person_new[] = {
 /* 延期 */
 static const struct recipe_step renew[] = {
 	S(INSERT_KEY), S(KEY_INFO), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(OPTIONS),
-	S(CONTACT), W(KEY_PIN, WHEN_KEY_PIN), S(CONFIRM), W(PAY, WHEN_FEE), S(WORK), S(RESULT),
+	S(CONTACT), W(KEY_PIN, WHEN_KEY_PIN), S(CONFIRM), W(PAY, WHEN_FEE), W(WORK, WHEN_ALONE),
+	S(RESULT),
 };
 /* 补办 */
 static const struct recipe_step reissue[] = {
@@ -35,8 +36,8 @@ static const struct recipe_step change[] = {
 };
 /* 解锁 and 免费换发: the key, the cardholder, a new PIN */
 static const struct recipe_step key_pin[] = {
-	S(INSERT_KEY), S(KEY_INFO), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(PIN),
-	S(CONFIRM), W(PAY, WHEN_FEE), S(WORK), S(RESULT),
+	S(INSERT_KEY), S(KEY_INFO), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), W(PIN, WHEN_ALONE),
+	S(CONFIRM), W(PAY, WHEN_FEE), W(WORK, WHEN_ALONE), S(RESULT),
 };
 /* 检测 */
 static const struct recipe_step check[] = {
@@ -44,7 +45,8 @@ static const struct recipe_step check[] = {
 };
 /* 注销 */
 static const struct recipe_step revoke[] = {
-	S(HOLDER), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(MATERIALS), S(CONFIRM), S(WORK), S(RESULT),
+	S(HOLDER), S(ID_CARD), W(UNIT_CODE, WHEN_UNIT), S(MATERIALS), S(CONFIRM),
+	W(WORK, WHEN_ALONE), S(RESULT),
 };
 
 /* 网点自取: an order reviewed and paid centrally, collected here */

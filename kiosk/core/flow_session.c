@@ -313,7 +313,7 @@ static int step_applies(const struct flow *f, const struct recipe *r, int idx)
 	const struct recipe_step *st = &r->steps[idx];
 	if ((st->when & WHEN_KEY_PIN) && !f->cfg->renew_fresh_key && !f->s.auth_by_key)
 		return 0;
-	if (f->s.auth_review && (st->step == STEP_PIN || st->step == STEP_WORK))
+	if ((st->when & WHEN_ALONE) && f->s.auth_review)
 		return 0; /* filed for review: nothing is worked here */
 	return catalogue_step_applies(r, st, f->s.holder, f->s.quote.total_fen);
 }

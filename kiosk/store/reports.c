@@ -30,8 +30,7 @@ int reports_add(struct store *s, const char *subject_id, const char *card_id, in
 	}
 	int q = sqlite3_prepare_v2(db, "INSERT INTO loss_reports(who_hash, at_utc) VALUES(?1, ?2)",
 	                           -1, &st, NULL);
-	for (int k = 0; q == SQLITE_OK && k < 2; k++) {
-		sqlite3_reset(st);
+	for (int k = 0; q == SQLITE_OK && k < 2; k++) { /* store_stmt_run resets it */
 		sqlite3_bind_blob(st, 1, d[k], sizeof d[k], SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, now_utc);
 		q = store_stmt_run(st);

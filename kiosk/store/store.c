@@ -69,7 +69,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 /* ---- small helpers ---- */
 
-/* Whether s is printable ASCII of at most max characters. */
 int store_pair_digest(const char *a, const char *b, unsigned char out[32])
 {
 	char text[48];
@@ -81,6 +80,7 @@ int store_pair_digest(const char *a, const char *b, unsigned char out[32])
 	return ok;
 }
 
+/* Whether s is printable ASCII of at most max characters. */
 int store_text_ok(const char *s, size_t max)
 {
 	size_t n = 0;

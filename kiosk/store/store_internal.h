@@ -81,6 +81,7 @@ int store_db_query_text(sqlite3 *db, const char *sql, char *buf, size_t size);
 /* SHA-256 of "a|b" into out (32 bytes): how the store keeps an ID number it must only
  * recognise (agents.c, reports.c). 1, or 0 when a|b is over 47 bytes or hashing failed. */
 int store_pair_digest(const char *a, const char *b, unsigned char out[32]);
+
 /* Whether s is printable ASCII of at most max characters. */
 int store_text_ok(const char *s, size_t max);
 /* Writes s as a JSON string into out: room for 6 * strlen(s) + 3 bytes, or 2 * strlen(s)

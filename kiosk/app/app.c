@@ -121,6 +121,7 @@ static enum conf_service slot_of(enum flow_request_kind k)
 	case FREQ_TRIAGE:
 	case FREQ_WORK:
 	case FREQ_KEY_PROVE:
+	case FREQ_WORK_SETTLE:
 		return SVC_KEYS;
 	case FREQ_PAY_START:
 	case FREQ_PAY_CANCEL:
@@ -468,6 +469,8 @@ static int recover_one(struct app *app, const struct order_row *row, struct kerr
 	snprintf(o->order_no, sizeof o->order_no, "%s", row->order_no);
 	o->state = row->state;
 	o->amount_fen = row->amount_fen;
+	o->biz = row->biz;
+	snprintf(o->key_serial, sizeof o->key_serial, "%s", row->key_serial);
 	fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no,
 	        order_state_id(o->state));
 	struct flow_out out;

@@ -169,6 +169,7 @@ enum revoke_reason {
 	REVOKE_KEY_COMPROMISE,      /* keyCompromise: a lost key, reissued */
 	REVOKE_AFFILIATION_CHANGED, /* affiliationChanged: a change of the unit's details */
 	REVOKE_SUPERSEDED,          /* superseded */
+	REVOKE_CESSATION,           /* cessationOfOperation: issued, never delivered */
 	REVOKE_LIFT,                /* removeFromCRL: the suspension taken back */
 };
 
@@ -224,6 +225,11 @@ enum flow_request_kind {
 	FREQ_AGENT_CHECK,  /* unit_code, agent_id: is the cardholder on the unit's list; biz
 	                    * revoke: revoke_id, agent_id: the recent reports (FEV_AGENT) */
 	FREQ_KEY_PROVE, /* work.key_serial, work.pin: the key proves possession (FEV_KEY_PROVEN) */
+	/* order_id, work.biz, work.key_serial: the key work of an order that did not finish,
+	 * settled from its work journal and the world — FEV_WORK_DONE when it landed,
+	 * FEV_WORK_FAILED (arg 1: its new key is in the personalisation slot) when it did
+	 * not, after the certificates it issued were revoked */
+	FREQ_WORK_SETTLE,
 	FREQ_COUNT
 };
 

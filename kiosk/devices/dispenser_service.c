@@ -27,6 +27,7 @@
 #include "drivers/dispenser/dispenser.h"
 #include "drivers/serial/tty.h"
 #include "store/store.h"
+#include "store/work.h"
 
 enum job { JOB_NONE, JOB_CHECK, JOB_ISSUE, JOB_HAND_OUT, JOB_RETAIN, JOB_REFILL };
 
@@ -243,8 +244,21 @@ static void run(void *ctx, void *job)
 		break;
 	}
 	case JOB_HAND_OUT: {
-		const char *key = hand_out(s);
+		/* journaled as a step of the order's work (store/work.h): served means handed
+		 * out; a key not journaled as going out stays in */
+		struct work_mark m = {.step = WORK_HAND_OUT};
+		struct kerr err = {{0}};
+		int journaled =
+		    !j->order_id ||
+		    work_mark(s->store, j->order_id, &m, s->host.utc_s(s->host.app), &err) == KR_OK;
+		if (!journaled)
+			fprintf(s->host.trace, "[dispenser] hand-out not journaled: %s\n", err.msg);
+		const char *key = journaled ? hand_out(s) : retain(s, "dispenser.fault");
 		int ok = strcmp(key, "dispenser.taken") == 0;
+		m.done = 1;
+		if (ok && j->order_id &&
+		    work_mark(s->store, j->order_id, &m, s->host.utc_s(s->host.app), &err) != KR_OK)
+			fprintf(s->host.trace, "[dispenser] hand-out not journaled: %s\n", err.msg);
 		answer(s, j->order_id, ok ? FEV_KEY_TAKEN : FEV_KEY_RETAINED, key);
 		break;
 	}

@@ -126,6 +126,9 @@ static const char *const migrations[] = {
     " who_hash BLOB NOT NULL,"
     " at_utc INT NOT NULL);"
     "CREATE INDEX loss_reports_who ON loss_reports(who_hash, at_utc);",
+    /* 8: an order's journal rows found by the order, for the work journal read back by
+     * recovery (kiosk/store/work.c) */
+    "CREATE INDEX journal_order ON journal(order_id, seq);",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

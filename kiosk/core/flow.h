@@ -227,8 +227,7 @@ enum flow_request_kind {
 	FREQ_KEY_PROVE, /* work.key_serial, work.pin: the key proves possession (FEV_KEY_PROVEN) */
 	/* order_id, work.biz, work.key_serial: the key work of an order that did not finish,
 	 * settled from its work journal and the world — FEV_WORK_DONE when it landed,
-	 * FEV_WORK_FAILED (arg 1: its new key is in the personalisation slot) when it did
-	 * not, after the certificates it issued were revoked */
+	 * FEV_WORK_FAILED when it did not, after the certificates it issued were revoked */
 	FREQ_WORK_SETTLE,
 	FREQ_COUNT
 };

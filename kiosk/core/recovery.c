@@ -96,8 +96,6 @@ int recovery_on_event(struct recovery_order *o, const struct flow_event *ev, str
 	case FEV_WORK_FAILED:
 		if (o->state != ORDER_WORKING)
 			return 0;
-		if (ev->arg)
-			emit(out, FREQ_KEY_RETAIN, o); /* the new key never handed out */
 		if (o->amount_fen > 0) {
 			refund(o, out, "recovery: the work had not landed");
 			return 0;

@@ -4,9 +4,9 @@
  * service's answer about it, the next requests. Every payment ends served or refunded,
  * every unpaid trade ends closed. Interrupted key work is settled from the evidence (its
  * work journal and the world, FREQ_WORK_SETTLE): served when it landed — a new key only
- * once it was handed out — else its certificates revoked, a new key left in the
- * personalisation slot retained, and the money refunded. Each state change comes before the effect
- * it leads to, so a crash during recovery is recovered the same way at the next start. */
+ * once it was handed out — else its certificates revoked and the money refunded. Each state change
+ * comes before the effect it leads to, so a crash during recovery is recovered the same way at the
+ * next start. */
 #ifndef KIOSK_RECOVERY_H
 #define KIOSK_RECOVERY_H
 

@@ -18,8 +18,8 @@
  * world: a renewal or change landed when its new certificate is on the key (or was
  * written), an unlock when the PIN reset was done, a loss report when its revocation was,
  * a new key only once it was handed out; otherwise what it issued is revoked
- * (cessationOfOperation) and the order goes on to its refund (FEV_WORK_FAILED, arg 1 when
- * its key is still in the personalisation slot, to be retained).
+ * (cessationOfOperation) and the order goes on to its refund (FEV_WORK_FAILED; a new key
+ * a power cut left in the dispenser is retained by the dispenser service at its start).
  *
  * Scenario control (the test rig): "insert PROFILE" shows the rig's token PROFILE in
  * the port and "remove" empties it, by rewriting the PKCS#11 shim's slot file
@@ -127,7 +127,6 @@ static int landed(struct pk *p, enum business biz, const char *key_serial,
                   const struct work_mark *m, int n, struct flow_event *ev)
 {
 	const struct work_mark *issued = last_of(m, n, WORK_ISSUE, 1);
-	struct key_evidence e;
 	switch (biz) {
 	case BIZ_UNLOCK:
 		/* only a reset known to be done: the PIN itself is long wiped */
@@ -138,13 +137,12 @@ static int landed(struct pk *p, enum business biz, const char *key_serial,
 	case BIZ_CHANGE: {
 		if (!issued)
 			return 0;
-		keywork_evidence(p->kw, key_serial, issued->cert_serial, &e);
 		const struct work_mark *written = last_of(m, n, WORK_WRITE_CERT, 1);
-		if (!e.holds_cert &&
+		if (!keywork_key_holds(p->kw, key_serial, issued->cert_serial,
+		                       &ev->not_after_utc) &&
 		    !(written && strcmp(written->cert_serial, issued->cert_serial) == 0))
 			return 0;
 		snprintf(ev->cert_serial, sizeof ev->cert_serial, "%s", issued->cert_serial);
-		ev->not_after_utc = e.not_after_utc;
 		return 1;
 	}
 	default: /* a new key: served once handed out */
@@ -204,13 +202,7 @@ static void run_settle(struct pk *p, const struct flow_request *r)
 		void_issued(p, m, n);
 		ev.kind = FEV_WORK_FAILED;
 		snprintf(ev.text, sizeof ev.text, "work.not_delivered");
-		for (int k = 0; k < n && !ev.arg; k++) {
-			struct key_evidence e;
-			keywork_evidence(p->kw, m[k].key_serial, "", &e);
-			ev.arg = m[k].step == WORK_ISSUE && e.in_slot;
-		}
-		fprintf(p->host.trace, "[keys] order %s: the work had not landed%s\n", r->order_no,
-		        ev.arg ? "; its key is in the personalisation slot" : "");
+		fprintf(p->host.trace, "[keys] order %s: the work had not landed\n", r->order_no);
 	}
 	post(p, &ev);
 }

@@ -991,34 +991,27 @@ int keywork_revoke_serial(struct keywork *kw, const char *serial, enum revoke_re
 	return rc;
 }
 
-void keywork_evidence(struct keywork *kw, const char *serial, const char *cert_serial,
-                      struct key_evidence *out)
+int keywork_key_holds(struct keywork *kw, const char *serial, const char *cert_serial,
+                      int64_t *not_after_utc)
 {
 	struct kerr e;
-	struct token_info ti;
 	struct token_cert *certs = NULL;
 	char want[64], hex[48];
-	int n = 0;
-	memset(out, 0, sizeof *out);
+	int n = 0, holds = 0;
 	snprintf(want, sizeof want, "serial:%s", serial);
 	int i =
 	    serial[0] && token_refresh(kw->tok, &e) == KR_OK ? token_find(kw->tok, want, 0) : -1;
-	if (i < 0)
-		return;
-	out->in_port = token_find(kw->tok, kw->c->user_port, i) == i;
-	out->in_slot = token_find(kw->tok, kw->c->personalisation, i) == i;
-	out->pin_locked = token_info(kw->tok, i, &ti, &e) == KR_OK && ti.pin_locked;
-	if (cert_serial[0] && token_certs(kw->tok, i, &certs, &n, &e) == KR_OK)
-		for (int k = 0; k < n; k++) {
+	if (i >= 0 && token_certs(kw->tok, i, &certs, &n, &e) == KR_OK)
+		for (int k = 0; k < n && !holds; k++) {
 			if (!certs[k].x509)
 				continue;
 			issuer_serial_hex(certs[k].x509, hex, sizeof hex);
-			if (strcmp(hex, cert_serial) != 0)
-				continue;
+			holds = strcmp(hex, cert_serial) == 0;
 			struct keywork_result v;
 			cert_validity(certs[k].x509, &v);
-			out->holds_cert = 1;
-			out->not_after_utc = v.not_after_utc;
+			if (holds)
+				*not_after_utc = v.not_after_utc;
 		}
 	token_certs_free(certs, n);
+	return holds;
 }

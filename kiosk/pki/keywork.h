@@ -76,15 +76,10 @@ int keywork_crl_due(struct keywork *kw, int64_t now_utc);
 int keywork_revoke_serial(struct keywork *kw, const char *serial, enum revoke_reason reason,
                           int64_t now_utc, struct kerr *err);
 
-/* What the world says of the key of serial: where it is (in the user's port, in the
- * personalisation slot of the dispenser, or neither), whether it holds the certificate
- * cert_serial (upper-case hex; "" asks nothing) and whether its user PIN is locked. */
-struct key_evidence {
-	int in_port, in_slot, holds_cert, pin_locked;
-	int64_t not_after_utc; /* holds_cert: that certificate's end */
-};
-void keywork_evidence(struct keywork *kw, const char *serial, const char *cert_serial,
-                      struct key_evidence *out);
+/* Whether the key of serial, wherever it is attached, holds the certificate cert_serial
+ * (upper-case hex): 1 with that certificate's end in *not_after_utc, else 0. */
+int keywork_key_holds(struct keywork *kw, const char *serial, const char *cert_serial,
+                      int64_t *not_after_utc);
 
 /* Proof of possession of a key (staff 1: a staff key, kiosk/staff; 0: a user's key
  * authorising a renewal, core/authority.h): the key serial in the user's port is

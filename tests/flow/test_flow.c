@@ -761,12 +761,10 @@ static void test_recovery_rules(void)
 	o = (struct recovery_order){
 	    .id = 8, .state = ORDER_WORKING, .amount_fen = 500, .biz = BIZ_NEW};
 	CHECK_INT(recovery_start(&o, &out), 0);
-	not_landed.arg = 1; /* its key still in the personalisation slot */
 	CHECK_INT(recovery_on_event(&o, &not_landed, &out), 0);
-	CHECK_INT(out.n, 3); /* retained, then the refund after its state */
-	CHECK_INT(out.req[0].kind, FREQ_KEY_RETAIN);
-	CHECK_INT(out.req[1].to, ORDER_REFUNDING);
-	CHECK_INT(out.req[2].kind, FREQ_PAY_REFUND);
+	CHECK_INT(out.n, 2); /* the refund after its state */
+	CHECK_INT(out.req[0].to, ORDER_REFUNDING);
+	CHECK_INT(out.req[1].kind, FREQ_PAY_REFUND);
 
 	o = (struct recovery_order){
 	    .id = 8, .state = ORDER_WORKING, .amount_fen = 500, .biz = BIZ_RENEW};

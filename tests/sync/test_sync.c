@@ -326,6 +326,15 @@ static void case_duplicates(void)
 	CHECK_INT(stat_of("duplicates"), 300);
 }
 
+/* A round asked for, as "sync now" does, and waited for. */
+static void round_now(struct service *svc)
+{
+	struct kerr err = {{0}};
+	CHECK_INT(svc->ops->control(svc->self, "now", "", &err), KR_OK);
+	for (int ms = 0; svc->ops->busy(svc->self) && ms < DRAIN_WAIT_MS; ms += 20)
+		usleep(20000);
+}
+
 /* The pull: fee tables checked, the rest stored. */
 static void case_pull(void)
 {
@@ -339,17 +348,13 @@ static void case_pull(void)
 	ctl_ok("/pickup?kiosk=TC01&order=GX2026112100999"); /* another kiosk's */
 	if (sync_start(&svc) != KR_OK)
 		return;
-	struct kerr err = {{0}};
-	CHECK_INT(svc.ops->control(svc.self, "now", "", &err), KR_OK);
-	for (int ms = 0; svc.ops->busy(svc.self) && ms < DRAIN_WAIT_MS; ms += 20)
-		usleep(20000);
+	round_now(&svc);
 	/* a replay of version 1, correctly signed, after it was accepted */
 	ctl_ok("/fee?kiosk=NT01&version=1");
-	CHECK_INT(svc.ops->control(svc.self, "now", "", &err), KR_OK);
-	for (int ms = 0; svc.ops->busy(svc.self) && ms < DRAIN_WAIT_MS; ms += 20)
-		usleep(20000);
+	round_now(&svc);
 	sync_stop(&svc);
 
+	struct kerr err = {{0}};
 	struct store *s = NULL;
 	int64_t n = -1, v = -1;
 	CHECK_INT(store_open(conf.database, &s, &err), KR_OK);
@@ -710,15 +715,6 @@ static long crl_held(void)
 	long n = a ? atol(a) : -1;
 	free(a);
 	return n;
-}
-
-/* A round asked for, as "sync now" does, and waited for. */
-static void round_now(struct service *svc)
-{
-	struct kerr err = {{0}};
-	CHECK_INT(svc->ops->control(svc->self, "now", "", &err), KR_OK);
-	for (int ms = 0; svc->ops->busy(svc->self) && ms < DRAIN_WAIT_MS; ms += 20)
-		usleep(20000);
 }
 
 static int64_t crl_acked(void)

@@ -81,29 +81,43 @@ static int on_mark(void *ctx, const struct work_mark *m)
 	return rc != KR_OK;
 }
 
-/* Revokes every certificate the order's work had issued (what it journaled as issued and
- * not yet revoked): the work did not deliver them. Traced; a certificate the ledger does
- * not hold is the central site's, which has the refunded order. */
+/* Whether the journal m[0..n) says the certificate serial was revoked. */
+static int revoked_in(const struct work_mark *m, int n, const char *serial)
+{
+	for (int k = 0; k < n; k++)
+		if (m[k].step == WORK_REVOKE && m[k].done && strcmp(m[k].old_serial, serial) == 0)
+			return 1;
+	return 0;
+}
+
+/* Revokes the certificate serial (key: the key it was for) for reason, journaled. */
+static void revoke_marked(struct pk *p, const char *key, const char *serial,
+                          enum revoke_reason reason)
+{
+	struct work_mark v = {.step = WORK_REVOKE};
+	struct kerr err = {{0}};
+	snprintf(v.key_serial, sizeof v.key_serial, "%s", key);
+	snprintf(v.old_serial, sizeof v.old_serial, "%s", serial);
+	if (on_mark(p, &v))
+		return;
+	int rc = keywork_revoke_serial(p->kw, serial, reason, p->host.utc_s(p->host.app), &err);
+	fprintf(p->host.trace, "[keys] order %s: certificate %s %s\n", p->order_no, serial,
+	        rc == KR_OK ? "revoked" : err.msg);
+	if (rc == KR_OK) {
+		v.done = 1;
+		on_mark(p, &v);
+	}
+}
+
+/* Revokes every certificate the order's work had issued and not revoked yet: the work did
+ * not deliver them. A certificate the ledger does not hold is the central site's, which
+ * has the refunded order. */
 static void void_issued(struct pk *p, const struct work_mark *m, int n)
 {
-	struct kerr err = {{0}};
-	for (int k = 0; k < n; k++) {
-		if (m[k].step != WORK_ISSUE || !m[k].done || !m[k].cert_serial[0])
-			continue;
-		struct work_mark v = {.step = WORK_REVOKE};
-		snprintf(v.key_serial, sizeof v.key_serial, "%s", m[k].key_serial);
-		snprintf(v.old_serial, sizeof v.old_serial, "%s", m[k].cert_serial);
-		if (on_mark(p, &v))
-			continue;
-		int rc = keywork_revoke_serial(p->kw, m[k].cert_serial, REVOKE_CESSATION,
-		                               p->host.utc_s(p->host.app), &err);
-		fprintf(p->host.trace, "[keys] order %s: certificate %s %s\n", p->order_no,
-		        m[k].cert_serial, rc == KR_OK ? "revoked (never delivered)" : err.msg);
-		if (rc == KR_OK) {
-			v.done = 1;
-			on_mark(p, &v);
-		}
-	}
+	for (int k = 0; k < n; k++)
+		if (m[k].step == WORK_ISSUE && m[k].done && m[k].cert_serial[0] &&
+		    !revoked_in(m, n, m[k].cert_serial))
+			revoke_marked(p, m[k].key_serial, m[k].cert_serial, REVOKE_CESSATION);
 }
 
 static void in_flight(struct pk *p, const struct flow_request *r)
@@ -157,26 +171,8 @@ static int landed(struct pk *p, enum business biz, const char *key_serial,
 static void change_finish(struct pk *p, const struct work_mark *m, int n)
 {
 	const struct work_mark *issued = last_of(m, n, WORK_ISSUE, 1);
-	struct kerr err = {{0}};
-	if (!issued || !issued->old_serial[0])
-		return;
-	for (int k = 0; k < n; k++)
-		if (m[k].step == WORK_REVOKE && m[k].done &&
-		    strcmp(m[k].old_serial, issued->old_serial) == 0)
-			return;
-	struct work_mark v = {.step = WORK_REVOKE};
-	snprintf(v.key_serial, sizeof v.key_serial, "%s", issued->key_serial);
-	snprintf(v.old_serial, sizeof v.old_serial, "%s", issued->old_serial);
-	if (on_mark(p, &v))
-		return;
-	if (keywork_revoke_serial(p->kw, issued->old_serial, REVOKE_SUPERSEDED,
-	                          p->host.utc_s(p->host.app), &err) == KR_OK) {
-		v.done = 1;
-		on_mark(p, &v);
-	} else {
-		fprintf(p->host.trace, "[keys] order %s: the old certificate %s: %s\n", p->order_no,
-		        issued->old_serial, err.msg);
-	}
+	if (issued && issued->old_serial[0] && !revoked_in(m, n, issued->old_serial))
+		revoke_marked(p, issued->key_serial, issued->old_serial, REVOKE_SUPERSEDED);
 }
 
 /* Settles an order whose work did not finish, from its journal and the world. */

@@ -10,7 +10,8 @@ target_link_libraries(alipay_peer PRIVATE PkgConfig::PEERDEPS)
 kiosk_test(test_alipay_kat pay ${CMAKE_CURRENT_LIST_DIR}/test_alipay_kat.c)
 
 # The SIGKILL matrix against the peer.
-add_executable(test_pay_crash ${CMAKE_CURRENT_LIST_DIR}/test_pay_crash.c)
+add_executable(test_pay_crash ${CMAKE_CURRENT_LIST_DIR}/test_pay_crash.c
+               ${CMAKE_CURRENT_LIST_DIR}/pay_rig.c)
 target_link_libraries(test_pay_crash PRIVATE kiosklib)
 target_include_directories(test_pay_crash PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 add_test(NAME test_pay_crash

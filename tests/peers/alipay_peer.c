@@ -8,7 +8,8 @@
  *        K: 20000 syserr ratelimit delay drop garbage forge nosign killbefore killafter clear
  *        drop/garbage/forge/nosign/killafter act on the request, then misanswer
  *   /trades   one line per trade: out_trade_no status amount_fen charges refunded_fen
- *             refunds=N (refunds carried out) cancel_refunds=N
+ *             refunds=N (refunds carried out) cancel_refunds=N refund_asks=N (refund
+ *             requests received)
  *   /quit
  * Usage: alipay_peer --cert C --key K --app-pub P --sign-key S --ports-file F [--autopay S]
  * The ports file gets "GATEWAY_PORT CONTROL_PORT". Single-threaded: one request at a time. */
@@ -45,7 +46,7 @@ struct trade {
 	char otn[72], trade_no[40], amount[24];
 	long amount_fen, refunded_fen;
 	enum tstatus status;
-	int charges, refunds, cancel_refunds;
+	int charges, refunds, cancel_refunds, refund_asks;
 	long long created_ms, expire_ms;
 	char req_no[REFUNDS_MAX][72];
 	long req_fen[REFUNDS_MAX];
@@ -322,6 +323,7 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 	if (strcmp(method, "alipay.trade.refund") == 0) {
 		const cJSON *a = cJSON_GetObjectItem(biz, "refund_amount");
 		long fen = parse_fen(cJSON_IsString(a) ? a->valuestring : NULL);
+		t->refund_asks++;
 		if (!*req || fen <= 0)
 			return fail40004(node, "ACQ.INVALID_PARAMETER");
 		for (int i = 0; i < t->nreq; i++)
@@ -507,11 +509,12 @@ static void control(struct httpd_conn *c, const struct httpd_request *req)
 		for (int i = 0; i < ntrades; i++) {
 			age(&trades[i]);
 			used += (size_t)snprintf(out + used, sizeof out - used,
-			                         "%s %s %ld %d %ld refunds=%d cancel_refunds=%d\n",
+			                         "%s %s %ld %d %ld refunds=%d cancel_refunds=%d "
+			                         "refund_asks=%d\n",
 			                         trades[i].otn, tstatus_names[trades[i].status],
 			                         trades[i].amount_fen, trades[i].charges,
 			                         trades[i].refunded_fen, trades[i].refunds,
-			                         trades[i].cancel_refunds);
+			                         trades[i].cancel_refunds, trades[i].refund_asks);
 		}
 		return respond(c, 200, "text/plain", out);
 	}

@@ -3,9 +3,10 @@
  * FREQ_PAY_START: the payment and its out_trade_no are recorded (payments table, own
  * store handle) before precreate is sent; the QR goes to the flow (FEV_PAY_QR) and the
  * trade is queried every poll_ms until paid, closed or cancelled. FREQ_PAY_CANCEL: cancel,
- * then one more query (a payment can land in between). FREQ_PAY_REFUND: refund with the
- * order's stable out_request_no, retried identically. An outcome that stays unknown is
- * answered with no event: the order stays open and recovery settles it at the next start.
+ * then one more query (a payment can land in between); a trade the gateway does not say
+ * is closed is answered FEV_PAY_UNSETTLED. FREQ_PAY_REFUND: refund with the order's
+ * stable out_request_no, retried identically. An outcome that stays unknown leaves the
+ * order open, and recovery settles it at the next start.
  *
  * Owns the client, the store handle and the worker: requests are its jobs, the polls of
  * watched QRs its idle hook (due at the earliest watch's time, and after each job). `busy`
@@ -102,27 +103,34 @@ static int64_t now_utc(struct pay *p)
 	return p->host.utc_s(p->host.app);
 }
 
-/* Queries once. Returns 1 paid (row updated and recorded), 0 not paid, -1 unknown. */
-static int query_once(struct pay *p, struct payment_row *row, int *closed)
+/* What one query saw of a trade. */
+enum trade_seen {
+	SEEN_UNKNOWN, /* no answer that can be believed */
+	SEEN_NONE,    /* no such trade: nobody scanned the QR (yet) */
+	SEEN_OPEN,    /* WAIT_BUYER_PAY: scanned, still payable */
+	SEEN_CLOSED,  /* TRADE_CLOSED */
+	SEEN_PAID,    /* paid: row updated and recorded */
+};
+
+/* Queries once. */
+static enum trade_seen query_once(struct pay *p, struct payment_row *row)
 {
 	struct alipay_reply r;
 	struct kerr err = {{0}};
-	*closed = 0;
 	enum alipay_action act = alipay_query(p->client, row->out_trade_no, now_utc(p), &r, &err);
 	if (act == ALIPAY_NOT_EXIST)
-		return 0;
+		return SEEN_NONE;
 	if (act != ALIPAY_OK) {
 		trace(p, row->out_trade_no, "query: outcome unknown", &err);
-		return -1;
+		return SEEN_UNKNOWN;
 	}
 	if (alipay_status_paid(&r)) {
 		snprintf(row->trade_no, sizeof row->trade_no, "%s", r.trade_no);
 		row->status = PAYMENT_PAID;
 		record(p, row, "paid");
-		return 1;
+		return SEEN_PAID;
 	}
-	*closed = strcmp(r.trade_status, "TRADE_CLOSED") == 0;
-	return 0;
+	return strcmp(r.trade_status, "TRADE_CLOSED") == 0 ? SEEN_CLOSED : SEEN_OPEN;
 }
 
 static void unwatch(struct pay *p, int64_t order_id)
@@ -134,7 +142,10 @@ static void unwatch(struct pay *p, int64_t order_id)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Cancels the trade, then queries once more; posts PAID, CLOSED or (unknown) nothing. */
+/* Cancels the trade, then queries once more; posts PAID, CLOSED or UNSETTLED. The trade
+ * is closed only when the gateway says so: a cancel that succeeded, or a query that finds
+ * it closed or never scanned. Otherwise (every cancel answer unknown and the trade still
+ * payable, or no answer at all) it stays unsettled, to be settled again. */
 static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
 {
 	struct payment_row row;
@@ -178,20 +189,21 @@ static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
 			worker_sleep(p->worker, p->host.conf->alipay.poll_ms);
 		}
 	}
-	int closed = 0;
-	int paid = query_once(p, &row, &closed);
-	if (paid == 1) {
+	enum trade_seen seen = query_once(p, &row);
+	if (seen == SEEN_PAID) {
 		trace(p, row.out_trade_no, "paid after all", NULL);
 		post(p, FEV_PAY_PAID, order_id, row.trade_no);
-	} else if (cancelled || closed || paid == 0) {
-		/* paid == 0 with no cancel: the trade does not exist or is not paid and the
-		 * cancel failed: that only happens for a trade nobody scanned */
+	} else if (cancelled || seen == SEEN_CLOSED || seen == SEEN_NONE) {
 		row.status = PAYMENT_CLOSED;
 		record(p, &row, "closed");
 		post(p, FEV_PAY_CLOSED, order_id, NULL);
 	} else {
-		trace(p, row.out_trade_no, "outcome unknown: left for recovery", NULL);
+		trace(p, row.out_trade_no,
+		      seen == SEEN_OPEN ? "not cancelled and still payable: left unsettled"
+		                        : "outcome unknown: left unsettled",
+		      NULL);
 		record(p, &row, "unsettled");
+		post(p, FEV_PAY_UNSETTLED, order_id, NULL);
 	}
 }
 
@@ -244,8 +256,7 @@ static void start(struct pay *p, const struct pay_job *job)
 			return;
 		}
 		if (act == ALIPAY_ALREADY_PAID) {
-			int closed;
-			if (query_once(p, &row, &closed) == 1) {
+			if (query_once(p, &row) == SEEN_PAID) {
 				post(p, FEV_PAY_PAID, job->order_id, row.trade_no);
 				return;
 			}
@@ -348,13 +359,12 @@ static void poll_due(struct pay *p, int force)
 		struct kerr err = {{0}};
 		if (payment_of(p, due[i].order_id, &row, &err) != KR_OK)
 			continue;
-		int closed;
-		int paid = query_once(p, &row, &closed);
-		if (paid == 1) {
+		enum trade_seen seen = query_once(p, &row);
+		if (seen == SEEN_PAID) {
 			unwatch(p, due[i].order_id);
 			trace(p, row.out_trade_no, "paid", NULL);
 			post(p, FEV_PAY_PAID, due[i].order_id, row.trade_no);
-		} else if (closed || now >= due[i].expire_ms) {
+		} else if (seen == SEEN_CLOSED || now >= due[i].expire_ms) {
 			/* the QR's life is over at the gateway: close the loop */
 			settle_trade(p, due[i].order_id, due[i].order_no);
 		}

@@ -1,0 +1,123 @@
+/* test_pay_settle.c — settling a trade against the gateway peer (tests/rigs/alipay.sh),
+ * the real app, flow, store and alipay service on an injected clock:
+ *   - scanned, every cancel answer unknown, the query says WAIT_BUYER_PAY: the trade is
+ *     left unsettled (the order open, the user told it is being checked), and a payment
+ *     landing afterwards is refunded when it is settled again;
+ *   - never scanned, every cancel answer unknown: the query finds no trade, it is closed;
+ *   - closed at the gateway, every cancel answer unknown: closed.
+ * Every case prints its figures: the order, the payment, the peer's trade. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "check.h"
+#include "pay_rig.h"
+#include "store/payments.h"
+#include "store/store.h"
+
+static struct conf conf;
+
+struct seen {
+	struct order_row order;
+	struct payment_row pay;
+	struct pay_trade trade;
+};
+
+/* Order id's state, its payment and the peer's trade, printed. */
+static void look(struct app *app, int64_t id, const char *what, struct seen *s)
+{
+	struct kerr err = {{0}};
+	memset(s, 0, sizeof *s);
+	CHECK_INT(store_order_get(app_store(app), id, &s->order, &err), KR_OK);
+	CHECK_INT(payments_get(app_store(app), id, &s->pay, &err), KR_OK);
+	CHECK_INT(pay_rig_trade(s->pay.out_trade_no, &s->trade), 0);
+	printf("%s: order %s %s, payment %s, trade %s %s charges %d refunded %ld (%ld fen)\n", what,
+	       s->order.order_no, order_state_id(s->order.state), payment_status_id(s->pay.status),
+	       s->pay.out_trade_no, s->trade.status, s->trade.charges, s->trade.refunded_fen,
+	       s->trade.amount_fen);
+}
+
+/* Every cancel answer unknown: [alipay] retries + 1 of them. */
+static void cancels_unanswered(struct app *app)
+{
+	char args[64];
+	snprintf(args, sizeof args, "20000 alipay.trade.cancel %d", conf.alipay.retries + 1);
+	pay_rig_steer(app, SVC_PAY, "fault", args);
+}
+
+static void test_scanned_unsettled(void)
+{
+	struct app *app = NULL;
+	struct kerr err = {{0}};
+	struct seen s;
+	char path[128];
+	CHECK_INT(app_create(&conf, &pay_rig_clock, stdout, &app, &err), KR_OK);
+	CHECK(pay_rig_renew(app, NULL));
+	int64_t id = app_view(app)->order_id;
+	pay_rig_steer(app, SVC_PAY, "scan", "");
+	cancels_unanswered(app);
+	pay_rig_tap(app, INTENT_CANCEL, 0, NULL);
+	look(app, id, "scanned, cancel unanswered", &s);
+	CHECK_INT(app_view(app)->screen, SCREEN_START);
+	CHECK_STR(app_view(app)->notice_key, "pay.unsettled");
+	CHECK_INT(s.order.state, ORDER_PAYING); /* open: not closed on the kiosk's side only */
+	CHECK_INT(s.pay.status, PAYMENT_CANCELLING);
+	CHECK_STR(s.trade.status, "waiting");
+	/* the buyer pays the QR still open at the gateway */
+	snprintf(path, sizeof path, "/pay?t=%s", s.pay.out_trade_no);
+	CHECK_INT(pay_rig_peer(path, NULL), 0);
+	app_destroy(app);
+
+	/* settled again (here at the next start): the payment is noticed and goes back */
+	int found = 0;
+	CHECK_INT(app_create(&conf, &pay_rig_clock, stdout, &app, &err), KR_OK);
+	CHECK_INT(app_recover(app, &found, &err), KR_OK);
+	CHECK_INT(found, 1);
+	for (int i = 0; i < 400 && app_recovering(app); i++)
+		app_settle(app, 50);
+	look(app, id, "paid afterwards, settled", &s);
+	CHECK_INT(s.trade.charges, 1);
+	CHECK_INT(s.trade.refunded_fen, s.order.amount_fen);
+	CHECK(s.order.state == ORDER_CLOSED || s.order.state == ORDER_REFUNDED);
+	CHECK(s.pay.status == PAYMENT_CLOSED || s.pay.status == PAYMENT_REFUNDED);
+	app_destroy(app);
+}
+
+/* The trade is closed although no cancel was answered: the gateway said so by a query. */
+static void test_closed_unanswered(int scanned_then_closed)
+{
+	struct app *app = NULL;
+	struct kerr err = {{0}};
+	struct seen s;
+	CHECK_INT(app_create(&conf, &pay_rig_clock, stdout, &app, &err), KR_OK);
+	CHECK(pay_rig_renew(app, NULL));
+	int64_t id = app_view(app)->order_id;
+	cancels_unanswered(app);
+	if (scanned_then_closed) {
+		pay_rig_steer(app, SVC_PAY, "scan", "");
+		pay_rig_steer(app, SVC_PAY, "fail",
+		              ""); /* closed at the gateway: the poll sees it */
+	} else {
+		pay_rig_tap(app, INTENT_CANCEL, 0, NULL);
+	}
+	look(app, id,
+	     scanned_then_closed ? "closed at the gateway, cancel unanswered"
+	                         : "never scanned, cancel unanswered",
+	     &s);
+	CHECK_STR(app_view(app)->notice_key, "pay.closed");
+	CHECK_INT(s.order.state, ORDER_CLOSED);
+	CHECK_INT(s.pay.status, PAYMENT_CLOSED);
+	CHECK_INT(s.trade.charges, 0);
+	app_destroy(app);
+}
+
+int main(void)
+{
+	if (pay_rig_init(&conf, "settle.db") != 0)
+		return 1;
+	test_scanned_unsettled();
+	test_closed_unanswered(0);
+	test_closed_unanswered(1);
+	return check_done();
+}

@@ -321,8 +321,7 @@ static void refund(struct pay *p, const struct pay_job *job)
 			struct kerr qerr = {{0}};
 			if (alipay_refund_query(p->client, row.out_trade_no, row.refund_request_no,
 			                        now_utc(p), &r, &qerr) == ALIPAY_OK &&
-			    (strcmp(r.refund_status, "REFUND_SUCCESS") == 0 ||
-			     (!r.refund_status[0] && r.refund_fee[0])))
+			    alipay_refund_confirmed(&r, job->amount_fen))
 				act = ALIPAY_OK;
 		}
 		if (act == ALIPAY_OK) {

@@ -4,7 +4,8 @@
  *     left unsettled (the order open, the user told it is being checked), and a payment
  *     landing afterwards is refunded when it is settled again;
  *   - never scanned, every cancel answer unknown: the query finds no trade, it is closed;
- *   - closed at the gateway, every cancel answer unknown: closed.
+ *   - closed at the gateway, every cancel answer unknown: closed;
+ *   - a refund whose answer is lost is confirmed by the refund query's refund_amount.
  * Every case prints its figures: the order, the payment, the peer's trade. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,32 @@ static void test_closed_unanswered(int scanned_then_closed)
 	app_destroy(app);
 }
 
+/* Paid, the work fails, the refund is carried out but its answer is lost: the refund
+ * query answers as Alipay does (refund_amount, here without refund_status) and confirms
+ * it, so the refund is not asked for again. */
+static void test_refund_confirmed_by_query(void)
+{
+	struct app *app = NULL;
+	struct kerr err = {{0}};
+	struct seen s;
+	CHECK_INT(app_create(&conf, &pay_rig_clock, stdout, &app, &err), KR_OK);
+	CHECK(pay_rig_renew(app, "work.write_failed"));
+	int64_t id = app_view(app)->order_id;
+	pay_rig_steer(app, SVC_PAY, "fault", "drop alipay.trade.refund 1");
+	pay_rig_steer(app, SVC_PAY, "fault", "nostatus alipay.trade.fastpay.refund.query 1");
+	pay_rig_steer(app, SVC_PAY, "paid", "");
+	look(app, id, "refund answer lost, confirmed by the refund query", &s);
+	printf("refund requests %d, refunds carried out %d\n", s.trade.refund_asks,
+	       s.trade.refunds);
+	CHECK_STR(app_view(app)->error_key, "error.work_failed_refunded");
+	CHECK_INT(s.order.state, ORDER_REFUNDED);
+	CHECK_INT(s.pay.status, PAYMENT_REFUNDED);
+	CHECK_INT(s.trade.refunded_fen, s.order.amount_fen);
+	CHECK_INT(s.trade.refunds, 1);
+	CHECK_INT(s.trade.refund_asks, 1); /* confirmed: not sent again */
+	app_destroy(app);
+}
+
 int main(void)
 {
 	if (pay_rig_init(&conf, "settle.db") != 0)
@@ -119,5 +146,6 @@ int main(void)
 	test_scanned_unsettled();
 	test_closed_unanswered(0);
 	test_closed_unanswered(1);
+	test_refund_confirmed_by_query();
 	return check_done();
 }

@@ -6,7 +6,8 @@
  *   /qr/OTN                      the page the QR points at: pays when opened
  *   /fault?kind=K&method=M&count=N[&ms=D][&pid=P]
  *        K: 20000 syserr ratelimit delay drop garbage forge nosign killbefore killafter clear
- *        drop/garbage/forge/nosign/killafter act on the request, then misanswer
+ *           nostatus (a refund query's answer without refund_status)
+ *        drop/garbage/forge/nosign/killafter/nostatus act on the request, then misanswer
  *   /trades   one line per trade: out_trade_no status amount_fen charges refunded_fen
  *             refunds=N (refunds carried out) cancel_refunds=N refund_asks=N (refund
  *             requests received)
@@ -239,6 +240,14 @@ static void fail40004(cJSON *node, const char *sub)
 	cJSON_AddStringToObject(node, "sub_msg", sub);
 }
 
+/* An amount in fen as Alipay writes it: yuan with two decimals. */
+static void add_fen(cJSON *node, const char *name, long fen)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%ld.%02ld", fen / 100, fen % 100);
+	cJSON_AddStringToObject(node, name, text);
+}
+
 static void success(cJSON *node)
 {
 	cJSON_AddStringToObject(node, "code", "10000");
@@ -346,16 +355,21 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 		success(node);
 		cJSON_AddStringToObject(node, "out_trade_no", t->otn);
 		cJSON_AddStringToObject(node, "fund_change", "Y");
-		cJSON_AddStringToObject(node, "refund_fee", a->valuestring);
+		add_fen(node, "refund_fee", t->refunded_fen); /* the trade's refunds in all */
 		return;
 	}
 	if (strcmp(method, "alipay.trade.fastpay.refund.query") == 0) {
+		/* the refund of that out_request_no, or (no refund data) none */
 		success(node);
 		cJSON_AddStringToObject(node, "out_trade_no", otn);
-		cJSON_AddStringToObject(node, "out_request_no", req);
 		for (int i = 0; t && i < t->nreq; i++)
-			if (strcmp(t->req_no[i], req) == 0)
+			if (strcmp(t->req_no[i], req) == 0) {
+				cJSON_AddStringToObject(node, "out_request_no", req);
+				cJSON_AddStringToObject(node, "trade_no", t->trade_no);
+				cJSON_AddStringToObject(node, "total_amount", t->amount);
+				add_fen(node, "refund_amount", t->req_fen[i]);
 				cJSON_AddStringToObject(node, "refund_status", "REFUND_SUCCESS");
+			}
 		return;
 	}
 	cJSON_AddStringToObject(node, "code", "40002");
@@ -425,6 +439,8 @@ static void gateway(struct httpd_conn *c, char *body)
 		cJSON_AddStringToObject(node, "msg", "Call Limited");
 	} else {
 		do_method(method, biz, node);
+		if (strcmp(kind, "nostatus") == 0) /* data without refund_status: still success */
+			cJSON_DeleteItemFromObject(node, "refund_status");
 	}
 	cJSON_Delete(biz);
 	char *text = cJSON_PrintUnformatted(node);

@@ -289,6 +289,17 @@ static void start(struct pay *p, const struct pay_job *job)
 	post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
 }
 
+/* Whether the refund of row for amount_fen landed, by the refund query
+ * (fastpay.refund.query). */
+static int refund_landed(struct pay *p, const struct payment_row *row, fen_t amount_fen)
+{
+	struct alipay_reply r;
+	struct kerr err = {{0}};
+	return alipay_refund_query(p->client, row->out_trade_no, row->refund_request_no, now_utc(p),
+	                           &r, &err) == ALIPAY_OK &&
+	       alipay_refund_confirmed(&r, amount_fen);
+}
+
 static void refund(struct pay *p, const struct pay_job *job)
 {
 	struct payment_row row;
@@ -316,22 +327,22 @@ static void refund(struct pay *p, const struct pay_job *job)
 		enum alipay_action act =
 		    alipay_refund(p->client, row.out_trade_no, row.refund_request_no,
 		                  job->amount_fen, "service not delivered", now_utc(p), &r, &err);
-		if (act == ALIPAY_UNKNOWN || act == ALIPAY_BACKOFF) {
-			/* did it land? ask before repeating it identically */
-			struct kerr qerr = {{0}};
-			if (alipay_refund_query(p->client, row.out_trade_no, row.refund_request_no,
-			                        now_utc(p), &r, &qerr) == ALIPAY_OK &&
-			    alipay_refund_confirmed(&r, job->amount_fen))
-				act = ALIPAY_OK;
-		}
-		if (act == ALIPAY_OK) {
+		/* only fund_change Y confirms a refund by itself; an unknown outcome, N or no
+		 * fund_change: did it land? ask before repeating it identically */
+		int confirmed = act == ALIPAY_OK && strcmp(r.fund_change, "Y") == 0;
+		if (!confirmed && act != ALIPAY_REFUSED)
+			confirmed = refund_landed(p, &row, job->amount_fen);
+		if (confirmed) {
 			row.status = PAYMENT_REFUNDED;
 			record(p, &row, "refunded");
 			trace(p, row.out_trade_no, "refunded", NULL);
 			post(p, FEV_REFUNDED, job->order_id, NULL);
 			return;
 		}
-		trace(p, row.out_trade_no, "refund not confirmed", &err);
+		trace(p, row.out_trade_no,
+		      act == ALIPAY_OK ? "refund answered without a change of funds: not confirmed"
+		                       : "refund not confirmed",
+		      act == ALIPAY_OK ? NULL : &err);
 		if (act == ALIPAY_REFUSED)
 			break;
 		worker_sleep(p->worker, p->host.conf->alipay.poll_ms);

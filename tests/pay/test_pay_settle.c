@@ -5,7 +5,8 @@
  *     landing afterwards is refunded when it is settled again;
  *   - never scanned, every cancel answer unknown: the query finds no trade, it is closed;
  *   - closed at the gateway, every cancel answer unknown: closed;
- *   - a refund whose answer is lost is confirmed by the refund query's refund_amount.
+ *   - a refund whose answer is lost is confirmed by the refund query's refund_amount;
+ *   - a refund answered with fund_change N counts only once the refund query confirms it.
  * Every case prints its figures: the order, the payment, the peer's trade. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,34 @@ static void test_refund_confirmed_by_query(void)
 	app_destroy(app);
 }
 
+/* A refund answered 10000 with fund_change N counts only when the refund query confirms
+ * it: not carried out (fundn) it is asked for again; carried out (fundn-done) the query
+ * confirms it at once. */
+static void test_refund_fund_change_n(const char *fault)
+{
+	struct app *app = NULL;
+	struct kerr err = {{0}};
+	struct seen s;
+	char args[64], what[96];
+	int carried_out = strcmp(fault, "fundn-done") == 0;
+	CHECK_INT(app_create(&conf, &pay_rig_clock, stdout, &app, &err), KR_OK);
+	CHECK(pay_rig_renew(app, "work.write_failed"));
+	int64_t id = app_view(app)->order_id;
+	snprintf(args, sizeof args, "%s alipay.trade.refund 1", fault);
+	pay_rig_steer(app, SVC_PAY, "fault", args);
+	pay_rig_steer(app, SVC_PAY, "paid", "");
+	snprintf(what, sizeof what, "refund answered fund_change N (%s)", fault);
+	look(app, id, what, &s);
+	printf("refund requests %d, refunds carried out %d\n", s.trade.refund_asks,
+	       s.trade.refunds);
+	CHECK_INT(s.order.state, ORDER_REFUNDED);
+	CHECK_INT(s.pay.status, PAYMENT_REFUNDED);
+	CHECK_INT(s.trade.refunded_fen, s.order.amount_fen); /* refunded at the gateway too */
+	CHECK_INT(s.trade.refunds, 1);
+	CHECK_INT(s.trade.refund_asks, carried_out ? 1 : 2);
+	app_destroy(app);
+}
+
 int main(void)
 {
 	if (pay_rig_init(&conf, "settle.db") != 0)
@@ -147,5 +176,7 @@ int main(void)
 	test_closed_unanswered(0);
 	test_closed_unanswered(1);
 	test_refund_confirmed_by_query();
+	test_refund_fund_change_n("fundn");
+	test_refund_fund_change_n("fundn-done");
 	return check_done();
 }

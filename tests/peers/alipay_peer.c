@@ -6,8 +6,11 @@
  *   /qr/OTN                      the page the QR points at: pays when opened
  *   /fault?kind=K&method=M&count=N[&ms=D][&pid=P]
  *        K: 20000 syserr ratelimit delay drop garbage forge nosign killbefore killafter clear
- *           nostatus (a refund query's answer without refund_status)
- *        drop/garbage/forge/nosign/killafter/nostatus act on the request, then misanswer
+ *           nostatus (a refund query's answer without refund_status), fundn (a refund
+ *           answered 10000 with fund_change N and not carried out), fundn-done (carried
+ *           out and answered N)
+ *        drop/garbage/forge/nosign/killafter/nostatus/fundn-done act on the request, then
+ *        misanswer
  *   /trades   one line per trade: out_trade_no status amount_fen charges refunded_fen
  *             refunds=N (refunds carried out) cancel_refunds=N refund_asks=N (refund
  *             requests received)
@@ -332,7 +335,6 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 	if (strcmp(method, "alipay.trade.refund") == 0) {
 		const cJSON *a = cJSON_GetObjectItem(biz, "refund_amount");
 		long fen = parse_fen(cJSON_IsString(a) ? a->valuestring : NULL);
-		t->refund_asks++;
 		if (!*req || fen <= 0)
 			return fail40004(node, "ACQ.INVALID_PARAMETER");
 		for (int i = 0; i < t->nreq; i++)
@@ -418,6 +420,13 @@ static void gateway(struct httpd_conn *c, char *body)
 	cJSON *node = cJSON_CreateObject();
 	const char *bizs = form_get(form, n, "biz_content");
 	cJSON *biz = bizs ? cJSON_Parse(bizs) : NULL;
+	if (biz && strcmp(method, "alipay.trade.refund") == 0) { /* asked, whatever happens */
+		const cJSON *o = cJSON_GetObjectItem(biz, "out_trade_no");
+		struct trade *t =
+		    cJSON_IsString(o) && *o->valuestring ? find_trade(o->valuestring) : NULL;
+		if (t)
+			t->refund_asks++;
+	}
 	if (!verify_request(form, n)) {
 		cJSON_AddStringToObject(node, "code", "40002");
 		cJSON_AddStringToObject(node, "msg", "Invalid Arguments");
@@ -437,10 +446,19 @@ static void gateway(struct httpd_conn *c, char *body)
 	} else if (strcmp(kind, "ratelimit") == 0) {
 		cJSON_AddStringToObject(node, "code", "40005");
 		cJSON_AddStringToObject(node, "msg", "Call Limited");
+	} else if (strcmp(kind, "fundn") == 0) {
+		/* the refund is not carried out; the answer says no funds changed */
+		const cJSON *o = cJSON_GetObjectItem(biz, "out_trade_no");
+		success(node);
+		cJSON_AddStringToObject(node, "out_trade_no",
+		                        cJSON_IsString(o) ? o->valuestring : "");
+		cJSON_AddStringToObject(node, "fund_change", "N");
 	} else {
 		do_method(method, biz, node);
 		if (strcmp(kind, "nostatus") == 0) /* data without refund_status: still success */
 			cJSON_DeleteItemFromObject(node, "refund_status");
+		if (strcmp(kind, "fundn-done") == 0 && cJSON_GetObjectItem(node, "fund_change"))
+			cJSON_ReplaceItemInObject(node, "fund_change", cJSON_CreateString("N"));
 	}
 	cJSON_Delete(biz);
 	char *text = cJSON_PrintUnformatted(node);

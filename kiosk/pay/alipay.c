@@ -246,8 +246,8 @@ static enum alipay_action exchange(struct alipay *a, enum alipay_method m, char 
 				kerr_set(err, KR_CORRUPT, "%s: code %s without a valid signature",
 				         alipay_method_name(m), reply->code);
 			else if (act != ALIPAY_OK)
-				kerr_set(err, KR_INVALID, "%s: %s %s", alipay_method_name(m),
-				         reply->code, reply->sub_code);
+				kerr_set(err, KR_INVALID, "%s: %s %s %s", alipay_method_name(m),
+				         reply->code, reply->sub_code, reply->sub_msg);
 		} else {
 			memset(reply, 0, sizeof *reply);
 		}

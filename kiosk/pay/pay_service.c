@@ -290,14 +290,22 @@ static void start(struct pay *p, const struct pay_job *job)
 }
 
 /* Whether the refund of row for amount_fen landed, by the refund query
- * (fastpay.refund.query). */
+ * (fastpay.refund.query); why not is traced. */
 static int refund_landed(struct pay *p, const struct payment_row *row, fen_t amount_fen)
 {
 	struct alipay_reply r;
 	struct kerr err = {{0}};
-	return alipay_refund_query(p->client, row->out_trade_no, row->refund_request_no, now_utc(p),
-	                           &r, &err) == ALIPAY_OK &&
-	       alipay_refund_confirmed(&r, amount_fen);
+	enum alipay_action act = alipay_refund_query(p->client, row->out_trade_no,
+	                                             row->refund_request_no, now_utc(p), &r, &err);
+	if (act == ALIPAY_OK && alipay_refund_confirmed(&r, amount_fen))
+		return 1;
+	if (act == ALIPAY_OK)
+		/* through kerr_set, as any text from the gateway before it reaches a log */
+		kerr_set(&err, KR_NOT_FOUND, "refund_status '%s', refund_amount '%s'",
+		         r.refund_status, r.refund_amount);
+	trace(p, row->out_trade_no,
+	      act == ALIPAY_OK ? "refund query: no such refund" : "refund query failed", &err);
+	return 0;
 }
 
 static void refund(struct pay *p, const struct pay_job *job)

@@ -6,7 +6,8 @@
  *   - never scanned, every cancel answer unknown: the query finds no trade, it is closed;
  *   - closed at the gateway, every cancel answer unknown: closed;
  *   - a refund whose answer is lost is confirmed by the refund query's refund_amount;
- *   - a refund answered with fund_change N counts only once the refund query confirms it.
+ *   - a refund answered with fund_change N counts only once the refund query confirms it;
+ *   - a refund query that fails is traced, the gateway's text without control bytes.
  * Every case prints its figures: the order, the payment, the peer's trade. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,47 @@ static void test_refund_fund_change_n(const char *fault)
 	app_destroy(app);
 }
 
+/* Every refund answer unknown and every refund query failing with control bytes in the
+ * gateway's text: the query's error is traced, sanitised; the refund stays pending. */
+static void test_refund_query_error_traced(void)
+{
+	struct app *app = NULL;
+	struct kerr err = {{0}};
+	struct seen s;
+	char *log = NULL, args[64];
+	size_t len = 0;
+	FILE *trace = open_memstream(&log, &len);
+	CHECK_INT(app_create(&conf, &pay_rig_clock, trace, &app, &err), KR_OK);
+	CHECK(pay_rig_renew(app, "work.write_failed"));
+	int64_t id = app_view(app)->order_id;
+	snprintf(args, sizeof args, "20000 alipay.trade.refund %d", conf.alipay.retries + 1);
+	pay_rig_steer(app, SVC_PAY, "fault", args);
+	snprintf(args, sizeof args, "ctlbytes alipay.trade.fastpay.refund.query %d",
+	         conf.alipay.retries + 1);
+	pay_rig_steer(app, SVC_PAY, "fault", args);
+	pay_rig_steer(app, SVC_PAY, "paid", "");
+	look(app, id, "refund unknown, its query failing", &s);
+	CHECK_STR(app_view(app)->error_key, "error.refund_pending");
+	CHECK_INT(s.order.state, ORDER_REFUNDING);
+	CHECK_INT(s.pay.status, PAYMENT_REFUNDING);
+	CHECK_INT(s.trade.refunded_fen, 0);
+	app_destroy(app);
+	fclose(trace);
+	int lines = 0, raw = 0;
+	for (const char *l = log; l && (l = strstr(l, "refund query failed")); l++)
+		lines++;
+	for (size_t i = 0; i < len; i++)
+		raw += ((unsigned char)log[i] < 0x20 && log[i] != '\n') || log[i] == 0x7f;
+	const char *one = strstr(log, "refund query failed");
+	printf("refund query failures traced: %d, raw control bytes in the trace: %d\n%.*s\n",
+	       lines, raw, one ? (int)strcspn(one, "\n") : 0, one ? one : "");
+	CHECK_INT(lines, conf.alipay.retries + 1);
+	CHECK_INT(raw, 0);
+	CHECK(strstr(log, "20000 aop.unknow-error??[alipay] X: refunded ?[2J???系统繁忙") != NULL);
+	free(log);
+	pay_rig_peer("/fault?kind=clear", NULL);
+}
+
 int main(void)
 {
 	if (pay_rig_init(&conf, "settle.db") != 0)
@@ -178,5 +220,6 @@ int main(void)
 	test_refund_confirmed_by_query();
 	test_refund_fund_change_n("fundn");
 	test_refund_fund_change_n("fundn-done");
+	test_refund_query_error_traced();
 	return check_done();
 }

@@ -8,7 +8,7 @@
  *        K: 20000 syserr ratelimit delay drop garbage forge nosign killbefore killafter clear
  *           nostatus (a refund query's answer without refund_status), fundn (a refund
  *           answered 10000 with fund_change N and not carried out), fundn-done (carried
- *           out and answered N)
+ *           out and answered N), ctlbytes (20000 with control bytes in sub_code, sub_msg)
  *        drop/garbage/forge/nosign/killafter/nostatus/fundn-done act on the request, then
  *        misanswer
  *   /trades   one line per trade: out_trade_no status amount_fen charges refunded_fen
@@ -446,6 +446,13 @@ static void gateway(struct httpd_conn *c, char *body)
 	} else if (strcmp(kind, "ratelimit") == 0) {
 		cJSON_AddStringToObject(node, "code", "40005");
 		cJSON_AddStringToObject(node, "msg", "Call Limited");
+	} else if (strcmp(kind, "ctlbytes") == 0) {
+		/* unknown outcome, told with control bytes that must never reach a log raw */
+		cJSON_AddStringToObject(node, "code", "20000");
+		cJSON_AddStringToObject(node, "msg", "Service Currently Unavailable");
+		cJSON_AddStringToObject(node, "sub_code",
+		                        "aop.unknow-error\r\n[alipay] X: refunded");
+		cJSON_AddStringToObject(node, "sub_msg", "\x1b[2J\a\t\x7f系统繁忙");
 	} else if (strcmp(kind, "fundn") == 0) {
 		/* the refund is not carried out; the answer says no funds changed */
 		const cJSON *o = cJSON_GetObjectItem(biz, "out_trade_no");

@@ -1,12 +1,13 @@
 /* pay_service.c — payments through the Alipay gateway, on a worker of their own.
  *
  * FREQ_PAY_START: the payment and its out_trade_no are recorded (payments table, own
- * store handle) before precreate is sent; the QR goes to the flow (FEV_PAY_QR) and the
- * trade is queried every poll_ms until paid, closed or cancelled. FREQ_PAY_CANCEL: cancel,
- * then one more query (a payment can land in between); a trade the gateway does not say
- * is closed is answered FEV_PAY_UNSETTLED. FREQ_PAY_REFUND: refund with the order's
- * stable out_request_no, retried identically. An outcome that stays unknown leaves the
- * order open, and recovery settles it at the next start.
+ * store handle) before precreate is sent, for the stored order's amount (a request whose
+ * amount disagrees is refused, and so is a refund's); the QR goes to the flow
+ * (FEV_PAY_QR) and the trade is queried every poll_ms until paid, closed or cancelled.
+ * FREQ_PAY_CANCEL: cancel, then one more query (a payment can land in between); a trade
+ * the gateway does not say is closed is answered FEV_PAY_UNSETTLED. FREQ_PAY_REFUND:
+ * refund with the order's stable out_request_no, retried identically. An outcome that
+ * stays unknown leaves the order open, and recovery settles it at the next start.
  *
  * Owns the client, the store handle and the worker: requests are its jobs, the polls of
  * watched QRs its idle hook (due at the earliest watch's time, and after each job). `busy`
@@ -81,21 +82,36 @@ static void record(struct pay *p, const struct payment_row *row, const char *ste
 		trace(p, row->out_trade_no, "cannot record the payment", &err);
 }
 
-/* The payment of an order: the recorded one, or a new one on the order's out_trade_no. */
-static int payment_of(struct pay *p, int64_t order_id, struct payment_row *row, struct kerr *err)
+/* An order as stored (*o, when not NULL) and its payment: the recorded one, or a new
+ * one on the order's out_trade_no. */
+static int payment_of(struct pay *p, int64_t order_id, struct order_row *o, struct payment_row *row,
+                      struct kerr *err)
 {
-	int rc = payments_get(p->store, order_id, row, err);
+	struct order_row own;
+	o = o ? o : &own;
+	int rc = store_order_get(p->store, order_id, o, err);
+	if (rc == KR_OK)
+		rc = payments_get(p->store, order_id, row, err);
 	if (rc != KR_NOT_FOUND)
-		return rc;
-	struct order_row o;
-	rc = store_order_get(p->store, order_id, &o, err);
-	if (rc != KR_OK)
 		return rc;
 	memset(row, 0, sizeof *row);
 	row->order_id = order_id;
 	row->status = PAYMENT_PRECREATING;
-	snprintf(row->out_trade_no, sizeof row->out_trade_no, "%s", o.out_trade_no);
+	snprintf(row->out_trade_no, sizeof row->out_trade_no, "%s", o->out_trade_no);
 	return KR_OK;
+}
+
+/* Whether a request's amount is the stored order's: the amount charged or refunded is
+ * always the order's, never a copy carried in the request. Traced when not. */
+static int amount_is_the_orders(struct pay *p, const struct pay_job *job, const struct order_row *o)
+{
+	struct kerr err = {{0}};
+	if (job->amount_fen == o->amount_fen)
+		return 1;
+	kerr_set(&err, KR_CONFLICT, "asked for %lld fen, the order is of %lld fen",
+	         (long long)job->amount_fen, (long long)o->amount_fen);
+	trace(p, job->order_no, "amount refused, nothing sent", &err);
+	return 0;
 }
 
 static int64_t now_utc(struct pay *p)
@@ -151,7 +167,7 @@ static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
 	struct payment_row row;
 	struct kerr err = {{0}};
 	unwatch(p, order_id);
-	if (payment_of(p, order_id, &row, &err) != KR_OK) {
+	if (payment_of(p, order_id, NULL, &row, &err) != KR_OK) {
 		trace(p, order_no, "cancel: no payment record", &err);
 		return;
 	}
@@ -209,17 +225,22 @@ static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
 
 static void start(struct pay *p, const struct pay_job *job)
 {
+	struct order_row o;
 	struct payment_row row;
 	struct alipay_reply r;
 	struct kerr err = {{0}};
 	const struct conf *c = p->host.conf;
-	if (job->amount_fen <= 0 || job->amount_fen > c->pay_ceiling_fen) {
-		trace(p, job->order_no, "amount refused, nothing sent", NULL);
+	if (payment_of(p, job->order_id, &o, &row, &err) != KR_OK) {
+		trace(p, job->order_no, "cannot read the order", &err);
 		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
 		return;
 	}
-	if (payment_of(p, job->order_id, &row, &err) != KR_OK) {
-		trace(p, job->order_no, "cannot read the order", &err);
+	if (!amount_is_the_orders(p, job, &o)) {
+		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	if (o.amount_fen <= 0 || o.amount_fen > c->pay_ceiling_fen) {
+		trace(p, job->order_no, "amount refused, nothing sent", NULL);
 		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
 		return;
 	}
@@ -233,9 +254,8 @@ static void start(struct pay *p, const struct pay_job *job)
 	snprintf(subject, sizeof subject, "CA certificate service %s", job->order_no);
 	int minutes = (c->pay_timeout_s + 59) / 60, renumbered = 0;
 	for (int attempt = 0;; attempt++) {
-		enum alipay_action act =
-		    alipay_precreate(p->client, row.out_trade_no, job->amount_fen, subject, minutes,
-		                     now_utc(p), &r, &err);
+		enum alipay_action act = alipay_precreate(p->client, row.out_trade_no, o.amount_fen,
+		                                          subject, minutes, now_utc(p), &r, &err);
 		if (act == ALIPAY_OK) {
 			row.status = PAYMENT_WAITING;
 			record(p, &row, "qr");
@@ -310,11 +330,16 @@ static int refund_landed(struct pay *p, const struct payment_row *row, fen_t amo
 
 static void refund(struct pay *p, const struct pay_job *job)
 {
+	struct order_row o;
 	struct payment_row row;
 	struct alipay_reply r;
 	struct kerr err = {{0}};
-	if (payment_of(p, job->order_id, &row, &err) != KR_OK) {
+	if (payment_of(p, job->order_id, &o, &row, &err) != KR_OK) {
 		trace(p, job->order_no, "refund: no payment record", &err);
+		post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	if (!amount_is_the_orders(p, job, &o)) {
 		post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
 		return;
 	}
@@ -333,13 +358,13 @@ static void refund(struct pay *p, const struct pay_job *job)
 	}
 	for (int attempt = 0; attempt <= p->host.conf->alipay.retries; attempt++) {
 		enum alipay_action act =
-		    alipay_refund(p->client, row.out_trade_no, row.refund_request_no,
-		                  job->amount_fen, "service not delivered", now_utc(p), &r, &err);
+		    alipay_refund(p->client, row.out_trade_no, row.refund_request_no, o.amount_fen,
+		                  "service not delivered", now_utc(p), &r, &err);
 		/* only fund_change Y confirms a refund by itself; an unknown outcome, N or no
 		 * fund_change: did it land? ask before repeating it identically */
 		int confirmed = act == ALIPAY_OK && strcmp(r.fund_change, "Y") == 0;
 		if (!confirmed && act != ALIPAY_REFUSED)
-			confirmed = refund_landed(p, &row, job->amount_fen);
+			confirmed = refund_landed(p, &row, o.amount_fen);
 		if (confirmed) {
 			row.status = PAYMENT_REFUNDED;
 			record(p, &row, "refunded");
@@ -375,7 +400,7 @@ static void poll_due(struct pay *p, int force)
 	for (int i = 0; i < n; i++) {
 		struct payment_row row;
 		struct kerr err = {{0}};
-		if (payment_of(p, due[i].order_id, &row, &err) != KR_OK)
+		if (payment_of(p, due[i].order_id, NULL, &row, &err) != KR_OK)
 			continue;
 		enum trade_seen seen = query_once(p, &row);
 		if (seen == SEEN_PAID) {

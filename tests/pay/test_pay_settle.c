@@ -7,7 +7,8 @@
  *   - closed at the gateway, every cancel answer unknown: closed;
  *   - a refund whose answer is lost is confirmed by the refund query's refund_amount;
  *   - a refund answered with fund_change N counts only once the refund query confirms it;
- *   - a refund query that fails is traced, the gateway's text without control bytes.
+ *   - a refund query that fails is traced, the gateway's text without control bytes;
+ *   - a precreate or refund asked for another amount than the stored order's sends nothing.
  * Every case prints its figures: the order, the payment, the peer's trade. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,71 @@ static void test_refund_query_error_traced(void)
 	pay_rig_peer("/fault?kind=clear", NULL);
 }
 
+/* Submits a payment request for order o straight to the pay service, as if the flow or
+ * recovery had sent it with amount_fen; then settles the app. */
+static void ask(struct app *app, enum flow_request_kind kind, const struct order_row *o,
+                fen_t amount_fen)
+{
+	struct service *pay = app_service(app, SVC_PAY);
+	struct flow_request r = {.kind = kind, .order_id = o->id, .amount_fen = amount_fen};
+	snprintf(r.order_no, sizeof r.order_no, "%s", o->order_no);
+	pay->ops->submit(pay->self, &r);
+	app_settle(app, 20000);
+}
+
+/* The amount charged or refunded is the stored order's: a request whose amount disagrees
+ * sends nothing to the gateway. */
+static void test_amount_is_the_orders(void)
+{
+	struct app *app = NULL;
+	struct kerr err = {{0}};
+	struct order_row o;
+	struct payment_row pay;
+	struct pay_trade t;
+	struct seen s;
+	char *log = NULL;
+	size_t len = 0;
+	FILE *trace = open_memstream(&log, &len);
+	CHECK_INT(app_create(&conf, &pay_rig_clock, trace, &app, &err), KR_OK);
+	struct fee_quote q = {0};
+	q.total_fen = 2000;
+	struct order_spec spec = {conf.kiosk_id, BIZ_RENEW, HOLDER_PERSON, &q, "", "", "",
+	                          pay_rig_utc};
+	CHECK_INT(store_order_create(app_store(app), &spec, &o, &err), KR_OK);
+	CHECK_INT(store_order_move(app_store(app), o.id, ORDER_PAYING, "test", pay_rig_utc, &err),
+	          KR_OK);
+	ask(app, FREQ_PAY_START, &o, 1); /* one fen, not the order's 20.00 */
+	CHECK_INT(payments_get(app_store(app), o.id, &pay, &err), KR_NOT_FOUND);
+	CHECK_INT(pay_rig_trade(o.out_trade_no, &t), -1); /* nothing reached the gateway */
+	ask(app, FREQ_PAY_START, &o, 2000);
+	CHECK_INT(pay_rig_trade(o.out_trade_no, &t), 0);
+	printf("precreate asked for 1 fen: refused; for 2000 fen: trade %s of %ld fen\n",
+	       o.out_trade_no, t.amount_fen);
+	CHECK_INT(t.amount_fen, 2000);
+	ask(app, FREQ_PAY_CANCEL, &o, 2000);
+
+	/* a served renewal: a refund asked for with another amount sends nothing */
+	CHECK(pay_rig_renew(app, NULL));
+	int64_t id = app_view(app)->order_id;
+	pay_rig_steer(app, SVC_PAY, "paid", "");
+	CHECK_INT(store_order_get(app_store(app), id, &o, &err), KR_OK);
+	CHECK_INT(o.state, ORDER_SERVED);
+	ask(app, FREQ_PAY_REFUND, &o, 1);
+	look(app, id, "served, a refund asked for 1 fen", &s);
+	CHECK_INT(s.pay.status, PAYMENT_PAID);
+	CHECK_INT(s.trade.refund_asks, 0);
+	CHECK_INT(s.trade.refunded_fen, 0);
+	app_destroy(app);
+	fclose(trace);
+	int refused = 0;
+	for (const char *l = log; (l = strstr(l, "amount refused, nothing sent: asked for 1 fen, "
+	                                         "the order is of 2000 fen"));
+	     l++)
+		refused++;
+	CHECK_INT(refused, 2);
+	free(log);
+}
+
 int main(void)
 {
 	if (pay_rig_init(&conf, "settle.db") != 0)
@@ -221,5 +287,6 @@ int main(void)
 	test_refund_fund_change_n("fundn");
 	test_refund_fund_change_n("fundn-done");
 	test_refund_query_error_traced();
+	test_amount_is_the_orders();
 	return check_done();
 }

@@ -115,7 +115,10 @@ enum flow_event_kind {
 	FEV_PAY_QR,        /* text: the QR payload */
 	FEV_PAY_PAID,      /* text: the gateway's trade number */
 	FEV_PAY_CLOSED,    /* the trade ended unpaid (or was reversed by the cancel) */
-	FEV_PAY_FAILED,    /* text: reason key */
+	/* the cancel's outcome is not known and the trade may still be paid: the order stays
+	 * open, and the payment is settled later (kiosk/pay) */
+	FEV_PAY_UNSETTLED,
+	FEV_PAY_FAILED, /* text: reason key */
 	FEV_REFUNDED,
 	FEV_REFUND_FAILED, /* text: reason key; the refund stays pending */
 	FEV_WORK_PROGRESS, /* text: step key */

@@ -232,6 +232,14 @@ static void on_pay_closed(struct flow *f, struct flow_out *out, const struct flo
 	flow_end_session(f, out, "pay.closed");
 }
 
+/* The session ends; the order stays open (paying) until the payment is settled. */
+static void on_pay_unsettled(struct flow *f, struct flow_out *out, const struct flow_event *ev)
+{
+	(void)ev;
+	if (shown_step(f) == STEP_PAY)
+		flow_end_session(f, out, "pay.unsettled");
+}
+
 static void on_pay_failed(struct flow *f, struct flow_out *out, const struct flow_event *ev)
 {
 	if (shown_step(f) != STEP_PAY)
@@ -384,6 +392,7 @@ static const struct {
     [FEV_PAY_QR] = {on_pay_qr, 1},
     [FEV_PAY_PAID] = {on_pay_paid, 1},
     [FEV_PAY_CLOSED] = {on_pay_closed, 1},
+    [FEV_PAY_UNSETTLED] = {on_pay_unsettled, 1},
     [FEV_PAY_FAILED] = {on_pay_failed, 1},
     [FEV_REFUNDED] = {on_refunded, 1},
     [FEV_REFUND_FAILED] = {on_refund_failed, 1},

@@ -107,6 +107,7 @@ int recovery_on_event(struct recovery_order *o, const struct flow_event *ev, str
 			return 0;
 		move(o, out, ORDER_REFUNDED, "recovery: refunded");
 		return 1;
+	case FEV_PAY_UNSETTLED:
 	case FEV_PAY_FAILED:
 	case FEV_REFUND_FAILED:
 		return 1; /* still open: the next start tries again */

@@ -34,6 +34,10 @@ int kerr_set(struct kerr *err, int rc, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 		va_end(ap);
+		/* one line of text for a log, whatever came from outside */
+		for (char *c = err->msg; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 	}
 	return rc;
 }

@@ -34,7 +34,9 @@ struct kerr {
 const char *kr_name(int rc);
 
 /* Formats a message into err (if not NULL) and returns rc, so that callers can write
- * `return kerr_set(err, KR_INVALID, "bad %s", x);`. */
+ * `return kerr_set(err, KR_INVALID, "bad %s", x);`. The message is one line for a log:
+ * control bytes (below 0x20, and 0x7f) are replaced by '?', whatever text from outside
+ * (a gateway, a device) went into it. */
 int kerr_set(struct kerr *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -100,6 +100,17 @@ int alipay_status_paid(const struct alipay_reply *r)
 	       strcmp(r->trade_status, "TRADE_FINISHED") == 0;
 }
 
+int alipay_refund_confirmed(const struct alipay_reply *r, fen_t amount_fen)
+{
+	fen_t refunded = -1;
+	if (r->refund_amount[0] &&
+	    (money_parse_yuan(r->refund_amount, &refunded) != KR_OK || refunded != amount_fen))
+		return 0;
+	if (strcmp(r->refund_status, "REFUND_SUCCESS") == 0)
+		return 1;
+	return !r->refund_status[0] && refunded == amount_fen;
+}
+
 static int copy_setting(char *dst, size_t size, const char *src, const char *what, struct kerr *err)
 {
 	if (!src || snprintf(dst, size, "%s", src) >= (int)size)
@@ -235,8 +246,8 @@ static enum alipay_action exchange(struct alipay *a, enum alipay_method m, char 
 				kerr_set(err, KR_CORRUPT, "%s: code %s without a valid signature",
 				         alipay_method_name(m), reply->code);
 			else if (act != ALIPAY_OK)
-				kerr_set(err, KR_INVALID, "%s: %s %s", alipay_method_name(m),
-				         reply->code, reply->sub_code);
+				kerr_set(err, KR_INVALID, "%s: %s %s %s", alipay_method_name(m),
+				         reply->code, reply->sub_code, reply->sub_msg);
 		} else {
 			memset(reply, 0, sizeof *reply);
 		}

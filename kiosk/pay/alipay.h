@@ -88,4 +88,9 @@ enum alipay_action alipay_refund_query(struct alipay *a, const char *out_trade_n
 /* Whether a query's trade_status means paid (TRADE_SUCCESS or TRADE_FINISHED). */
 int alipay_status_paid(const struct alipay_reply *r);
 
+/* Whether a refund query's signed answer (ALIPAY_OK) confirms a refund of amount_fen
+ * (ref/alipay.md §4): refund_status REFUND_SUCCESS, or no refund_status and a
+ * refund_amount of that amount; a refund_amount that differs confirms nothing. */
+int alipay_refund_confirmed(const struct alipay_reply *r, fen_t amount_fen);
+
 #endif

@@ -1,11 +1,13 @@
 /* pay_service.c — payments through the Alipay gateway, on a worker of their own.
  *
  * FREQ_PAY_START: the payment and its out_trade_no are recorded (payments table, own
- * store handle) before precreate is sent; the QR goes to the flow (FEV_PAY_QR) and the
- * trade is queried every poll_ms until paid, closed or cancelled. FREQ_PAY_CANCEL: cancel,
- * then one more query (a payment can land in between). FREQ_PAY_REFUND: refund with the
- * order's stable out_request_no, retried identically. An outcome that stays unknown is
- * answered with no event: the order stays open and recovery settles it at the next start.
+ * store handle) before precreate is sent, for the stored order's amount (a request whose
+ * amount disagrees is refused, and so is a refund's); the QR goes to the flow
+ * (FEV_PAY_QR) and the trade is queried every poll_ms until paid, closed or cancelled.
+ * FREQ_PAY_CANCEL: cancel, then one more query (a payment can land in between); a trade
+ * the gateway does not say is closed is answered FEV_PAY_UNSETTLED. FREQ_PAY_REFUND:
+ * refund with the order's stable out_request_no, retried identically. An outcome that
+ * stays unknown leaves the order open, and recovery settles it at the next start.
  *
  * Owns the client, the store handle and the worker: requests are its jobs, the polls of
  * watched QRs its idle hook (due at the earliest watch's time, and after each job). `busy`
@@ -80,21 +82,36 @@ static void record(struct pay *p, const struct payment_row *row, const char *ste
 		trace(p, row->out_trade_no, "cannot record the payment", &err);
 }
 
-/* The payment of an order: the recorded one, or a new one on the order's out_trade_no. */
-static int payment_of(struct pay *p, int64_t order_id, struct payment_row *row, struct kerr *err)
+/* An order as stored (*o, when not NULL) and its payment: the recorded one, or a new
+ * one on the order's out_trade_no. */
+static int payment_of(struct pay *p, int64_t order_id, struct order_row *o, struct payment_row *row,
+                      struct kerr *err)
 {
-	int rc = payments_get(p->store, order_id, row, err);
+	struct order_row own;
+	o = o ? o : &own;
+	int rc = store_order_get(p->store, order_id, o, err);
+	if (rc == KR_OK)
+		rc = payments_get(p->store, order_id, row, err);
 	if (rc != KR_NOT_FOUND)
-		return rc;
-	struct order_row o;
-	rc = store_order_get(p->store, order_id, &o, err);
-	if (rc != KR_OK)
 		return rc;
 	memset(row, 0, sizeof *row);
 	row->order_id = order_id;
 	row->status = PAYMENT_PRECREATING;
-	snprintf(row->out_trade_no, sizeof row->out_trade_no, "%s", o.out_trade_no);
+	snprintf(row->out_trade_no, sizeof row->out_trade_no, "%s", o->out_trade_no);
 	return KR_OK;
+}
+
+/* Whether a request's amount is the stored order's: the amount charged or refunded is
+ * always the order's, never a copy carried in the request. Traced when not. */
+static int amount_is_the_orders(struct pay *p, const struct pay_job *job, const struct order_row *o)
+{
+	struct kerr err = {{0}};
+	if (job->amount_fen == o->amount_fen)
+		return 1;
+	kerr_set(&err, KR_CONFLICT, "asked for %lld fen, the order is of %lld fen",
+	         (long long)job->amount_fen, (long long)o->amount_fen);
+	trace(p, job->order_no, "amount refused, nothing sent", &err);
+	return 0;
 }
 
 static int64_t now_utc(struct pay *p)
@@ -102,27 +119,34 @@ static int64_t now_utc(struct pay *p)
 	return p->host.utc_s(p->host.app);
 }
 
-/* Queries once. Returns 1 paid (row updated and recorded), 0 not paid, -1 unknown. */
-static int query_once(struct pay *p, struct payment_row *row, int *closed)
+/* What one query saw of a trade. */
+enum trade_seen {
+	SEEN_UNKNOWN, /* no answer that can be believed */
+	SEEN_NONE,    /* no such trade: nobody scanned the QR (yet) */
+	SEEN_OPEN,    /* WAIT_BUYER_PAY: scanned, still payable */
+	SEEN_CLOSED,  /* TRADE_CLOSED */
+	SEEN_PAID,    /* paid: row updated and recorded */
+};
+
+/* Queries once. */
+static enum trade_seen query_once(struct pay *p, struct payment_row *row)
 {
 	struct alipay_reply r;
 	struct kerr err = {{0}};
-	*closed = 0;
 	enum alipay_action act = alipay_query(p->client, row->out_trade_no, now_utc(p), &r, &err);
 	if (act == ALIPAY_NOT_EXIST)
-		return 0;
+		return SEEN_NONE;
 	if (act != ALIPAY_OK) {
 		trace(p, row->out_trade_no, "query: outcome unknown", &err);
-		return -1;
+		return SEEN_UNKNOWN;
 	}
 	if (alipay_status_paid(&r)) {
 		snprintf(row->trade_no, sizeof row->trade_no, "%s", r.trade_no);
 		row->status = PAYMENT_PAID;
 		record(p, row, "paid");
-		return 1;
+		return SEEN_PAID;
 	}
-	*closed = strcmp(r.trade_status, "TRADE_CLOSED") == 0;
-	return 0;
+	return strcmp(r.trade_status, "TRADE_CLOSED") == 0 ? SEEN_CLOSED : SEEN_OPEN;
 }
 
 static void unwatch(struct pay *p, int64_t order_id)
@@ -134,13 +158,16 @@ static void unwatch(struct pay *p, int64_t order_id)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Cancels the trade, then queries once more; posts PAID, CLOSED or (unknown) nothing. */
+/* Cancels the trade, then queries once more; posts PAID, CLOSED or UNSETTLED. The trade
+ * is closed only when the gateway says so: a cancel that succeeded, or a query that finds
+ * it closed or never scanned. Otherwise (every cancel answer unknown and the trade still
+ * payable, or no answer at all) it stays unsettled, to be settled again. */
 static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
 {
 	struct payment_row row;
 	struct kerr err = {{0}};
 	unwatch(p, order_id);
-	if (payment_of(p, order_id, &row, &err) != KR_OK) {
+	if (payment_of(p, order_id, NULL, &row, &err) != KR_OK) {
 		trace(p, order_no, "cancel: no payment record", &err);
 		return;
 	}
@@ -178,36 +205,42 @@ static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
 			worker_sleep(p->worker, p->host.conf->alipay.poll_ms);
 		}
 	}
-	int closed = 0;
-	int paid = query_once(p, &row, &closed);
-	if (paid == 1) {
+	enum trade_seen seen = query_once(p, &row);
+	if (seen == SEEN_PAID) {
 		trace(p, row.out_trade_no, "paid after all", NULL);
 		post(p, FEV_PAY_PAID, order_id, row.trade_no);
-	} else if (cancelled || closed || paid == 0) {
-		/* paid == 0 with no cancel: the trade does not exist or is not paid and the
-		 * cancel failed: that only happens for a trade nobody scanned */
+	} else if (cancelled || seen == SEEN_CLOSED || seen == SEEN_NONE) {
 		row.status = PAYMENT_CLOSED;
 		record(p, &row, "closed");
 		post(p, FEV_PAY_CLOSED, order_id, NULL);
 	} else {
-		trace(p, row.out_trade_no, "outcome unknown: left for recovery", NULL);
+		trace(p, row.out_trade_no,
+		      seen == SEEN_OPEN ? "not cancelled and still payable: left unsettled"
+		                        : "outcome unknown: left unsettled",
+		      NULL);
 		record(p, &row, "unsettled");
+		post(p, FEV_PAY_UNSETTLED, order_id, NULL);
 	}
 }
 
 static void start(struct pay *p, const struct pay_job *job)
 {
+	struct order_row o;
 	struct payment_row row;
 	struct alipay_reply r;
 	struct kerr err = {{0}};
 	const struct conf *c = p->host.conf;
-	if (job->amount_fen <= 0 || job->amount_fen > c->pay_ceiling_fen) {
-		trace(p, job->order_no, "amount refused, nothing sent", NULL);
+	if (payment_of(p, job->order_id, &o, &row, &err) != KR_OK) {
+		trace(p, job->order_no, "cannot read the order", &err);
 		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
 		return;
 	}
-	if (payment_of(p, job->order_id, &row, &err) != KR_OK) {
-		trace(p, job->order_no, "cannot read the order", &err);
+	if (!amount_is_the_orders(p, job, &o)) {
+		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	if (o.amount_fen <= 0 || o.amount_fen > c->pay_ceiling_fen) {
+		trace(p, job->order_no, "amount refused, nothing sent", NULL);
 		post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
 		return;
 	}
@@ -221,9 +254,8 @@ static void start(struct pay *p, const struct pay_job *job)
 	snprintf(subject, sizeof subject, "CA certificate service %s", job->order_no);
 	int minutes = (c->pay_timeout_s + 59) / 60, renumbered = 0;
 	for (int attempt = 0;; attempt++) {
-		enum alipay_action act =
-		    alipay_precreate(p->client, row.out_trade_no, job->amount_fen, subject, minutes,
-		                     now_utc(p), &r, &err);
+		enum alipay_action act = alipay_precreate(p->client, row.out_trade_no, o.amount_fen,
+		                                          subject, minutes, now_utc(p), &r, &err);
 		if (act == ALIPAY_OK) {
 			row.status = PAYMENT_WAITING;
 			record(p, &row, "qr");
@@ -244,8 +276,7 @@ static void start(struct pay *p, const struct pay_job *job)
 			return;
 		}
 		if (act == ALIPAY_ALREADY_PAID) {
-			int closed;
-			if (query_once(p, &row, &closed) == 1) {
+			if (query_once(p, &row) == SEEN_PAID) {
 				post(p, FEV_PAY_PAID, job->order_id, row.trade_no);
 				return;
 			}
@@ -278,13 +309,37 @@ static void start(struct pay *p, const struct pay_job *job)
 	post(p, FEV_PAY_FAILED, job->order_id, "pay.unavailable");
 }
 
+/* Whether the refund of row for amount_fen landed, by the refund query
+ * (fastpay.refund.query); why not is traced. */
+static int refund_landed(struct pay *p, const struct payment_row *row, fen_t amount_fen)
+{
+	struct alipay_reply r;
+	struct kerr err = {{0}};
+	enum alipay_action act = alipay_refund_query(p->client, row->out_trade_no,
+	                                             row->refund_request_no, now_utc(p), &r, &err);
+	if (act == ALIPAY_OK && alipay_refund_confirmed(&r, amount_fen))
+		return 1;
+	if (act == ALIPAY_OK)
+		/* through kerr_set, as any text from the gateway before it reaches a log */
+		kerr_set(&err, KR_NOT_FOUND, "refund_status '%s', refund_amount '%s'",
+		         r.refund_status, r.refund_amount);
+	trace(p, row->out_trade_no,
+	      act == ALIPAY_OK ? "refund query: no such refund" : "refund query failed", &err);
+	return 0;
+}
+
 static void refund(struct pay *p, const struct pay_job *job)
 {
+	struct order_row o;
 	struct payment_row row;
 	struct alipay_reply r;
 	struct kerr err = {{0}};
-	if (payment_of(p, job->order_id, &row, &err) != KR_OK) {
+	if (payment_of(p, job->order_id, &o, &row, &err) != KR_OK) {
 		trace(p, job->order_no, "refund: no payment record", &err);
+		post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
+		return;
+	}
+	if (!amount_is_the_orders(p, job, &o)) {
 		post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
 		return;
 	}
@@ -303,25 +358,24 @@ static void refund(struct pay *p, const struct pay_job *job)
 	}
 	for (int attempt = 0; attempt <= p->host.conf->alipay.retries; attempt++) {
 		enum alipay_action act =
-		    alipay_refund(p->client, row.out_trade_no, row.refund_request_no,
-		                  job->amount_fen, "service not delivered", now_utc(p), &r, &err);
-		if (act == ALIPAY_UNKNOWN || act == ALIPAY_BACKOFF) {
-			/* did it land? ask before repeating it identically */
-			struct kerr qerr = {{0}};
-			if (alipay_refund_query(p->client, row.out_trade_no, row.refund_request_no,
-			                        now_utc(p), &r, &qerr) == ALIPAY_OK &&
-			    (strcmp(r.refund_status, "REFUND_SUCCESS") == 0 ||
-			     (!r.refund_status[0] && r.refund_fee[0])))
-				act = ALIPAY_OK;
-		}
-		if (act == ALIPAY_OK) {
+		    alipay_refund(p->client, row.out_trade_no, row.refund_request_no, o.amount_fen,
+		                  "service not delivered", now_utc(p), &r, &err);
+		/* only fund_change Y confirms a refund by itself; an unknown outcome, N or no
+		 * fund_change: did it land? ask before repeating it identically */
+		int confirmed = act == ALIPAY_OK && strcmp(r.fund_change, "Y") == 0;
+		if (!confirmed && act != ALIPAY_REFUSED)
+			confirmed = refund_landed(p, &row, o.amount_fen);
+		if (confirmed) {
 			row.status = PAYMENT_REFUNDED;
 			record(p, &row, "refunded");
 			trace(p, row.out_trade_no, "refunded", NULL);
 			post(p, FEV_REFUNDED, job->order_id, NULL);
 			return;
 		}
-		trace(p, row.out_trade_no, "refund not confirmed", &err);
+		trace(p, row.out_trade_no,
+		      act == ALIPAY_OK ? "refund answered without a change of funds: not confirmed"
+		                       : "refund not confirmed",
+		      act == ALIPAY_OK ? NULL : &err);
 		if (act == ALIPAY_REFUSED)
 			break;
 		worker_sleep(p->worker, p->host.conf->alipay.poll_ms);
@@ -346,15 +400,14 @@ static void poll_due(struct pay *p, int force)
 	for (int i = 0; i < n; i++) {
 		struct payment_row row;
 		struct kerr err = {{0}};
-		if (payment_of(p, due[i].order_id, &row, &err) != KR_OK)
+		if (payment_of(p, due[i].order_id, NULL, &row, &err) != KR_OK)
 			continue;
-		int closed;
-		int paid = query_once(p, &row, &closed);
-		if (paid == 1) {
+		enum trade_seen seen = query_once(p, &row);
+		if (seen == SEEN_PAID) {
 			unwatch(p, due[i].order_id);
 			trace(p, row.out_trade_no, "paid", NULL);
 			post(p, FEV_PAY_PAID, due[i].order_id, row.trade_no);
-		} else if (closed || now >= due[i].expire_ms) {
+		} else if (seen == SEEN_CLOSED || now >= due[i].expire_ms) {
 			/* the QR's life is over at the gateway: close the loop */
 			settle_trade(p, due[i].order_id, due[i].order_no);
 		}

@@ -29,7 +29,7 @@ struct alipay_reply {
 	char action[16];
 	char retry_flag[4];
 	char fund_change[4];
-	char refund_fee[24];
+	char refund_amount[24]; /* refund query: what was refunded for the out_request_no */
 	char refund_status[32];
 	char out_request_no[72];
 };

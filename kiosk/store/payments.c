@@ -6,23 +6,6 @@
 
 #include "store/store_internal.h"
 
-static const char *const status_ids[PAYMENT_STATUS_COUNT] = {
-    "precreating", "waiting", "cancelling", "closed", "paid", "refunding", "refunded", "failed",
-};
-
-const char *payment_status_id(enum payment_status s)
-{
-	return (unsigned)s < PAYMENT_STATUS_COUNT ? status_ids[s] : "?";
-}
-
-static int status_from_id(const char *id)
-{
-	for (int i = 0; i < PAYMENT_STATUS_COUNT; i++)
-		if (strcmp(status_ids[i], id) == 0)
-			return i;
-	return -1;
-}
-
 static void column_text(sqlite3_stmt *st, int col, char *out, size_t size)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -49,7 +32,7 @@ int payments_get(struct store *s, int64_t order_id, struct payment_row *out, str
 		column_text(st, 2, status, sizeof status);
 		column_text(st, 3, out->refund_request_no, sizeof out->refund_request_no);
 		out->updated_utc = sqlite3_column_int64(st, 4);
-		int sv = status_from_id(status);
+		int sv = payment_status_from_id(status);
 		sqlite3_finalize(st);
 		if (sv < 0)
 			return kerr_set(err, KR_CORRUPT, "payment of order %lld: unknown status",
@@ -74,28 +57,38 @@ int payments_record(struct store *s, const struct payment_row *row, const char *
 	int rc = store_tx_begin(s, err);
 	if (rc != KR_OK)
 		return rc;
-	rc = sqlite3_prepare_v2(db, "SELECT refund_request_no FROM payments WHERE order_id = ?1",
-	                        -1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	    db, "SELECT status, refund_request_no FROM payments WHERE order_id = ?1", -1, &st,
+	    NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, row->order_id);
 		rc = sqlite3_step(st);
+		int from = PAYMENT_PRECREATING, changed = 0;
 		if (rc == SQLITE_ROW) {
-			const unsigned char *had = sqlite3_column_text(st, 0);
-			int changed =
+			const unsigned char *had = sqlite3_column_text(st, 1);
+			from = payment_status_from_id((const char *)sqlite3_column_text(st, 0));
+			changed =
 			    had && had[0] && strcmp((const char *)had, row->refund_request_no) != 0;
-			sqlite3_finalize(st);
-			if (changed) {
-				store_tx_fail(s, SQLITE_CONSTRAINT, "payment", err);
+			rc = SQLITE_DONE;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc == SQLITE_DONE && (changed || !payment_can_move(from, row->status))) {
+			store_tx_fail(s, SQLITE_CONSTRAINT, "payment", err);
+			if (from < 0)
+				return kerr_set(err, KR_CORRUPT,
+				                "payment of order %lld: unknown status",
+				                (long long)row->order_id);
+			if (changed)
 				return kerr_set(
 				    err, KR_CONFLICT,
 				    "order %lld: the refund request number never changes",
 				    (long long)row->order_id);
-			}
-			rc = SQLITE_DONE;
-		} else {
-			sqlite3_finalize(st);
+			return kerr_set(err, KR_CONFLICT,
+			                "payment of order %lld: %s -> %s not allowed",
+			                (long long)row->order_id, payment_status_id(from),
+			                payment_status_id(row->status));
 		}
-		st = NULL;
 	}
 	if (rc == SQLITE_DONE)
 		rc = sqlite3_prepare_v2(

@@ -41,6 +41,7 @@
 
 #include <curl/curl.h>
 
+#include "base/backoff.h"
 #include "base/mono.h"
 #include "base/peerctl.h"
 #include "base/worker.h"
@@ -112,14 +113,9 @@ static void trace(struct sync *s, const char *what, const struct kerr *err)
 static int64_t backoff_until(struct sync *s, int *failures, enum central_outcome o,
                              int64_t retry_after_s)
 {
-	int64_t cap = s->cfg->backoff_max_ms, d = s->cfg->backoff_min_ms;
-	if (*failures < 30)
-		(*failures)++;
-	for (int i = 1; i < *failures && d < cap; i++)
-		d *= 2;
-	if (d > cap || o == CENTRAL_REFUSED)
-		d = cap;
-	int64_t wait = d / 2 + (int64_t)(rand_r(&s->seed) % (unsigned)(d / 2 + 1));
+	int64_t cap = s->cfg->backoff_max_ms;
+	int64_t wait = backoff_wait_ms(o == CENTRAL_REFUSED ? cap : s->cfg->backoff_min_ms, cap,
+	                               failures, &s->seed);
 	if (retry_after_s * 1000 > wait)
 		wait = retry_after_s * 1000;
 	return mono_ms() + wait;

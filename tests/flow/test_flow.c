@@ -574,6 +574,38 @@ static void test_cancel_at_pay(void)
 	rig_free(&g);
 }
 
+/* The cancel's outcome stays unknown with the trade still payable: the session ends
+ * saying the payment is being checked, and the order stays open (no move). */
+static void test_pay_unsettled(void)
+{
+	struct rig g;
+	rig_init(&g, "nantong");
+	g.auto_pay = 0;
+	renew_and_confirm(&g);
+	tap(&g, INTENT_CANCEL, 0);
+	CHECK_INT(g.out.req[0].kind, FREQ_PAY_CANCEL);
+	struct flow_event other = {.kind = FEV_PAY_UNSETTLED, .order_id = g.order_id + 1};
+	feed(&g, &other); /* another order's: not this session's */
+	CHECK_INT(view(&g)->step, STEP_PAY);
+	struct flow_event unsettled = {.kind = FEV_PAY_UNSETTLED, .order_id = g.order_id};
+	feed(&g, &unsettled);
+	for (int i = 0; i < g.out.n; i++)
+		CHECK(g.out.req[i].kind != FREQ_ORDER_MOVE); /* the order stays as it is */
+	CHECK_INT(g.order_state, ORDER_PAYING);
+	CHECK_INT(view(&g)->screen, SCREEN_START);
+	CHECK_STR(view(&g)->notice_key, "pay.unsettled");
+	CHECK(!flow_holds_personal_data(g.f));
+	/* recovery waits no more for such an order: it stays open for the next settling */
+	struct flow_out out;
+	struct recovery_order o = {.id = 7, .state = ORDER_PAYING, .amount_fen = 100};
+	CHECK_INT(recovery_start(&o, &out), 0);
+	unsettled.order_id = 7;
+	CHECK_INT(recovery_on_event(&o, &unsettled, &out), 1);
+	CHECK_INT(out.n, 0);
+	CHECK_INT(o.state, ORDER_PAYING);
+	rig_free(&g);
+}
+
 static void test_work_fails_refund(void)
 {
 	struct rig g;
@@ -1273,6 +1305,7 @@ int main(void)
 	test_pin_rules();
 	test_pay_timeout_then_paid();
 	test_cancel_at_pay();
+	test_pay_unsettled();
 	test_contact();
 	test_work_fails_refund();
 	test_key_removed();

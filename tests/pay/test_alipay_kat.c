@@ -2,7 +2,8 @@
  * command line, not against the project's own code: the string to sign and its RSA2
  * signature (openssl dgst -sha256 -sign), an answer signed by openssl that verifies, and
  * one flipped byte, a reordered node, a repeated node name and an unsigned success that
- * each fail. Also the action table and the amounts refused before sending. */
+ * each fail. Also the action table, what confirms a refund and the amounts refused
+ * before sending. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,33 @@ int main(void)
 			fprintf(stderr, "action of %s %s %s\n", alipay_method_name(table[i].m),
 			        table[i].code, table[i].sub);
 		CHECK_INT(alipay_action_of(table[i].m, &r), table[i].want);
+	}
+
+	/* a refund query confirms a refund of 20.00 by its status, or without one by the
+	 * amount; an amount that differs confirms nothing (ref/alipay.md §4) */
+	static const struct {
+		const char *status, *amount;
+		int want;
+	} refunds[] = {
+	    {"REFUND_SUCCESS", "20.00", 1},
+	    {"REFUND_SUCCESS", "", 1},
+	    {"", "20.00", 1},
+	    {"", "20", 1},
+	    {"", "", 0},
+	    {"", "19.99", 0},
+	    {"REFUND_SUCCESS", "2.00", 0},
+	    {"REFUND_FAIL", "20.00", 0},
+	    {"", "20.00x", 0},
+	    {"REFUND_PROCESSING", "", 0},
+	};
+	for (size_t i = 0; i < sizeof refunds / sizeof refunds[0]; i++) {
+		memset(&r, 0, sizeof r);
+		snprintf(r.refund_status, sizeof r.refund_status, "%s", refunds[i].status);
+		snprintf(r.refund_amount, sizeof r.refund_amount, "%s", refunds[i].amount);
+		if (alipay_refund_confirmed(&r, 2000) != refunds[i].want)
+			fprintf(stderr, "refund query '%s' '%s'\n", refunds[i].status,
+			        refunds[i].amount);
+		CHECK_INT(alipay_refund_confirmed(&r, 2000), refunds[i].want);
 	}
 
 	/* amounts refused before anything is sent (the gateway port is closed: anything sent

@@ -6,9 +6,14 @@
  *   /qr/OTN                      the page the QR points at: pays when opened
  *   /fault?kind=K&method=M&count=N[&ms=D][&pid=P]
  *        K: 20000 syserr ratelimit delay drop garbage forge nosign killbefore killafter clear
- *        drop/garbage/forge/nosign/killafter act on the request, then misanswer
+ *           nostatus (a refund query's answer without refund_status), fundn (a refund
+ *           answered 10000 with fund_change N and not carried out), fundn-done (carried
+ *           out and answered N), ctlbytes (20000 with control bytes in sub_code, sub_msg)
+ *        drop/garbage/forge/nosign/killafter/nostatus/fundn-done act on the request, then
+ *        misanswer
  *   /trades   one line per trade: out_trade_no status amount_fen charges refunded_fen
- *             refunds=N (refunds carried out) cancel_refunds=N
+ *             refunds=N (refunds carried out) cancel_refunds=N refund_asks=N (refund
+ *             requests received)
  *   /quit
  * Usage: alipay_peer --cert C --key K --app-pub P --sign-key S --ports-file F [--autopay S]
  * The ports file gets "GATEWAY_PORT CONTROL_PORT". Single-threaded: one request at a time. */
@@ -45,7 +50,7 @@ struct trade {
 	char otn[72], trade_no[40], amount[24];
 	long amount_fen, refunded_fen;
 	enum tstatus status;
-	int charges, refunds, cancel_refunds;
+	int charges, refunds, cancel_refunds, refund_asks;
 	long long created_ms, expire_ms;
 	char req_no[REFUNDS_MAX][72];
 	long req_fen[REFUNDS_MAX];
@@ -238,6 +243,14 @@ static void fail40004(cJSON *node, const char *sub)
 	cJSON_AddStringToObject(node, "sub_msg", sub);
 }
 
+/* An amount in fen as Alipay writes it: yuan with two decimals. */
+static void add_fen(cJSON *node, const char *name, long fen)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%ld.%02ld", fen / 100, fen % 100);
+	cJSON_AddStringToObject(node, name, text);
+}
+
 static void success(cJSON *node)
 {
 	cJSON_AddStringToObject(node, "code", "10000");
@@ -344,16 +357,21 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 		success(node);
 		cJSON_AddStringToObject(node, "out_trade_no", t->otn);
 		cJSON_AddStringToObject(node, "fund_change", "Y");
-		cJSON_AddStringToObject(node, "refund_fee", a->valuestring);
+		add_fen(node, "refund_fee", t->refunded_fen); /* the trade's refunds in all */
 		return;
 	}
 	if (strcmp(method, "alipay.trade.fastpay.refund.query") == 0) {
+		/* the refund of that out_request_no, or (no refund data) none */
 		success(node);
 		cJSON_AddStringToObject(node, "out_trade_no", otn);
-		cJSON_AddStringToObject(node, "out_request_no", req);
 		for (int i = 0; t && i < t->nreq; i++)
-			if (strcmp(t->req_no[i], req) == 0)
+			if (strcmp(t->req_no[i], req) == 0) {
+				cJSON_AddStringToObject(node, "out_request_no", req);
+				cJSON_AddStringToObject(node, "trade_no", t->trade_no);
+				cJSON_AddStringToObject(node, "total_amount", t->amount);
+				add_fen(node, "refund_amount", t->req_fen[i]);
 				cJSON_AddStringToObject(node, "refund_status", "REFUND_SUCCESS");
+			}
 		return;
 	}
 	cJSON_AddStringToObject(node, "code", "40002");
@@ -402,6 +420,13 @@ static void gateway(struct httpd_conn *c, char *body)
 	cJSON *node = cJSON_CreateObject();
 	const char *bizs = form_get(form, n, "biz_content");
 	cJSON *biz = bizs ? cJSON_Parse(bizs) : NULL;
+	if (biz && strcmp(method, "alipay.trade.refund") == 0) { /* asked, whatever happens */
+		const cJSON *o = cJSON_GetObjectItem(biz, "out_trade_no");
+		struct trade *t =
+		    cJSON_IsString(o) && *o->valuestring ? find_trade(o->valuestring) : NULL;
+		if (t)
+			t->refund_asks++;
+	}
 	if (!verify_request(form, n)) {
 		cJSON_AddStringToObject(node, "code", "40002");
 		cJSON_AddStringToObject(node, "msg", "Invalid Arguments");
@@ -421,8 +446,26 @@ static void gateway(struct httpd_conn *c, char *body)
 	} else if (strcmp(kind, "ratelimit") == 0) {
 		cJSON_AddStringToObject(node, "code", "40005");
 		cJSON_AddStringToObject(node, "msg", "Call Limited");
+	} else if (strcmp(kind, "ctlbytes") == 0) {
+		/* unknown outcome, told with control bytes that must never reach a log raw */
+		cJSON_AddStringToObject(node, "code", "20000");
+		cJSON_AddStringToObject(node, "msg", "Service Currently Unavailable");
+		cJSON_AddStringToObject(node, "sub_code",
+		                        "aop.unknow-error\r\n[alipay] X: refunded");
+		cJSON_AddStringToObject(node, "sub_msg", "\x1b[2J\a\t\x7f系统繁忙");
+	} else if (strcmp(kind, "fundn") == 0) {
+		/* the refund is not carried out; the answer says no funds changed */
+		const cJSON *o = cJSON_GetObjectItem(biz, "out_trade_no");
+		success(node);
+		cJSON_AddStringToObject(node, "out_trade_no",
+		                        cJSON_IsString(o) ? o->valuestring : "");
+		cJSON_AddStringToObject(node, "fund_change", "N");
 	} else {
 		do_method(method, biz, node);
+		if (strcmp(kind, "nostatus") == 0) /* data without refund_status: still success */
+			cJSON_DeleteItemFromObject(node, "refund_status");
+		if (strcmp(kind, "fundn-done") == 0 && cJSON_GetObjectItem(node, "fund_change"))
+			cJSON_ReplaceItemInObject(node, "fund_change", cJSON_CreateString("N"));
 	}
 	cJSON_Delete(biz);
 	char *text = cJSON_PrintUnformatted(node);
@@ -507,11 +550,12 @@ static void control(struct httpd_conn *c, const struct httpd_request *req)
 		for (int i = 0; i < ntrades; i++) {
 			age(&trades[i]);
 			used += (size_t)snprintf(out + used, sizeof out - used,
-			                         "%s %s %ld %d %ld refunds=%d cancel_refunds=%d\n",
+			                         "%s %s %ld %d %ld refunds=%d cancel_refunds=%d "
+			                         "refund_asks=%d\n",
 			                         trades[i].otn, tstatus_names[trades[i].status],
 			                         trades[i].amount_fen, trades[i].charges,
 			                         trades[i].refunded_fen, trades[i].refunds,
-			                         trades[i].cancel_refunds);
+			                         trades[i].cancel_refunds, trades[i].refund_asks);
 		}
 		return respond(c, 200, "text/plain", out);
 	}

@@ -1,5 +1,5 @@
 /* test_store.c — orders through their states, history, journal, outbox, open orders,
- * reopening, consumables, and a tampered journal. */
+ * reopening, consumables, payments kept to their table, and a tampered journal. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "store/payments.h"
 #include "store/reports.h"
 #include "store/store.h"
 #include "store_testutil.h"
@@ -487,6 +488,57 @@ static void test_tamper(const char *dir)
 	store_close(s);
 }
 
+/* Payments: each record a move payment_can_move() allows from the recorded status
+ * (PRECREATING before the first), journaled; a refused one writes nothing. */
+static void test_payments(struct store *s, const char *path)
+{
+	struct kerr err = {0};
+	int64_t id = order_walk(s, 7000, NULL);
+	struct payment_row row = {.order_id = id, .status = PAYMENT_PAID}, got;
+	snprintf(row.out_trade_no, sizeof row.out_trade_no, "NT01_%lld_1", (long long)id);
+	CHECK_INT(payments_get(s, id, &got, &err), KR_NOT_FOUND);
+	/* nothing recorded is precreating: it cannot be refunded or closed */
+	row.status = PAYMENT_REFUNDING;
+	CHECK_INT(payments_record(s, &row, "refund", T0, &err), KR_CONFLICT);
+	CHECK(strstr(err.msg, "precreating -> refunding") != NULL);
+	row.status = PAYMENT_CLOSED;
+	CHECK_INT(payments_record(s, &row, "closed", T0, &err), KR_CONFLICT);
+	CHECK_INT(payments_get(s, id, &got, &err), KR_NOT_FOUND);
+	int64_t rows = journal_rows(s);
+	static const enum payment_status path_ok[] = {
+	    PAYMENT_PRECREATING, PAYMENT_PRECREATING, PAYMENT_WAITING,   PAYMENT_CANCELLING,
+	    PAYMENT_CANCELLING,  PAYMENT_PAID,        PAYMENT_REFUNDING, PAYMENT_REFUNDING};
+	for (size_t i = 0; i < sizeof path_ok / sizeof path_ok[0]; i++) {
+		row.status = path_ok[i];
+		CHECK_INT(payments_record(s, &row, "step", T0 + (int64_t)i, &err), KR_OK);
+	}
+	CHECK_INT(journal_rows(s), rows + 8);
+	/* the paid payment does not go back, nor is it closed while refunding */
+	static const enum payment_status refused[] = {PAYMENT_PAID, PAYMENT_CLOSED, PAYMENT_WAITING,
+	                                              PAYMENT_PRECREATING, PAYMENT_FAILED};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		row.status = refused[i];
+		CHECK_INT(payments_record(s, &row, "wrong", T0 + 20, &err), KR_CONFLICT);
+	}
+	CHECK_INT(payments_get(s, id, &got, &err), KR_OK);
+	CHECK_INT(got.status, PAYMENT_REFUNDING);
+	CHECK_INT(got.updated_utc, T0 + 7);
+	CHECK_INT(journal_rows(s), rows + 8);
+	row.status = PAYMENT_REFUNDED;
+	CHECK_INT(payments_record(s, &row, "refunded", T0 + 30, &err), KR_OK);
+	/* refunded is final: not even refunded again */
+	CHECK_INT(payments_record(s, &row, "refunded", T0 + 31, &err), KR_CONFLICT);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM journal WHERE kind = 'payment'"),
+	          (int64_t)(sizeof path_ok / sizeof path_ok[0]) + 1);
+	/* a status the table does not know is damage, not a move */
+	char sql[128];
+	snprintf(sql, sizeof sql, "UPDATE payments SET status = 'lost' WHERE order_id = %lld",
+	         (long long)id);
+	CHECK_INT(tu_sql(path, sql), 0);
+	CHECK_INT(payments_get(s, id, &got, &err), KR_CORRUPT);
+	CHECK_INT(payments_record(s, &row, "refunded", T0 + 32, &err), KR_CORRUPT);
+}
+
 int main(void)
 {
 	char dir[4096], path[4096];
@@ -508,6 +560,7 @@ int main(void)
 	test_open_orders(s);
 	test_consumables(s);
 	test_reports(s, path);
+	test_payments(s, path);
 
 	/* everything survives a reopen */
 	struct order_row *open_before = NULL, *open_after = NULL;

@@ -369,8 +369,13 @@ static int mark(const struct keywork_hooks *h, enum work_step step, int done, co
 	if (!h->mark)
 		return KR_OK;
 	snprintf(m.key_serial, sizeof m.key_serial, "%s", key ? key : "");
-	if (cert)
+	if (cert) {
+		struct keywork_result v;
 		issuer_serial_hex(cert, m.cert_serial, sizeof m.cert_serial);
+		cert_validity(cert, &v);
+		m.not_before_utc = v.not_before_utc;
+		m.not_after_utc = v.not_after_utc;
+	}
 	snprintf(m.old_serial, sizeof m.old_serial, "%s", old ? old : "");
 	if (h->mark(h->ctx, &m) == 0 || done)
 		return KR_OK;

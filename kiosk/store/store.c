@@ -28,7 +28,7 @@
 /* The columns of struct order_row, in the order order_read() (orders.c) expects them. */
 #define ORDER_COLUMNS                                                                              \
 	"id, order_no, out_trade_no, business, holder, amount_fen, state, created_utc, "           \
-	"updated_utc, subject_masked, key_serial"
+	"updated_utc, subject_masked, key_serial, pickup_no"
 
 /* The SQL of each statement prepared once per handle (enum stmt, store_internal.h). */
 static const char *const stmt_sql[ST_COUNT] = {

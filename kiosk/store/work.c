@@ -24,11 +24,13 @@ int work_mark(struct store *s, int64_t order_id, const struct work_mark *m, int6
 	for (int i = 0; i < 3; i++)
 		if (!store_text_ok(serials[i], 47))
 			return kerr_set(err, KR_INVALID, "work journal: a serial is not printable");
-	char body[256];
+	char body[320];
 	snprintf(body, sizeof body,
-	         "{\"step\":\"%s\",\"phase\":\"%s\",\"key\":\"%s\",\"cert\":\"%s\",\"old\":\"%s\"}",
+	         "{\"step\":\"%s\",\"phase\":\"%s\",\"key\":\"%s\",\"cert\":\"%s\",\"old\":\"%s\","
+	         "\"from\":%lld,\"until\":%lld}",
 	         work_step_name(m->step), m->done ? "done" : "intent", m->key_serial,
-	         m->cert_serial, m->old_serial);
+	         m->cert_serial, m->old_serial, (long long)m->not_before_utc,
+	         (long long)m->not_after_utc);
 	return store_journal_append(s, "work", order_id, body, now_utc, err);
 }
 
@@ -57,6 +59,10 @@ static int parse(const char *body, struct work_mark *m)
 	text_of(j, "key", m->key_serial, sizeof m->key_serial);
 	text_of(j, "cert", m->cert_serial, sizeof m->cert_serial);
 	text_of(j, "old", m->old_serial, sizeof m->old_serial);
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(j, "from");
+	const cJSON *until = cJSON_GetObjectItemCaseSensitive(j, "until");
+	m->not_before_utc = cJSON_IsNumber(from) ? (int64_t)from->valuedouble : 0;
+	m->not_after_utc = cJSON_IsNumber(until) ? (int64_t)until->valuedouble : 0;
 	cJSON_Delete(j);
 	return ok;
 }

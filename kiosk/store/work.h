@@ -31,6 +31,7 @@ struct work_mark {
 	char key_serial[40];  /* the token's serial, "" when none */
 	char cert_serial[48]; /* the certificate issued, written or revoked (hex), "" */
 	char old_serial[48];  /* the certificate it replaces (hex), "" */
+	int64_t not_before_utc, not_after_utc; /* with a certificate: its validity, else 0 */
 };
 
 #define WORK_MARKS_MAX 64 /* the steps of one order read back at most */

@@ -124,6 +124,7 @@ static enum conf_service slot_of(enum flow_request_kind k)
 	case FREQ_WORK:
 	case FREQ_KEY_PROVE:
 	case FREQ_WORK_SETTLE:
+	case FREQ_CERT_FINAL:
 		return SVC_KEYS;
 	case FREQ_PAY_START:
 	case FREQ_PAY_CANCEL:
@@ -379,9 +380,12 @@ static void apply_inbox(struct app *app)
 	}
 	if (rc != KR_NOT_FOUND)
 		fprintf(app->trace, "[review] %s\n", err.msg);
+	struct flow_request final = {.kind = FREQ_CERT_FINAL};
 	while ((rc = inbox_revocation_apply(app->store, app->clock.utc_s(app->clock.ctx),
+	                                    final.work.cert_serial, sizeof final.work.cert_serial,
 	                                    app->trace, &err)) == KR_OK)
-		;
+		if (final.work.cert_serial[0]) /* the local issuer's suspension made final */
+			app->svc[SVC_KEYS].ops->submit(app->svc[SVC_KEYS].self, &final);
 	if (rc != KR_NOT_FOUND)
 		fprintf(app->trace, "[revocation] %s\n", err.msg);
 }

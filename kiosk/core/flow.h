@@ -182,6 +182,7 @@ struct work_spec {
 	int years, seal, sub_keys;
 	enum change_kind change;
 	char key_serial[40];
+	char cert_serial[72]; /* FREQ_CERT_FINAL: the certificate (hex) */
 	char subject_name[128];
 	char subject_id[20];
 	int64_t renew_from_utc;           /* renewal: the new validity starts here */
@@ -233,6 +234,9 @@ enum flow_request_kind {
 	 * settled from its work journal and the world — FEV_WORK_DONE when it landed,
 	 * FEV_WORK_FAILED when it did not, after the certificates it issued were revoked */
 	FREQ_WORK_SETTLE,
+	/* work.cert_serial: the central site revoked it after its review: a suspension by
+	 * the local issuer made final (keyCompromise) */
+	FREQ_CERT_FINAL,
 	FREQ_COUNT
 };
 

@@ -203,6 +203,19 @@ static void run_settle(struct pk *p, const struct flow_request *r)
 	post(p, &ev);
 }
 
+/* The central site revoked a certificate after its review of a loss report: the local
+ * issuer's suspension of it made final (keyCompromise, dated from the hold), the CRL
+ * rewritten. One the ledger does not hold suspended (the CMP CA's, or revoked already)
+ * changes nothing here. */
+static void run_final(struct pk *p, const struct flow_request *r)
+{
+	struct kerr err = {{0}};
+	int rc = keywork_revoke_serial(p->kw, r->work.cert_serial, REVOKE_KEY_COMPROMISE,
+	                               p->host.utc_s(p->host.app), &err);
+	fprintf(p->host.trace, "[keys] certificate %s: %s\n", r->work.cert_serial,
+	        rc == KR_OK ? "revoked for good after the central review" : err.msg);
+}
+
 static void run_triage(struct pk *p, const struct flow_request *r)
 {
 	struct flow_event ev = {.kind = FEV_TRIAGE};
@@ -336,6 +349,8 @@ static void run(void *ctx, void *job)
 		run_prove(ctx, r);
 	else if (r->kind == FREQ_WORK_SETTLE)
 		run_settle(ctx, r);
+	else if (r->kind == FREQ_CERT_FINAL)
+		run_final(ctx, r);
 	else
 		run_work(ctx, r);
 }
@@ -352,7 +367,7 @@ static void submit(void *self, const struct flow_request *r)
 	struct pk *p = self;
 	struct kerr err;
 	if (r->kind != FREQ_TRIAGE && r->kind != FREQ_WORK && r->kind != FREQ_KEY_PROVE &&
-	    r->kind != FREQ_WORK_SETTLE)
+	    r->kind != FREQ_WORK_SETTLE && r->kind != FREQ_CERT_FINAL)
 		return;
 	worker_submit(p->worker, r, &err); /* a full queue drops it */
 }

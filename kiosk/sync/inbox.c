@@ -83,10 +83,19 @@ static int review_read(const char *payload, char *order_no, size_t size, int *ap
 	return ok;
 }
 
-int inbox_revocation_apply(struct store *s, int64_t now_utc, FILE *trace, struct kerr *err)
+/* Whether t is upper-case hex of 1 to 64 digits. */
+static int serial_ok(const char *t)
+{
+	size_t n = strspn(t, "0123456789ABCDEF");
+	return n > 0 && n <= 64 && t[n] == '\0';
+}
+
+int inbox_revocation_apply(struct store *s, int64_t now_utc, char *serial_out, size_t size,
+                           FILE *trace, struct kerr *err)
 {
 	struct inbox_row item;
 	struct order_row row;
+	serial_out[0] = '\0';
 	int rc = outbox_inbox_next(s, "revocation", &item, err);
 	if (rc != KR_OK)
 		return rc;
@@ -118,6 +127,8 @@ int inbox_revocation_apply(struct store *s, int64_t now_utc, FILE *trace, struct
 	    cJSON_AddNumberToObject(b, "revoked_at", cJSON_IsNumber(at) ? at->valuedouble : 0))
 		body = cJSON_PrintUnformatted(b);
 	cJSON_Delete(b);
+	if (cJSON_IsString(serial) && serial_ok(serial->valuestring))
+		snprintf(serial_out, size, "%s", serial->valuestring);
 	cJSON_Delete(j);
 	rc = body ? store_journal_append(s, "revocation.confirmed", row.id, body, now_utc, err)
 	          : kerr_set(err, KR_NOMEM, "out of memory");

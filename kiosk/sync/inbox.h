@@ -28,7 +28,11 @@ int inbox_review_apply(struct store *s, int64_t now_utc, int64_t *refund_id, FIL
 /* Applies the oldest revocation confirmation not yet acted on ({"order_no", "serial",
  * "revoked_at"}: the central site revoked what a revocation order of this kiosk asked
  * for): journaled as "revocation.confirmed" and the item settled accepted, or refused
- * when it names no revocation order of this kiosk. KR_NOT_FOUND when none waits. */
-int inbox_revocation_apply(struct store *s, int64_t now_utc, FILE *trace, struct kerr *err);
+ * when it names no revocation order of this kiosk. serial (size bytes) gets the serial
+ * of the certificate it names when that is upper-case hex of at most 64 digits, else "":
+ * the local issuer's suspension of it is then made final (a loss report: keyCompromise).
+ * KR_NOT_FOUND when none waits. */
+int inbox_revocation_apply(struct store *s, int64_t now_utc, char *serial, size_t size, FILE *trace,
+                           struct kerr *err);
 
 #endif

@@ -15,6 +15,7 @@
  *                              kiosk's events); 409 when it is not S
  *   /review?kiosk=K&order=NO&result=approved|rejected
  *   /revocation?kiosk=K&order=NO[&serial=S]  the site revoked what order NO asked for
+ *                              (S: by default the certificate the order's events named)
  *   /journal?kiosk=K&kind=J[&expect=N]  how many journal rows of kind J the kiosk pushed
  *                              (409 when not N)
  *   /fee?kiosk=K&version=V[&tamper=1|unsigned]  a fee table (tampered: payload changed
@@ -472,6 +473,23 @@ static const char *pickup_state(const char *kiosk, const char *order)
 	return n == 2 ? "collected" : n == 1 ? "reported" : "offered";
 }
 
+/* The certificate serial the kiosk's events for order NO named last, "" when none. */
+static void order_cert_serial(const char *kiosk, const char *order, char *out, size_t size)
+{
+	static const char *const sql =
+	    "SELECT json_extract(body, '$.cert.serial') FROM events WHERE kiosk = ?1 AND "
+	    "json_extract(body, '$.order_no') = ?2 AND json_extract(body, '$.cert.serial') != '' "
+	    "ORDER BY n DESC LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	out[0] = '\0';
+	sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, order, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
 static void control(struct httpd_conn *c, struct httpd_request *req)
 {
 	char kiosk[64], order[64], a[32], b[32];
@@ -513,10 +531,12 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
 	}
 	if (strcmp(req->path, "/revocation") == 0 && kiosk[0] && order[0]) {
-		char payload[256];
+		char payload[256], serial[72];
+		if (!httpd_param(q, "serial", serial, sizeof serial)[0])
+			order_cert_serial(kiosk, order, serial, sizeof serial);
 		snprintf(payload, sizeof payload,
-		         "{\"order_no\":\"%.63s\",\"serial\":\"%.31s\",\"revoked_at\":%lld}", order,
-		         httpd_param(q, "serial", a, sizeof a), (long long)time(NULL));
+		         "{\"order_no\":\"%.63s\",\"serial\":\"%.64s\",\"revoked_at\":%lld}", order,
+		         serial, (long long)time(NULL));
 		inbox_add(kiosk, "revocation", order, payload, "");
 		return httpd_respond(c, 200, "text/plain", "ok\n", 0, NULL);
 	}

@@ -457,10 +457,15 @@ static CK_RV find_objects(struct token_ctx *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE
 	return rv;
 }
 
-static CK_RV session_open(struct token_ctx *t, int i, CK_SESSION_HANDLE *s)
+/* A raw read-write session on token i (libp11 has no call for what needs one). A kiosk
+ * result: KR_IO for a bad index or a session the module refuses. */
+static int session_open(struct token_ctx *t, int i, CK_SESSION_HANDLE *s, struct kerr *err)
 {
-	return t->raw->C_OpenSession(PKCS11_get_slotid_from_slot(t->tok[i]),
-	                             CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s);
+	if (bad_index(t, i, err))
+		return KR_IO;
+	CK_RV rv = t->raw->C_OpenSession(PKCS11_get_slotid_from_slot(t->tok[i]),
+	                                 CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s);
+	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_OpenSession", rv);
 }
 
 int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed, struct kerr *err)
@@ -473,12 +478,11 @@ int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed
 	unsigned char *want = NULL;
 	int want_len = 0;
 	*removed = 0;
-	if (bad_index(t, i, err))
-		return KR_IO;
 	/* libp11 has no handle for this and its cache keeps removed objects: go raw */
-	CK_RV rv = session_open(t, i, &s);
-	if (rv != CKR_OK)
-		return fail_rv(t, err, "C_OpenSession", rv);
+	int rc = session_open(t, i, &s, err);
+	if (rc != KR_OK)
+		return rc;
+	CK_RV rv = CKR_OK;
 	if (x509 && (want_len = i2d_X509(x509, &want)) <= 0) {
 		t->raw->C_CloseSession(s);
 		return kerr_set(err, KR_INVALID, "certificate does not encode");
@@ -525,13 +529,12 @@ int token_key_remove(struct token_ctx *t, int i, const unsigned char *id, size_t
 	CK_OBJECT_HANDLE h[16];
 	CK_ULONG n = 0;
 	*removed = 0;
-	if (bad_index(t, i, err))
-		return KR_IO;
 	if (!id || !id_len)
 		return kerr_set(err, KR_INVALID, "no key ID");
-	CK_RV rv = session_open(t, i, &s);
-	if (rv != CKR_OK)
-		return fail_rv(t, err, "C_OpenSession", rv);
+	int rc = session_open(t, i, &s, err);
+	if (rc != KR_OK)
+		return rc;
+	CK_RV rv = CKR_OK;
 	for (size_t c = 0; rv == CKR_OK && c < sizeof classes / sizeof classes[0]; c++) {
 		CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &classes[c], sizeof classes[c]},
 		                       {CKA_ID, (void *)id, id_len}};
@@ -554,8 +557,6 @@ int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsi
 	CK_ULONG bits = 2048;
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE pub, priv;
-	if (bad_index(t, i, err))
-		return KR_IO;
 	CK_MECHANISM mech = {
 	    type == TOKEN_EC_P256 ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
 	CK_ATTRIBUTE pt[] = {
@@ -579,11 +580,11 @@ int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsi
 	    {CKA_ID, (void *)id, id_len},
 	    {CKA_LABEL, (void *)label, strlen(label)},
 	};
-	CK_RV rv = session_open(t, i, &s);
-	if (rv != CKR_OK)
-		return fail_rv(t, err, "C_OpenSession", rv);
-	rv = t->raw->C_GenerateKeyPair(s, &mech, pt, type == TOKEN_RSA2048 ? 7 : 6, st,
-	                               sizeof st / sizeof st[0], &pub, &priv);
+	int rc = session_open(t, i, &s, err);
+	if (rc != KR_OK)
+		return rc;
+	CK_RV rv = t->raw->C_GenerateKeyPair(s, &mech, pt, type == TOKEN_RSA2048 ? 7 : 6, st,
+	                                     sizeof st / sizeof st[0], &pub, &priv);
 	t->raw->C_CloseSession(s);
 	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_GenerateKeyPair", rv);
 }
@@ -620,12 +621,10 @@ int token_hmac_sha256(struct token_ctx *t, int i, const char *key_label, const v
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE h;
 	CK_ULONG n = 0, outlen = 32;
-	if (bad_index(t, i, err))
-		return KR_IO;
-	CK_RV rv = session_open(t, i, &s);
-	if (rv != CKR_OK)
-		return fail_rv(t, err, "C_OpenSession", rv);
-	rv = find_objects(t, s, tmpl, 2, &h, 1, &n);
+	int rc = session_open(t, i, &s, err);
+	if (rc != KR_OK)
+		return rc;
+	CK_RV rv = find_objects(t, s, tmpl, 2, &h, 1, &n);
 	if (rv == CKR_OK && n == 0)
 		rv = CKR_KEY_HANDLE_INVALID;
 	if (rv == CKR_OK)
@@ -647,12 +646,10 @@ int token_data_exists(struct token_ctx *t, int i, const char *label, int *exists
 	CK_OBJECT_HANDLE h;
 	CK_ULONG n = 0;
 	*exists = 0;
-	if (bad_index(t, i, err))
-		return KR_IO;
-	CK_RV rv = session_open(t, i, &s);
-	if (rv != CKR_OK)
-		return fail_rv(t, err, "C_OpenSession", rv);
-	rv = find_objects(t, s, tmpl, 2, &h, 1, &n);
+	int rc = session_open(t, i, &s, err);
+	if (rc != KR_OK)
+		return rc;
+	CK_RV rv = find_objects(t, s, tmpl, 2, &h, 1, &n);
 	t->raw->C_CloseSession(s);
 	*exists = rv == CKR_OK && n > 0;
 	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_FindObjects (data)", rv);
@@ -673,12 +670,10 @@ int token_data_store(struct token_ctx *t, int i, const char *label, const char *
 	};
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE h;
-	if (bad_index(t, i, err))
-		return KR_IO;
-	CK_RV rv = session_open(t, i, &s);
-	if (rv != CKR_OK)
-		return fail_rv(t, err, "C_OpenSession", rv);
-	rv = t->raw->C_CreateObject(s, tmpl, sizeof tmpl / sizeof tmpl[0], &h);
+	int rc = session_open(t, i, &s, err);
+	if (rc != KR_OK)
+		return rc;
+	CK_RV rv = t->raw->C_CreateObject(s, tmpl, sizeof tmpl / sizeof tmpl[0], &h);
 	t->raw->C_CloseSession(s);
 	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_CreateObject (data)", rv);
 }

@@ -170,22 +170,33 @@ static int certify(const struct conf_cmp *c, struct session *s, int type, const 
 	return KR_OK;
 }
 
+/* A session for request what (IR, KUR) about the new key k of subject_id: priv 1 when k
+ * is the private key (it signs the proof of possession). set0 takes a reference: the
+ * caller keeps its own. A kiosk result; on failure nothing is left to end. */
+static int session_for_key(const struct conf_cmp *c, struct session *s, const char *subject_id,
+                           EVP_PKEY *k, int priv, const char *what, struct kerr *err)
+{
+	if (!subject_id_ok(subject_id))
+		return kerr_set(err, KR_INVALID, "bad subject id");
+	int rc = session_begin(c, s, err);
+	if (rc != KR_OK)
+		return rc;
+	if (!k || !EVP_PKEY_up_ref(k))
+		return session_fail(s, what, err);
+	if (!OSSL_CMP_CTX_set0_newPkey(s->ctx, priv, k)) {
+		EVP_PKEY_free(k);
+		return session_fail(s, what, err);
+	}
+	return KR_OK;
+}
+
 int issuer_cmp_enrol(const struct conf_cmp *c, EVP_PKEY *key, const X509_NAME *subject, int days,
                      const char *subject_id, X509 **out, struct kerr *err)
 {
 	struct session s;
-	if (!subject_id_ok(subject_id))
-		return kerr_set(err, KR_INVALID, "bad subject id");
-	int rc = session_begin(c, &s, err);
+	int rc = session_for_key(c, &s, subject_id, key, 1, "IR", err);
 	if (rc != KR_OK)
 		return rc;
-	/* set0 takes a reference: the caller keeps its own */
-	if (!EVP_PKEY_up_ref(key))
-		return session_fail(&s, "IR", err);
-	if (!OSSL_CMP_CTX_set0_newPkey(s.ctx, 1, key)) {
-		EVP_PKEY_free(key);
-		return session_fail(&s, "IR", err);
-	}
 	if (!OSSL_CMP_CTX_set1_subjectName(s.ctx, subject) ||
 	    !OSSL_CMP_CTX_set_option(s.ctx, OSSL_CMP_OPT_VALIDITY_DAYS, days) ||
 	    !OSSL_CMP_CTX_set_option(s.ctx, OSSL_CMP_OPT_POPO_METHOD, OSSL_CRMF_POPO_SIGNATURE))
@@ -197,19 +208,11 @@ int issuer_cmp_update(const struct conf_cmp *c, X509 *old, EVP_PKEY *key, int da
                       const char *subject_id, X509 **out, struct kerr *err)
 {
 	struct session s;
-	if (!subject_id_ok(subject_id))
-		return kerr_set(err, KR_INVALID, "bad subject id");
-	int rc = session_begin(c, &s, err);
-	if (rc != KR_OK)
-		return rc;
 	/* without the private key: its public half as certified, vouched for by the kiosk */
 	EVP_PKEY *k = key ? key : X509_get0_pubkey(old);
-	if (!k || !EVP_PKEY_up_ref(k))
-		return session_fail(&s, "KUR", err);
-	if (!OSSL_CMP_CTX_set0_newPkey(s.ctx, key != NULL, k)) {
-		EVP_PKEY_free(k);
-		return session_fail(&s, "KUR", err);
-	}
+	int rc = session_for_key(c, &s, subject_id, k, key != NULL, "KUR", err);
+	if (rc != KR_OK)
+		return rc;
 	if (!OSSL_CMP_CTX_set1_oldCert(s.ctx, old) ||
 	    !OSSL_CMP_CTX_set_option(s.ctx, OSSL_CMP_OPT_VALIDITY_DAYS, days) ||
 	    !OSSL_CMP_CTX_set_option(s.ctx, OSSL_CMP_OPT_POPO_METHOD,

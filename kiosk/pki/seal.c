@@ -17,6 +17,7 @@
 DEFINE_STACK_OF(ASN1_OCTET_STRING) /* OpenSSL has none: v1's certList */
 
 /* ---- the templates (docs/seal.md has them in ASN.1) ---- */
+/* clang-format off */
 
 typedef struct {
 	ASN1_IA5STRING *id; /* "ES" */
@@ -24,163 +25,154 @@ typedef struct {
 	ASN1_IA5STRING *vid;
 } SES_HEADER;
 
-ASN1_SEQUENCE(SES_HEADER) =
-    {
-        ASN1_SIMPLE(SES_HEADER, id, ASN1_IA5STRING),
-        ASN1_SIMPLE(SES_HEADER, version, ASN1_INTEGER),
-        ASN1_SIMPLE(SES_HEADER, vid, ASN1_IA5STRING),
+ASN1_SEQUENCE(SES_HEADER) = {
+	ASN1_SIMPLE(SES_HEADER, id, ASN1_IA5STRING),
+	ASN1_SIMPLE(SES_HEADER, version, ASN1_INTEGER),
+	ASN1_SIMPLE(SES_HEADER, vid, ASN1_IA5STRING),
 } static_ASN1_SEQUENCE_END(SES_HEADER)
 
-    /* CertDigestObj: a bound certificate's hash (certListType 2). */
-    typedef struct {
+/* CertDigestObj: a bound certificate's hash (certListType 2). */
+typedef struct {
 	ASN1_PRINTABLESTRING *type; /* the hash: "sha256" or "sm3" */
 	ASN1_OCTET_STRING *value;
 } SES_CERT_DIGEST;
 
-ASN1_SEQUENCE(SES_CERT_DIGEST) =
-    {
-        ASN1_SIMPLE(SES_CERT_DIGEST, type, ASN1_PRINTABLESTRING),
-        ASN1_SIMPLE(SES_CERT_DIGEST, value, ASN1_OCTET_STRING),
+ASN1_SEQUENCE(SES_CERT_DIGEST) = {
+	ASN1_SIMPLE(SES_CERT_DIGEST, type, ASN1_PRINTABLESTRING),
+	ASN1_SIMPLE(SES_CERT_DIGEST, value, ASN1_OCTET_STRING),
 } static_ASN1_SEQUENCE_END(SES_CERT_DIGEST)
 
-    /* v4 SES_ESPropertyInfo. SES_CertList is a CHOICE of two untagged SEQUENCE OFs (of OCTET
-     * STRING, of CertDigestObj) that only certListType tells apart: read as a SEQUENCE OF
-     * ANY, each element then taken as certListType says. */
-    typedef struct {
+/* v4 SES_ESPropertyInfo. SES_CertList is a CHOICE of two untagged SEQUENCE OFs (of OCTET
+ * STRING, of CertDigestObj) that only certListType tells apart: read as a SEQUENCE OF
+ * ANY, each element then taken as certListType says. */
+typedef struct {
 	ASN1_INTEGER *type;
 	ASN1_UTF8STRING *name;
 	ASN1_INTEGER *cert_list_type;
-	STACK_OF(ASN1_TYPE) * cert_list;
+	STACK_OF(ASN1_TYPE) *cert_list;
 	ASN1_GENERALIZEDTIME *created, *valid_start, *valid_end;
 } SES_PROPERTY4;
 
-ASN1_SEQUENCE(SES_PROPERTY4) =
-    {
-        ASN1_SIMPLE(SES_PROPERTY4, type, ASN1_INTEGER),
-        ASN1_SIMPLE(SES_PROPERTY4, name, ASN1_UTF8STRING),
-        ASN1_SIMPLE(SES_PROPERTY4, cert_list_type, ASN1_INTEGER),
-        ASN1_SEQUENCE_OF(SES_PROPERTY4, cert_list, ASN1_ANY),
-        ASN1_SIMPLE(SES_PROPERTY4, created, ASN1_GENERALIZEDTIME),
-        ASN1_SIMPLE(SES_PROPERTY4, valid_start, ASN1_GENERALIZEDTIME),
-        ASN1_SIMPLE(SES_PROPERTY4, valid_end, ASN1_GENERALIZEDTIME),
+ASN1_SEQUENCE(SES_PROPERTY4) = {
+	ASN1_SIMPLE(SES_PROPERTY4, type, ASN1_INTEGER),
+	ASN1_SIMPLE(SES_PROPERTY4, name, ASN1_UTF8STRING),
+	ASN1_SIMPLE(SES_PROPERTY4, cert_list_type, ASN1_INTEGER),
+	ASN1_SEQUENCE_OF(SES_PROPERTY4, cert_list, ASN1_ANY),
+	ASN1_SIMPLE(SES_PROPERTY4, created, ASN1_GENERALIZEDTIME),
+	ASN1_SIMPLE(SES_PROPERTY4, valid_start, ASN1_GENERALIZEDTIME),
+	ASN1_SIMPLE(SES_PROPERTY4, valid_end, ASN1_GENERALIZEDTIME),
 } static_ASN1_SEQUENCE_END(SES_PROPERTY4)
 
-    /* v1 SES_ESPropertyInfo: no certListType, certificates only, UTCTime (read as either
-     * time type: older makers wrote GeneralizedTime too). */
-    typedef struct {
+/* v1 SES_ESPropertyInfo: no certListType, certificates only, UTCTime (read as either
+ * time type: older makers wrote GeneralizedTime too). */
+typedef struct {
 	ASN1_INTEGER *type;
 	ASN1_UTF8STRING *name;
-	STACK_OF(ASN1_OCTET_STRING) * cert_list;
+	STACK_OF(ASN1_OCTET_STRING) *cert_list;
 	ASN1_TIME *created, *valid_start, *valid_end;
 } SES_PROPERTY1;
 
-ASN1_SEQUENCE(SES_PROPERTY1) =
-    {
-        ASN1_SIMPLE(SES_PROPERTY1, type, ASN1_INTEGER),
-        ASN1_SIMPLE(SES_PROPERTY1, name, ASN1_UTF8STRING),
-        ASN1_SEQUENCE_OF(SES_PROPERTY1, cert_list, ASN1_OCTET_STRING),
-        ASN1_SIMPLE(SES_PROPERTY1, created, ASN1_TIME),
-        ASN1_SIMPLE(SES_PROPERTY1, valid_start, ASN1_TIME),
-        ASN1_SIMPLE(SES_PROPERTY1, valid_end, ASN1_TIME),
+ASN1_SEQUENCE(SES_PROPERTY1) = {
+	ASN1_SIMPLE(SES_PROPERTY1, type, ASN1_INTEGER),
+	ASN1_SIMPLE(SES_PROPERTY1, name, ASN1_UTF8STRING),
+	ASN1_SEQUENCE_OF(SES_PROPERTY1, cert_list, ASN1_OCTET_STRING),
+	ASN1_SIMPLE(SES_PROPERTY1, created, ASN1_TIME),
+	ASN1_SIMPLE(SES_PROPERTY1, valid_start, ASN1_TIME),
+	ASN1_SIMPLE(SES_PROPERTY1, valid_end, ASN1_TIME),
 } static_ASN1_SEQUENCE_END(SES_PROPERTY1)
 
-    /* SES_ESPictrueInfo (the standards' spelling). */
-    typedef struct {
+/* SES_ESPictrueInfo (the standards' spelling). */
+typedef struct {
 	ASN1_IA5STRING *type;
 	ASN1_OCTET_STRING *data;
 	ASN1_INTEGER *width, *height; /* mm */
 } SES_PICTURE;
 
-ASN1_SEQUENCE(SES_PICTURE) =
-    {
-        ASN1_SIMPLE(SES_PICTURE, type, ASN1_IA5STRING),
-        ASN1_SIMPLE(SES_PICTURE, data, ASN1_OCTET_STRING),
-        ASN1_SIMPLE(SES_PICTURE, width, ASN1_INTEGER),
-        ASN1_SIMPLE(SES_PICTURE, height, ASN1_INTEGER),
+ASN1_SEQUENCE(SES_PICTURE) = {
+	ASN1_SIMPLE(SES_PICTURE, type, ASN1_IA5STRING),
+	ASN1_SIMPLE(SES_PICTURE, data, ASN1_OCTET_STRING),
+	ASN1_SIMPLE(SES_PICTURE, width, ASN1_INTEGER),
+	ASN1_SIMPLE(SES_PICTURE, height, ASN1_INTEGER),
 } static_ASN1_SEQUENCE_END(SES_PICTURE)
 
-    /* SES_SealInfo. ExtData {extnID, critical DEFAULT FALSE, extnValue} is an X.509
-     * Extension in all but name. */
-    typedef struct {
+/* SES_SealInfo. ExtData {extnID, critical DEFAULT FALSE, extnValue} is an X.509
+ * Extension in all but name. */
+typedef struct {
 	SES_HEADER *header;
 	ASN1_IA5STRING *esid;
 	SES_PROPERTY4 *property;
 	SES_PICTURE *picture;
-	STACK_OF(X509_EXTENSION) * ext;
+	STACK_OF(X509_EXTENSION) *ext;
 } SES_INFO4;
 
-ASN1_SEQUENCE(SES_INFO4) =
-    {
-        ASN1_SIMPLE(SES_INFO4, header, SES_HEADER),
-        ASN1_SIMPLE(SES_INFO4, esid, ASN1_IA5STRING),
-        ASN1_SIMPLE(SES_INFO4, property, SES_PROPERTY4),
-        ASN1_SIMPLE(SES_INFO4, picture, SES_PICTURE),
-        ASN1_SEQUENCE_OF_OPT(SES_INFO4, ext, X509_EXTENSION),
+ASN1_SEQUENCE(SES_INFO4) = {
+	ASN1_SIMPLE(SES_INFO4, header, SES_HEADER),
+	ASN1_SIMPLE(SES_INFO4, esid, ASN1_IA5STRING),
+	ASN1_SIMPLE(SES_INFO4, property, SES_PROPERTY4),
+	ASN1_SIMPLE(SES_INFO4, picture, SES_PICTURE),
+	ASN1_SEQUENCE_OF_OPT(SES_INFO4, ext, X509_EXTENSION),
 } static_ASN1_SEQUENCE_END(SES_INFO4)
 
-        typedef struct {
+typedef struct {
 	SES_HEADER *header;
 	ASN1_IA5STRING *esid;
 	SES_PROPERTY1 *property;
 	SES_PICTURE *picture;
-	STACK_OF(X509_EXTENSION) * ext;
+	STACK_OF(X509_EXTENSION) *ext;
 } SES_INFO1;
 
-ASN1_SEQUENCE(SES_INFO1) =
-    {
-        ASN1_SIMPLE(SES_INFO1, header, SES_HEADER),
-        ASN1_SIMPLE(SES_INFO1, esid, ASN1_IA5STRING),
-        ASN1_SIMPLE(SES_INFO1, property, SES_PROPERTY1),
-        ASN1_SIMPLE(SES_INFO1, picture, SES_PICTURE),
-        ASN1_SEQUENCE_OF_OPT(SES_INFO1, ext, X509_EXTENSION),
+ASN1_SEQUENCE(SES_INFO1) = {
+	ASN1_SIMPLE(SES_INFO1, header, SES_HEADER),
+	ASN1_SIMPLE(SES_INFO1, esid, ASN1_IA5STRING),
+	ASN1_SIMPLE(SES_INFO1, property, SES_PROPERTY1),
+	ASN1_SIMPLE(SES_INFO1, picture, SES_PICTURE),
+	ASN1_SEQUENCE_OF_OPT(SES_INFO1, ext, X509_EXTENSION),
 } static_ASN1_SEQUENCE_END(SES_INFO1)
 
-    /* v4 SESeal: the maker's signature sits beside the info. */
-    typedef struct {
+/* v4 SESeal: the maker's signature sits beside the info. */
+typedef struct {
 	SES_INFO4 *info;
 	ASN1_OCTET_STRING *cert; /* the maker's certificate, DER */
 	ASN1_OBJECT *alg;
 	ASN1_BIT_STRING *sig; /* over the DER of info */
 } SES_SEAL4;
 
-ASN1_SEQUENCE(SES_SEAL4) =
-    {
-        ASN1_SIMPLE(SES_SEAL4, info, SES_INFO4),
-        ASN1_SIMPLE(SES_SEAL4, cert, ASN1_OCTET_STRING),
-        ASN1_SIMPLE(SES_SEAL4, alg, ASN1_OBJECT),
-        ASN1_SIMPLE(SES_SEAL4, sig, ASN1_BIT_STRING),
+ASN1_SEQUENCE(SES_SEAL4) = {
+	ASN1_SIMPLE(SES_SEAL4, info, SES_INFO4),
+	ASN1_SIMPLE(SES_SEAL4, cert, ASN1_OCTET_STRING),
+	ASN1_SIMPLE(SES_SEAL4, alg, ASN1_OBJECT),
+	ASN1_SIMPLE(SES_SEAL4, sig, ASN1_BIT_STRING),
 } static_ASN1_SEQUENCE_END(SES_SEAL4)
 
-        IMPLEMENT_STATIC_ASN1_ALLOC_FUNCTIONS(SES_SEAL4)
-            IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(SES_SEAL4)
+IMPLEMENT_STATIC_ASN1_ALLOC_FUNCTIONS(SES_SEAL4)
+IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(SES_SEAL4)
 
-    /* v1 SES_SignInfo and SESeal: the signature in a structure of its own. */
-    typedef struct {
+/* v1 SES_SignInfo and SESeal: the signature in a structure of its own. */
+typedef struct {
 	ASN1_OCTET_STRING *cert;
 	ASN1_OBJECT *alg;
 	ASN1_BIT_STRING *sig;
 } SES_SIGN1;
 
-ASN1_SEQUENCE(SES_SIGN1) =
-    {
-        ASN1_SIMPLE(SES_SIGN1, cert, ASN1_OCTET_STRING),
-        ASN1_SIMPLE(SES_SIGN1, alg, ASN1_OBJECT),
-        ASN1_SIMPLE(SES_SIGN1, sig, ASN1_BIT_STRING),
+ASN1_SEQUENCE(SES_SIGN1) = {
+	ASN1_SIMPLE(SES_SIGN1, cert, ASN1_OCTET_STRING),
+	ASN1_SIMPLE(SES_SIGN1, alg, ASN1_OBJECT),
+	ASN1_SIMPLE(SES_SIGN1, sig, ASN1_BIT_STRING),
 } static_ASN1_SEQUENCE_END(SES_SIGN1)
 
-        typedef struct {
+typedef struct {
 	SES_INFO1 *info;
 	SES_SIGN1 *sign;
 } SES_SEAL1;
 
-ASN1_SEQUENCE(SES_SEAL1) =
-    {
-        ASN1_SIMPLE(SES_SEAL1, info, SES_INFO1),
-        ASN1_SIMPLE(SES_SEAL1, sign, SES_SIGN1),
+ASN1_SEQUENCE(SES_SEAL1) = {
+	ASN1_SIMPLE(SES_SEAL1, info, SES_INFO1),
+	ASN1_SIMPLE(SES_SEAL1, sign, SES_SIGN1),
 } static_ASN1_SEQUENCE_END(SES_SEAL1)
 
-        IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(SES_SEAL1)
+IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(SES_SEAL1)
 
+    /* clang-format on */
     /* ---- shared by make and check ---- */
 
     static int key_is_sm2(const EVP_PKEY *k)

@@ -21,7 +21,7 @@
 #include "check.h"
 #include "pki/seal.h"
 
-#define NOW   1795262400 /* 2026-11-21 08:00 UTC */
+#define NOW   1795262400 /* 2026-11-21 12:00 UTC */
 #define DAY_S 86400
 #define YEAR  (365 * DAY_S)
 

@@ -95,7 +95,7 @@ sum=$(md5sum "$ini" "$root/etc/kiosk/regions/nantong.ini")
 dpkgr -i "$deb"
 [ "$(md5sum "$ini" "$root/etc/kiosk/regions/nantong.ini")" = "$sum" ] ||
 	fail "the upgrade overwrote the hall's edits"
-[ ! -e "$ini.dpkg-new" ] && [ ! -e "$ini.dpkg-dist" ] || fail "the upgrade left a .dpkg-new/.dpkg-dist"
+if [ -e "$ini.dpkg-new" ] || [ -e "$ini.dpkg-dist" ]; then fail "the upgrade left a .dpkg-new/.dpkg-dist"; fi
 got=$("$kiosk" --config "$ini" --check-config) || fail "--check-config refuses the edited config"
 [ "$got" = "$ini: ok (hall 南通市公共资源交易中心, kiosk NT02)" ] || fail "after the upgrade: $got"
 
@@ -104,5 +104,5 @@ dpkgr -r kiosk
 [ ! -e "$kiosk" ] || fail "remove left $kiosk"
 [ -f "$ini" ] || fail "remove took the conffile $ini"
 dpkgr -P kiosk
-[ ! -e "$ini" ] && [ ! -e "$root/etc/kiosk/regions/nantong.ini" ] || fail "purge left the conffiles"
+if [ -e "$ini" ] || [ -e "$root/etc/kiosk/regions/nantong.ini" ]; then fail "purge left the conffiles"; fi
 step "done"

@@ -63,7 +63,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (window && !script) {
-		struct ui_options uo = {.fullscreen = 1, .voice = 1, .voice_dir = KIOSK_VOICE_DIR};
+		/* the installed prompts ([kiosk] voice), else those this build rendered */
+		const char *voice_dir = conf.voice[0] ? conf.voice : KIOSK_VOICE_DIR;
+		struct ui_options uo = {.fullscreen = 1, .voice = 1, .voice_dir = voice_dir};
 		struct ui_run_options ro = {
 		    .frames = frames, .demo_keys = demo_keys, .start_mono_ns = started};
 		if (ui_kiosk(&conf, &uo, &ro, &err) != KR_OK) {

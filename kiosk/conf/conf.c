@@ -491,6 +491,7 @@ static const struct key_def kiosk_keys[] = {
     {"region", VAL_FILE, FIELD(struct conf, region.file)},
     {"database", VAL_PATH, FIELD(struct conf, database)},
     {"assets", VAL_PATH, FIELD(struct conf, assets)},
+    {"voice", VAL_PATH, FIELD(struct conf, voice), 0, 0, NULL, 1},
     {"language", VAL_CHOICE, FIELD(struct conf, language), 0, 0, languages},
 };
 static const struct key_def flow_keys[] = {

@@ -60,6 +60,7 @@ struct conf {
 	char kiosk_id[16];         /* [kiosk] id: 2–8 letters or digits */
 	char database[PATH_MAX];   /* [kiosk] database, resolved against the file's folder */
 	char assets[PATH_MAX];     /* [kiosk] assets folder, resolved likewise */
+	char voice[PATH_MAX];      /* [kiosk] voice prompts' folder, optional: "" when left out */
 	char language[8];          /* [kiosk] language: zh-CN or en */
 	struct conf_region region; /* [kiosk] region names the hall's file, resolved likewise */
 

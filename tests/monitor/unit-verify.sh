@@ -8,7 +8,7 @@ kiosk=$1 src=$2
 command -v systemd-analyze >/dev/null || { echo "systemd-analyze missing: skipped"; exit 77; }
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
-sed "s|^ExecStart=/usr/local/bin/kiosk |ExecStart=$kiosk |" "$src/config/kiosk.service" >"$d/kiosk.service"
+sed "s|^ExecStart=/usr/bin/kiosk |ExecStart=$kiosk |" "$src/config/kiosk.service" >"$d/kiosk.service"
 grep -q "^ExecStart=$kiosk " "$d/kiosk.service" || { echo "no ExecStart to point at $kiosk"; exit 1; }
 out=$(systemd-analyze verify "$d/kiosk.service" 2>&1 || true)
 if [ -n "$out" ]; then
@@ -16,7 +16,8 @@ if [ -n "$out" ]; then
 	echo "$out"
 	exit 1
 fi
-for key in Type=notify WatchdogSec= Restart=always StandardOutput=journal; do
+for key in Type=notify WatchdogSec= Restart=always StandardOutput=journal ProtectSystem=strict \
+	PrivateTmp=yes NoNewPrivileges=yes DevicePolicy=closed StateDirectory=kiosk ReadWritePaths=/var/lib/kiosk; do
 	grep -q "^$key" "$d/kiosk.service" || { echo "kiosk.service lacks $key"; exit 1; }
 done
 echo "kiosk.service: systemd reads it without a complaint"

@@ -675,7 +675,7 @@ static void case_heartbeat(void)
 static void crl_write(const char *path, long number, const char *key_file, const char *cert_file,
                       int pem)
 {
-	char tmp[600];
+	char tmp[PATH_MAX + 8]; /* path and ".tmp" */
 	FILE *f = fopen(key_file, "r");
 	EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
 	if (f)

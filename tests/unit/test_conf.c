@@ -326,6 +326,7 @@ static void test_good_fixtures(void)
 	CHECK_STR(c.kiosk_id, "TEST01");
 	CHECK_STR(c.language, "en");
 	CHECK_STR(c.database, src("tests/unit/conf/kiosk.db"));
+	CHECK_STR(c.voice, ""); /* left out: the build's prompts */
 	CHECK_STR(c.region.name, "测试大厅");
 	CHECK_INT(c.region.noutlets, 0);
 	CHECK(fees_offered(&c.region.fees, BIZ_UNLOCK, HOLDER_UNIT));
@@ -337,6 +338,7 @@ static void test_good_fixtures(void)
 		fprintf(stderr, "%s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
 	CHECK_STR(c.keys.ledger, src("tests/unit/conf/state/ledger"));
+	CHECK_STR(c.voice, src("tests/unit/conf/state/voice"));
 	CHECK_STR(c.keys.crl_file, src("tests/unit/conf/state/issuing.crl"));
 	CHECK_INT(c.keys.crl_next_update_hours, 24);
 }

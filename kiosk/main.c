@@ -24,8 +24,36 @@ static int usage(void)
 	return 2;
 }
 
-/* "kiosk journal verify": walks the whole chain of the configured database. 0 when
- * intact (rows checked and the head printed), 1 naming the first bad row. */
+/* The marks (the last start's check, the head the central site took) must lie on the
+ * chain: a mark past the head or on another hash says rows were cut off or rewritten.
+ * KR_CORRUPT naming the mark's row, with *bad set to it. */
+static int marks_on_chain(struct store *s, int64_t *bad, struct kerr *err)
+{
+	static const char *const names[] = {"verified", "central"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct journal_point mark;
+		unsigned char now[STORE_HASH_LEN];
+		int rc = store_journal_mark(s, names[i], &mark, err);
+		if (rc == KR_NOT_FOUND || (rc == KR_OK && mark.seq == 0))
+			continue;
+		if (rc == KR_OK)
+			rc = store_journal_hash_at(s, mark.seq, now, err);
+		if (rc == KR_OK && memcmp(now, mark.hash, sizeof now) == 0)
+			continue;
+		if (rc != KR_OK && rc != KR_NOT_FOUND)
+			return rc;
+		*bad = mark.seq;
+		return kerr_set(err, KR_CORRUPT,
+		                "journal broken at row %lld: the %s mark is not on the chain (rows "
+		                "cut off or rewritten)",
+		                (long long)mark.seq, names[i]);
+	}
+	return KR_OK;
+}
+
+/* "kiosk journal verify": walks the whole chain of the configured database and checks
+ * the marks lie on it. 0 when intact (rows checked and the head printed), 1 naming the
+ * first bad row. */
 static int journal_verify(const struct conf *conf)
 {
 	struct store *s = NULL;
@@ -37,12 +65,14 @@ static int journal_verify(const struct conf *conf)
 	if (rc == KR_OK)
 		rc = store_journal_verify(s, &bad, &rows, &err);
 	if (rc == KR_OK)
+		rc = marks_on_chain(s, &bad, &err);
+	if (rc == KR_OK)
 		rc = store_journal_head(s, &head, &err);
 	store_close(s);
 	if (rc != KR_OK) {
 		if (bad)
-			printf("%s: journal broken at row %lld after %lld rows checked\n",
-			       conf->database, (long long)bad, (long long)rows - 1);
+			printf("%s: journal broken at row %lld (%lld rows walked)\n",
+			       conf->database, (long long)bad, (long long)rows);
 		fprintf(stderr, "kiosk: %s\n", err.msg);
 		return 1;
 	}

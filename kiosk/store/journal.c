@@ -135,7 +135,8 @@ static int journal_outbox(struct store *s, const char *kind, int64_t order_id, c
 		snprintf(text, sizeof text,
 		         "{\"kind\":%s,\"seq\":%lld,\"order_id\":%lld,\"size\":%zu,"
 		         "\"prev\":\"%s\",\"hash\":\"%s\"}",
-		         kind_q, (long long)seq, (long long)order_id, strlen(body), prev_hex, hash_hex);
+		         kind_q, (long long)seq, (long long)order_id, strlen(body), prev_hex,
+		         hash_hex);
 	sqlite3_stmt *st = s->st[ST_OUTBOX_INSERT];
 	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
 	if (order_id)
@@ -240,7 +241,8 @@ int store_journal_verify(struct store *s, int64_t *first_bad, int64_t *rows, str
 int store_journal_hash_at(struct store *s, int64_t seq, unsigned char *hash, struct kerr *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT hash FROM journal WHERE seq = ?1", -1, &st, NULL);
+	int rc =
+	    sqlite3_prepare_v2(s->db, "SELECT hash FROM journal WHERE seq = ?1", -1, &st, NULL);
 	int r = KR_NOT_FOUND;
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, seq);
@@ -316,8 +318,7 @@ int store_journal_mark_set(struct store *s, const char *name, const struct journ
 	return rc == SQLITE_OK ? KR_OK : store_sqlite_err(s->db, rc, "write journal mark", err);
 }
 
-int store_journal_verify_since(struct store *s, int64_t *first_bad, int64_t *rows,
-                               struct kerr *err)
+int store_journal_verify_since(struct store *s, int64_t *first_bad, int64_t *rows, struct kerr *err)
 {
 	struct journal_point mark;
 	unsigned char now[STORE_HASH_LEN];
@@ -336,10 +337,11 @@ int store_journal_verify_since(struct store *s, int64_t *first_bad, int64_t *row
 			             "at the last start",
 			             (long long)mark.seq);
 		else if (r == KR_NOT_FOUND)
-			r = kerr_set(err, KR_CORRUPT,
-			             "journal broken at row %lld: the row checked at the last start "
-			             "is gone",
-			             (long long)mark.seq);
+			r = kerr_set(
+			    err, KR_CORRUPT,
+			    "journal broken at row %lld: the row checked at the last start "
+			    "is gone",
+			    (long long)mark.seq);
 		if (r == KR_CORRUPT)
 			*first_bad = mark.seq;
 		if (r != KR_OK)

@@ -295,7 +295,8 @@ static enum central_outcome transfer(struct central *c, const char *method, cons
 		/* the error word only: the message may be long or carry anything */
 		cJSON *j = cJSON_Parse(c->answer.data);
 		const cJSON *e = cJSON_GetObjectItem(j, "error");
-		snprintf(c->error, sizeof c->error, "%.40s", cJSON_IsString(e) ? e->valuestring : "");
+		snprintf(c->error, sizeof c->error, "%.40s",
+		         cJSON_IsString(e) ? e->valuestring : "");
 		kerr_set(err, KR_IO, "HTTP %ld %s", status, c->error);
 		cJSON_Delete(j);
 	}

@@ -195,17 +195,20 @@ static void journal_check(const char *kiosk, const cJSON *root, char *why, size_
 		/* the kiosk's hash now at a head the site accepted */
 		if (!point_of(cJSON_GetObjectItem(root, "journal_base"), &base_seq, &base_hash) ||
 		    !link_held(kiosk, base_seq, held)) {
-			snprintf(why, size, "the batch does not show the hash at a head the site holds");
+			snprintf(why, size,
+			         "the batch does not show the hash at a head the site holds");
 			return;
 		}
 		if (strcmp(held, base_hash) != 0) {
-			snprintf(why, size, "row %lld was rewritten after the site took it", base_seq);
+			snprintf(why, size, "row %lld was rewritten after the site took it",
+			         base_seq);
 			return;
 		}
 	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(root, "events"))
 	{
-		const cJSON *kind = cJSON_GetObjectItem(e, "kind"), *body = cJSON_GetObjectItem(e, "body");
+		const cJSON *kind = cJSON_GetObjectItem(e, "kind"),
+		            *body = cJSON_GetObjectItem(e, "body");
 		const cJSON *prev = cJSON_GetObjectItem(body, "prev");
 		if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "journal") != 0 ||
 		    !point_of(body, &base_seq, &base_hash))
@@ -772,8 +775,8 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		char out[320] = "head 0 -\nfork -\n";
 		int forked = 0;
 		sqlite3_stmt *st = NULL;
-		sqlite3_prepare_v2(db, "SELECT seq, hash, fork FROM heads WHERE kiosk = ?1", -1, &st,
-		                   NULL);
+		sqlite3_prepare_v2(db, "SELECT seq, hash, fork FROM heads WHERE kiosk = ?1", -1,
+		                   &st, NULL);
 		sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			const char *fork = (const char *)sqlite3_column_text(st, 2);

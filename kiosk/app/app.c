@@ -568,6 +568,33 @@ static int host_recover(void *app, const struct order_row *row, struct kerr *err
 	return recover_one(app, row, err);
 }
 
+/* The journal checked at start from the last start's mark (store_journal_verify_since:
+ * a full walk at every start would take seconds on years of rows). Returns 1 when the
+ * chain is broken, traced; the kiosk then goes out of service with the reason shown to
+ * staff. Any other failure is traced only: the check comes again at the next start. */
+static int journal_broken(struct app *app, struct kerr *why)
+{
+	int64_t bad = 0, rows = 0;
+	int rc = store_journal_verify_since(app->store, &bad, &rows, why);
+	if (rc == KR_CORRUPT) {
+		fprintf(app->trace, "[journal] %s: out of service\n", why->msg);
+		return 1;
+	}
+	if (rc != KR_OK)
+		fprintf(app->trace, "[journal] not checked: %s\n", why->msg);
+	return 0;
+}
+
+/* Out of service for a broken journal: the flow as after a store failure, the staff
+ * see service.journal_broken. */
+static void post_journal_broken(struct app *app, const struct kerr *why)
+{
+	post_store_failed(app, why);
+	struct flow_event ev = {.kind = FEV_DEVICE_STATUS, .arg = 1};
+	snprintf(ev.text, sizeof ev.text, "service.journal_broken");
+	app_post(app, &ev);
+}
+
 int app_create(const struct conf *conf, const struct app_clock *clock, FILE *trace,
                struct app **out, struct kerr *err)
 {
@@ -588,6 +615,8 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 		return rc;
 	}
 	store_set_trace(app->store, trace); /* every order created or moved, by whoever */
+	struct kerr journal_why = {{0}};
+	int broken = journal_broken(app, &journal_why);
 	struct service_host host = {
 	    .post = host_post,
 	    .app = app,
@@ -645,6 +674,8 @@ int app_create(const struct conf *conf, const struct app_clock *clock, FILE *tra
 		return rc;
 	}
 	app->staff_seen_version = staff_desk_view(app->desk)->version;
+	if (broken)
+		post_journal_broken(app, &journal_why);
 	*out = app;
 	return KR_OK;
 }

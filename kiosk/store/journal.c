@@ -1,5 +1,6 @@
 /* journal.c — the append-only journal: each row hash-chained to the one before, each
- * sent to the central site through the outbox too, and the check of the whole chain. */
+ * sent to the central site through the outbox too, the check of the whole chain or of
+ * what came after the last check, and the marks on the chain (table journal_marks). */
 #include "store/store.h"
 #include "store/outbox.h"
 #include "store/store_internal.h"
@@ -11,11 +12,21 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#define STORE_HASH_LEN         32
 #define STORE_KIND_MAX         32
 #define JOURNAL_SENT_MAX       2048  /* a journal body sent whole to the central site */
 #define STORE_JOURNAL_BODY_MAX 65536 /* a caller's journal body */
-_Static_assert(JOURNAL_SENT_MAX + 256 <= OUTBOX_BODY_MAX, "a journal event is read back whole");
+#define JOURNAL_EVENT_MAX      (JOURNAL_SENT_MAX + 512)
+_Static_assert(JOURNAL_EVENT_MAX <= OUTBOX_BODY_MAX, "a journal event is read back whole");
+
+void store_hash_hex(const unsigned char *hash, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < STORE_HASH_LEN; i++) {
+		out[2 * i] = digits[hash[i] >> 4];
+		out[2 * i + 1] = digits[hash[i] & 15];
+	}
+	out[2 * STORE_HASH_LEN] = '\0';
+}
 
 /* Writes v big-endian into bytes bytes at p. */
 static void be_put(unsigned char *p, uint64_t v, int bytes)
@@ -88,12 +99,28 @@ int store_tx_journal(struct store *s, const char *kind, int64_t order_id, const 
 
 /* The journal row just written goes to the central site too, inside the open
  * transaction: event id "J" + its seq, kind "journal", body {"kind", "seq", "order_id",
- * "body"} — the body itself when it is a JSON object that fits, else its size. */
+ * "body", "prev", "hash"} — the body itself when it is a JSON object that fits, else its
+ * size; prev and hash the row's link and hash in hex, for the site's check of the chain. */
 static int journal_outbox(struct store *s, const char *kind, int64_t order_id, const char *body,
                           int64_t now_utc)
 {
-	int64_t seq = sqlite3_last_insert_rowid(s->db);
-	char event_id[32], kind_q[6 * STORE_KIND_MAX + 3], text[JOURNAL_SENT_MAX + 256];
+	int64_t seq = 0;
+	char event_id[32], kind_q[6 * STORE_KIND_MAX + 3], text[JOURNAL_EVENT_MAX];
+	char hash_hex[2 * STORE_HASH_LEN + 1], prev_hex[2 * STORE_HASH_LEN + 1];
+	sqlite3_stmt *last = s->st[ST_JOURNAL_LAST];
+	int rc = sqlite3_step(last);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(last, 1) == STORE_HASH_LEN &&
+	    sqlite3_column_bytes(last, 2) == STORE_HASH_LEN) {
+		seq = sqlite3_column_int64(last, 0);
+		store_hash_hex(sqlite3_column_blob(last, 1), hash_hex);
+		store_hash_hex(sqlite3_column_blob(last, 2), prev_hex);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		rc = SQLITE_CORRUPT; /* the row just written is not there as written */
+	}
+	sqlite3_reset(last);
+	if (rc != SQLITE_OK)
+		return rc;
 	cJSON *j = cJSON_Parse(body);
 	int embed = cJSON_IsObject(j) && strlen(body) <= JOURNAL_SENT_MAX;
 	cJSON_Delete(j);
@@ -101,12 +128,15 @@ static int journal_outbox(struct store *s, const char *kind, int64_t order_id, c
 	snprintf(event_id, sizeof event_id, "J%lld", (long long)seq);
 	if (embed)
 		snprintf(text, sizeof text,
-		         "{\"kind\":%s,\"seq\":%lld,\"order_id\":%lld,\"body\":%s}", kind_q,
-		         (long long)seq, (long long)order_id, body);
+		         "{\"kind\":%s,\"seq\":%lld,\"order_id\":%lld,\"body\":%s,"
+		         "\"prev\":\"%s\",\"hash\":\"%s\"}",
+		         kind_q, (long long)seq, (long long)order_id, body, prev_hex, hash_hex);
 	else
 		snprintf(text, sizeof text,
-		         "{\"kind\":%s,\"seq\":%lld,\"order_id\":%lld,\"size\":%zu}", kind_q,
-		         (long long)seq, (long long)order_id, strlen(body));
+		         "{\"kind\":%s,\"seq\":%lld,\"order_id\":%lld,\"size\":%zu,"
+		         "\"prev\":\"%s\",\"hash\":\"%s\"}",
+		         kind_q, (long long)seq, (long long)order_id, strlen(body), prev_hex,
+		         hash_hex);
 	sqlite3_stmt *st = s->st[ST_OUTBOX_INSERT];
 	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
 	if (order_id)
@@ -142,14 +172,19 @@ int store_journal_append(struct store *s, const char *kind, int64_t order_id, co
 	return store_tx_commit(s, err);
 }
 
-int store_journal_verify(struct store *s, int64_t *first_bad, int64_t *rows, struct kerr *err)
+/* Walks the rows after *from, the first linked to from->hash; *from becomes the last
+ * row that checked. Results as store_journal_verify. */
+static int journal_walk(struct store *s, struct journal_point *from, int64_t *first_bad,
+                        int64_t *rows, struct kerr *err)
 {
 	sqlite3_stmt *st = s->st[ST_JOURNAL_ALL];
-	unsigned char prev[STORE_HASH_LEN] = {0}, hash[STORE_HASH_LEN];
-	int64_t count = 0, expect = 1;
+	unsigned char prev[STORE_HASH_LEN], hash[STORE_HASH_LEN];
+	int64_t count = 0, expect = from->seq + 1;
 	int rc, r = KR_OK;
 
+	memcpy(prev, from->hash, sizeof prev);
 	*first_bad = 0;
+	sqlite3_bind_int64(st, 1, from->seq);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
 		const char *kind = (const char *)sqlite3_column_text(st, 2);
@@ -191,6 +226,130 @@ int store_journal_verify(struct store *s, int64_t *first_bad, int64_t *rows, str
 	if (r == KR_OK && rc != SQLITE_DONE)
 		r = store_sqlite_err(s->db, rc, "read journal", err);
 	sqlite3_reset(st);
+	from->seq = expect - 1;
+	memcpy(from->hash, prev, sizeof prev);
 	*rows = count;
+	return r;
+}
+
+int store_journal_verify(struct store *s, int64_t *first_bad, int64_t *rows, struct kerr *err)
+{
+	struct journal_point from = {0};
+	return journal_walk(s, &from, first_bad, rows, err);
+}
+
+int store_journal_hash_at(struct store *s, int64_t seq, unsigned char *hash, struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc =
+	    sqlite3_prepare_v2(s->db, "SELECT hash FROM journal WHERE seq = ?1", -1, &st, NULL);
+	int r = KR_NOT_FOUND;
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, seq);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == STORE_HASH_LEN) {
+		memcpy(hash, sqlite3_column_blob(st, 0), STORE_HASH_LEN);
+		r = KR_OK;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		r = kerr_set(err, KR_NOT_FOUND, "no journal row %lld", (long long)seq);
+	} else {
+		r = store_sqlite_err(s->db, rc, "read journal", err);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_journal_head(struct store *s, struct journal_point *out, struct kerr *err)
+{
+	sqlite3_stmt *st = s->st[ST_JOURNAL_LAST];
+	memset(out, 0, sizeof *out);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == STORE_HASH_LEN)
+			memcpy(out->hash, sqlite3_column_blob(st, 1), STORE_HASH_LEN);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? KR_OK : store_sqlite_err(s->db, rc, "read journal", err);
+}
+
+int store_journal_mark(struct store *s, const char *name, struct journal_point *out,
+                       struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof *out);
+	int rc = sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM journal_marks WHERE name = ?1",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	int r;
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == STORE_HASH_LEN) {
+		out->seq = sqlite3_column_int64(st, 0);
+		memcpy(out->hash, sqlite3_column_blob(st, 1), STORE_HASH_LEN);
+		r = KR_OK;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		r = kerr_set(err, KR_NOT_FOUND, "no journal mark %s", name);
+	} else {
+		r = store_sqlite_err(s->db, rc, "read journal marks", err);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_journal_mark_set(struct store *s, const char *name, const struct journal_point *p,
+                           struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "INSERT OR REPLACE INTO journal_marks(name, seq, hash) "
+	                            "VALUES(?1, ?2, ?3)",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, p->seq);
+		sqlite3_bind_blob(st, 3, p->hash, STORE_HASH_LEN, SQLITE_STATIC);
+		rc = store_stmt_run(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? KR_OK : store_sqlite_err(s->db, rc, "write journal mark", err);
+}
+
+int store_journal_verify_since(struct store *s, int64_t *first_bad, int64_t *rows, struct kerr *err)
+{
+	struct journal_point mark;
+	unsigned char now[STORE_HASH_LEN];
+	*first_bad = 0;
+	*rows = 0;
+	int r = store_journal_mark(s, "verified", &mark, err);
+	if (r == KR_NOT_FOUND)
+		memset(&mark, 0, sizeof mark);
+	else if (r != KR_OK)
+		return r;
+	if (mark.seq > 0) {
+		r = store_journal_hash_at(s, mark.seq, now, err);
+		if (r == KR_OK && memcmp(now, mark.hash, sizeof now) != 0)
+			r = kerr_set(err, KR_CORRUPT,
+			             "journal broken at row %lld: its hash is not the one checked "
+			             "at the last start",
+			             (long long)mark.seq);
+		else if (r == KR_NOT_FOUND)
+			r = kerr_set(
+			    err, KR_CORRUPT,
+			    "journal broken at row %lld: the row checked at the last start "
+			    "is gone",
+			    (long long)mark.seq);
+		if (r == KR_CORRUPT)
+			*first_bad = mark.seq;
+		if (r != KR_OK)
+			return r;
+	}
+	int64_t from = mark.seq;
+	r = journal_walk(s, &mark, first_bad, rows, err);
+	if (r == KR_OK && mark.seq != from)
+		r = store_journal_mark_set(s, "verified", &mark, err);
 	return r;
 }

@@ -130,6 +130,12 @@ static const char *const migrations[] = {
      * back by recovery (kiosk/store/work.c), a lost receipt found (receipts_missing) */
     ("CREATE INDEX journal_order ON journal(order_id, seq);"
      "CREATE INDEX receipts_order ON receipts(order_id);"),
+    /* 9: marks on the journal's chain (kiosk/store/journal.c): the row verified last at
+     * start-up, the head the central site accepted last */
+    "CREATE TABLE journal_marks("
+    " name TEXT PRIMARY KEY,"
+    " seq INT NOT NULL,"
+    " hash BLOB NOT NULL);",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

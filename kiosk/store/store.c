@@ -56,11 +56,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_HISTORY_INSERT] = "INSERT INTO order_history(order_id, from_state, to_state, at_utc, "
                           "reason) VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_HISTORY_LIST] = "SELECT to_state FROM order_history WHERE order_id = ?1 ORDER BY id",
-    [ST_JOURNAL_LAST] = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+    [ST_JOURNAL_LAST] = "SELECT seq, hash, prev_hash FROM journal ORDER BY seq DESC LIMIT 1",
     [ST_JOURNAL_INSERT] = "INSERT INTO journal(seq, at_utc, kind, order_id, body, prev_hash, "
                           "hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_JOURNAL_ALL] = "SELECT seq, at_utc, kind, order_id, body, prev_hash, hash FROM journal "
-                       "ORDER BY seq",
+                       "WHERE seq > ?1 ORDER BY seq",
     [ST_OUTBOX_INSERT] = "INSERT INTO outbox(event_id, order_id, kind, body, created_utc) "
                          "VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_OUTBOX_PENDING] = "SELECT count(*) FROM outbox WHERE acked_utc IS NULL",

@@ -37,6 +37,7 @@ struct central {
 	struct kerr key_why;
 	char key_uri[128]; /* its URI (no PIN in it), for messages */
 	char errbuf[CURL_ERROR_SIZE];
+	char error[48]; /* the site's error word of the last answer */
 	CURL *curl;
 	const atomic_int *abort;
 	struct curlbuf answer; /* data: CENTRAL_ANSWER_MAX + 1, malloc'd */
@@ -232,6 +233,7 @@ static enum central_outcome transfer(struct central *c, const char *method, cons
 	char content_type[64];
 	struct curl_slist *hdr = NULL;
 	c->errbuf[0] = '\0';
+	c->error[0] = '\0';
 	c->key_failed = 0;
 	struct kerr why = {{0}};
 	if (c->identity)
@@ -293,18 +295,37 @@ static enum central_outcome transfer(struct central *c, const char *method, cons
 		/* the error word only: the message may be long or carry anything */
 		cJSON *j = cJSON_Parse(c->answer.data);
 		const cJSON *e = cJSON_GetObjectItem(j, "error");
-		kerr_set(err, KR_IO, "HTTP %ld %.40s", status,
+		snprintf(c->error, sizeof c->error, "%.40s",
 		         cJSON_IsString(e) ? e->valuestring : "");
+		kerr_set(err, KR_IO, "HTTP %ld %s", status, c->error);
 		cJSON_Delete(j);
 	}
 	return o;
 }
 
+const char *central_error(const struct central *c)
+{
+	return c->error;
+}
+
+/* Adds {"seq": p->seq, "hash": hex} as name to root. 0 when out of memory. */
+static int add_point(cJSON *root, const char *name, const struct journal_point *p)
+{
+	char hex[2 * STORE_HASH_LEN + 1];
+	cJSON *o = cJSON_AddObjectToObject(root, name);
+	store_hash_hex(p->hash, hex);
+	return o && cJSON_AddNumberToObject(o, "seq", (double)p->seq) &&
+	       cJSON_AddStringToObject(o, "hash", hex);
+}
+
 /* The batch as JSON (caller frees with cJSON_free), NULL when out of memory. */
-static char *batch_json(const char *kiosk_id, const struct outbox_event *ev, int n)
+static char *batch_json(const char *kiosk_id, const struct outbox_event *ev, int n,
+                        const struct central_journal *j)
 {
 	cJSON *root = cJSON_CreateObject(), *list = NULL;
 	int ok = root && cJSON_AddStringToObject(root, "kiosk", kiosk_id) &&
+	         add_point(root, "journal_head", &j->head) &&
+	         (j->base.seq == 0 || add_point(root, "journal_base", &j->base)) &&
 	         (list = cJSON_AddArrayToObject(root, "events"));
 	for (int i = 0; ok && i < n; i++) {
 		cJSON *e = cJSON_CreateObject();
@@ -322,11 +343,12 @@ static char *batch_json(const char *kiosk_id, const struct outbox_event *ev, int
 }
 
 enum central_outcome central_push(struct central *c, const struct outbox_event *ev, int n,
-                                  unsigned char *held, int64_t *retry_after_s, struct kerr *err)
+                                  const struct central_journal *journal, unsigned char *held,
+                                  int64_t *retry_after_s, struct kerr *err)
 {
 	memset(held, 0, (size_t)n);
 	*retry_after_s = 0;
-	char *body = batch_json(c->kiosk_id, ev, n);
+	char *body = batch_json(c->kiosk_id, ev, n, journal);
 	if (!body) {
 		kerr_set(err, KR_NOMEM, "out of memory");
 		return CENTRAL_RETRY;

@@ -53,11 +53,26 @@ const char *central_outcome_name(enum central_outcome o);
 int central_create(const struct central_config *cfg, struct central **out, struct kerr *err);
 void central_destroy(struct central *c);
 
-/* Sends ev[0..n) as one batch. held[i] (the caller's array of n) becomes 1 for each event
- * the central site says it holds, 0 otherwise. *retry_after_s: the site's Retry-After
- * (0 when none). The detail of anything but CENTRAL_OK is in err. */
+/* The journal's chain as a batch shows it to the site (docs/central-api.md §4): the head,
+ * and the kiosk's hash now at the seq of the head the site accepted last (base.seq 0
+ * when none; a zero hash when that row is gone). */
+struct central_journal {
+	struct journal_point head;
+	struct journal_point base;
+};
+
+/* Sends ev[0..n) as one batch with the journal's head (borrowed). held[i] (the
+ * caller's array of n) becomes 1 for each event the central site says it holds, 0
+ * otherwise. *retry_after_s: the site's Retry-After (0 when none). The detail of anything
+ * but CENTRAL_OK is in err; the site's error word (e.g. "journal_fork") in
+ * central_error(). */
 enum central_outcome central_push(struct central *c, const struct outbox_event *ev, int n,
-                                  unsigned char *held, int64_t *retry_after_s, struct kerr *err);
+                                  const struct central_journal *journal, unsigned char *held,
+                                  int64_t *retry_after_s, struct kerr *err);
+
+/* The error word of the site's last refusal ("" when its last answer was none); valid
+ * until the next exchange. */
+const char *central_error(const struct central *c);
 
 /* What a heartbeat tells the site (docs/central-api.md §5). */
 #define CENTRAL_DEVICES_MAX 8

@@ -148,9 +148,40 @@ static void failed(struct sync *s, const char *what, enum central_outcome o, int
 	back_off(s, o, after_s);
 }
 
+/* The journal as the batch shows it: the head, and the hash now at the head the site
+ * accepted last (the mark "central"). */
+static int journal_of(struct sync *s, struct central_journal *j, struct kerr *err)
+{
+	memset(j, 0, sizeof *j);
+	int rc = store_journal_head(s->store, &j->head, err);
+	if (rc == KR_OK)
+		rc = store_journal_mark(s->store, "central", &j->base, err);
+	if (rc == KR_NOT_FOUND)
+		return KR_OK; /* the site accepted none yet */
+	if (rc == KR_OK && j->base.seq > 0) {
+		rc = store_journal_hash_at(s->store, j->base.seq, j->base.hash, err);
+		if (rc == KR_NOT_FOUND) { /* gone: a zero hash, the site sees it */
+			memset(j->base.hash, 0, sizeof j->base.hash);
+			rc = KR_OK;
+		}
+	}
+	return rc;
+}
+
+/* The site refused the journal: traced by failed(), and the staff are told. */
+static void journal_refused(struct sync *s)
+{
+	if (strcmp(central_error(s->client), "journal_fork") != 0)
+		return;
+	struct flow_event ev = {.kind = FEV_DEVICE_STATUS, .arg = 1};
+	snprintf(ev.text, sizeof ev.text, "central.journal_fork");
+	s->host.post(s->host.app, &ev);
+}
+
 static enum push_result push_batch(struct sync *s)
 {
 	struct kerr err = {{0}};
+	struct central_journal journal;
 	int n = 0;
 	if (outbox_read_pending(s->store, s->batch, s->ev, &n, &err) != KR_OK) {
 		failed(s, "cannot read the outbox", CENTRAL_RETRY, 0, &err);
@@ -158,8 +189,13 @@ static enum push_result push_batch(struct sync *s)
 	}
 	if (n == 0)
 		return PUSH_EMPTY;
+	if (journal_of(s, &journal, &err) != KR_OK) {
+		failed(s, "cannot read the journal's head", CENTRAL_RETRY, 0, &err);
+		return PUSH_FAILED;
+	}
 	int64_t after_s = 0;
-	enum central_outcome o = central_push(s->client, s->ev, n, s->held, &after_s, &err);
+	enum central_outcome o =
+	    central_push(s->client, s->ev, n, &journal, s->held, &after_s, &err);
 	if (o == CENTRAL_TOO_LARGE && s->batch > 1) {
 		s->batch /= 2;
 		trace(s, "batch too large: halved", NULL);
@@ -167,8 +203,12 @@ static enum push_result push_batch(struct sync *s)
 	}
 	if (o != CENTRAL_OK) {
 		failed(s, "push failed, events kept", o, after_s, &err);
+		journal_refused(s);
 		return PUSH_FAILED;
 	}
+	/* the site holds this head now: the next batch shows the hash at it again */
+	if (store_journal_mark_set(s->store, "central", &journal.head, &err) != KR_OK)
+		trace(s, "cannot record the journal's head the site holds", &err);
 	int k = 0;
 	for (int i = 0; i < n; i++)
 		if (s->held[i])

@@ -1,15 +1,19 @@
 /* test_app.c — the application loop on a real database: recovery settles an order left
  * in every open state, and a second start finds nothing left to do; a served order whose
- * receipt a power cut lost gets it made again from the record. */
+ * receipt a power cut lost gets it made again from the record; a journal broken since the
+ * last start puts the kiosk out of service, staff told, its open order still settled. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "app/app.h"
 #include "app/rebuild.h"
 #include "check.h"
 #include "conf/conf.h"
+#include "staff/staff.h"
 #include "store/receipts.h"
 #include "store/store.h"
 #include "store/work.h"
@@ -169,7 +173,41 @@ int main(void)
 	          KR_OK);
 	CHECK_INT(receipts_missing(s, REBUILD_RECENT, missing, 8, &n, &err), KR_OK);
 	CHECK_INT(n, 0);
+	int64_t left = leave_order(s, 2000, paid, 2);
 	store_close(s);
+
+	/* a row written after the last start's check changed: out of service at the start */
+	sqlite3 *raw = NULL;
+	CHECK_INT(sqlite3_open(db, &raw), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(raw,
+	                       "DROP TRIGGER journal_no_update; UPDATE journal SET body = "
+	                       "replace(body, 'paid', 'paie') WHERE seq = (SELECT max(seq) FROM "
+	                       "journal)",
+	                       NULL, NULL, NULL),
+	          SQLITE_OK);
+	CHECK_INT(sqlite3_changes(raw), 1);
+	sqlite3_close(raw);
+	char *said = NULL;
+	size_t said_len = 0;
+	FILE *traced = open_memstream(&said, &said_len);
+	CHECK_INT(app_create(&conf, &clock, traced, &app, &err), KR_OK);
+	CHECK_INT(app_recover(app, &found, &err), KR_OK);
+	CHECK_INT(found, 1);
+	app_pump(app);
+	CHECK_INT(app_view(app)->out_of_service, 1);
+	const struct staff_view *sv = app_staff_view(app);
+	int told = 0;
+	for (int i = 0; i < sv->ndevices; i++)
+		told |= strcmp(sv->device[i].status_key, "service.journal_broken") == 0 &&
+		        sv->device[i].faulty;
+	CHECK_INT(told, 1);
+	CHECK_INT(store_order_get(app_store(app), left, &row, &err), KR_OK);
+	CHECK_INT(row.state, ORDER_REFUNDED);
+	app_destroy(app);
+	fclose(traced);
+	CHECK(said && strstr(said, "[journal] journal broken at row ") &&
+	      strstr(said, ": out of service"));
+	free(said);
 
 	fclose(trace);
 	unlink(db);

@@ -23,6 +23,10 @@
  *   /agents?kiosk=K&unit=U&version=V[&ids=ID-ID…][&tamper=1|unsigned]  unit U's list of
  *                              authorised agents, signed with the fee key (tampered: an ID
  *                              added after signing)
+ *   /journal-head?kiosk=K[&expect=ok|fork]  "head SEQ HASH" (the journal head K's last
+ *                              batch carried, "head 0 -" before any) and "fork REASON" ("-"
+ *                              while none): why a batch was refused with 409 journal_fork
+ *                              (docs/central-api.md §4); 409 when not as expected
  *   /events?kiosk=K            "seq event_id kind" per stored event, in arrival order
  *   /heartbeat?kiosk=K         the last heartbeat K sent (its JSON; 404: none), which is
  *                              kept once per kiosk; faults never hit heartbeats
@@ -115,6 +119,157 @@ static void error_answer(struct httpd_conn *c, int status, const char *code, con
 	snprintf(body, sizeof body, "{\"error\":\"%s\",\"message\":\"%s\"}", code, msg);
 	httpd_respond(c, status, "application/json", body, 1,
 	              status == 429 ? "Retry-After: 1\r\n" : NULL);
+}
+
+/* The hash the site holds for row seq of kiosk's journal into hex (65 bytes): from a
+ * head it accepted or a journal event. 0 when it holds none. */
+static int link_held(const char *kiosk, long long seq, char *hex)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	sqlite3_prepare_v2(db, "SELECT hash FROM links WHERE kiosk = ?1 AND seq = ?2", -1, &st,
+	                   NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(hex, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+static void link_put(const char *kiosk, long long seq, const char *hex)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO links(kiosk, seq, hash) VALUES(?1, ?2, ?3)",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+}
+
+/* A {"seq", "hash"} point: 1 when well formed. */
+static int point_of(const cJSON *o, long long *seq, const char **hash)
+{
+	const cJSON *sq = cJSON_GetObjectItem(o, "seq"), *h = cJSON_GetObjectItem(o, "hash");
+	if (!cJSON_IsNumber(sq) || !cJSON_IsString(h) || strlen(h->valuestring) != 64)
+		return 0;
+	*seq = (long long)sq->valuedouble;
+	*hash = h->valuestring;
+	return 1;
+}
+
+/* Checks that the batch's journal extends what the site holds of kiosk's chain: the head
+ * does not go back, the hash at a row the site holds is the one it holds (the head, the
+ * base, each journal event and its link). "" when it does, else why (in why[size]). */
+static void journal_check(const char *kiosk, const cJSON *root, char *why, size_t size)
+{
+	long long seq, held_seq = 0, base_seq;
+	const char *hash, *base_hash;
+	char held[65];
+	const cJSON *e;
+	why[0] = '\0';
+	if (!point_of(cJSON_GetObjectItem(root, "journal_head"), &seq, &hash)) {
+		snprintf(why, size, "the batch carries no journal head");
+		return;
+	}
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db, "SELECT seq FROM heads WHERE kiosk = ?1", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	int known = sqlite3_step(st) == SQLITE_ROW;
+	if (known)
+		held_seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (seq < held_seq) {
+		snprintf(why, size, "the head went back from row %lld to row %lld", held_seq, seq);
+		return;
+	}
+	if (link_held(kiosk, seq, held) && strcmp(held, hash) != 0) {
+		snprintf(why, size, "row %lld is not the row the site holds", seq);
+		return;
+	}
+	if (known && seq > held_seq && held_seq > 0) {
+		/* the kiosk's hash now at a head the site accepted */
+		if (!point_of(cJSON_GetObjectItem(root, "journal_base"), &base_seq, &base_hash) ||
+		    !link_held(kiosk, base_seq, held)) {
+			snprintf(why, size,
+			         "the batch does not show the hash at a head the site holds");
+			return;
+		}
+		if (strcmp(held, base_hash) != 0) {
+			snprintf(why, size, "row %lld was rewritten after the site took it",
+			         base_seq);
+			return;
+		}
+	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(root, "events"))
+	{
+		const cJSON *kind = cJSON_GetObjectItem(e, "kind"),
+		            *body = cJSON_GetObjectItem(e, "body");
+		const cJSON *prev = cJSON_GetObjectItem(body, "prev");
+		if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "journal") != 0 ||
+		    !point_of(body, &base_seq, &base_hash))
+			continue;
+		if (base_seq > seq) {
+			snprintf(why, size, "row %lld lies beyond the head %lld", base_seq, seq);
+			return;
+		}
+		if ((link_held(kiosk, base_seq, held) && strcmp(held, base_hash) != 0) ||
+		    (cJSON_IsString(prev) && link_held(kiosk, base_seq - 1, held) &&
+		     strcmp(held, prev->valuestring) != 0)) {
+			snprintf(why, size, "row %lld is not the row the site holds", base_seq);
+			return;
+		}
+	}
+}
+
+/* The batch was taken: the site holds its head and the hashes of its journal events. */
+static void journal_take(const char *kiosk, const cJSON *root)
+{
+	long long seq;
+	const char *hash;
+	const cJSON *e;
+	if (!point_of(cJSON_GetObjectItem(root, "journal_head"), &seq, &hash))
+		return;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(root, "events"))
+	{
+		long long row;
+		const char *h;
+		const cJSON *kind = cJSON_GetObjectItem(e, "kind");
+		if (cJSON_IsString(kind) && strcmp(kind->valuestring, "journal") == 0 &&
+		    point_of(cJSON_GetObjectItem(e, "body"), &row, &h))
+			link_put(kiosk, row, h);
+	}
+	if (seq > 0)
+		link_put(kiosk, seq, hash);
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db,
+	                   "INSERT INTO heads(kiosk, seq, hash, fork) VALUES(?1, ?2, ?3, '-') "
+	                   "ON CONFLICT(kiosk) DO UPDATE SET seq = ?2, hash = ?3",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+}
+
+/* A refused journal: why is kept for the control interface. */
+static void journal_forked(const char *kiosk, const char *why)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db,
+	                   "INSERT INTO heads(kiosk, seq, hash, fork) VALUES(?1, 0, '-', ?2) "
+	                   "ON CONFLICT(kiosk) DO UPDATE SET fork = ?2",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	fprintf(stderr, "central_peer: %s: journal_fork: %s\n", kiosk, why);
 }
 
 /* Stores a batch in one transaction. Returns the answer (malloc'd) or NULL with *why. */
@@ -368,9 +523,19 @@ static int api(struct api_conn *ac, struct httpd_request *req)
 		error_answer(c, 400, "bad_request", "no events");
 		return 0;
 	}
+	char fork[160];
+	journal_check(kiosk, root, fork, sizeof fork);
+	if (fork[0]) {
+		cJSON_Delete(root);
+		journal_forked(kiosk, fork);
+		error_answer(c, 409, "journal_fork", fork);
+		return 0;
+	}
 	const char *why;
 	char *out = store_batch(kiosk, events, &why);
 	int nevents = cJSON_GetArraySize(events);
+	if (out)
+		journal_take(kiosk, root);
 	cJSON_Delete(root);
 	if (!out) {
 		error_answer(c, 422, "invalid_event", why);
@@ -606,6 +771,25 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		return httpd_respond(c, a[0] && atoi(a) != n ? 409 : 200, "text/plain", line, 0,
 		                     NULL);
 	}
+	if (strcmp(req->path, "/journal-head") == 0 && kiosk[0]) {
+		char out[320] = "head 0 -\nfork -\n";
+		int forked = 0;
+		sqlite3_stmt *st = NULL;
+		sqlite3_prepare_v2(db, "SELECT seq, hash, fork FROM heads WHERE kiosk = ?1", -1,
+		                   &st, NULL);
+		sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *fork = (const char *)sqlite3_column_text(st, 2);
+			forked = strcmp(fork, "-") != 0;
+			snprintf(out, sizeof out, "head %lld %s\nfork %s\n",
+			         (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
+			         fork);
+		}
+		sqlite3_finalize(st);
+		httpd_param(q, "expect", a, sizeof a);
+		int bad = (strcmp(a, "fork") == 0 && !forked) || (strcmp(a, "ok") == 0 && forked);
+		return httpd_respond(c, bad ? 409 : 200, "text/plain", out, 0, NULL);
+	}
 	if (strcmp(req->path, "/events") == 0) {
 		sqlite3_stmt *st = NULL;
 		size_t cap = 1 << 16, used = 0;
@@ -783,6 +967,10 @@ int main(int argc, char **argv)
 	    " kiosk TEXT NOT NULL, kind TEXT NOT NULL, item_id TEXT NOT NULL,"
 	    " payload TEXT NOT NULL, sig TEXT NOT NULL);"
 	    "CREATE TABLE IF NOT EXISTS heartbeats(kiosk TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	    "CREATE TABLE IF NOT EXISTS heads(kiosk TEXT PRIMARY KEY, seq INT NOT NULL,"
+	    " hash TEXT NOT NULL, fork TEXT NOT NULL);"
+	    "CREATE TABLE IF NOT EXISTS links(kiosk TEXT NOT NULL, seq INT NOT NULL,"
+	    " hash TEXT NOT NULL, PRIMARY KEY(kiosk, seq));"
 	    "CREATE TABLE IF NOT EXISTS crls(kiosk TEXT PRIMARY KEY, number INT NOT NULL,"
 	    " der BLOB NOT NULL);");
 	int lapi = httpd_listen(&api_port, "central_peer"),

@@ -6,3 +6,5 @@ kiosk_test(test_store_files store ${CMAKE_CURRENT_LIST_DIR}/test_store_files.c $
 kiosk_test(test_store_faults store ${CMAKE_CURRENT_LIST_DIR}/test_store_faults.c
            ${STORE_TESTUTIL})
 kiosk_test(test_store_crash store ${CMAKE_CURRENT_LIST_DIR}/test_store_crash.c ${STORE_TESTUTIL})
+kiosk_test(test_journal_verify store ${CMAKE_CURRENT_LIST_DIR}/test_journal_verify.c
+           ${STORE_TESTUTIL})

@@ -13,7 +13,7 @@ add_executable(test_sync ${CMAKE_CURRENT_LIST_DIR}/test_sync.c
                ${CMAKE_SOURCE_DIR}/tests/store/store_testutil.c)
 target_link_libraries(test_sync PRIVATE kiosklib)
 target_include_directories(test_sync PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-foreach(case offline restart acklost duplicates pull crl)
+foreach(case offline restart acklost duplicates pull crl journal)
   add_test(NAME test_sync_${case}
     COMMAND ${CMAKE_SOURCE_DIR}/tests/rigs/central.sh $<TARGET_FILE:central_peer>
             ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> ${case})

@@ -106,9 +106,13 @@ static long stat_of(const char *name)
 	return v;
 }
 
-static void ignore_post(void *app, const struct flow_event *ev)
+static char device_posted[64]; /* the last FEV_DEVICE_STATUS the service posted */
+
+static void note_post(void *app, const struct flow_event *ev)
 {
-	(void)app, (void)ev;
+	(void)app;
+	if (ev->kind == FEV_DEVICE_STATUS)
+		snprintf(device_posted, sizeof device_posted, "%.63s", ev->text);
 }
 
 static int64_t wall_utc(void *app)
@@ -117,7 +121,7 @@ static int64_t wall_utc(void *app)
 	return (int64_t)time(NULL);
 }
 
-static const struct service_host host = {ignore_post, NULL, &conf, NULL, NULL, wall_utc};
+static const struct service_host host = {note_post, NULL, &conf, NULL, NULL, wall_utc};
 
 static int sync_start(struct service *svc)
 {
@@ -819,6 +823,100 @@ static void case_crl(const char *rig)
 	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM outbox"), 0);
 }
 
+/* The peer's /journal-head once it names a fork containing what (caller frees), NULL
+ * after DRAIN_WAIT_MS. */
+static char *await_fork(const char *what)
+{
+	for (int ms = 0; ms < DRAIN_WAIT_MS; ms += 100) {
+		char *a = ctl("/journal-head?kiosk=NT01");
+		if (a && strstr(a, what))
+			return a;
+		free(a);
+		usleep(100000);
+	}
+	return NULL;
+}
+
+/* One push from the database at path; returns when the outbox drained or a fork came. */
+static void push_from(const char *path, const char *fork)
+{
+	struct service svc;
+	snprintf(conf.database, sizeof conf.database, "%s", path);
+	device_posted[0] = '\0';
+	if (sync_start(&svc) != KR_OK)
+		return;
+	if (fork) {
+		char *a = await_fork(fork);
+		CHECK(a != NULL);
+		free(a);
+	} else {
+		await_drained();
+	}
+	sync_stop(&svc);
+}
+
+/* The journal's head at the site: a batch that extends it is taken; a chain rewritten
+ * consistently from row 11 (a valid chain, its marks carried over) and a chain cut off
+ * after row 12 are refused with journal_fork, which the staff are told. */
+static void case_journal(void)
+{
+	char kiosk_db[sizeof conf.database - 8], forged[sizeof conf.database],
+	    cut[sizeof conf.database], sql[3 * sizeof conf.database];
+	struct store *s = NULL;
+	struct kerr err = {{0}};
+	int64_t bad = 0, rows = 0;
+	snprintf(kiosk_db, sizeof kiosk_db, "%.*s", (int)sizeof kiosk_db - 1, conf.database);
+	snprintf(forged, sizeof forged, "%s.forged", kiosk_db);
+	snprintf(cut, sizeof cut, "%s.cut", kiosk_db);
+	make_orders(2); /* journal rows 1 to 10 */
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", forged);
+	CHECK_INT(tu_sql(kiosk_db, sql), SQLITE_OK);
+	make_orders(2); /* rows 11 to 20 */
+	push_from(kiosk_db, NULL);
+	char *a = ctl("/journal-head?kiosk=NT01&expect=ok");
+	CHECK(a && strstr(a, "head 20 "));
+	free(a);
+	CHECK_INT(tu_sql_int(kiosk_db, "SELECT seq FROM journal_marks WHERE name = 'central'"), 20);
+
+	/* rewritten from row 11: another row there, the rest recomputed by the store */
+	CHECK_INT(store_open(forged, &s, &err), KR_OK);
+	CHECK_INT(store_journal_append(s, "test.forged", 0, "{}", 1795000100, &err), KR_OK);
+	store_close(s);
+	snprintf(conf.database, sizeof conf.database, "%s", forged);
+	make_orders(3);
+	snprintf(sql, sizeof sql,
+	         "ATTACH '%s' AS k; INSERT OR REPLACE INTO journal_marks SELECT * FROM "
+	         "k.journal_marks",
+	         kiosk_db);
+	CHECK_INT(tu_sql(forged, sql), SQLITE_OK);
+	CHECK_INT(store_open(forged, &s, &err), KR_OK);
+	CHECK_INT(store_journal_verify(s, &bad, &rows, &err), KR_OK); /* intact at the kiosk */
+	store_close(s);
+	push_from(forged, "row 20 was rewritten");
+	CHECK_STR(device_posted, "central.journal_fork");
+	a = ctl("/journal-head?kiosk=NT01");
+	CHECK(a && strstr(a, "head 20 ")); /* the site kept the head it held */
+	free(a);
+
+	/* cut off after row 12, then more orders: the head goes back */
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", cut);
+	CHECK_INT(tu_sql(kiosk_db, sql), SQLITE_OK);
+	CHECK_INT(tu_sql(cut, "DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq > 12"),
+	          SQLITE_OK);
+	snprintf(conf.database, sizeof conf.database, "%s", cut);
+	make_orders(1); /* rows 13 to 17 */
+	push_from(cut, "the head went back from row 20 to row 17");
+	CHECK_STR(device_posted, "central.journal_fork");
+
+	/* the kiosk's own database still extends the head: row 21 its acknowledgement */
+	snprintf(conf.database, sizeof conf.database, "%s", kiosk_db);
+	make_orders(1); /* rows 22 to 26 */
+	push_from(kiosk_db, NULL);
+	a = ctl("/journal-head?kiosk=NT01");
+	CHECK(a && strstr(a, "head 26 "));
+	free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cfg = getenv("CENTRAL_CONFIG");
@@ -850,6 +948,8 @@ int main(int argc, char **argv)
 		case_heartbeat();
 	else if (strcmp(argv[1], "crl") == 0 && getenv("CENTRAL_RIG"))
 		case_crl(getenv("CENTRAL_RIG"));
+	else if (strcmp(argv[1], "journal") == 0)
+		case_journal();
 	else if (strcmp(argv[1], "held") == 0)
 		check_exactly_once();
 	else

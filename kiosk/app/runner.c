@@ -142,6 +142,9 @@ static void show_staff(struct runner *r, const struct staff_view *sv)
 		break;
 	case STAFF_STRANDED:
 		fprintf(o, " | %d stranded", d->nstranded);
+		for (int i = 0; i < d->nunsettled && i < STAFF_ROWS_MAX; i++)
+			fprintf(o, "%s%s %s", i ? ", " : " | unsettled: ", d->unsettled[i].order_no,
+			        payment_status_id(d->unsettled[i].status));
 		break;
 	case STAFF_RECEIPTS:
 		fprintf(o, " | %d receipts", d->nreceipts);
@@ -153,6 +156,8 @@ static void show_staff(struct runner *r, const struct staff_view *sv)
 	default:
 		break;
 	}
+	if (sv->screen == STAFF_HOME && d->nunsettled)
+		fprintf(o, " | %d payments unsettled", d->nunsettled);
 	if (sv->out_of_service)
 		fprintf(o, " | out of service");
 	fputc('\n', o);

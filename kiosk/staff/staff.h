@@ -26,6 +26,7 @@
 #include "core/flow.h"
 #include "core/money.h"
 #include "core/order.h"
+#include "core/payment.h"
 
 #define STAFF_BINS_MAX    4
 #define STAFF_ROWS_MAX    6
@@ -87,6 +88,13 @@ struct staff_data {
 		fen_t amount_fen;
 		enum order_state state;
 	} stranded[STAFF_ROWS_MAX];
+	/* payments the pay service settles again with the gateway (core/payment.h
+	 * unsettled): how many in all, and the first of them */
+	int nunsettled;
+	struct staff_unsettled {
+		char order_no[32];
+		enum payment_status status;
+	} unsettled[STAFF_ROWS_MAX];
 	int nreceipts;
 	struct staff_receipt {
 		int64_t id;

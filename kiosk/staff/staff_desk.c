@@ -11,6 +11,7 @@
 #include "staff/slip.h"
 #include "staff/staff_pin.h"
 #include "store/outbox.h"
+#include "store/payments.h"
 #include "store/stats.h"
 
 #define DESK_JOBS 8 /* far more than staff can start at once: one check, one slip */
@@ -174,6 +175,7 @@ static void load(struct staff_desk *d, struct staff_data *out)
 	struct stats_day today;
 	struct order_row rows[STAFF_ROWS_MAX];
 	struct stats_receipt rec[STAFF_ROWS_MAX];
+	struct payment_unsettled pay[STAFF_ROWS_MAX];
 
 	memset(out, 0, sizeof *out);
 	out->bins = d->host.conf->dispenser.bins > 0 ? d->host.conf->dispenser.bins : 1;
@@ -198,6 +200,13 @@ static void load(struct staff_desk *d, struct staff_data *out)
 			         rows[i].order_no);
 			out->stranded[i].amount_fen = rows[i].amount_fen;
 			out->stranded[i].state = rows[i].state;
+		}
+	int listed = 0;
+	if (payments_unsettled(s, 0, pay, STAFF_ROWS_MAX, &listed, &out->nunsettled, &err) == KR_OK)
+		for (int i = 0; i < listed; i++) {
+			snprintf(out->unsettled[i].order_no, sizeof out->unsettled[i].order_no,
+			         "%s", pay[i].order_no);
+			out->unsettled[i].status = pay[i].pay.status;
 		}
 	if (stats_receipts(s, rec, STAFF_ROWS_MAX, &out->nreceipts, &err) == KR_OK)
 		for (int i = 0; i < out->nreceipts; i++) {

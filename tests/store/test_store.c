@@ -539,6 +539,51 @@ static void test_payments(struct store *s, const char *path)
 	CHECK_INT(payments_record(s, &row, "refunded", T0 + 32, &err), KR_CORRUPT);
 }
 
+/* The unsettled payments, oldest order first, after an order id, with their numbers. */
+static void test_payments_unsettled(struct store *s)
+{
+	struct kerr err = {0};
+	static const enum payment_status walk[][4] = {
+	    {PAYMENT_WAITING, PAYMENT_STATUS_COUNT},
+	    {PAYMENT_PAID, PAYMENT_STATUS_COUNT},
+	    {PAYMENT_PAID, PAYMENT_REFUNDING, PAYMENT_STATUS_COUNT},
+	    {PAYMENT_CANCELLING, PAYMENT_CLOSED, PAYMENT_STATUS_COUNT},
+	    {PAYMENT_CANCELLING, PAYMENT_STATUS_COUNT},
+	};
+	int64_t id[5];
+	for (int i = 0; i < 5; i++) {
+		id[i] = order_walk(s, 2000, NULL);
+		struct payment_row row = {.order_id = id[i]};
+		snprintf(row.out_trade_no, sizeof row.out_trade_no, "T%lld_1", (long long)id[i]);
+		for (int k = 0; walk[i][k] != PAYMENT_STATUS_COUNT; k++) {
+			row.status = walk[i][k];
+			if (row.status == PAYMENT_REFUNDING)
+				snprintf(row.refund_request_no, sizeof row.refund_request_no,
+				         "T_R");
+			CHECK_INT(payments_record(s, &row, "step", T0, &err), KR_OK);
+		}
+	}
+	struct payment_unsettled u[4];
+	int n = -1, total = -1;
+	CHECK_INT(payments_unsettled(s, id[0] - 1, u, 4, &n, &total, &err), KR_OK);
+	CHECK_INT(n, 3); /* waiting, refunding, cancelling: not paid, not closed */
+	CHECK_INT(total, 3);
+	CHECK_INT(u[0].pay.order_id, id[0]);
+	CHECK_INT(u[0].pay.status, PAYMENT_WAITING);
+	CHECK_INT(u[1].pay.order_id, id[2]);
+	CHECK_STR(u[1].pay.refund_request_no, "T_R");
+	CHECK_INT(u[2].pay.order_id, id[4]);
+	struct order_row o;
+	CHECK_INT(store_order_get(s, id[4], &o, &err), KR_OK);
+	CHECK_STR(u[2].order_no, o.order_no);
+	CHECK_INT(payments_unsettled(s, id[0], u, 1, &n, &total, &err), KR_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT(total, 2);
+	CHECK_INT(u[0].pay.order_id, id[2]);
+	CHECK_INT(payments_unsettled(s, id[4], u, 4, &n, NULL, &err), KR_OK);
+	CHECK_INT(n, 0);
+}
+
 int main(void)
 {
 	char dir[4096], path[4096];
@@ -561,6 +606,7 @@ int main(void)
 	test_consumables(s);
 	test_reports(s, path);
 	test_payments(s, path);
+	test_payments_unsettled(s);
 
 	/* everything survives a reopen */
 	struct order_row *open_before = NULL, *open_after = NULL;

@@ -108,7 +108,7 @@ static void record(struct pay *p, const struct payment_row *row, const char *ste
 static int payment_of(struct pay *p, int64_t order_id, struct order_row *o, struct payment_row *row,
                       struct kerr *err)
 {
-	struct order_row own;
+	struct order_row own = {0};
 	o = o ? o : &own;
 	int rc = store_order_get(p->store, order_id, o, err);
 	if (rc == KR_OK)

@@ -12,12 +12,14 @@
 #include <cjson/cJSON.h>
 
 #include "app/metrics.h"
+#include "app/rebuild.h"
 #include "app/services.h"
 #include "base/mono.h"
 #include "core/money.h"
 #include "core/recovery.h"
 #include "staff/staff_desk.h"
 #include "store/outbox.h"
+#include "store/receipts.h"
 #include "store/store.h"
 #include "store/agents.h"
 #include "store/reports.h"
@@ -121,6 +123,7 @@ static enum conf_service slot_of(enum flow_request_kind k)
 	case FREQ_TRIAGE:
 	case FREQ_WORK:
 	case FREQ_KEY_PROVE:
+	case FREQ_WORK_SETTLE:
 		return SVC_KEYS;
 	case FREQ_PAY_START:
 	case FREQ_PAY_CANCEL:
@@ -275,10 +278,26 @@ static struct recovery_order *recovering_of(struct app *app, int64_t order_id)
 	return NULL;
 }
 
+/* A served order's receipt made again from the record and stored to be reprinted. */
+static void receipt_again(struct app *app, int64_t order_id)
+{
+	struct flow_request r = {.kind = FREQ_PRINT, .order_id = order_id};
+	struct kerr err = {{0}};
+	if (rebuild_receipt(app->store, order_id, &r.receipt, &err) != KR_OK) {
+		fprintf(app->trace, "[recovery] order %lld: its receipt cannot be made again: %s\n",
+		        (long long)order_id, err.msg);
+		return;
+	}
+	fprintf(app->trace, "[recovery] order %s: its receipt made again\n", r.receipt.order_no);
+	app->svc[SVC_PRINTER].ops->submit(app->svc[SVC_PRINTER].self, &r);
+}
+
 static void settled(struct app *app, struct recovery_order *o)
 {
 	fprintf(app->trace, "[recovery] order %s settled: %s\n", o->order_no,
 	        order_state_id(o->state));
+	if (o->state == ORDER_SERVED) /* its work had landed: the receipt never came */
+		receipt_again(app, o->id);
 	*o = app->recovering[--app->nrecovering];
 }
 
@@ -469,6 +488,8 @@ static struct recovery_order *take_up(struct app *app, const struct order_row *r
 	snprintf(o->order_no, sizeof o->order_no, "%s", row->order_no);
 	o->state = row->state;
 	o->amount_fen = row->amount_fen;
+	o->biz = row->biz;
+	snprintf(o->key_serial, sizeof o->key_serial, "%s", row->key_serial);
 	fprintf(app->trace, "[recovery] order %s %s %s\n", o->order_no, why,
 	        order_state_id(o->state));
 	return o;
@@ -519,6 +540,12 @@ int app_recover(struct app *app, int *found, struct kerr *err)
 	for (int i = 0; i < n; i++)
 		recover_one(app, &rows[i], err);
 	free(rows);
+	/* served just before the power cut, its receipt not stored yet */
+	int64_t ids[8];
+	int missing = 0;
+	if (receipts_missing(app->store, REBUILD_RECENT, ids, 8, &missing, err) == KR_OK)
+		for (int i = 0; i < missing; i++)
+			receipt_again(app, ids[i]);
 	apply_inbox(app); /* review results that came before a stop */
 	return KR_OK;
 }

@@ -144,7 +144,8 @@ struct conf {
 		char aia_url[256];                /* authority information access (CA issuers) */
 		char ledger[PATH_MAX];            /* local: what was issued and revoked */
 		char crl_file[PATH_MAX];   /* local: the CRL written from the ledger (DER); by
-		                            * default issuing.crl in the ledger's folder */
+		                            * default issuing.crl in the ledger's folder; sync
+		                            * sends each new one to the central site */
 		int crl_next_update_hours; /* its nextUpdate this long ahead, 1..168 (24) */
 		/* [cmp]: the CMP issuer (issuer = cmp, kiosk/pki/issuer_cmp); server[0] == 0
 		 * when absent. MAC-protected with a reference and a shared secret. */

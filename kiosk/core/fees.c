@@ -152,6 +152,17 @@ int fees_years_offered(const struct fee_table *t, enum business biz, enum holder
 	                   &bundle);
 }
 
+static const char *const items[] = {"fee.cert", "fee.sub_key", "fee.seal", "fee.seal_change",
+                                    "fee.unlock"};
+
+const char *fees_item_key(const char *name)
+{
+	for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
+		if (strcmp(items[k], name) == 0)
+			return items[k];
+	return NULL;
+}
+
 static void add_line(struct fee_quote *q, const char *key, int qty, int years, int bundle,
                      fen_t unit)
 {

@@ -66,6 +66,10 @@ struct fee_quote {
 	fen_t total_fen;
 };
 
+/* The string key of a quote's line item named name ("fee.seal"), as the quotes use it;
+ * NULL when it is none of theirs. */
+const char *fees_item_key(const char *name);
+
 /* The name of a key in the hall's file ("cert_year"), and its reverse (-1: unknown). */
 const char *fees_key_name(enum fee_key key);
 int fees_key_from_name(const char *name);

@@ -26,7 +26,7 @@ static const char *const event_names[FEV_COUNT] = {
 static const char *const request_names[FREQ_COUNT] = {
     "card_wait",    "card_stop",  "triage",      "order_create", "order_move", "pay_start",
     "pay_cancel",   "pay_refund", "work",        "print",        "journal",    "key_issue",
-    "key_hand_out", "key_retain", "pickup_find", "agent_check",  "key_prove",
+    "key_hand_out", "key_retain", "pickup_find", "agent_check",  "key_prove",  "work_settle",
 };
 static const char *const intent_names[INTENT_COUNT] = {
     "business", "holder", "next", "back",      "cancel",      "years", "seal",  "sub-keys",

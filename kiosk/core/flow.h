@@ -172,6 +172,7 @@ enum revoke_reason {
 	REVOKE_KEY_COMPROMISE,      /* keyCompromise: a lost key, reissued */
 	REVOKE_AFFILIATION_CHANGED, /* affiliationChanged: a change of the unit's details */
 	REVOKE_SUPERSEDED,          /* superseded */
+	REVOKE_CESSATION,           /* cessationOfOperation: issued, never delivered */
 	REVOKE_LIFT,                /* removeFromCRL: the suspension taken back */
 };
 
@@ -203,6 +204,7 @@ struct receipt_data {
 	char check_reason[48];
 	const char *next_key; /* what to do next, a string key, or NULL */
 	int64_t at_utc;
+	int keep_only;      /* made again after a power cut: stored to be reprinted, not printed */
 	int pickup;         /* a pick-up: paid_fen was paid before, nothing charged now */
 	fen_t paid_fen;     /* pick-up: what was paid for the order (online or at review) */
 	char pickup_no[32]; /* pick-up: the order picked up */
@@ -227,6 +229,10 @@ enum flow_request_kind {
 	FREQ_AGENT_CHECK,  /* unit_code, agent_id: is the cardholder on the unit's list; biz
 	                    * revoke: revoke_id, agent_id: the recent reports (FEV_AGENT) */
 	FREQ_KEY_PROVE, /* work.key_serial, work.pin: the key proves possession (FEV_KEY_PROVEN) */
+	/* order_id, work.biz, work.key_serial: the key work of an order that did not finish,
+	 * settled from its work journal and the world — FEV_WORK_DONE when it landed,
+	 * FEV_WORK_FAILED when it did not, after the certificates it issued were revoked */
+	FREQ_WORK_SETTLE,
 	FREQ_COUNT
 };
 
@@ -374,6 +380,11 @@ const char *flow_key_misfit(enum business biz, const struct key_triage *k,
 
 /* The string key of a step's prompt ("step.pay"). */
 const char *flow_step_prompt(enum step step);
+
+/* What a receipt tells the user to do next after an order for biz (a string key, or NULL):
+ * review 1 when it waits for the central site's review, cert 1 when the work changed a
+ * certificate of ours (a loss report's: suspended here). */
+const char *flow_next_key_for(enum business biz, int review, int cert);
 
 /* Names for traces: "pay", "key_inserted", "order_move". */
 const char *flow_event_name(enum flow_event_kind k);

@@ -257,17 +257,19 @@ static void on_work_progress(struct flow *f, struct flow_out *out, const struct 
 	}
 }
 
-/* What the work did to a certificate, told with the order's move to served. */
-static void served_cert(const struct flow *f, struct flow_request *move,
-                        const struct flow_event *ev)
+/* The order served, with what the work did to a certificate for the central site. */
+static void serve(struct flow *f, struct flow_out *out)
 {
-	int revoke = f->s.biz == BIZ_REVOKE;
+	const struct session *s = &f->s;
+	int revoke = s->biz == BIZ_REVOKE;
+	flow_move_order(f, out, ORDER_SERVED, "work done");
+	struct flow_request *move = &out->req[out->n - 1];
 	if (revoke)
-		move->cert_event = ev->cert_serial[0] ? "revoked" : "revoke_queued";
-	else if (ev->cert_serial[0])
+		move->cert_event = s->cert_serial[0] ? "revoked" : "revoke_queued";
+	else if (s->cert_serial[0])
 		move->cert_event = "issued";
-	COPY(move->cert_serial, ev->cert_serial);
-	move->cert_not_after_utc = revoke ? 0 : ev->not_after_utc;
+	COPY(move->cert_serial, s->cert_serial);
+	move->cert_not_after_utc = revoke ? 0 : s->not_after_utc;
 }
 
 static void on_work_done(struct flow *f, struct flow_out *out, const struct flow_event *ev)
@@ -278,13 +280,14 @@ static void on_work_done(struct flow *f, struct flow_out *out, const struct flow
 	COPY(s->cert_serial, ev->cert_serial);
 	s->not_before_utc = ev->not_before_utc;
 	s->not_after_utc = ev->not_after_utc;
-	flow_move_order(f, out, ORDER_SERVED, "work done");
-	served_cert(f, &out->req[out->n - 1], ev);
 	if (s->in_slot) {
+		/* served means handed out: the order stays working until the key is taken */
+		s->handing_out = 1;
 		flow_order_request(f, out, FREQ_KEY_HAND_OUT);
 		COPY(s->progress_key, "work.hand_out");
 		return; /* FEV_KEY_TAKEN goes on */
 	}
+	serve(f, out);
 	flow_advance(f, out);
 }
 
@@ -327,8 +330,9 @@ static void on_key_taken(struct flow *f, struct flow_out *out, const struct flow
 {
 	struct session *s = &f->s;
 	(void)ev;
-	if (shown_step(f) == STEP_WORK && s->in_slot && s->order_state == ORDER_SERVED) {
-		s->in_slot = 0;
+	if (shown_step(f) == STEP_WORK && s->in_slot && s->handing_out) {
+		s->in_slot = s->handing_out = 0;
+		serve(f, out);
 		flow_advance(f, out);
 	}
 }
@@ -336,10 +340,14 @@ static void on_key_taken(struct flow *f, struct flow_out *out, const struct flow
 static void on_key_retained(struct flow *f, struct flow_out *out, const struct flow_event *ev)
 {
 	struct session *s = &f->s;
-	(void)out;
-	if (shown_step(f) == STEP_WORK && s->in_slot && s->order_state == ORDER_SERVED) {
-		s->in_slot = 0;
-		flow_fail(f, ev->text[0] ? ev->text : "dispenser.not_taken");
+	(void)ev;
+	if (shown_step(f) == STEP_WORK && s->in_slot && s->handing_out) {
+		/* the key went back into the retain bin: its certificate is revoked and the
+		 * money goes back (FEV_WORK_FAILED follows) */
+		s->in_slot = s->handing_out = 0;
+		flow_order_request(f, out, FREQ_WORK_SETTLE);
+		struct flow_request *r = &out->req[out->n - 1];
+		r->work.biz = s->pickup ? s->order.biz : s->biz;
 	}
 }
 

@@ -53,7 +53,8 @@ struct session {
 	char order_no[32];
 	enum order_state order_state;
 	int creating, cancelling, refunding;
-	int in_slot; /* a new key is in the personalisation slot: hand out or retain */
+	int in_slot;     /* a new key is in the personalisation slot: hand out or retain */
+	int handing_out; /* its work done, the new key is presented: served once taken */
 	char qr[256];
 	struct qr_matrix qr_matrix;
 	char trade_no[64];

@@ -129,13 +129,18 @@ static void default_options(struct flow *f)
 const char *flow_next_key(const struct session *s)
 {
 	const struct recipe *r = s->recipe;
-	if (r->biz == BIZ_REVOKE)
-		return s->auth_review      ? "next.revoke_review"
-		       : s->cert_serial[0] ? "next.revoke_held" /* ours: suspended here */
-		                           : "next.revoke_24h"; /* filed for the central site */
-	if (r->review || s->auth_review)
+	return flow_next_key_for(r->biz, r->review || s->auth_review, s->cert_serial[0] != '\0');
+}
+
+const char *flow_next_key_for(enum business biz, int review, int cert)
+{
+	if (biz == BIZ_REVOKE)
+		return review ? "next.revoke_review"
+		       : cert ? "next.revoke_held" /* ours: suspended here */
+		              : "next.revoke_24h"; /* filed for the central site */
+	if (review)
 		return "next.wait_review";
-	switch (r->biz) {
+	switch (biz) {
 	case BIZ_EXCHANGE:
 		return "next.reencrypt_bids";
 	case BIZ_UNLOCK:

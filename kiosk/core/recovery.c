@@ -47,13 +47,13 @@ int recovery_start(struct recovery_order *o, struct flow_out *out)
 	case ORDER_PAID:
 		refund(o, out, "recovery: paid, not served");
 		return 0;
-	case ORDER_WORKING:
-		if (o->amount_fen > 0) {
-			refund(o, out, "recovery: work interrupted");
-			return 0;
-		}
-		move(o, out, ORDER_FAILED, "recovery: work interrupted");
-		return 1;
+	case ORDER_WORKING: {
+		/* the work journal and the world say whether it landed */
+		struct flow_request *r = emit(out, FREQ_WORK_SETTLE, o);
+		r->work.biz = o->biz;
+		snprintf(r->work.key_serial, sizeof r->work.key_serial, "%.39s", o->key_serial);
+		return 0;
+	}
 	case ORDER_REFUNDING:
 		refund(o, out, "recovery: refund pending");
 		return 0;
@@ -79,6 +79,29 @@ int recovery_on_event(struct recovery_order *o, const struct flow_event *ev, str
 		move(o, out, ORDER_PAID, "recovery: paid after all");
 		refund(o, out, "recovery: paid, not served");
 		return 0;
+	case FEV_WORK_DONE: {
+		if (o->state != ORDER_WORKING)
+			return 0;
+		struct flow_request *r = emit(out, FREQ_ORDER_MOVE, o);
+		r->to = ORDER_SERVED;
+		r->reason = "recovery: the work had landed";
+		if (ev->cert_serial[0]) {
+			r->cert_event = "issued";
+			snprintf(r->cert_serial, sizeof r->cert_serial, "%s", ev->cert_serial);
+			r->cert_not_after_utc = ev->not_after_utc;
+		}
+		o->state = ORDER_SERVED;
+		return 1;
+	}
+	case FEV_WORK_FAILED:
+		if (o->state != ORDER_WORKING)
+			return 0;
+		if (o->amount_fen > 0) {
+			refund(o, out, "recovery: the work had not landed");
+			return 0;
+		}
+		move(o, out, ORDER_FAILED, "recovery: the work had not landed");
+		return 1;
 	case FEV_REFUNDED:
 		if (o->state != ORDER_REFUNDING)
 			return 0;

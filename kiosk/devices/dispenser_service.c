@@ -2,8 +2,9 @@
  *
  * Work runs on the service's worker (kiosk/base/worker) with its own store handle: issue
  * a blank key to the personalisation slot (from the first bin with stock), hand it out
- * (dispense, then wait take_timeout_s for the user to take it, else retain it), retain,
- * refill, check.
+ * (dispense, then wait take_timeout_s for the user to take it, else retain it; the
+ * hand-out journaled as a step of the order's work), retain, refill, check. At start a
+ * key a power cut left in the slot or at the mouth is retained.
  * The stock of each bin (consumable "key_blank.binN") and the retain bin
  * ("key_retained") are counted in the store; a bin whose stock falls to [dispenser] low
  * says "dispenser.low", to [dispenser] empty "dispenser.empty". Every outcome is a
@@ -27,8 +28,9 @@
 #include "drivers/dispenser/dispenser.h"
 #include "drivers/serial/tty.h"
 #include "store/store.h"
+#include "store/work.h"
 
-enum job { JOB_NONE, JOB_CHECK, JOB_ISSUE, JOB_HAND_OUT, JOB_RETAIN, JOB_REFILL };
+enum job { JOB_NONE, JOB_SWEEP, JOB_CHECK, JOB_ISSUE, JOB_HAND_OUT, JOB_RETAIN, JOB_REFILL };
 
 #define QUEUE_MAX 8
 
@@ -217,6 +219,21 @@ static const char *hand_out(struct disp_service *s)
 	return retain(s, "dispenser.not_taken");
 }
 
+/* At start-up: a key left in the personalisation slot or at the mouth by a power cut goes
+ * to the retain bin — the order it was made for is settled by recovery (its certificate
+ * revoked, the money refunded: served means handed out), and the next order needs the
+ * slot. */
+static void sweep(struct disp_service *s)
+{
+	struct dispenser_status st;
+	struct kerr err = {{0}};
+	if (s->dev.ops->status(s->dev.dev, &st, &err) != KR_OK || (!st.slot && !st.mouth))
+		return;
+	fprintf(s->host.trace, "[dispenser] a key left %s at start-up: retained\n",
+	        st.slot ? "in the personalisation slot" : "at the mouth");
+	retain(s, "dispenser.retained");
+}
+
 /* Tells the flow how a job for an order ended (nothing for staff or script jobs). */
 static void answer(struct disp_service *s, int64_t order_id, enum flow_event_kind kind,
                    const char *key)
@@ -233,6 +250,9 @@ static void run(void *ctx, void *job)
 	struct disp_service *s = ctx;
 	const struct disp_job *j = job;
 	switch (j->job) {
+	case JOB_SWEEP:
+		sweep(s);
+		break;
 	case JOB_CHECK:
 		check_levels(s);
 		break;
@@ -243,8 +263,21 @@ static void run(void *ctx, void *job)
 		break;
 	}
 	case JOB_HAND_OUT: {
-		const char *key = hand_out(s);
+		/* journaled as a step of the order's work (store/work.h): served means handed
+		 * out; a key not journaled as going out stays in */
+		struct work_mark m = {.step = WORK_HAND_OUT};
+		struct kerr err = {{0}};
+		int journaled =
+		    !j->order_id ||
+		    work_mark(s->store, j->order_id, &m, s->host.utc_s(s->host.app), &err) == KR_OK;
+		if (!journaled)
+			fprintf(s->host.trace, "[dispenser] hand-out not journaled: %s\n", err.msg);
+		const char *key = journaled ? hand_out(s) : retain(s, "dispenser.fault");
 		int ok = strcmp(key, "dispenser.taken") == 0;
+		m.done = 1;
+		if (ok && j->order_id &&
+		    work_mark(s->store, j->order_id, &m, s->host.utc_s(s->host.app), &err) != KR_OK)
+			fprintf(s->host.trace, "[dispenser] hand-out not journaled: %s\n", err.msg);
 		answer(s, j->order_id, ok ? FEV_KEY_TAKEN : FEV_KEY_RETAINED, key);
 		break;
 	}
@@ -366,6 +399,7 @@ int dispenser_service_create(const struct service_host *host, struct service *ou
 		return rc;
 	}
 	fprintf(host->trace, "[dispenser] KDP/1 on %s at %d baud\n", c->device, c->baud);
+	enqueue(s, JOB_SWEEP, 0, 0, 0, err);
 	enqueue(s, JOB_CHECK, 0, 0, 0, err);
 	out->ops = &ops;
 	out->self = s;

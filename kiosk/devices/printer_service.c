@@ -154,6 +154,16 @@ static void work(struct prn *p, const struct job *j)
 		fprintf(p->host.trace, "[printer] receipt not stored: %s\n", err.msg);
 		id = 0;
 	}
+	if (!why && j->d.keep_only) {
+		/* made again after a power cut: nobody waits at the printer; staff reprint it */
+		if (id && receipts_mark(p->store, id, 0, "print.kept", now, &err) != KR_OK)
+			fprintf(p->host.trace, "[printer] %s\n", err.msg);
+		fprintf(p->host.trace,
+		        "[printer] receipt %lld of order %lld kept to be reprinted\n",
+		        (long long)id, (long long)j->order_id);
+		receipt_pdf_free(&pdf);
+		return;
+	}
 	if (!why) {
 		char title[64];
 		snprintf(title, sizeof title, "%s-%lld", j->reprint_id ? "reprint" : kind_of(&j->d),

@@ -110,6 +110,8 @@ int issuer_crl_reason(enum revoke_reason reason)
 		return CRL_REASON_AFFILIATION_CHANGED;
 	case REVOKE_SUPERSEDED:
 		return CRL_REASON_SUPERSEDED;
+	case REVOKE_CESSATION:
+		return CRL_REASON_CESSATION_OF_OPERATION;
 	case REVOKE_LIFT:
 		return CRL_REASON_REMOVE_FROM_CRL;
 	}

@@ -11,6 +11,16 @@
  * wiped with the request. A proof request (a renewal authorised by possession of the key,
  * core/authority.h) has the user's key prove it the same way (FEV_KEY_PROVEN).
  *
+ * Every effect of the work on a key is journaled as a step of its order before it is done
+ * and after (the service's own store handle, store/work.h). A work that fails revokes the
+ * certificates it had the CA issue. FREQ_WORK_SETTLE settles an order whose work did not
+ * finish (a restart, or a new key not taken from the dispenser) from that journal and the
+ * world: a renewal or change landed when its new certificate is on the key (or was
+ * written), an unlock when the PIN reset was done, a loss report when its revocation was,
+ * a new key only once it was handed out; otherwise what it issued is revoked
+ * (cessationOfOperation) and the order goes on to its refund (FEV_WORK_FAILED; a new key
+ * a power cut left in the dispenser is retained by the dispenser service at its start).
+ *
  * Scenario control (the test rig): "insert PROFILE" shows the rig's token PROFILE in
  * the port and "remove" empties it, by rewriting the PKCS#11 shim's slot file
  * ($P11SHIM_DIR/slots, profiles in $P11SHIM_DIR/profiles); "fail REASON" makes the next
@@ -24,6 +34,8 @@
 #include "base/mono.h"
 #include "base/worker.h"
 #include "pki/keywork.h"
+#include "store/store.h"
+#include "store/work.h"
 
 #define QUEUE_MAX 8
 #define POLL_MS   500
@@ -32,6 +44,7 @@
 struct pk {
 	struct service_host host;
 	struct keywork *kw;
+	struct store *store;   /* the work journal; used on the thread only */
 	struct worker *worker; /* control changing the port kicks it: busy until it saw that */
 	pthread_mutex_t mu;    /* guards fail_next */
 	char port[40];         /* serial of the key in the port, "" when empty */
@@ -53,6 +66,140 @@ static void progress(void *ctx, const char *step)
 	struct flow_event ev = {.kind = FEV_WORK_PROGRESS, .order_id = p->order_id};
 	snprintf(ev.text, sizeof ev.text, "%s", step);
 	fprintf(p->host.trace, "[keys] order %s: %s\n", p->order_no, step);
+	post(p, &ev);
+}
+
+/* A step of the work journaled for the order in flight (keywork's mark hook). */
+static int on_mark(void *ctx, const struct work_mark *m)
+{
+	struct pk *p = ctx;
+	struct kerr err = {{0}};
+	int rc = work_mark(p->store, p->order_id, m, p->host.utc_s(p->host.app), &err);
+	if (rc != KR_OK)
+		fprintf(p->host.trace, "[keys] order %s: %s %s not journaled: %s\n", p->order_no,
+		        work_step_name(m->step), m->done ? "done" : "intent", err.msg);
+	return rc != KR_OK;
+}
+
+/* Whether the journal m[0..n) says the certificate serial was revoked. */
+static int revoked_in(const struct work_mark *m, int n, const char *serial)
+{
+	for (int k = 0; k < n; k++)
+		if (m[k].step == WORK_REVOKE && m[k].done && strcmp(m[k].old_serial, serial) == 0)
+			return 1;
+	return 0;
+}
+
+/* Revokes the certificate serial (key: the key it was for) for reason, journaled. */
+static void revoke_marked(struct pk *p, const char *key, const char *serial,
+                          enum revoke_reason reason)
+{
+	struct work_mark v = {.step = WORK_REVOKE};
+	struct kerr err = {{0}};
+	snprintf(v.key_serial, sizeof v.key_serial, "%s", key);
+	snprintf(v.old_serial, sizeof v.old_serial, "%s", serial);
+	if (on_mark(p, &v))
+		return;
+	int rc = keywork_revoke_serial(p->kw, serial, reason, p->host.utc_s(p->host.app), &err);
+	fprintf(p->host.trace, "[keys] order %s: certificate %s %s\n", p->order_no, serial,
+	        rc == KR_OK ? "revoked" : err.msg);
+	if (rc == KR_OK) {
+		v.done = 1;
+		on_mark(p, &v);
+	}
+}
+
+/* Revokes every certificate the order's work had issued and not revoked yet: the work did
+ * not deliver them. A certificate the ledger does not hold is the central site's, which
+ * has the refunded order. */
+static void void_issued(struct pk *p, const struct work_mark *m, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (m[k].step == WORK_ISSUE && m[k].done && m[k].cert_serial[0] &&
+		    !revoked_in(m, n, m[k].cert_serial))
+			revoke_marked(p, m[k].key_serial, m[k].cert_serial, REVOKE_CESSATION);
+}
+
+static void in_flight(struct pk *p, const struct flow_request *r)
+{
+	p->order_id = r->order_id;
+	snprintf(p->order_no, sizeof p->order_no, "%s", r->order_no);
+}
+
+static const struct work_mark *last_of(const struct work_mark *m, int n, enum work_step step,
+                                       int done)
+{
+	for (int k = n - 1; k >= 0; k--)
+		if (m[k].step == step && m[k].done >= done)
+			return &m[k];
+	return NULL;
+}
+
+/* Whether the journaled work m[0..n) of an order for biz landed, from the journal and the
+ * key; *ev gets the certificate that did. */
+static int landed(struct pk *p, enum business biz, const char *key_serial,
+                  const struct work_mark *m, int n, struct flow_event *ev)
+{
+	const struct work_mark *issued = last_of(m, n, WORK_ISSUE, 1);
+	switch (biz) {
+	case BIZ_UNLOCK:
+		/* only a reset known to be done: the PIN itself is long wiped */
+		return last_of(m, n, WORK_SET_PIN, 1) != NULL;
+	case BIZ_REVOKE:
+		return last_of(m, n, WORK_REVOKE, 1) != NULL;
+	case BIZ_RENEW:
+	case BIZ_CHANGE: {
+		if (!issued)
+			return 0;
+		const struct work_mark *written = last_of(m, n, WORK_WRITE_CERT, 1);
+		if (!keywork_key_holds(p->kw, key_serial, issued->cert_serial,
+		                       &ev->not_after_utc) &&
+		    !(written && strcmp(written->cert_serial, issued->cert_serial) == 0))
+			return 0;
+		snprintf(ev->cert_serial, sizeof ev->cert_serial, "%s", issued->cert_serial);
+		return 1;
+	}
+	default: /* a new key: served once handed out */
+		if (!last_of(m, n, WORK_HAND_OUT, 1) || !issued)
+			return 0;
+		snprintf(ev->cert_serial, sizeof ev->cert_serial, "%s", issued->cert_serial);
+		return 1;
+	}
+}
+
+/* A change that landed: its old certificate revoked when the journal does not say so. */
+static void change_finish(struct pk *p, const struct work_mark *m, int n)
+{
+	const struct work_mark *issued = last_of(m, n, WORK_ISSUE, 1);
+	if (issued && issued->old_serial[0] && !revoked_in(m, n, issued->old_serial))
+		revoke_marked(p, issued->key_serial, issued->old_serial, REVOKE_SUPERSEDED);
+}
+
+/* Settles an order whose work did not finish, from its journal and the world. */
+static void run_settle(struct pk *p, const struct flow_request *r)
+{
+	struct work_mark m[WORK_MARKS_MAX];
+	struct flow_event ev = {.kind = FEV_WORK_DONE, .order_id = r->order_id};
+	struct kerr err = {{0}};
+	int n = 0;
+	in_flight(p, r);
+	if (work_marks(p->store, r->order_id, m, WORK_MARKS_MAX, &n, &err) != KR_OK) {
+		/* nothing decided: the order stays open for the next start */
+		fprintf(p->host.trace, "[keys] order %s: work journal unreadable: %s\n",
+		        r->order_no, err.msg);
+		return;
+	}
+	if (landed(p, r->work.biz, r->work.key_serial, m, n, &ev)) {
+		if (r->work.biz == BIZ_CHANGE)
+			change_finish(p, m, n);
+		fprintf(p->host.trace, "[keys] order %s: the work had landed%s%s\n", r->order_no,
+		        ev.cert_serial[0] ? ", certificate " : "", ev.cert_serial);
+	} else {
+		void_issued(p, m, n);
+		ev.kind = FEV_WORK_FAILED;
+		snprintf(ev.text, sizeof ev.text, "work.not_delivered");
+		fprintf(p->host.trace, "[keys] order %s: the work had not landed\n", r->order_no);
+	}
 	post(p, &ev);
 }
 
@@ -111,17 +258,21 @@ static void run_work(struct pk *p, struct flow_request *r)
 	struct flow_event ev = {.kind = FEV_WORK_DONE, .order_id = r->order_id};
 	struct keywork_result res;
 	struct kerr err = {{0}};
-	p->order_id = r->order_id;
-	snprintf(p->order_no, sizeof p->order_no, "%s", r->order_no);
+	struct keywork_hooks hooks = {progress, on_mark, p};
+	in_flight(p, r);
 	pthread_mutex_lock(&p->mu);
 	char fail[48];
 	snprintf(fail, sizeof fail, "%s", p->fail_next);
 	p->fail_next[0] = '\0';
 	pthread_mutex_unlock(&p->mu);
-	int rc = fail[0] ? KR_IO
-	                 : keywork_run(p->kw, &r->work, p->host.utc_s(p->host.app), progress, p,
-	                               &res, &err);
+	int rc = fail[0]
+	             ? KR_IO
+	             : keywork_run(p->kw, &r->work, p->host.utc_s(p->host.app), &hooks, &res, &err);
 	if (rc != KR_OK) {
+		struct work_mark m[WORK_MARKS_MAX];
+		int n = 0;
+		if (work_marks(p->store, r->order_id, m, WORK_MARKS_MAX, &n, &err) == KR_OK)
+			void_issued(p, m, n);
 		ev.kind = FEV_WORK_FAILED;
 		snprintf(ev.text, sizeof ev.text, "%s", fail[0] ? fail : res.reason_key);
 		fprintf(p->host.trace, "[keys] order %s: failed (%s) %s\n", r->order_no, ev.text,
@@ -183,6 +334,8 @@ static void run(void *ctx, void *job)
 		run_triage(ctx, r);
 	else if (r->kind == FREQ_KEY_PROVE)
 		run_prove(ctx, r);
+	else if (r->kind == FREQ_WORK_SETTLE)
+		run_settle(ctx, r);
 	else
 		run_work(ctx, r);
 }
@@ -198,7 +351,8 @@ static void submit(void *self, const struct flow_request *r)
 {
 	struct pk *p = self;
 	struct kerr err;
-	if (r->kind != FREQ_TRIAGE && r->kind != FREQ_WORK && r->kind != FREQ_KEY_PROVE)
+	if (r->kind != FREQ_TRIAGE && r->kind != FREQ_WORK && r->kind != FREQ_KEY_PROVE &&
+	    r->kind != FREQ_WORK_SETTLE)
 		return;
 	worker_submit(p->worker, r, &err); /* a full queue drops it */
 }
@@ -289,6 +443,7 @@ static void destroy(void *self)
 	struct pk *p = self;
 	worker_stop(p->worker);
 	keywork_destroy(p->kw);
+	store_close(p->store);
 	pthread_mutex_destroy(&p->mu);
 	explicit_bzero(p, sizeof *p);
 	free(p);
@@ -311,8 +466,11 @@ int pkcs11_keys_create(const struct service_host *host, struct service *out, str
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	p->host = *host;
 	p->local_crl = strcmp(c->keys.issuer, "cmp") != 0;
-	int rc = keywork_create(&c->keys, host->trace, &p->kw, err);
+	int rc = store_open(c->database, &p->store, err);
+	if (rc == KR_OK)
+		rc = keywork_create(&c->keys, host->trace, &p->kw, err);
 	if (rc != KR_OK) {
+		store_close(p->store);
 		free(p);
 		return rc;
 	}
@@ -322,6 +480,7 @@ int pkcs11_keys_create(const struct service_host *host, struct service *out, str
 	rc = worker_start(&worker_spec, p, &p->worker, err);
 	if (rc != KR_OK) {
 		keywork_destroy(p->kw);
+		store_close(p->store);
 		pthread_mutex_destroy(&p->mu);
 		free(p);
 		return rc;

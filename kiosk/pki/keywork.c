@@ -15,6 +15,7 @@
 #include "pki/cert.h"
 #include "pki/issuer.h"
 #include "pki/issuer_cmp.h"
+#include "pki/ledger.h"
 
 #define DAY_S           86400
 #define SOPIN_SECRET    "sopin-secret" /* label of the HMAC secret on the secure module */
@@ -352,14 +353,52 @@ static int renew_cmp(struct keywork *kw, const struct work_spec *w, int i,
 	return rc;
 }
 
+static void say(const struct keywork_hooks *h, const char *step_key)
+{
+	if (h->progress)
+		h->progress(h->ctx, step_key);
+}
+
+/* Journals an effect on key (its serial) about certificate cert and the one it replaces
+ * (old; either may be NULL): done 0 before it, 1 after. KR_IO when the journal refused
+ * the intent (the effect must not be done); an outcome is never refused here. */
+static int mark(const struct keywork_hooks *h, enum work_step step, int done, const char *key,
+                const X509 *cert, const char *old, struct kerr *err)
+{
+	struct work_mark m = {.step = step, .done = done};
+	if (!h->mark)
+		return KR_OK;
+	snprintf(m.key_serial, sizeof m.key_serial, "%s", key ? key : "");
+	if (cert) {
+		struct keywork_result v;
+		issuer_serial_hex(cert, m.cert_serial, sizeof m.cert_serial);
+		cert_validity(cert, &v);
+		m.not_before_utc = v.not_before_utc;
+		m.not_after_utc = v.not_after_utc;
+	}
+	snprintf(m.old_serial, sizeof m.old_serial, "%s", old ? old : "");
+	if (h->mark(h->ctx, &m) == 0 || done)
+		return KR_OK;
+	return kerr_set(err, KR_IO, "the work journal refused the %s step", work_step_name(step));
+}
+
+/* The certificate cert issued for key (done), and about to be written onto it (old: the
+ * serial of the one it replaces, or NULL). */
+static int write_marks(const struct keywork_hooks *h, const char *key, const X509 *cert,
+                       const char *old, struct kerr *err)
+{
+	mark(h, WORK_ISSUE, 1, key, cert, old, err);
+	return mark(h, WORK_WRITE_CERT, 0, key, cert, old, err);
+}
+
 static int fail_with(struct keywork_result *res, const char *key, int rc)
 {
 	res->reason_key = key;
 	return rc;
 }
 
-static int do_unlock(struct keywork *kw, const struct work_spec *w, keywork_progress_fn progress,
-                     void *ctx, struct keywork_result *res, struct kerr *err)
+static int do_unlock(struct keywork *kw, const struct work_spec *w, const struct keywork_hooks *h,
+                     struct keywork_result *res, struct kerr *err)
 {
 	struct port_key k;
 	char so[17];
@@ -378,18 +417,21 @@ static int do_unlock(struct keywork *kw, const struct work_spec *w, keywork_prog
 		return fail_with(
 		    res, "work.key_not_authorised",
 		    kerr_set(err, KR_CONFLICT, "the key's holder is not the one authorised"));
-	progress(ctx, "work.so_login");
+	say(h, "work.so_login");
 	if ((rc = keywork_so_pin(kw, w->key_serial, so, err)) == KR_OK)
 		rc = token_login(kw->tok, i, 1, so, err);
 	explicit_bzero(so, sizeof so);
 	if (rc != KR_OK)
 		return fail_with(res, "work.failed", rc);
-	progress(ctx, "work.set_pin");
-	rc = token_init_pin(kw->tok, i, w->pin, err);
+	say(h, "work.set_pin");
+	rc = mark(h, WORK_SET_PIN, 0, w->key_serial, NULL, NULL, err);
+	if (rc == KR_OK)
+		rc = token_init_pin(kw->tok, i, w->pin, err);
 	token_logout(kw->tok, i);
 	if (rc != KR_OK)
 		return fail_with(res, "work.failed", rc);
-	progress(ctx, "work.verify_pin");
+	mark(h, WORK_SET_PIN, 1, w->key_serial, NULL, NULL, err);
+	say(h, "work.verify_pin");
 	rc = token_login(kw->tok, i, 0, w->pin, err);
 	token_logout(kw->tok, i);
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
@@ -409,8 +451,8 @@ static enum token_keytype new_key_type(const struct keywork *kw)
  * old pair with its certificate, both, or the new pair with its own; the caller removes
  * the old pair last. *out: caller frees. */
 static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t now_utc, int i,
-                       const struct token_cert *old, int64_t to, keywork_progress_fn progress,
-                       void *ctx, X509 **out, int *pin_refused, struct kerr *err)
+                       const struct token_cert *old, int64_t to, const struct keywork_hooks *h,
+                       X509 **out, int *pin_refused, struct kerr *err)
 {
 	unsigned char id[8];
 	EVP_PKEY *priv = NULL;
@@ -418,7 +460,7 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
 	int rc = token_login(kw->tok, i, 0, w->pin, err);
 	*pin_refused = rc == KR_CONFLICT;
 	if (rc == KR_OK) {
-		progress(ctx, "work.keygen");
+		say(h, "work.keygen");
 		if (RAND_bytes(id, sizeof id) != 1)
 			rc = kerr_set(err, KR_IO, "no random key ID");
 	}
@@ -427,7 +469,10 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
 	if (rc == KR_OK && !(priv = token_private_key(kw->tok, i, id, sizeof id, err)))
 		rc = KR_IO;
 	if (rc == KR_OK) {
-		progress(ctx, "work.issue");
+		say(h, "work.issue");
+		rc = mark(h, WORK_ISSUE, 0, w->key_serial, NULL, NULL, err);
+	}
+	if (rc == KR_OK) {
 		if (is_cmp(kw))
 			rc = issuer_cmp_update(&kw->c->cmp, old->x509, priv,
 			                       days_until(now_utc, to), w->subject_id, &neu, err);
@@ -436,13 +481,17 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
 			           w->renew_from_utc, to, w->subject_id, &neu, err);
 	}
 	if (rc == KR_OK) {
-		progress(ctx, "work.write_cert");
-		rc = token_login(kw->tok, i, 0, w->pin, err); /* the issuer's login came between */
-		if (rc == KR_OK)
-			rc = token_cert_store(kw->tok, i, neu, id, sizeof id, old->label, err);
+		say(h, "work.write_cert");
+		rc = write_marks(h, w->key_serial, neu, NULL, err);
 	}
+	if (rc == KR_OK)
+		rc = token_login(kw->tok, i, 0, w->pin, err); /* the issuer's login came between */
+	if (rc == KR_OK)
+		rc = token_cert_store(kw->tok, i, neu, id, sizeof id, old->label, err);
+	if (rc == KR_OK)
+		mark(h, WORK_WRITE_CERT, 1, w->key_serial, neu, NULL, err);
 	if (rc == KR_OK) {
-		progress(ctx, "work.verify");
+		say(h, "work.verify");
 		EVP_PKEY_free(priv); /* stale after the login: fetched again */
 		priv = token_private_key(kw->tok, i, id, sizeof id, err);
 		if (!priv || X509_verify(neu, X509_get0_pubkey(kw->ours)) != 1 ||
@@ -466,25 +515,32 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
  * written). *out: caller frees. */
 static int renew_same(struct keywork *kw, const struct work_spec *w, int64_t now_utc, int i,
                       const struct token_cert *old, const X509_NAME *subject, int64_t from,
-                      int64_t to, keywork_progress_fn progress, void *ctx, X509 **out, int *same,
+                      int64_t to, const struct keywork_hooks *h, X509 **out, int *same,
                       struct kerr *err)
 {
 	X509 *neu = NULL;
-	int rc;
-	progress(ctx, "work.issue");
-	if (is_cmp(kw))
+	char old_serial[48];
+	issuer_serial_hex(old->x509, old_serial, sizeof old_serial);
+	say(h, "work.issue");
+	int rc = mark(h, WORK_ISSUE, 0, w->key_serial, NULL, old_serial, err);
+	if (rc == KR_OK && is_cmp(kw))
 		rc = renew_cmp(kw, w, i, old, days_until(now_utc, to), &neu, err);
-	else
+	else if (rc == KR_OK)
 		rc = issue(kw, -1, X509_get0_pubkey(old->x509), subject, from, to, w->subject_id,
 		           &neu, err);
 	*same = rc == KR_OK && X509_cmp(neu, old->x509) == 0;
 	if (rc == KR_OK && !*same) {
-		progress(ctx, "work.write_cert");
+		say(h, "work.write_cert");
+		rc = write_marks(h, w->key_serial, neu, old_serial, err);
 		/* the new one first: a crash in between leaves two, never none */
-		rc = token_cert_store(kw->tok, i, neu, old->id, old->id_len, old->label, err);
+		if (rc == KR_OK)
+			rc = token_cert_store(kw->tok, i, neu, old->id, old->id_len, old->label,
+			                      err);
+		if (rc == KR_OK)
+			mark(h, WORK_WRITE_CERT, 1, w->key_serial, neu, old_serial, err);
 	}
 	if (rc == KR_OK) {
-		progress(ctx, "work.verify");
+		say(h, "work.verify");
 		/* the same key: its public half as certified before (see token_private_key
 		 * on libp11's public keys) */
 		if (EVP_PKEY_eq(X509_get0_pubkey(neu), X509_get0_pubkey(old->x509)) != 1 ||
@@ -501,9 +557,26 @@ static int renew_same(struct keywork *kw, const struct work_spec *w, int64_t now
 	return KR_OK;
 }
 
+/* The old certificate off token i (key: its serial) once neu is on it, with the
+ * half-written leftovers; journaled. A kiosk result. */
+static int remove_old(struct keywork *kw, const struct keywork_hooks *h, int i, const char *key,
+                      const X509 *neu, const X509 *old, struct kerr *err)
+{
+	char old_serial[48];
+	int removed;
+	issuer_serial_hex(old, old_serial, sizeof old_serial);
+	int rc = mark(h, WORK_REMOVE_OLD, 0, key, neu, old_serial, err);
+	if (rc == KR_OK)
+		rc = token_cert_remove(kw->tok, i, old, &removed, err);
+	if (rc == KR_OK) {
+		token_cert_remove(kw->tok, i, NULL, &removed, err); /* half-written leftovers */
+		mark(h, WORK_REMOVE_OLD, 1, key, neu, old_serial, err);
+	}
+	return rc;
+}
+
 static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
-                    keywork_progress_fn progress, void *ctx, struct keywork_result *res,
-                    struct kerr *err)
+                    const struct keywork_hooks *h, struct keywork_result *res, struct kerr *err)
 {
 	struct port_key k;
 	X509 *neu = NULL;
@@ -522,25 +595,21 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	struct token_cert *certs = k.certs;
 	explicit_bzero(&k.f, sizeof k.f);
 	X509 *old = certs[b].x509;
-	progress(ctx, "work.csr");
+	say(h, "work.csr");
 	int years = w->years > 0 ? w->years : 1;
 	int64_t to = cntime_add_years(w->renew_from_utc, years);
 	int same = 0, pin_refused = 0;
 	if (kw->c->renew_fresh_key && w->pin[0]) {
-		rc = renew_fresh(kw, w, now_utc, i, &certs[b], to, progress, ctx, &neu,
-		                 &pin_refused, err);
+		rc = renew_fresh(kw, w, now_utc, i, &certs[b], to, h, &neu, &pin_refused, err);
 	} else {
 		if (kw->c->renew_fresh_key)
 			fprintf(kw->trace, "[keys] renew_fresh_key: the renewal came without the "
 			                   "user's PIN: the key pair is kept\n");
 		rc = renew_same(kw, w, now_utc, i, &certs[b], X509_get_subject_name(old),
-		                w->renew_from_utc, to, progress, ctx, &neu, &same, err);
+		                w->renew_from_utc, to, h, &neu, &same, err);
 	}
 	if (rc == KR_OK) {
-		rc = same ? KR_OK : token_cert_remove(kw->tok, i, old, &removed, err);
-		if (rc == KR_OK)
-			token_cert_remove(kw->tok, i, NULL, &removed,
-			                  err); /* half-written leftovers */
+		rc = same ? KR_OK : remove_old(kw, h, i, w->key_serial, neu, old, err);
 		/* a fresh pair: the old one goes after its certificate (a kill between leaves
 		 * a key without a certificate, which nothing uses) */
 		if (rc == KR_OK && kw->c->renew_fresh_key && w->pin[0]) {
@@ -570,15 +639,14 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
  * site, which has the order. The local issuer only: the CMP CA changes a subject through
  * its own process. */
 static int do_change(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
-                     keywork_progress_fn progress, void *ctx, struct keywork_result *res,
-                     struct kerr *err)
+                     const struct keywork_hooks *h, struct keywork_result *res, struct kerr *err)
 {
 	struct port_key k;
 	X509 *neu = NULL;
 	X509_NAME *subject = NULL;
 	struct kerr rerr;
 	char old_serial[48];
-	int rc = KR_OK, removed, same = 0;
+	int rc = KR_OK, same = 0;
 	const char *why = port_key_open(kw, w->key_serial, &k, &rc, err);
 	if (!why &&
 	    (k.b < 0 || k.f.issuer != ISSUER_OURS || strcmp(k.f.subject_id, w->subject_id) != 0)) {
@@ -602,21 +670,23 @@ static int do_change(struct keywork *kw, const struct work_spec *w, int64_t now_
 	explicit_bzero(&k.f, sizeof k.f);
 	struct token_cert *old = &k.certs[k.b];
 	issuer_serial_hex(old->x509, old_serial, sizeof old_serial);
-	progress(ctx, "work.csr");
-	rc = renew_same(kw, w, now_utc, k.i, old, subject, now_utc, to, progress, ctx, &neu, &same,
-	                err);
+	say(h, "work.csr");
+	rc = renew_same(kw, w, now_utc, k.i, old, subject, now_utc, to, h, &neu, &same, err);
 	X509_NAME_free(subject);
-	if (rc == KR_OK && !same &&
-	    token_cert_remove(kw->tok, k.i, old->x509, &removed, err) == KR_OK)
-		token_cert_remove(kw->tok, k.i, NULL, &removed, err); /* half-written leftovers */
+	if (rc == KR_OK && !same)
+		remove_old(kw, h, k.i, w->key_serial, neu, old->x509, err);
 	if (rc == KR_OK) {
-		progress(ctx, "work.revoke_old");
+		say(h, "work.revoke_old");
+		rc = mark(h, WORK_REVOKE, 0, w->key_serial, NULL, old_serial, err);
+	}
+	if (rc == KR_OK) {
 		if (issuer_local_revoke_serial(&kw->local, w->subject_id, old_serial,
 		                               renamed ? REVOKE_AFFILIATION_CHANGED
 		                                       : REVOKE_SUPERSEDED,
-		                               now_utc, &rerr) == KR_OK)
+		                               now_utc, &rerr) == KR_OK) {
+			mark(h, WORK_REVOKE, 1, w->key_serial, NULL, old_serial, err);
 			keywork_crl(kw, now_utc, &rerr);
-		else
+		} else
 			fprintf(kw->trace,
 			        "[keys] the old certificate %s is the central site's to "
 			        "revoke: %s\n",
@@ -662,7 +732,7 @@ static int blank_init(struct keywork *kw, int *i, const char *serial, const char
 
 /* Personalises the next blank key in the dispenser's slot; main: it gets the seal. */
 static int personalise_one(struct keywork *kw, const struct work_spec *w, int main_key, int64_t now,
-                           keywork_progress_fn progress, void *ctx, struct keywork_result *res,
+                           const struct keywork_hooks *h, struct keywork_result *res,
                            struct kerr *err)
 {
 	char label[33];
@@ -672,7 +742,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	X509_REQ *req = NULL;
 	EVP_PKEY *priv = NULL;
 	int rc, sm = -1;
-	progress(ctx, "work.dispense");
+	say(h, "work.dispense");
 	if ((rc = token_refresh(kw->tok, err)) != KR_OK)
 		return fail_with(res, "work.failed", rc);
 	int i = token_find(kw->tok, kw->c->personalisation, 0);
@@ -680,7 +750,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		return fail_with(res, "work.no_blank", kerr_set(err, KR_NOT_FOUND, "no blank key"));
 	if ((rc = token_info(kw->tok, i, &ti, err)) != KR_OK)
 		return fail_with(res, "work.failed", rc);
-	progress(ctx, "work.init_key");
+	say(h, "work.init_key");
 	snprintf(label, sizeof label, "GXCA %s", ti.serial);
 	rc = blank_init(kw, &i, ti.serial, label, w->pin, &sm, err);
 	if (rc != KR_OK) {
@@ -688,12 +758,12 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		return fail_with(res, "work.failed", rc);
 	}
 
-	progress(ctx, "work.keygen");
+	say(h, "work.keygen");
 	RAND_bytes(id, sizeof id);
 	rc = token_keygen(kw->tok, i, new_key_type(kw), id, sizeof id, label, err);
 	if (rc == KR_OK && !(priv = token_private_key(kw->tok, i, id, sizeof id, err)))
 		rc = KR_IO;
-	progress(ctx, "work.csr");
+	say(h, "work.csr");
 	X509_NAME *subject = pki_subject_build(w->holder, w->subject_name, w->subject_id);
 	if (rc == KR_OK && !subject)
 		rc = kerr_set(err, KR_INVALID, "bad subject");
@@ -708,7 +778,10 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	int years = w->years > 0 ? w->years : 1;
 	int64_t to = cntime_add_years(now, years);
 	if (rc == KR_OK) {
-		progress(ctx, "work.issue");
+		say(h, "work.issue");
+		rc = mark(h, WORK_ISSUE, 0, ti.serial, NULL, NULL, err);
+	}
+	if (rc == KR_OK) {
 		if (is_cmp(kw))
 			rc = issuer_cmp_enrol(&kw->c->cmp, priv, X509_REQ_get_subject_name(req),
 			                      days_until(now, to), w->subject_id, &cert, err);
@@ -719,11 +792,15 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	}
 	sm_logout(kw, &sm);
 	if (rc == KR_OK) {
-		progress(ctx, "work.write_cert");
-		rc = token_login(kw->tok, i, 0, w->pin, err); /* the issuer's login came between */
-		if (rc == KR_OK)
-			rc = token_cert_store(kw->tok, i, cert, id, sizeof id, label, err);
+		say(h, "work.write_cert");
+		rc = write_marks(h, ti.serial, cert, NULL, err);
 	}
+	if (rc == KR_OK)
+		rc = token_login(kw->tok, i, 0, w->pin, err); /* the issuer's login came between */
+	if (rc == KR_OK)
+		rc = token_cert_store(kw->tok, i, cert, id, sizeof id, label, err);
+	if (rc == KR_OK)
+		mark(h, WORK_WRITE_CERT, 1, ti.serial, cert, NULL, err);
 	if (rc == KR_OK && main_key && w->seal) {
 		char meta[160];
 		int len =
@@ -733,7 +810,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		    token_data_store(kw->tok, i, SEAL_LABEL, "kiosk-seal", meta, strlen(meta), err);
 	}
 	if (rc == KR_OK) {
-		progress(ctx, "work.verify");
+		say(h, "work.verify");
 		/* fetched again: the logout and login since the CSR made the first one stale */
 		EVP_PKEY_free(priv);
 		priv = token_private_key(kw->tok, i, id, sizeof id, err);
@@ -742,7 +819,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	}
 	token_logout(kw->tok, i);
 	if (rc == KR_OK) {
-		progress(ctx, "work.hand_out");
+		say(h, "work.hand_out");
 		if (main_key) {
 			issuer_serial_hex(cert, res->cert_serial, sizeof res->cert_serial);
 			cert_validity(cert, res);
@@ -803,12 +880,14 @@ int keywork_crl_due(struct keywork *kw, int64_t now_utc)
  * that cannot be written leaves the revocation done (the ledger has it) and is retried
  * by keywork_crl_due's schedule. */
 static int do_revoke(struct keywork *kw, const struct work_spec *w, enum revoke_reason reason,
-                     int64_t now_utc, keywork_progress_fn progress, void *ctx,
-                     struct keywork_result *res, struct kerr *err)
+                     int64_t now_utc, const struct keywork_hooks *h, struct keywork_result *res,
+                     struct kerr *err)
 {
 	int changed = 0, rc = KR_OK;
 	struct kerr crl_err;
-	progress(ctx, "work.revoke_request");
+	say(h, "work.revoke_request");
+	if (mark(h, WORK_REVOKE, 0, w->key_serial, NULL, NULL, err) != KR_OK)
+		return fail_with(res, "work.failed", KR_IO);
 	if (is_cmp(kw) && reason == REVOKE_LIFT)
 		rc = kerr_set(err, KR_INVALID,
 		              "a suspension cannot be lifted through the CMP CA (no such request)");
@@ -823,23 +902,24 @@ static int do_revoke(struct keywork *kw, const struct work_spec *w, enum revoke_
 		if (rc == KR_OK && changed > 0)
 			keywork_crl(kw, now_utc, &crl_err);
 	}
+	if (rc == KR_OK)
+		mark(h, WORK_REVOKE, 1, w->key_serial, NULL, res->cert_serial, err);
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
 }
 
 int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
-                keywork_progress_fn progress, void *ctx, struct keywork_result *res,
-                struct kerr *err)
+                const struct keywork_hooks *h, struct keywork_result *res, struct kerr *err)
 {
 	memset(res, 0, sizeof *res);
 	switch (w->biz) {
 	case BIZ_UNLOCK:
-		return do_unlock(kw, w, progress, ctx, res, err);
+		return do_unlock(kw, w, h, res, err);
 	case BIZ_RENEW:
-		return do_renew(kw, w, now_utc, progress, ctx, res, err);
+		return do_renew(kw, w, now_utc, h, res, err);
 	case BIZ_CHANGE:
-		return do_change(kw, w, now_utc, progress, ctx, res, err);
+		return do_change(kw, w, now_utc, h, res, err);
 	case BIZ_REVOKE:
-		return do_revoke(kw, w, w->revoke_reason, now_utc, progress, ctx, res, err);
+		return do_revoke(kw, w, w->revoke_reason, now_utc, h, res, err);
 	case BIZ_CHECK:
 		return fail_with(res, "work.failed", kerr_set(err, KR_INVALID, "nothing to do"));
 	default:
@@ -852,12 +932,12 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 	/* a reissue: the lost key's certificates revoked before a new key is made (a redo
 	 * after a crash finds them revoked already and goes on) */
 	if (w->biz == BIZ_REISSUE) {
-		int rc = do_revoke(kw, w, REVOKE_KEY_COMPROMISE, now_utc, progress, ctx, res, err);
+		int rc = do_revoke(kw, w, REVOKE_KEY_COMPROMISE, now_utc, h, res, err);
 		if (rc != KR_OK)
 			return rc;
 	}
 	for (int k = 0; k <= w->sub_keys; k++) {
-		int rc = personalise_one(kw, w, k == 0, now_utc, progress, ctx, res, err);
+		int rc = personalise_one(kw, w, k == 0, now_utc, h, res, err);
 		if (rc != KR_OK)
 			return rc;
 	}
@@ -892,4 +972,51 @@ int keywork_prove(struct keywork *kw, const char *serial, const char *pin, int s
 	EVP_PKEY_free(priv);
 	port_key_close(&k);
 	return rc;
+}
+
+int keywork_revoke_serial(struct keywork *kw, const char *serial, enum revoke_reason reason,
+                          int64_t now_utc, struct kerr *err)
+{
+	struct ledger lg;
+	struct kerr crl_err;
+	char subject_id[24] = "";
+	int rc = ledger_read(kw->local.ledger, &lg, err);
+	const struct ledger_cert *c = rc == KR_OK ? ledger_find(&lg, serial) : NULL;
+	if (c)
+		snprintf(subject_id, sizeof subject_id, "%s", c->subject_id);
+	ledger_free(&lg);
+	if (rc != KR_OK)
+		return rc;
+	if (!c)
+		return kerr_set(err, KR_NOT_FOUND, "certificate %s: not in the ledger", serial);
+	rc = issuer_local_revoke_serial(&kw->local, subject_id, serial, reason, now_utc, err);
+	explicit_bzero(subject_id, sizeof subject_id);
+	if (rc == KR_OK)
+		keywork_crl(kw, now_utc, &crl_err);
+	return rc;
+}
+
+int keywork_key_holds(struct keywork *kw, const char *serial, const char *cert_serial,
+                      int64_t *not_after_utc)
+{
+	struct kerr e;
+	struct token_cert *certs = NULL;
+	char want[64], hex[48];
+	int n = 0, holds = 0;
+	snprintf(want, sizeof want, "serial:%s", serial);
+	int i =
+	    serial[0] && token_refresh(kw->tok, &e) == KR_OK ? token_find(kw->tok, want, 0) : -1;
+	if (i >= 0 && token_certs(kw->tok, i, &certs, &n, &e) == KR_OK)
+		for (int k = 0; k < n && !holds; k++) {
+			if (!certs[k].x509)
+				continue;
+			issuer_serial_hex(certs[k].x509, hex, sizeof hex);
+			holds = strcmp(hex, cert_serial) == 0;
+			struct keywork_result v;
+			cert_validity(certs[k].x509, &v);
+			if (holds)
+				*not_after_utc = v.not_after_utc;
+		}
+	token_certs_free(certs, n);
+	return holds;
 }

@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "core/flow.h"
 #include "core/result.h"
+#include "store/work.h"
 
 struct keywork;
 
@@ -25,7 +26,15 @@ int keywork_port(struct keywork *kw, char *serial, size_t size);
 /* Triage of the key in the user's port at now_utc. KR_NOT_FOUND without a key. */
 int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, struct kerr *err);
 
-typedef void (*keywork_progress_fn)(void *ctx, const char *step_key);
+/* What the work tells as it goes: progress, each step's string key as it starts (shown
+ * to the user); mark, each effect on a key or on the CA's records, before it is done and
+ * after (the work journal, store/work.h): a mark that returns non-zero stops the work
+ * before the effect (a failed outcome mark after it is only traced). Either may be NULL. */
+struct keywork_hooks {
+	void (*progress)(void *ctx, const char *step_key);
+	int (*mark)(void *ctx, const struct work_mark *m);
+	void *ctx;
+};
 
 struct keywork_result {
 	char cert_serial[48]; /* of the certificate issued (or revoked), "" when none */
@@ -45,8 +54,7 @@ struct keywork_result {
  * holder's certificates (keyCompromise; queued for the central site when none is ours),
  * then makes the new key. */
 int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
-                keywork_progress_fn progress, void *ctx, struct keywork_result *res,
-                struct kerr *err);
+                const struct keywork_hooks *h, struct keywork_result *res, struct kerr *err);
 
 /* (Re)writes the local issuer's CRL from the ledger at now_utc ([keys] crl_file,
  * crl_next_update_hours), signed with the CA key on the secure module (logged in and out
@@ -58,6 +66,20 @@ int keywork_crl(struct keywork *kw, int64_t now_utc, struct kerr *err);
 /* Whether the CRL is due at now_utc: the file is missing or unreadable, the last write
  * failed, or its nextUpdate is within a quarter of the period. */
 int keywork_crl_due(struct keywork *kw, int64_t now_utc);
+
+/* Revokes the one certificate serial (upper-case hex) for reason in the local issuer's
+ * ledger, the CRL rewritten: what a work issued but did not deliver (cessationOfOperation:
+ * a work that failed after the CA issued, an order a restart reversed), or a change's old
+ * certificate (superseded). KR_NOT_FOUND when the ledger holds no such certificate in a
+ * state reason changes (revoked already, or the CMP CA's, which the central site revokes
+ * with the order). */
+int keywork_revoke_serial(struct keywork *kw, const char *serial, enum revoke_reason reason,
+                          int64_t now_utc, struct kerr *err);
+
+/* Whether the key of serial, wherever it is attached, holds the certificate cert_serial
+ * (upper-case hex): 1 with that certificate's end in *not_after_utc, else 0. */
+int keywork_key_holds(struct keywork *kw, const char *serial, const char *cert_serial,
+                      int64_t *not_after_utc);
 
 /* Proof of possession of a key (staff 1: a staff key, kiosk/staff; 0: a user's key
  * authorising a renewal, core/authority.h): the key serial in the user's port is

@@ -19,6 +19,7 @@ static const struct {
     {CRL_REASON_KEY_COMPROMISE, "keyCompromise"},
     {CRL_REASON_AFFILIATION_CHANGED, "affiliationChanged"},
     {CRL_REASON_SUPERSEDED, "superseded"},
+    {CRL_REASON_CESSATION_OF_OPERATION, "cessationOfOperation"},
     {CRL_REASON_CERTIFICATE_HOLD, "certificateHold"},
 };
 

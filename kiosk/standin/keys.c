@@ -133,6 +133,15 @@ static void work(struct keys *k, const struct flow_request *r)
 	post(k, &ev);
 }
 
+/* Work that did not finish: the stand-in keeps no work journal, so none ever landed. */
+static void settle(struct keys *k, const struct flow_request *r)
+{
+	struct flow_event ev = {.kind = FEV_WORK_FAILED, .order_id = r->order_id};
+	snprintf(ev.text, sizeof ev.text, "work.not_delivered");
+	fprintf(k->host.trace, "[stand-in keys] order %s: the work had not landed\n", r->order_no);
+	post(k, &ev);
+}
+
 static void submit(void *self, const struct flow_request *r)
 {
 	struct keys *k = self;
@@ -140,6 +149,8 @@ static void submit(void *self, const struct flow_request *r)
 		triage(k);
 	else if (r->kind == FREQ_WORK)
 		work(k, r);
+	else if (r->kind == FREQ_WORK_SETTLE)
+		settle(k, r);
 }
 
 static int control(void *self, const char *verb, const char *args, struct kerr *err)

@@ -140,7 +140,43 @@ static int order_read(sqlite3_stmt *st, struct order_row *out, struct kerr *err)
 	out->updated_utc = sqlite3_column_int64(st, 8);
 	column_copy(st, 9, out->subject_masked, sizeof out->subject_masked);
 	column_copy(st, 10, out->key_serial, sizeof out->key_serial);
+	column_copy(st, 11, out->pickup_no, sizeof out->pickup_no);
 	return KR_OK;
+}
+
+int store_order_quote(struct store *s, int64_t id, struct fee_quote *q, struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	memset(q, 0, sizeof *q);
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "SELECT item, qty, years, bundle, unit_fen, total_fen FROM "
+	                            "order_lines WHERE order_id = ?1 ORDER BY seq",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_bind_int64(st, 1, id);
+	int r = KR_OK;
+	while (r == KR_OK && rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = SQLITE_OK;
+		const unsigned char *item = sqlite3_column_text(st, 0);
+		const char *key = item ? fees_item_key((const char *)item) : NULL;
+		if (!key || q->nlines == FEE_MAX_LINES) {
+			r = kerr_set(err, KR_CORRUPT, "order %lld: a fee line no quote makes",
+			             (long long)id);
+			break;
+		}
+		struct fee_line *l = &q->line[q->nlines++];
+		l->key = key;
+		l->qty = sqlite3_column_int(st, 1);
+		l->years = sqlite3_column_int(st, 2);
+		l->bundle = sqlite3_column_int(st, 3);
+		l->unit_fen = sqlite3_column_int64(st, 4);
+		l->total_fen = sqlite3_column_int64(st, 5);
+		q->total_fen += l->total_fen;
+	}
+	sqlite3_finalize(st);
+	if (r == KR_OK && rc != SQLITE_DONE)
+		r = store_sqlite_err(s->db, rc, "reading an order's fee lines", err);
+	return r;
 }
 
 static int alnum(char c)
@@ -320,6 +356,8 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	memcpy(out->out_trade_no, out_trade_no, sizeof out_trade_no);
 	snprintf(out->subject_masked, sizeof out->subject_masked, "%s", subject);
 	snprintf(out->key_serial, sizeof out->key_serial, "%s", serial);
+	snprintf(out->pickup_no, sizeof out->pickup_no, "%s",
+	         spec->pickup_no ? spec->pickup_no : "");
 	return KR_OK;
 }
 

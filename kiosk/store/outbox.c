@@ -10,6 +10,7 @@
 #include "store/store_internal.h"
 
 #define CONTACT_KEY "last_contact_utc"
+#define CRL_KEY     "crl_number_acked"
 
 static const char *const status_ids[INBOX_STATUS_COUNT] = {"stored", "accepted", "refused"};
 
@@ -150,6 +151,28 @@ int outbox_contact_set(struct store *s, int64_t now_utc, struct kerr *err)
 	int rc = state_put(s, CONTACT_KEY, now_utc);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "recording the contact", err);
+	return store_tx_commit(s, err);
+}
+
+int outbox_crl_acked(struct store *s, int64_t *number, struct kerr *err)
+{
+	return query_int(s, "SELECT value FROM sync_state WHERE key = ?1", CRL_KEY, -1, number,
+	                 err);
+}
+
+int outbox_crl_acked_set(struct store *s, int64_t number, int stale, int64_t now_utc,
+                         struct kerr *err)
+{
+	char body[64];
+	int r = store_tx_begin(s, err);
+	if (r != KR_OK)
+		return r;
+	snprintf(body, sizeof body, "{\"crl\":%lld,\"stale\":%d}", (long long)number, stale != 0);
+	int rc = state_put(s, CRL_KEY, number);
+	if (rc == SQLITE_OK)
+		rc = store_tx_journal(s, "sync.crl", 0, body, now_utc);
+	if (rc != SQLITE_OK)
+		return store_tx_fail(s, rc, "recording the CRL the site holds", err);
 	return store_tx_commit(s, err);
 }
 

@@ -1,6 +1,7 @@
 /* outbox.h — the store's side of central sync (migration 4): the pending outbox events
  * read oldest first in batches, a batch marked acknowledged, the last contact with the
- * central site, and what was pulled from it (table central_inbox).
+ * central site, the number of the newest CRL it holds, and what was pulled from it (table
+ * central_inbox).
  *
  * Used by the sync service on its own store handle (kiosk/sync/). Every write is one
  * transaction together with a journal row of kind "sync". */
@@ -39,6 +40,14 @@ int outbox_ack(struct store *s, const char *const *ids, int n, int64_t now_utc, 
 int outbox_last_contact(struct store *s, int64_t *utc, struct kerr *err);
 /* Records a contact that acknowledged nothing (e.g. a pull). */
 int outbox_contact_set(struct store *s, int64_t now_utc, struct kerr *err);
+
+/* The crlNumber of the newest CRL the central site holds from this kiosk's issuer
+ * (docs/central-api.md §7), -1 when it acknowledged none. */
+int outbox_crl_acked(struct store *s, int64_t *number, struct kerr *err);
+/* Records that the site holds CRL number: it kept it, or (stale) answered that it holds
+ * this one or a newer; with a journal row {"crl": number, "stale": 0|1}. */
+int outbox_crl_acked_set(struct store *s, int64_t number, int stale, int64_t now_utc,
+                         struct kerr *err);
 
 /* What was pulled from the central site. */
 enum inbox_status { INBOX_STORED, INBOX_ACCEPTED, INBOX_REFUSED, INBOX_STATUS_COUNT };

@@ -156,6 +156,32 @@ int receipts_mark(struct store *s, int64_t id, int printed, const char *error, i
 	return store_tx_commit(s, err);
 }
 
+int receipts_missing(struct store *s, int recent, int64_t *ids, int max, int *n, struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	/* a range of ids reads only the newest rows, however many years the table holds */
+	int rc = sqlite3_prepare_v2(
+	    store_sqlite(s),
+	    "SELECT id FROM orders WHERE id > (SELECT coalesce(max(id), 0) - ?1 FROM orders)"
+	    " AND state = ?2 AND business != ?3 AND NOT EXISTS"
+	    " (SELECT 1 FROM receipts r WHERE r.order_id = orders.id) ORDER BY id LIMIT ?4",
+	    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, recent);
+		sqlite3_bind_int(st, 2, ORDER_SERVED);
+		sqlite3_bind_int(st, 3, BIZ_CHECK);
+		sqlite3_bind_int(st, 4, max);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			ids[(*n)++] = sqlite3_column_int64(st, 0);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? KR_OK
+	                       : store_sqlite_err(store_sqlite(s), rc,
+	                                          "list served orders without a receipt", err);
+}
+
 int receipts_unprinted(struct store *s, struct receipt_row *rows, int max, int *n, struct kerr *err)
 {
 	sqlite3_stmt *st = NULL;

@@ -39,6 +39,11 @@ int receipts_get(struct store *s, int64_t id, struct receipt_row *row, unsigned 
 int receipts_mark(struct store *s, int64_t id, int printed, const char *error, int64_t now_utc,
                   struct kerr *err);
 
+/* The served orders among the last `recent` orders (the newest ids) that have no receipt,
+ * key checks aside, oldest first: at most max ids; *n gets how many. A power cut between
+ * an order's move to served and its receipt's store leaves one. */
+int receipts_missing(struct store *s, int recent, int64_t *ids, int max, int *n, struct kerr *err);
+
 /* Receipts not printed yet, oldest first, at most max into rows; *n gets how many. */
 int receipts_unprinted(struct store *s, struct receipt_row *rows, int max, int *n,
                        struct kerr *err);

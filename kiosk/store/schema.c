@@ -126,6 +126,10 @@ static const char *const migrations[] = {
     " who_hash BLOB NOT NULL,"
     " at_utc INT NOT NULL);"
     "CREATE INDEX loss_reports_who ON loss_reports(who_hash, at_utc);",
+    /* 8: an order's journal rows and receipts found by the order: the work journal read
+     * back by recovery (kiosk/store/work.c), a lost receipt found (receipts_missing) */
+    "CREATE INDEX journal_order ON journal(order_id, seq);"
+    "CREATE INDEX receipts_order ON receipts(order_id);",
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -13,6 +13,9 @@
 #include "store/store.h"
 #include "store/store_internal.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +28,7 @@
 /* The columns of struct order_row, in the order order_read() (orders.c) expects them. */
 #define ORDER_COLUMNS                                                                              \
 	"id, order_no, out_trade_no, business, holder, amount_fen, state, created_utc, "           \
-	"updated_utc, subject_masked, key_serial"
+	"updated_utc, subject_masked, key_serial, pickup_no"
 
 /* The SQL of each statement prepared once per handle (enum stmt, store_internal.h). */
 static const char *const stmt_sql[ST_COUNT] = {
@@ -195,10 +198,38 @@ int store_tx_fail(struct store *s, int rc, const char *what, struct kerr *err)
 }
 
 /* Commits; on failure rolls back and returns the mapped result. */
+#ifdef KIOSK_CRASH_POINTS
+/* The kill-anywhere test (tests/rigs/kill-anywhere): with KIOSK_KILL_AT_COMMIT=N in its
+ * environment the process kills itself with SIGKILL right after its Nth commit, on any
+ * handle — a power cut just after an order's move or a step of its work. Test builds
+ * only (KIOSK_CRASH_POINTS; off in the release build). */
+static long kill_at;
+static atomic_long commits;
+static pthread_once_t kill_once = PTHREAD_ONCE_INIT;
+
+static void kill_at_read(void)
+{
+	const char *v = getenv("KIOSK_KILL_AT_COMMIT");
+	kill_at = v ? strtol(v, NULL, 10) : 0;
+}
+
+static void crash_point(void)
+{
+	pthread_once(&kill_once, kill_at_read);
+	if (kill_at > 0 && atomic_fetch_add(&commits, 1) + 1 == kill_at)
+		raise(SIGKILL);
+}
+#endif
+
 int store_tx_commit(struct store *s, struct kerr *err)
 {
 	int rc = store_stmt_run(s->st[ST_COMMIT]);
-	return rc == SQLITE_OK ? KR_OK : store_tx_fail(s, rc, "commit", err);
+	if (rc != SQLITE_OK)
+		return store_tx_fail(s, rc, "commit", err);
+#ifdef KIOSK_CRASH_POINTS
+	crash_point();
+#endif
+	return KR_OK;
 }
 sqlite3 *store_sqlite(struct store *s)
 {

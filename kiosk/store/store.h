@@ -46,6 +46,7 @@ struct order_row {
 	int64_t updated_utc;
 	char subject_masked[128];
 	char key_serial[64];
+	char pickup_no[32]; /* the pick-up order it hands out, "" when none */
 };
 
 /* Opens (creating when absent) the database at path. A file that is not a SQLite
@@ -91,6 +92,10 @@ int store_order_move_cert(struct store *s, int64_t id, enum order_state to, cons
 
 /* Reads one order. KR_NOT_FOUND when there is none. */
 int store_order_get(struct store *s, int64_t id, struct order_row *out, struct kerr *err);
+
+/* The fee lines of order id into *q (the item keys as the quotes have them), its total
+ * their sum. KR_CORRUPT for a line no quote makes. */
+int store_order_quote(struct store *s, int64_t id, struct fee_quote *q, struct kerr *err);
 
 /* Reads the order of that number. KR_NOT_FOUND when there is none. */
 int store_order_find(struct store *s, const char *order_no, struct order_row *out,

@@ -20,10 +20,12 @@
 #include "pay/sign.h"
 
 #define CENTRAL_URL_MAX 1024
+#define JSON_TYPE       "application/json"
+#define CRL_TYPE        "application/pkix-crl" /* RFC 5280 section 4.2.1.13 */
 
 struct central {
 	char events_url[CENTRAL_URL_MAX], inbox_url[CENTRAL_URL_MAX];
-	char heartbeat_url[CENTRAL_URL_MAX];
+	char heartbeat_url[CENTRAL_URL_MAX], crl_url[CENTRAL_URL_MAX];
 	char kiosk_id[16];
 	EVP_PKEY *fee_key;
 	/* pkcs11: key only: the identity key (drivers/token/identity.h) and the engine of our
@@ -42,7 +44,8 @@ struct central {
 
 const char *central_outcome_name(enum central_outcome o)
 {
-	static const char *const names[] = {"ok", "retry", "slow-down", "too-large", "refused"};
+	static const char *const names[] = {"ok",        "retry",   "slow-down",
+	                                    "too-large", "refused", "stale"};
 	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
 }
 
@@ -142,7 +145,9 @@ int central_create(const struct central_config *cfg, struct central **out, struc
 	    snprintf(c->inbox_url, sizeof c->inbox_url, "%s%sv1/kiosks/%s/inbox", url, slash,
 	             cfg->kiosk_id) >= (int)sizeof c->inbox_url - 64 ||
 	    snprintf(c->heartbeat_url, sizeof c->heartbeat_url, "%s%sv1/kiosks/%s/heartbeat", url,
-	             slash, cfg->kiosk_id) >= (int)sizeof c->heartbeat_url)
+	             slash, cfg->kiosk_id) >= (int)sizeof c->heartbeat_url ||
+	    snprintf(c->crl_url, sizeof c->crl_url, "%s%sv1/kiosks/%s/crl", url, slash,
+	             cfg->kiosk_id) >= (int)sizeof c->crl_url)
 		rc = kerr_set(err, KR_CONFIG, "url: too long");
 	if (rc == KR_OK && alipay_key_load_public(cfg->fee_key_file, &c->fee_key, err) != KR_OK) {
 		struct kerr why = *err;
@@ -205,8 +210,10 @@ void central_destroy(struct central *c)
 /* Maps an HTTP status to an outcome. */
 static enum central_outcome outcome_of(long status)
 {
-	if (status == 200)
+	if (status == 200 || status == 204)
 		return CENTRAL_OK;
+	if (status == 409)
+		return CENTRAL_STALE;
 	if (status == 429)
 		return CENTRAL_SLOW_DOWN;
 	if (status == 413)
@@ -216,11 +223,14 @@ static enum central_outcome outcome_of(long status)
 	return CENTRAL_RETRY;
 }
 
-/* One exchange: POST body (when not NULL) or GET url. The answer is in c->answer.data. */
-static enum central_outcome exchange(struct central *c, const char *url, const char *body,
+/* One transfer: GET url when body is NULL, else method (POST or PUT) with body[0..len)
+ * of Content-Type type. The answer is in c->answer.data. */
+static enum central_outcome transfer(struct central *c, const char *method, const char *url,
+                                     const char *type, const void *body, size_t len,
                                      int64_t *retry_after_s, struct kerr *err)
 {
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	char content_type[64];
+	struct curl_slist *hdr = NULL;
 	c->errbuf[0] = '\0';
 	c->key_failed = 0;
 	struct kerr why = {{0}};
@@ -230,8 +240,13 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
 	*retry_after_s = 0;
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	if (body) {
+		snprintf(content_type, sizeof content_type, "Content-Type: %s", type);
+		hdr = curl_slist_append(NULL, content_type);
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdr);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		if (strcmp(method, "POST") != 0)
+			curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	}
@@ -242,6 +257,8 @@ static enum central_outcome exchange(struct central *c, const char *url, const c
 	curl_easy_getinfo(c->curl, CURLINFO_RETRY_AFTER, &after);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, NULL);
 	curl_slist_free_all(hdr);
 	if (c->answer.overflow) {
 		kerr_set(err, KR_CORRUPT, "answer longer than %d bytes", CENTRAL_ANSWER_MAX);
@@ -314,7 +331,8 @@ enum central_outcome central_push(struct central *c, const struct outbox_event *
 		kerr_set(err, KR_NOMEM, "out of memory");
 		return CENTRAL_RETRY;
 	}
-	enum central_outcome o = exchange(c, c->events_url, body, retry_after_s, err);
+	enum central_outcome o =
+	    transfer(c, "POST", c->events_url, JSON_TYPE, body, strlen(body), retry_after_s, err);
 	cJSON_free(body);
 	if (o != CENTRAL_OK)
 		return o;
@@ -372,9 +390,16 @@ enum central_outcome central_send_heartbeat(struct central *c, const struct cent
 		kerr_set(err, KR_NOMEM, "out of memory");
 		return CENTRAL_RETRY;
 	}
-	enum central_outcome o = exchange(c, c->heartbeat_url, body, retry_after_s, err);
+	enum central_outcome o = transfer(c, "POST", c->heartbeat_url, JSON_TYPE, body,
+	                                  strlen(body), retry_after_s, err);
 	cJSON_free(body);
 	return o;
+}
+
+enum central_outcome central_send_crl(struct central *c, const unsigned char *der, size_t len,
+                                      int64_t *retry_after_s, struct kerr *err)
+{
+	return transfer(c, "PUT", c->crl_url, CRL_TYPE, der, len, retry_after_s, err);
 }
 
 enum central_outcome central_pull(struct central *c, int64_t after, int limit, central_item_fn fn,
@@ -383,7 +408,7 @@ enum central_outcome central_pull(struct central *c, int64_t after, int limit, c
 	char url[CENTRAL_URL_MAX + 64];
 	*more = 0;
 	snprintf(url, sizeof url, "%s?after=%lld&limit=%d", c->inbox_url, (long long)after, limit);
-	enum central_outcome o = exchange(c, url, NULL, retry_after_s, err);
+	enum central_outcome o = transfer(c, "GET", url, NULL, NULL, 0, retry_after_s, err);
 	if (o != CENTRAL_OK)
 		return o;
 	cJSON *j = cJSON_ParseWithLength(c->answer.data, c->answer.len);

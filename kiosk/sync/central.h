@@ -1,5 +1,6 @@
 /* central.h — the HTTPS client of the central site's API (docs/central-api.md): push a
- * batch of outbox events, pull the inbox, check a fee table's signature, send a heartbeat.
+ * batch of outbox events, pull the inbox, check a fee table's signature, send a heartbeat,
+ * send the local issuer's CRL.
  *
  * One libcurl handle, reused (the connection is kept alive), peer and host verified,
  * mutual TLS with the kiosk's client certificate and key, time-outs from [central]. The
@@ -40,6 +41,7 @@ enum central_outcome {
 	CENTRAL_SLOW_DOWN, /* 429: wait at least *retry_after_s */
 	CENTRAL_TOO_LARGE, /* 413: send smaller batches */
 	CENTRAL_REFUSED,   /* 400, 403, 404, 422: a person must look; retry slowly */
+	CENTRAL_STALE,     /* 409: the site holds this or something newer (a CRL's number) */
 };
 
 const char *central_outcome_name(enum central_outcome o);
@@ -73,6 +75,13 @@ struct central_heartbeat {
  * anything but CENTRAL_OK in err. */
 enum central_outcome central_send_heartbeat(struct central *c, const struct central_heartbeat *hb,
                                             int64_t *retry_after_s, struct kerr *err);
+
+/* PUTs the DER CRL der[0..len) (borrowed) to /v1/kiosks/{kiosk}/crl as
+ * application/pkix-crl (docs/central-api.md §7). CENTRAL_OK (200, 204): the site keeps
+ * it; CENTRAL_STALE (409): it holds a CRL with this crlNumber or a higher one; otherwise
+ * as for a push, with the detail in err. */
+enum central_outcome central_send_crl(struct central *c, const unsigned char *der, size_t len,
+                                      int64_t *retry_after_s, struct kerr *err);
 
 /* One pulled item; strings borrowed for the callback. */
 struct central_item {

@@ -17,6 +17,13 @@
  * over with control "devices", the outbox depth and the last contact go to the site; not
  * stored (a liveness signal), sent between batches so a long drain does not hold it up;
  * its failures back off on their own, so they never delay the push.
+ * CRL: with a [keys] crl_file, every round looks whether the file changed (the local
+ * issuer renames each new CRL over the old one) and reads it anew when it did; a CRL whose
+ * crlNumber is above the one the site last acknowledged is sent (docs/central-api.md §7),
+ * before the push, and until the site takes it — or answers 409, holding it or a newer
+ * one: that counts as delivered. The acknowledged number is kept in the store, so a
+ * restart does not send the same CRL again. A file that is missing or not a usable CRL is
+ * traced once and not sent. Its failures back off on their own, like the heartbeat's.
  *
  * Owns the client, its store handle and its worker, whose idle hook is the round: it
  * returns when the next one is due. Never busy, except while a round asked for by control
@@ -28,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +50,7 @@
 #include "store/store.h"
 #include "sync/central.h"
 #include "sync/agentlist.h"
+#include "sync/crlfile.h"
 #include "sync/feeupdate.h"
 #include "sync/pickup.h"
 
@@ -49,6 +58,14 @@
 #define SYNC_PULL_ROUNDS 20 /* pages pulled in one go at most */
 
 enum push_result { PUSH_EMPTY, PUSH_SENT, PUSH_FAILED };
+
+/* Which file the CRL path named when it was read: a new CRL is a new file. */
+struct crl_stamp {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	int64_t mtime_ns;
+};
 
 struct sync {
 	struct service_host host;
@@ -71,6 +88,14 @@ struct sync {
 	int64_t hb_next_ms; /* mono ms: due then (after a failure: when the back-off ends) */
 	int hb_failures;
 	struct central_heartbeat hb;
+	/* the CRL ([keys] crl_file, "" without one): the file as last read, the CRL that waits
+	 * to be sent (der NULL: none), the number the site holds (-1: none), the back-off */
+	const char *crl_path;
+	struct crl_stamp crl_seen;
+	int crl_looked;
+	struct crlfile crl;
+	int64_t crl_acked, crl_retry_ms;
+	int crl_failures;
 };
 
 static int64_t now_utc(struct sync *s)
@@ -313,22 +338,120 @@ static void heartbeat_tick(struct sync *s)
 	s->hb_next_ms = backoff_until(s, &s->hb_failures, o, after_s);
 }
 
+/* The file at path now (all zero when there is none). */
+static void crl_stamp_of(const char *path, struct crl_stamp *out)
+{
+	struct stat st;
+	memset(out, 0, sizeof *out);
+	if (stat(path, &st) != 0)
+		return;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	out->size = st.st_size;
+	out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* Reads the CRL file anew: it waits to be sent when its number is above the one the site
+ * holds; a file that is not there or not a usable CRL is traced and not sent. */
+static void crl_look(struct sync *s)
+{
+	struct kerr err = {{0}};
+	char what[128];
+	crlfile_free(&s->crl);
+	int rc = crlfile_read(s->crl_path, &s->crl, &err);
+	if (rc != KR_OK) {
+		trace(s, rc == KR_NOT_FOUND ? "no CRL to send yet" : "CRL not sent", &err);
+		return;
+	}
+	if (s->crl.number < s->crl_acked) {
+		snprintf(what, sizeof what, "CRL %lld not sent: the site holds %lld",
+		         (long long)s->crl.number, (long long)s->crl_acked);
+		trace(s, what, NULL);
+	}
+	if (s->crl.number <= s->crl_acked)
+		crlfile_free(&s->crl);
+}
+
+/* Sends the CRL that waits. Taken, or 409 (the site holds it or a newer one): recorded as
+ * what the site holds. Otherwise it waits for the CRL's own back-off. */
+static void crl_send(struct sync *s)
+{
+	struct kerr err = {{0}};
+	int64_t after_s = 0;
+	char what[128];
+	long long number = (long long)s->crl.number;
+	enum central_outcome o =
+	    central_send_crl(s->client, s->crl.der, s->crl.len, &after_s, &err);
+	if (o == CENTRAL_OK || o == CENTRAL_STALE) {
+		if (outbox_crl_acked_set(s->store, s->crl.number, o == CENTRAL_STALE, now_utc(s),
+		                         &err) != KR_OK) {
+			/* sent again after the back-off: the site then answers 409 */
+			trace(s, "cannot record the CRL the site holds", &err);
+			s->crl_retry_ms = backoff_until(s, &s->crl_failures, CENTRAL_RETRY, 0);
+			return;
+		}
+		snprintf(what, sizeof what,
+		         o == CENTRAL_OK ? "CRL %lld delivered"
+		                         : "CRL %lld delivered: the site holds it or a newer one",
+		         number);
+		trace(s, what, NULL);
+		s->crl_acked = s->crl.number;
+		s->crl_failures = 0;
+		s->crl_retry_ms = 0;
+		crlfile_free(&s->crl);
+		return;
+	}
+	if (s->crl_failures == 0 || o == CENTRAL_REFUSED) { /* said once per outage */
+		snprintf(what, sizeof what, "CRL %lld not delivered, kept", number);
+		trace(s, what, &err);
+	}
+	s->crl_retry_ms = backoff_until(s, &s->crl_failures, o, after_s);
+}
+
+/* The CRL round: the file read again when it changed, the CRL that waits sent when its
+ * back-off is over or the round was asked for. */
+static void crl_tick(struct sync *s, int kicked)
+{
+	struct crl_stamp now;
+	if (!s->crl_path[0])
+		return;
+	crl_stamp_of(s->crl_path, &now);
+	if (!s->crl_looked || memcmp(&now, &s->crl_seen, sizeof now) != 0) {
+		s->crl_looked = 1;
+		s->crl_seen = now;
+		crl_look(s);
+	}
+	if (s->crl.der && (kicked || mono_ms() >= s->crl_retry_ms))
+		crl_send(s);
+}
+
 static int64_t earliest(int64_t a, int64_t b)
 {
 	return a < b ? a : b;
 }
 
-/* The worker's idle hook, one round: the heartbeat when due, batches while they go,
- * then the pull when due; a round asked for (kicked) pushes through a back-off and pulls
- * at once. Returns the milliseconds until the next is due. */
+/* Milliseconds from now until at, or until the heartbeat or a waiting CRL is due. */
+static int64_t wait_until(struct sync *s, int64_t at)
+{
+	at = earliest(at, s->hb_next_ms);
+	if (s->crl.der)
+		at = earliest(at, s->crl_retry_ms);
+	return at - mono_ms();
+}
+
+/* The worker's idle hook, one round: the CRL when it changed or waits, the heartbeat
+ * when due, batches while they go, then the pull when due; a round asked for (kicked)
+ * sends the CRL and pushes through a back-off and pulls at once. Returns the
+ * milliseconds until the next is due. */
 static int64_t sync_round(void *ctx, int kicked)
 {
 	struct sync *s = ctx;
 	enum push_result r;
+	crl_tick(s, kicked);
 	do {
 		heartbeat_tick(s);
 		if (!kicked && mono_ms() < s->retry_at_ms)
-			return earliest(s->retry_at_ms, s->hb_next_ms) - mono_ms();
+			return wait_until(s, s->retry_at_ms);
 		r = push_batch(s);
 	} while (r == PUSH_SENT && !atomic_load(&s->stop));
 	if (r == PUSH_EMPTY && (kicked || mono_ms() >= s->next_pull_ms)) {
@@ -338,7 +461,7 @@ static int64_t sync_round(void *ctx, int kicked)
 	int64_t next = mono_ms() + s->cfg->idle_ms;
 	if (s->retry_at_ms > next)
 		next = s->retry_at_ms;
-	return earliest(next, s->hb_next_ms) - mono_ms();
+	return wait_until(s, next);
 }
 
 static const struct worker_spec worker_spec = {.name = "central", .idle = sync_round};
@@ -417,7 +540,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	if (strcmp(verb, "held") == 0)
 		return held_check(s, err);
 	int used = 0;
-	sscanf(args, "%63s%n", word, &used);
+	if (strcmp(verb, "crl") != 0) /* crl takes key=value words only */
+		sscanf(args, "%63s%n", word, &used);
 	for (char *c = word; *c; c++)
 		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.",
 		            *c))
@@ -458,6 +582,8 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	else if (strcmp(verb, "agents") == 0 && word[0])
 		snprintf(path, sizeof path, "/agents?kiosk=%s&unit=%s%s", s->host.conf->kiosk_id,
 		         word, extra);
+	else if (strcmp(verb, "crl") == 0)
+		snprintf(path, sizeof path, "/crl?kiosk=%s%s", s->host.conf->kiosk_id, extra);
 	else if (strcmp(verb, "picked") == 0 && word[0])
 		snprintf(path, sizeof path, "/pickup-state?kiosk=%s&order=%s%s",
 		         s->host.conf->kiosk_id, word, extra);
@@ -469,7 +595,7 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		    "review ORDER_NO result=approved|rejected, revocation ORDER_NO "
 		    "[serial=S], journal KIND expect=N, picked ORDER_NO "
 		    "expect=offered|reported|collected, fee VERSION [tamper=1], agents UNIT "
-		    "version=V ids=ID-ID… [tamper=1])",
+		    "version=V ids=ID-ID… [tamper=1], crl [expect=N])",
 		    verb);
 	return peer_get(s, path, err);
 }
@@ -488,6 +614,7 @@ static void destroy(void *self)
 		trace(s, what, NULL);
 	}
 	central_destroy(s->client);
+	crlfile_free(&s->crl);
 	store_close(s->store);
 	pthread_mutex_destroy(&s->lock);
 	free(s->ev);
@@ -513,6 +640,7 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	s->host = *host;
 	s->cfg = &c->central;
+	s->crl_path = c->keys.crl_file;
 	fee_region_of(c->region.file, s->region, sizeof s->region);
 	s->batch = c->central.batch_max;
 	s->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
@@ -545,6 +673,8 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 	}
 	if (rc == KR_OK)
 		rc = store_open(c->database, &s->store, err);
+	if (rc == KR_OK)
+		rc = outbox_crl_acked(s->store, &s->crl_acked, err);
 	if (rc == KR_OK) {
 		int64_t n = 0;
 		struct kerr e;

@@ -90,11 +90,7 @@ static double keygen_ms(const char *module, enum token_keytype type, int n)
 	return rc == KR_OK ? median(s, n).cpu_ms : 0;
 }
 
-static void no_progress(void *ctx, const char *step)
-{
-	(void)ctx;
-	(void)step;
-}
+static const struct keywork_hooks no_hooks; /* nothing told */
 
 /* Runs one keywork and measures this process. */
 static struct sample run_ours(struct keywork *kw, const struct work_spec *w)
@@ -102,7 +98,7 @@ static struct sample run_ours(struct keywork *kw, const struct work_spec *w)
 	struct keywork_result res;
 	struct kerr err = {{0}};
 	double c0 = cpu_ms(RUSAGE_SELF), w0 = wall_ms();
-	int rc = keywork_run(kw, w, NOW, no_progress, NULL, &res, &err);
+	int rc = keywork_run(kw, w, NOW, &no_hooks, &res, &err);
 	struct sample s = {cpu_ms(RUSAGE_SELF) - c0, wall_ms() - w0};
 	if (rc != KR_OK)
 		fprintf(stderr, "kiosk: %s\n", err.msg);

@@ -38,6 +38,7 @@ struct rig {
 	int retained;
 	int blank_fails;            /* the dispenser has no blank key */
 	int not_taken;              /* the user walks away from the new key */
+	int settles;                /* FREQ_WORK_SETTLE asked */
 	struct pickup_order pickup; /* the pick-up order the lookup finds */
 	int64_t pickup_order_id;    /* when it is one of the kiosk's own orders */
 	char created_pickup[32];    /* pickup_no of the last order created */
@@ -216,7 +217,8 @@ static void respond(struct rig *g)
 			feed(g, &ev);
 			break;
 		case FREQ_KEY_HAND_OUT:
-			g->effects_before_state += g->order_state != ORDER_SERVED;
+			/* served means handed out: the order is still working */
+			g->effects_before_state += g->order_state != ORDER_WORKING;
 			g->handed_out++;
 			ev.kind = g->not_taken ? FEV_KEY_RETAINED : FEV_KEY_TAKEN;
 			snprintf(ev.text, sizeof ev.text, "%s",
@@ -225,6 +227,13 @@ static void respond(struct rig *g)
 			break;
 		case FREQ_KEY_RETAIN:
 			g->retained++;
+			break;
+		case FREQ_WORK_SETTLE: /* the key not taken: it had not landed */
+			g->settles++;
+			CHECK_INT(r->work.biz, BIZ_NEW);
+			ev.kind = FEV_WORK_FAILED;
+			snprintf(ev.text, sizeof ev.text, "work.not_delivered");
+			feed(g, &ev);
 			break;
 		case FREQ_PAY_REFUND:
 			g->effects_before_state += g->order_state != ORDER_REFUNDING;
@@ -638,9 +647,12 @@ static void test_new_key_dispenser(void)
 			CHECK_INT(g.work_pins_seen, 0); /* no key, no PIN sent anywhere */
 			CHECK_INT(g.retained, 0);
 		} else if (round == 1) {
-			CHECK_INT(g.order_state,
-			          ORDER_SERVED); /* the key waits in the retain bin */
-			CHECK_STR(view(&g)->error_key, "dispenser.not_taken");
+			/* served means handed out: the key back in the retain bin, its
+			 * certificate revoked, the money back */
+			CHECK_INT(g.settles, 1);
+			CHECK_INT(g.order_state, ORDER_REFUNDED);
+			CHECK_STR(view(&g)->error_key, "error.work_failed_refunded");
+			CHECK_STR(view(&g)->notice_key, "work.not_delivered");
 		} else {
 			CHECK_INT(g.order_state, ORDER_REFUNDED);
 			CHECK_INT(g.retained, 1); /* the half-made key stays inside */
@@ -763,9 +775,39 @@ static void test_recovery_rules(void)
 	CHECK_INT(recovery_on_event(&o, &refunded, &out), 1);
 	CHECK_INT(o.state, ORDER_REFUNDED);
 
-	o = (struct recovery_order){.id = 8, .state = ORDER_WORKING, .amount_fen = 0};
-	CHECK_INT(recovery_start(&o, &out), 1);
+	/* interrupted work is settled from the evidence: the keys service says */
+	o = (struct recovery_order){.id = 8,
+	                            .state = ORDER_WORKING,
+	                            .amount_fen = 0,
+	                            .biz = BIZ_UNLOCK,
+	                            .key_serial = "K1"};
+	CHECK_INT(recovery_start(&o, &out), 0);
+	CHECK_INT(out.n, 1);
+	CHECK_INT(out.req[0].kind, FREQ_WORK_SETTLE);
+	CHECK_INT(out.req[0].work.biz, BIZ_UNLOCK);
+	CHECK_STR(out.req[0].work.key_serial, "K1");
+	struct flow_event not_landed = {.kind = FEV_WORK_FAILED, .order_id = 8};
+	CHECK_INT(recovery_on_event(&o, &not_landed, &out), 1);
 	CHECK_INT(out.req[0].to, ORDER_FAILED);
+
+	o = (struct recovery_order){
+	    .id = 8, .state = ORDER_WORKING, .amount_fen = 500, .biz = BIZ_NEW};
+	CHECK_INT(recovery_start(&o, &out), 0);
+	CHECK_INT(recovery_on_event(&o, &not_landed, &out), 0);
+	CHECK_INT(out.n, 2); /* the refund after its state */
+	CHECK_INT(out.req[0].to, ORDER_REFUNDING);
+	CHECK_INT(out.req[1].kind, FREQ_PAY_REFUND);
+
+	o = (struct recovery_order){
+	    .id = 8, .state = ORDER_WORKING, .amount_fen = 500, .biz = BIZ_RENEW};
+	CHECK_INT(recovery_start(&o, &out), 0);
+	struct flow_event landed = {.kind = FEV_WORK_DONE, .order_id = 8, .cert_serial = "5A02"};
+	CHECK_INT(recovery_on_event(&o, &landed, &out), 1);
+	CHECK_INT(out.n, 1);
+	CHECK_INT(out.req[0].to, ORDER_SERVED);
+	CHECK_STR(out.req[0].cert_event, "issued");
+	CHECK_STR(out.req[0].cert_serial, "5A02");
+	CHECK_INT(o.state, ORDER_SERVED);
 
 	o = (struct recovery_order){.id = 9, .state = ORDER_REFUNDING, .amount_fen = 5};
 	CHECK_INT(recovery_start(&o, &out), 0);

@@ -1,14 +1,18 @@
 /* test_app.c — the application loop on a real database: recovery settles an order left
- * in every open state, and a second start finds nothing left to do. */
+ * in every open state, and a second start finds nothing left to do; a served order whose
+ * receipt a power cut lost gets it made again from the record. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/rebuild.h"
 #include "check.h"
 #include "conf/conf.h"
+#include "store/receipts.h"
 #include "store/store.h"
+#include "store/work.h"
 
 static int64_t fake_mono(void *ctx)
 {
@@ -132,6 +136,40 @@ int main(void)
 	CHECK_INT(app_recover(app, &found, &err), KR_OK);
 	CHECK_INT(found, 0);
 	app_destroy(app);
+
+	/* served just before a power cut, its receipt not stored: made again from the record */
+	CHECK_INT(store_open(db, &s, &err), KR_OK);
+	static const enum order_state served[] = {ORDER_PAYING, ORDER_PAID, ORDER_WORKING,
+	                                          ORDER_SERVED};
+	int64_t lost = leave_order(s, 2000, served, 4);
+	struct work_mark issued = {.step = WORK_ISSUE,
+	                           .done = 1,
+	                           .key_serial = "K1",
+	                           .cert_serial = "5A03",
+	                           .not_before_utc = 1795266000,
+	                           .not_after_utc = 1826802000};
+	CHECK_INT(work_mark(s, lost, &issued, 1795266000, &err), KR_OK);
+	int64_t missing[8];
+	int n = 0;
+	CHECK_INT(receipts_missing(s, REBUILD_RECENT, missing, 8, &n, &err), KR_OK);
+	CHECK_INT(n, 1);
+	CHECK(missing[0] == lost);
+	struct receipt_data d;
+	CHECK_INT(rebuild_receipt(s, lost, &d, &err), KR_OK);
+	CHECK_STR(d.cert_serial, "5A03");
+	CHECK(d.not_before_utc == 1795266000 && d.not_after_utc == 1826802000);
+	CHECK_INT(d.quote.nlines, 1);
+	CHECK_STR(d.quote.line[0].key, "fee.cert");
+	CHECK(d.quote.total_fen == 2000);
+	CHECK_INT(d.keep_only, 1);
+	CHECK_STR(d.next_key, "next.activate");
+	CHECK_INT(rebuild_receipt(s, stuck, &d, &err), KR_CONFLICT); /* refunded: no receipt */
+	int64_t receipt_id = 0;
+	CHECK_INT(receipts_add(s, lost, "receipt", "%PDF-", 5, 1795266000, &receipt_id, &err),
+	          KR_OK);
+	CHECK_INT(receipts_missing(s, REBUILD_RECENT, missing, 8, &n, &err), KR_OK);
+	CHECK_INT(n, 0);
+	store_close(s);
 
 	fclose(trace);
 	unlink(db);

@@ -32,11 +32,7 @@
 #define USER_PIN "135790"   /* the rig's user keys */
 #define UNIT_ID  "91350200MA2YJ1XR9G"
 
-static void no_step(void *ctx, const char *step)
-{
-	(void)ctx;
-	(void)step;
-}
+static const struct keywork_hooks no_hooks; /* nothing told */
 
 /* The server binds all interfaces: refuse to run outside a namespace with only lo. */
 static int private_netns(void)
@@ -237,7 +233,7 @@ int main(void)
 	snprintf(w.subject_id, sizeof w.subject_id, "%s", k.subject_id);
 	snprintf(w.pin, sizeof w.pin, USER_PIN);
 	w.renew_from_utc = k.not_after_utc;
-	int rc = keywork_run(kw, &w, NOW, no_step, NULL, &res, &err);
+	int rc = keywork_run(kw, &w, NOW, &no_hooks, &res, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "renew: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
@@ -256,7 +252,7 @@ int main(void)
 	snprintf(nw.subject_name, sizeof nw.subject_name, "南通示例建设工程有限公司");
 	snprintf(nw.subject_id, sizeof nw.subject_id, UNIT_ID);
 	snprintf(nw.pin, sizeof nw.pin, "902417");
-	rc = keywork_run(kw, &nw, NOW, no_step, NULL, &res, &err);
+	rc = keywork_run(kw, &nw, NOW, &no_hooks, &res, &err);
 	fprintf(stderr, "new key, foreign certificate: %s\n", err.msg);
 	CHECK_INT(rc, KR_CONFLICT);
 	CHECK_STR(res.reason_key, "work.write_failed");
@@ -267,9 +263,9 @@ int main(void)
 	struct work_spec rw = {
 	    .biz = BIZ_REVOKE, .holder = HOLDER_UNIT, .revoke_reason = REVOKE_LIFT};
 	snprintf(rw.subject_id, sizeof rw.subject_id, UNIT_ID);
-	CHECK_INT(keywork_run(kw, &rw, NOW, no_step, NULL, &res, &err), KR_INVALID);
+	CHECK_INT(keywork_run(kw, &rw, NOW, &no_hooks, &res, &err), KR_INVALID);
 	rw.revoke_reason = REVOKE_KEY_COMPROMISE;
-	rc = keywork_run(kw, &rw, NOW, no_step, NULL, &res, &err);
+	rc = keywork_run(kw, &rw, NOW, &no_hooks, &res, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "revoke: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
@@ -278,7 +274,7 @@ int main(void)
 	struct stat st;
 	snprintf(cmd, sizeof cmd, "%s/%s.%s.pem.revoked", c.cmp.certs, UNIT_ID, rsp_serial);
 	CHECK_INT(stat(cmd, &st), 0);
-	CHECK_INT(keywork_run(kw, &rw, NOW, no_step, NULL, &res, &err), KR_OK);
+	CHECK_INT(keywork_run(kw, &rw, NOW, &no_hooks, &res, &err), KR_OK);
 	CHECK_INT(res.queued, 1);
 	stop(srv);
 
@@ -288,7 +284,7 @@ int main(void)
 	CHECK_INT(keywork_triage(kw, NOW, &k, &err), KR_OK);
 	w.renew_from_utc = k.not_after_utc;
 	w.pin[0] = '\0'; /* vouched for by the kiosk */
-	rc = keywork_run(kw, &w, NOW, no_step, NULL, &res, &err);
+	rc = keywork_run(kw, &w, NOW, &no_hooks, &res, &err);
 	fprintf(stderr, "rejected: %s\n", err.msg);
 	CHECK_INT(rc, KR_CONFLICT);
 	CHECK_STR(res.reason_key, "work.write_failed");
@@ -365,7 +361,7 @@ int main(void)
 	snprintf(uw.subject_name, sizeof uw.subject_name, "南通示例建设工程有限公司");
 	snprintf(uw.subject_id, sizeof uw.subject_id, UNIT_ID);
 	snprintf(uw.pin, sizeof uw.pin, "902417");
-	rc = kw ? keywork_run(kw, &uw, NOW, no_step, NULL, &res, &err) : KR_IO;
+	rc = kw ? keywork_run(kw, &uw, NOW, &no_hooks, &res, &err) : KR_IO;
 	if (rc != KR_OK)
 		fprintf(stderr, "unit new key through the peer: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
@@ -379,7 +375,7 @@ int main(void)
 	snprintf(fw.subject_id, sizeof fw.subject_id, "%s", k.subject_id);
 	snprintf(fw.pin, sizeof fw.pin, USER_PIN);
 	fw.renew_from_utc = k.not_after_utc;
-	rc = kw ? keywork_run(kw, &fw, NOW, no_step, NULL, &res, &err) : KR_IO;
+	rc = kw ? keywork_run(kw, &fw, NOW, &no_hooks, &res, &err) : KR_IO;
 	if (rc != KR_OK)
 		fprintf(stderr, "fresh-key renewal through the peer: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);

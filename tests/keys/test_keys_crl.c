@@ -36,11 +36,7 @@ struct issued {
 	char pem[600];
 };
 
-static void no_step(void *ctx, const char *step)
-{
-	(void)ctx;
-	(void)step;
-}
+static const struct keywork_hooks no_hooks; /* nothing told */
 
 /* Issues the certificates on the secure module with its own token context (closed before
  * the keywork opens one: one per process), each for a fresh software key, PEM into dir. */
@@ -107,7 +103,7 @@ static int revoke_as(struct keywork *kw, int who, enum revoke_reason reason, int
 	                      .holder = who == B || who == D ? HOLDER_PERSON : HOLDER_UNIT,
 	                      .revoke_reason = reason};
 	snprintf(w.subject_id, sizeof w.subject_id, "%s", ids[who]);
-	int rc = keywork_run(kw, &w, at, no_step, NULL, res, err);
+	int rc = keywork_run(kw, &w, at, &no_hooks, res, err);
 	if (rc != KR_OK)
 		fprintf(stderr, "revoke %d (%d): %s\n", who, (int)reason, err->msg);
 	return rc;
@@ -240,11 +236,11 @@ int main(void)
 	/* nothing held: a lift is refused, and says why */
 	struct work_spec lift = {.biz = BIZ_REVOKE, .revoke_reason = REVOKE_LIFT};
 	snprintf(lift.subject_id, sizeof lift.subject_id, "%s", ids[C]);
-	CHECK_INT(keywork_run(kw, &lift, NOW + HOUR_S, no_step, NULL, &res, &err), KR_NOT_FOUND);
+	CHECK_INT(keywork_run(kw, &lift, NOW + HOUR_S, &no_hooks, &res, &err), KR_NOT_FOUND);
 	CHECK(strstr(err.msg, "nothing to lift") != NULL);
 	CHECK_STR(res.reason_key, "work.failed");
 	snprintf(lift.subject_id, sizeof lift.subject_id, "%s", ids[D]);
-	CHECK_INT(keywork_run(kw, &lift, NOW + HOUR_S, no_step, NULL, &res, &err), KR_NOT_FOUND);
+	CHECK_INT(keywork_run(kw, &lift, NOW + HOUR_S, &no_hooks, &res, &err), KR_NOT_FOUND);
 	CHECK(strstr(trace_text(trace), "[keys] CRL 5 written, 2 entries\n") != NULL);
 	CHECK(strstr(trace_text(trace), ids[A]) == NULL); /* no personal data in the trace */
 
@@ -319,7 +315,7 @@ int main(void)
 	X509_CRL_free(crl);
 	/* a lift does not bring a revoked certificate back */
 	snprintf(lift.subject_id, sizeof lift.subject_id, "%s", ids[A]);
-	CHECK_INT(keywork_run(kw, &lift, NOW + DAY_S, no_step, NULL, &res, &err), KR_NOT_FOUND);
+	CHECK_INT(keywork_run(kw, &lift, NOW + DAY_S, &no_hooks, &res, &err), KR_NOT_FOUND);
 
 	/* the schedule: due within a quarter of the period of its nextUpdate, or without a file */
 	CHECK_INT(keywork_crl_due(kw, NOW + DAY_S + 17 * HOUR_S), 0);

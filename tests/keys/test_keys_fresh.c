@@ -29,6 +29,7 @@ static void step(void *ctx, const char *name)
 	if (++steps == kill_at)
 		raise(SIGKILL);
 }
+static const struct keywork_hooks hooks = {step, NULL, NULL};
 
 /* The port key's certificates whose own private key (same ID) signs and verifies with
  * them, counted (run in a child: keys_rig_in_child). 255 on failure. */
@@ -163,7 +164,7 @@ int main(void)
 	CHECK_INT(keys_rig_in_child(old_key_left_here, c.module), 1);
 	CHECK_INT(keywork_triage(kw, NOW, &k, &err), KR_OK);
 	struct work_spec w = renewal(&k, USER_PIN);
-	int rc = keywork_run(kw, &w, NOW, step, NULL, &res, &err);
+	int rc = keywork_run(kw, &w, NOW, &hooks, &res, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "fresh renewal: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
@@ -181,7 +182,7 @@ int main(void)
 
 	/* a wrong PIN: nothing changes */
 	w = renewal(&k, "864209");
-	CHECK(keywork_run(kw, &w, NOW, step, NULL, &res, &err) != KR_OK);
+	CHECK(keywork_run(kw, &w, NOW, &hooks, &res, &err) != KR_OK);
 	CHECK_STR(res.reason_key, "work.key_pin_wrong"); /* the user is told why */
 	X509 *again = port_cert_child(c.module);
 	CHECK(after && again && X509_cmp(after, again) == 0);
@@ -189,7 +190,7 @@ int main(void)
 
 	/* no PIN came with the renewal: the key pair is re-certified */
 	w = renewal(&k, "");
-	CHECK_INT(keywork_run(kw, &w, NOW, step, NULL, &res, &err), KR_OK);
+	CHECK_INT(keywork_run(kw, &w, NOW, &hooks, &res, &err), KR_OK);
 	again = port_cert_child(c.module);
 	CHECK(after && again && X509_cmp(after, again) != 0 &&
 	      EVP_PKEY_eq(X509_get0_pubkey(after), X509_get0_pubkey(again)) == 1);
@@ -217,7 +218,7 @@ int main(void)
 				_exit(2);
 			struct work_spec w2 = renewal(&k2, USER_PIN);
 			for (;;)
-				keywork_run(kw2, &w2, NOW, step, NULL, &r2, &e2);
+				keywork_run(kw2, &w2, NOW, &hooks, &r2, &e2);
 		}
 		if (round > 5) {
 			usleep((useconds_t)(20000 + rand() % 300000));

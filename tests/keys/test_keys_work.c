@@ -26,6 +26,7 @@ static void count_step(void *ctx, const char *step)
 	(void)step;
 	steps++;
 }
+static const struct keywork_hooks hooks = {count_step, NULL, NULL};
 
 static struct key_triage insert(struct keywork *kw, const char *dir, const char *profile)
 {
@@ -96,15 +97,15 @@ int main(void)
 	struct key_triage k = insert(kw, dir, "unit-locked");
 	CHECK_INT(k.pin, KEYPIN_LOCKED);
 	struct work_spec w = spec_for(&k, BIZ_UNLOCK, "123456");
-	CHECK_INT(keywork_run(kw, &w, NOW, count_step, NULL, &res, &err), KR_INVALID);
+	CHECK_INT(keywork_run(kw, &w, NOW, &hooks, &res, &err), KR_INVALID);
 	CHECK_STR(res.reason_key, "pin.default");
 	w = spec_for(&k, BIZ_UNLOCK, "902417");
 	snprintf(w.subject_id, sizeof w.subject_id, "11010519491231002X");
-	CHECK_INT(keywork_run(kw, &w, NOW, count_step, NULL, &res, &err), KR_CONFLICT);
+	CHECK_INT(keywork_run(kw, &w, NOW, &hooks, &res, &err), KR_CONFLICT);
 	CHECK_STR(res.reason_key, "work.key_not_authorised");
 	w = spec_for(&k, BIZ_UNLOCK, "902417");
 	steps = 0;
-	int rc = keywork_run(kw, &w, NOW, count_step, NULL, &res, &err);
+	int rc = keywork_run(kw, &w, NOW, &hooks, &res, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "unlock: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
@@ -117,7 +118,7 @@ int main(void)
 	int64_t old_after = k.not_after_utc;
 	w = spec_for(&k, BIZ_RENEW, "");
 	w.years = 2;
-	rc = keywork_run(kw, &w, NOW, count_step, NULL, &res, &err);
+	rc = keywork_run(kw, &w, NOW, &hooks, &res, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "renew: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
@@ -131,12 +132,12 @@ int main(void)
 	/* renewal of an expired key runs from now */
 	k = insert(kw, dir, "person-expired");
 	w = spec_for(&k, BIZ_RENEW, "");
-	CHECK_INT(keywork_run(kw, &w, NOW, count_step, NULL, &res, &err), KR_OK);
+	CHECK_INT(keywork_run(kw, &w, NOW, &hooks, &res, &err), KR_OK);
 	CHECK_INT(res.not_after_utc, NOW + 365 * DAY_S);
 	/* a foreign key is not renewed */
 	k = insert(kw, dir, "foreign");
 	w = spec_for(&k, BIZ_RENEW, "");
-	CHECK(keywork_run(kw, &w, NOW, count_step, NULL, &res, &err) != KR_OK);
+	CHECK(keywork_run(kw, &w, NOW, &hooks, &res, &err) != KR_OK);
 
 	/* SIGKILL during renewal at random moments: a usable certificate always stays. A kill
 	 * inside SoftHSM's C_Login on the secure module empties its token.object (SoftHSM's
@@ -154,7 +155,7 @@ int main(void)
 			if (keywork_create(&c, stderr, &kw2, &e2) != KR_OK)
 				_exit(2);
 			for (;;)
-				keywork_run(kw2, &w2, NOW, count_step, NULL, &r2, &e2);
+				keywork_run(kw2, &w2, NOW, &hooks, &r2, &e2);
 		}
 		usleep((useconds_t)(20000 + rand() % 200000));
 		kill(pid, SIGKILL);
@@ -174,9 +175,9 @@ int main(void)
 	snprintf(nw.subject_name, sizeof nw.subject_name, "南通示例建设工程有限公司");
 	snprintf(nw.subject_id, sizeof nw.subject_id, "91350200MA2YJ1XR9G");
 	snprintf(nw.pin, sizeof nw.pin, "123456");
-	CHECK_INT(keywork_run(kw, &nw, NOW, count_step, NULL, &res, &err), KR_INVALID);
+	CHECK_INT(keywork_run(kw, &nw, NOW, &hooks, &res, &err), KR_INVALID);
 	snprintf(nw.pin, sizeof nw.pin, "902417");
-	rc = keywork_run(kw, &nw, NOW, count_step, NULL, &res, &err);
+	rc = keywork_run(kw, &nw, NOW, &hooks, &res, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "new key: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
@@ -188,7 +189,7 @@ int main(void)
 	k = insert(kw, dir, "jsca-unit");
 	w = spec_for(&k, BIZ_EXCHANGE, "902417");
 	snprintf(c.key_type, sizeof c.key_type, "rsa2048");
-	rc = keywork_run(kw, &w, NOW, count_step, NULL, &res, &err);
+	rc = keywork_run(kw, &w, NOW, &hooks, &res, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "exchange: %s\n", err.msg);
 	CHECK_INT(rc, KR_OK);
@@ -197,18 +198,18 @@ int main(void)
 	CHECK_INT(after.not_after_utc, k.not_after_utc);
 
 	/* no blank key left: an ordinary failure */
-	rc = keywork_run(kw, &w, NOW, count_step, NULL, &res, &err);
+	rc = keywork_run(kw, &w, NOW, &hooks, &res, &err);
 	CHECK_INT(rc, KR_NOT_FOUND);
 	CHECK_STR(res.reason_key, "work.no_blank");
 
 	/* revocation: what we issued is revoked, the rest queued for the central site */
 	struct work_spec rw = {.biz = BIZ_REVOKE, .holder = HOLDER_UNIT};
 	snprintf(rw.subject_id, sizeof rw.subject_id, "91350200MA2YJ1XR9G");
-	CHECK_INT(keywork_run(kw, &rw, NOW, count_step, NULL, &res, &err), KR_OK);
+	CHECK_INT(keywork_run(kw, &rw, NOW, &hooks, &res, &err), KR_OK);
 	CHECK_INT(res.queued, 0);
 	CHECK(res.cert_serial[0] != '\0');
 	snprintf(rw.subject_id, sizeof rw.subject_id, "810000199408230021");
-	CHECK_INT(keywork_run(kw, &rw, NOW, count_step, NULL, &res, &err), KR_OK);
+	CHECK_INT(keywork_run(kw, &rw, NOW, &hooks, &res, &err), KR_OK);
 	CHECK_INT(res.queued, 1);
 
 	keywork_destroy(kw);

@@ -25,10 +25,15 @@
  *   /events?kiosk=K            "seq event_id kind" per stored event, in arrival order
  *   /heartbeat?kiosk=K         the last heartbeat K sent (its JSON; 404: none), which is
  *                              kept once per kiosk; faults never hit heartbeats
- *   /stats                     events= duplicates= requests= batches= violations=
+ *   /crl?kiosk=K[&expect=N]    the crlNumber of the CRL held for K (0: none); 409 when it
+ *                              is not N. A CRL PUT is kept when it parses as a CRL (signed
+ *                              by the --crl-ca certificate, when given) with a crlNumber
+ *                              above the one held (else 409); faults never hit CRLs
+ *   /stats                     events= duplicates= requests= batches= violations= crls=
+ *                              (crls: CRL PUTs received, kept or not)
  *   /quit
  * Usage: central_peer --cert C --key K --ca CA --fee-key F --db FILE --ports-file P
- *                     [--port N --control-port N]
+ *                     [--crl-ca ISSUING_CA] [--port N --control-port N]
  * The ports file gets "API_PORT CONTROL_PORT". Single-threaded. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +53,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <sqlite3.h>
 
 #include "httpd.h"
@@ -68,9 +74,10 @@ struct api_conn {
 
 static sqlite3 *db;
 static EVP_PKEY *fee_key;
+static X509 *crl_ca; /* the kiosks' issuing CA: their CRLs are signed by it (NULL: unchecked) */
 static struct fault faults[FAULTS_MAX];
 static int nfaults, slow_ms, quitting;
-static long requests, batches, duplicates, violations;
+static long requests, batches, duplicates, violations, crl_puts;
 
 static void die(const char *what)
 {
@@ -236,6 +243,71 @@ static int heartbeat_store(struct httpd_conn *c, const char *kiosk, struct httpd
 	return req->close ? -1 : 0;
 }
 
+/* The crlNumber the site holds for kiosk, 0 when none. */
+static int64_t crl_held(const char *kiosk)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0;
+	sqlite3_prepare_v2(db, "SELECT number FROM crls WHERE kiosk = ?1", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* A kiosk's CRL (DER): kept when it parses, is signed by the issuing CA (when known),
+ * has a crlNumber and that is above the one held (docs/central-api.md §7). */
+static int crl_store(struct httpd_conn *c, const char *kiosk, struct httpd_request *req)
+{
+	const unsigned char *p = (const unsigned char *)req->body;
+	X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)req->body_len);
+	ASN1_INTEGER *num = NULL;
+	int64_t n = -1, held = crl_held(kiosk);
+	char msg[96];
+	crl_puts++;
+	if (crl && p == (const unsigned char *)req->body + req->body_len)
+		num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+	if (num && (ASN1_INTEGER_get_int64(&n, num) != 1 || n < 0))
+		n = -1;
+	ASN1_INTEGER_free(num);
+	int signed_ok = crl && (!crl_ca || (X509_NAME_cmp(X509_CRL_get_issuer(crl),
+	                                                  X509_get_subject_name(crl_ca)) == 0 &&
+	                                    X509_CRL_verify(crl, X509_get0_pubkey(crl_ca)) == 1));
+	X509_CRL_free(crl);
+	ERR_clear_error();
+	if (!crl || p != (const unsigned char *)req->body + req->body_len) {
+		error_answer(c, 400, "bad_request", "not a DER CRL");
+		return 0;
+	}
+	if (!signed_ok || n < 0) {
+		error_answer(c, 422, "invalid_crl",
+		             !signed_ok ? "not signed by the kiosk's issuing CA" : "no crlNumber");
+		return 0;
+	}
+	if (n <= held) {
+		snprintf(msg, sizeof msg, "the site holds CRL %lld", (long long)held);
+		error_answer(c, 409, "stale", msg);
+		return 0;
+	}
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO crls(kiosk, number, der) VALUES(?1, ?2, ?3)",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, kiosk, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_blob(st, 3, req->body, (int)req->body_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		error_answer(c, 500, "unavailable", "storage failed");
+		return 0;
+	}
+	fprintf(stderr, "central_peer: %s: CRL %lld kept\n", kiosk, (long long)n);
+	snprintf(msg, sizeof msg, "{\"number\":%lld}", (long long)n);
+	httpd_respond(c, 200, "application/json", msg, 1, NULL);
+	return req->close ? -1 : 0;
+}
+
 /* Handles one API request; returns 0 to keep the connection, -1 to drop it. */
 static int api(struct api_conn *ac, struct httpd_request *req)
 {
@@ -254,6 +326,8 @@ static int api(struct api_conn *ac, struct httpd_request *req)
 	}
 	if (strcmp(what, "heartbeat") == 0 && strcmp(req->method, "POST") == 0)
 		return heartbeat_store(c, kiosk, req);
+	if (strcmp(what, "crl") == 0 && strcmp(req->method, "PUT") == 0)
+		return crl_store(c, kiosk, req);
 	const struct fault *fl = take_fault();
 	const char *fault = fl->kind;
 	if (strcmp(fault, "killbefore") == 0 && fl->pid > 0)
@@ -552,15 +626,24 @@ static void control(struct httpd_conn *c, struct httpd_request *req)
 		sqlite3_finalize(st);
 		return;
 	}
+	if (strcmp(req->path, "/crl") == 0 && kiosk[0]) {
+		char line[32];
+		int64_t n = crl_held(kiosk);
+		snprintf(line, sizeof line, "%lld\n", (long long)n);
+		httpd_param(q, "expect", a, sizeof a);
+		return httpd_respond(c, a[0] && atoll(a) != n ? 409 : 200, "text/plain", line, 0,
+		                     NULL);
+	}
 	if (strcmp(req->path, "/stats") == 0) {
 		char out[256];
 		sqlite3_stmt *st = NULL;
 		sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &st, NULL);
 		sqlite3_step(st);
 		snprintf(out, sizeof out,
-		         "events=%lld duplicates=%ld requests=%ld batches=%ld violations=%ld\n",
+		         "events=%lld duplicates=%ld requests=%ld batches=%ld violations=%ld "
+		         "crls=%ld\n",
 		         (long long)sqlite3_column_int64(st, 0), duplicates, requests, batches,
-		         violations);
+		         violations, crl_puts);
 		sqlite3_finalize(st);
 		return httpd_respond(c, 200, "text/plain", out, 0, NULL);
 	}
@@ -623,7 +706,7 @@ static void api_accept(int lfd, SSL_CTX *ctx, struct api_conn *conns)
 int main(int argc, char **argv)
 {
 	const char *cert = NULL, *key = NULL, *ca = NULL, *fee = NULL, *dbpath = NULL,
-	           *ports = NULL;
+	           *ports = NULL, *crl_ca_file = NULL;
 	int api_port = 0, ctl_port = 0;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		const char *o = argv[i], *v = argv[i + 1];
@@ -639,6 +722,8 @@ int main(int argc, char **argv)
 			dbpath = v;
 		else if (strcmp(o, "--ports-file") == 0)
 			ports = v;
+		else if (strcmp(o, "--crl-ca") == 0)
+			crl_ca_file = v;
 		else if (strcmp(o, "--port") == 0)
 			api_port = atoi(v);
 		else if (strcmp(o, "--control-port") == 0)
@@ -647,7 +732,7 @@ int main(int argc, char **argv)
 	if (!cert || !key || !ca || !fee || !dbpath || !ports) {
 		fprintf(stderr,
 		        "usage: central_peer --cert C --key K --ca CA --fee-key F --db FILE "
-		        "--ports-file P [--port N --control-port N]\n");
+		        "--ports-file P [--crl-ca ISSUING_CA] [--port N --control-port N]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -655,6 +740,12 @@ int main(int argc, char **argv)
 	if (!f || !(fee_key = PEM_read_PrivateKey(f, NULL, NULL, NULL)))
 		die("cannot read the fee key");
 	fclose(f);
+	if (crl_ca_file) {
+		f = fopen(crl_ca_file, "r");
+		if (!f || !(crl_ca = PEM_read_X509(f, NULL, NULL, NULL)))
+			die("cannot read the issuing CA's certificate (--crl-ca)");
+		fclose(f);
+	}
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	if (!ctx || SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
@@ -671,7 +762,9 @@ int main(int argc, char **argv)
 	    "CREATE TABLE IF NOT EXISTS inbox(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	    " kiosk TEXT NOT NULL, kind TEXT NOT NULL, item_id TEXT NOT NULL,"
 	    " payload TEXT NOT NULL, sig TEXT NOT NULL);"
-	    "CREATE TABLE IF NOT EXISTS heartbeats(kiosk TEXT PRIMARY KEY, body TEXT NOT NULL);");
+	    "CREATE TABLE IF NOT EXISTS heartbeats(kiosk TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	    "CREATE TABLE IF NOT EXISTS crls(kiosk TEXT PRIMARY KEY, number INT NOT NULL,"
+	    " der BLOB NOT NULL);");
 	int lapi = httpd_listen(&api_port, "central_peer"),
 	    ctl = httpd_listen(&ctl_port, "central_peer");
 	char tmp[4096];
@@ -728,6 +821,7 @@ int main(int argc, char **argv)
 	free(buf);
 	SSL_CTX_free(ctx);
 	EVP_PKEY_free(fee_key);
+	X509_free(crl_ca);
 	sqlite3_close(db);
 	return 0;
 }

@@ -11,6 +11,9 @@
 #       kiosk-identity): the request is signed on the token and no client.key exists.
 #       With CENTRAL_P11DIR naming a keys rig made already (the whole-kiosk rig's
 #       RIG/p11), the identity key on that rig's secure module is used the same way.
+#       The peer checks the kiosk's CRLs against the keys rig's issuing CA
+#       (RIG/p11/ca/issuing.pem) or, without one, a CA of the rig's own (RIG/issuing.key,
+#       RIG/issuing.pem) that the sync tests sign their CRLs with.
 #   central.sh down RIG
 #   central.sh PEER_BINARY SOURCE_DIR COMMAND [ARGS…]
 #       a rig in a temporary folder for one command: runs COMMAND with CENTRAL_RIG,
@@ -30,7 +33,9 @@ up() { # RIG PEER [API CTL]
 		"$(dirname "$0")/softhsm.sh" "$rig/p11" "$CENTRAL_P11RIG" >/dev/null
 		p11=$rig/p11
 	fi
+	crl_ca=$rig/issuing.pem
 	if [ -n "$p11" ]; then
+		crl_ca=$p11/ca/issuing.pem
 		(
 			. "$p11/rig.env"
 			export PKCS11_MODULE_PATH=/usr/lib/softhsm/libsofthsm2.so
@@ -42,6 +47,9 @@ up() { # RIG PEER [API CTL]
 	else
 		q ecparam -name prime256v1 -genkey -noout -out "$rig/client.key"
 		q req -new -key "$rig/client.key" -subj "/CN=${CENTRAL_KIOSK:-NT01}" -out "$rig/client.csr"
+		q ecparam -name prime256v1 -genkey -noout -out "$rig/issuing.key"
+		q req -x509 -new -key "$rig/issuing.key" -days 2 -subj "/CN=Kiosk test issuing CA" \
+			-out "$rig/issuing.pem"
 	fi
 	printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$rig/client.ext"
 	q x509 -req -in "$rig/client.csr" -CA "$rig/ca.pem" -CAkey "$rig/ca.key" -CAcreateserial \
@@ -50,7 +58,8 @@ up() { # RIG PEER [API CTL]
 	q rsa -in "$rig/fee.key" -pubout -out "$rig/fee.pub"
 	chmod 600 "$rig"/*.key
 	set -- --cert "$rig/tls.pem" --key "$rig/tls.key" --ca "$rig/ca.pem" \
-		--fee-key "$rig/fee.key" --db "$rig/central.db" --ports-file "$rig/ports"
+		--fee-key "$rig/fee.key" --db "$rig/central.db" --ports-file "$rig/ports" \
+		--crl-ca "$crl_ca"
 	[ -n "$api_port" ] && set -- "$@" --port "$api_port" --control-port "$ctl_port"
 	peer_start "$rig" central.sh "$peer" "$@"
 }

@@ -6,11 +6,14 @@ add_executable(central_peer ${CMAKE_SOURCE_DIR}/tests/peers/central_peer.c
 pkg_check_modules(CENTRALDEPS REQUIRED IMPORTED_TARGET libssl libcrypto libcjson sqlite3)
 target_link_libraries(central_peer PRIVATE PkgConfig::CENTRALDEPS)
 
+# The CRL file reader on the fuzz seeds and on files that are not there, empty or too large.
+kiosk_test(test_sync_crlfile sync ${CMAKE_CURRENT_LIST_DIR}/test_sync_crlfile.c)
+
 add_executable(test_sync ${CMAKE_CURRENT_LIST_DIR}/test_sync.c
                ${CMAKE_SOURCE_DIR}/tests/store/store_testutil.c)
 target_link_libraries(test_sync PRIVATE kiosklib)
 target_include_directories(test_sync PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-foreach(case offline restart acklost duplicates pull)
+foreach(case offline restart acklost duplicates pull crl)
   add_test(NAME test_sync_${case}
     COMMAND ${CMAKE_SOURCE_DIR}/tests/rigs/central.sh $<TARGET_FILE:central_peer>
             ${CMAKE_SOURCE_DIR} $<TARGET_FILE:test_sync> ${case})

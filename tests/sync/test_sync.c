@@ -9,11 +9,15 @@
  * refused, said clearly, and the sync recovering by itself when it is right again; a
  * wrong object refused clearly with nothing lost, a client without a certificate refused
  * by the site. The heartbeat: devices, outbox depth and last contact arrive, also while
- * pushes fail, and nothing of it enters the outbox. "held": only the check that the site
- * holds every event of CENTRAL_CONFIG's database exactly once (after a whole-kiosk run,
+ * pushes fail, and nothing of it enters the outbox. The CRL ([keys] crl_file, signed here
+ * with the rig's issuing CA): sent when its number is above the one the site holds, a
+ * higher one replacing it, a stale one not sent, nor the same one after a restart; a 409
+ * counted as delivered; a garbage file and a CRL of another CA refused with the reason;
+ * the site down and back. "held": only the check that the site holds every event of
+ * CENTRAL_CONFIG's database exactly once (after a whole-kiosk run,
  * tests/sync/module-key.sh).
- * Usage: test_sync offline|restart|acklost|duplicates|pull|module|heartbeat|held (with
- * CENTRAL_CONFIG, CENTRAL_CONTROL and CENTRAL_RIG from the rig). */
+ * Usage: test_sync offline|restart|acklost|duplicates|pull|module|heartbeat|crl|held
+ * (with CENTRAL_CONFIG, CENTRAL_CONTROL and CENTRAL_RIG from the rig). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,8 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <sqlite3.h>
 
 #include "app/metrics.h"
@@ -320,6 +326,15 @@ static void case_duplicates(void)
 	CHECK_INT(stat_of("duplicates"), 300);
 }
 
+/* A round asked for, as "sync now" does, and waited for. */
+static void round_now(struct service *svc)
+{
+	struct kerr err = {{0}};
+	CHECK_INT(svc->ops->control(svc->self, "now", "", &err), KR_OK);
+	for (int ms = 0; svc->ops->busy(svc->self) && ms < DRAIN_WAIT_MS; ms += 20)
+		usleep(20000);
+}
+
 /* The pull: fee tables checked, the rest stored. */
 static void case_pull(void)
 {
@@ -333,17 +348,13 @@ static void case_pull(void)
 	ctl_ok("/pickup?kiosk=TC01&order=GX2026112100999"); /* another kiosk's */
 	if (sync_start(&svc) != KR_OK)
 		return;
-	struct kerr err = {{0}};
-	CHECK_INT(svc.ops->control(svc.self, "now", "", &err), KR_OK);
-	for (int ms = 0; svc.ops->busy(svc.self) && ms < DRAIN_WAIT_MS; ms += 20)
-		usleep(20000);
+	round_now(&svc);
 	/* a replay of version 1, correctly signed, after it was accepted */
 	ctl_ok("/fee?kiosk=NT01&version=1");
-	CHECK_INT(svc.ops->control(svc.self, "now", "", &err), KR_OK);
-	for (int ms = 0; svc.ops->busy(svc.self) && ms < DRAIN_WAIT_MS; ms += 20)
-		usleep(20000);
+	round_now(&svc);
 	sync_stop(&svc);
 
+	struct kerr err = {{0}};
 	struct store *s = NULL;
 	int64_t n = -1, v = -1;
 	CHECK_INT(store_open(conf.database, &s, &err), KR_OK);
@@ -659,6 +670,155 @@ static void case_heartbeat(void)
 	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM outbox"), 15);
 }
 
+/* Writes a CRL numbered number, signed with the key and naming the certificate's subject
+ * as issuer, to path (DER, or PEM), renamed over it as the local issuer does. */
+static void crl_write(const char *path, long number, const char *key_file, const char *cert_file,
+                      int pem)
+{
+	char tmp[600];
+	FILE *f = fopen(key_file, "r");
+	EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	f = fopen(cert_file, "r");
+	X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *now = ASN1_TIME_set(NULL, time(NULL)),
+	          *next = ASN1_TIME_set(NULL, time(NULL) + 86400);
+	ASN1_INTEGER *num = ASN1_INTEGER_new();
+	int ok = key && cert && crl && now && next && num && X509_CRL_set_version(crl, 1) &&
+	         X509_CRL_set_issuer_name(crl, X509_get_subject_name(cert)) &&
+	         X509_CRL_set1_lastUpdate(crl, now) && X509_CRL_set1_nextUpdate(crl, next) &&
+	         ASN1_INTEGER_set(num, number) &&
+	         X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0) == 1 &&
+	         X509_CRL_sign(crl, key, EVP_sha256()) > 0;
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	f = ok ? fopen(tmp, "wb") : NULL;
+	ok = f && (pem ? PEM_write_X509_CRL(f, crl) : i2d_X509_CRL_fp(f, crl)) == 1;
+	if (f)
+		ok = fclose(f) == 0 && ok && rename(tmp, path) == 0;
+	CHECK(ok);
+	ASN1_INTEGER_free(num);
+	ASN1_TIME_free(now);
+	ASN1_TIME_free(next);
+	X509_CRL_free(crl);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+}
+
+/* The crlNumber the site holds for NT01 (0: none). */
+static long crl_held(void)
+{
+	char *a = ctl("/crl?kiosk=NT01");
+	long n = a ? atol(a) : -1;
+	free(a);
+	return n;
+}
+
+static int64_t crl_acked(void)
+{
+	return tu_sql_int(conf.database,
+	                  "SELECT value FROM sync_state WHERE key = 'crl_number_acked'");
+}
+
+/* The CRL round against the peer, which checks the CRLs against the rig's issuing CA. */
+static void case_crl(const char *rig)
+{
+	char key[512], cert[512], other_key[512], other_cert[512], trace_path[512];
+	struct service svc;
+	struct service_host h = host;
+	struct kerr err = {{0}};
+	snprintf(key, sizeof key, "%s/issuing.key", rig);
+	snprintf(cert, sizeof cert, "%s/issuing.pem", rig);
+	snprintf(other_key, sizeof other_key, "%s/ca.key", rig); /* the TLS CA: not the issuer */
+	snprintf(other_cert, sizeof other_cert, "%s/ca.pem", rig);
+	snprintf(trace_path, sizeof trace_path, "%s/crl-trace.txt", rig);
+	snprintf(conf.keys.crl_file, sizeof conf.keys.crl_file, "%s/issuing.crl", rig);
+	const char *crl = conf.keys.crl_file;
+	h.trace = fopen(trace_path, "w");
+	CHECK(h.trace != NULL);
+	if (!h.trace)
+		return;
+	setvbuf(h.trace, NULL, _IONBF, 0);
+
+	/* no file yet: said, nothing sent */
+	CHECK_INT(service_create(SVC_SYNC, &h, &svc, &err), KR_OK);
+	round_now(&svc);
+	CHECK(file_has(trace_path, "no CRL to send yet"));
+	CHECK_INT(stat_of("crls"), 0);
+	/* the first one, then a higher one (PEM: sent as DER) replacing it */
+	crl_write(crl, 1, key, cert, 0);
+	round_now(&svc);
+	CHECK_INT(crl_held(), 1);
+	CHECK_INT(crl_acked(), 1);
+	CHECK(file_has(trace_path, "CRL 1 delivered"));
+	crl_write(crl, 3, key, cert, 1);
+	round_now(&svc);
+	CHECK_INT(crl_held(), 3);
+	CHECK_INT(stat_of("crls"), 2);
+	/* a stale one is not sent */
+	crl_write(crl, 2, key, cert, 0);
+	round_now(&svc);
+	round_now(&svc);
+	CHECK_INT(stat_of("crls"), 2);
+	CHECK(file_has(trace_path, "CRL 2 not sent: the site holds 3"));
+	/* nor the one the site holds, after a restart */
+	crl_write(crl, 3, key, cert, 0);
+	sync_stop(&svc);
+	CHECK_INT(service_create(SVC_SYNC, &h, &svc, &err), KR_OK);
+	round_now(&svc);
+	CHECK_INT(stat_of("crls"), 2);
+	sync_stop(&svc);
+
+	/* the kiosk forgot (a database restored from a backup): the site's 409 is delivery */
+	CHECK_INT(
+	    tu_sql(conf.database, "UPDATE sync_state SET value = 1 WHERE key = 'crl_number_acked'"),
+	    SQLITE_OK);
+	CHECK_INT(service_create(SVC_SYNC, &h, &svc, &err), KR_OK);
+	round_now(&svc);
+	CHECK_INT(stat_of("crls"), 3);
+	CHECK(file_has(trace_path, "CRL 3 delivered: the site holds it or a newer one"));
+	CHECK_INT(crl_acked(), 3);
+	round_now(&svc);
+	CHECK_INT(stat_of("crls"), 3);
+
+	/* garbage is refused with the reason and not sent */
+	file_put(crl, "<html>not a CRL</html>\n");
+	round_now(&svc);
+	CHECK(file_has(trace_path, "CRL not sent: "));
+	CHECK(file_has(trace_path, "issuing.crl: not a CRL"));
+	CHECK_INT(stat_of("crls"), 3);
+	/* a CRL of another CA: the site refuses it, the reason is said, it is kept */
+	crl_write(crl, 9, other_key, other_cert, 0);
+	round_now(&svc);
+	CHECK(file_has(trace_path, "CRL 9 not delivered, kept: HTTP 422 invalid_crl"));
+	CHECK_INT(crl_held(), 3);
+	CHECK_INT(crl_acked(), 3);
+	/* a good one in its place goes */
+	crl_write(crl, 10, key, cert, 0);
+	round_now(&svc);
+	CHECK_INT(crl_held(), 10);
+
+	/* the site down: kept, and sent by the back-off when it is back */
+	ctl_ok("/down");
+	crl_write(crl, 11, key, cert, 0);
+	round_now(&svc);
+	CHECK(file_has(trace_path, "CRL 11 not delivered, kept"));
+	CHECK_INT(crl_held(), 10);
+	ctl_ok("/up");
+	for (int ms = 0; crl_acked() != 11 && ms < DRAIN_WAIT_MS; ms += 50)
+		usleep(50000);
+	CHECK_INT(crl_held(), 11);
+	CHECK_INT(crl_acked(), 11);
+	sync_stop(&svc);
+	fclose(h.trace);
+	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM journal WHERE kind = 'sync.crl'"),
+	          5);
+	CHECK_INT(tu_sql_int(conf.database, "SELECT count(*) FROM outbox"), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cfg = getenv("CENTRAL_CONFIG");
@@ -688,6 +848,8 @@ int main(int argc, char **argv)
 		case_module(getenv("CENTRAL_RIG"));
 	else if (strcmp(argv[1], "heartbeat") == 0)
 		case_heartbeat();
+	else if (strcmp(argv[1], "crl") == 0 && getenv("CENTRAL_RIG"))
+		case_crl(getenv("CENTRAL_RIG"));
 	else if (strcmp(argv[1], "held") == 0)
 		check_exactly_once();
 	else

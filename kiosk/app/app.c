@@ -510,7 +510,13 @@ static struct recovery_order *adopt(struct app *app, const struct flow_event *ev
 		        err.msg);
 		return NULL;
 	}
-	return order_states[row.state].open ? take_up(app, &row, "settled while running:") : NULL;
+	/* only when recovery has a move for it (the rules are pure: asked on a copy) */
+	struct recovery_order probe = {
+	    .id = row.id, .state = row.state, .amount_fen = row.amount_fen};
+	struct flow_out out;
+	if (!order_states[row.state].open || (!recovery_on_event(&probe, ev, &out) && !out.n))
+		return NULL;
+	return take_up(app, &row, "settled while running:");
 }
 
 /* Starts settling one open order (recovery rules: a paid one is refunded). */

@@ -99,6 +99,48 @@ int payments_unsettled(struct store *s, int64_t after_id, struct payment_unsettl
 	return KR_OK;
 }
 
+int payments_of_day(struct store *s, int64_t from_utc, int64_t to_utc, struct recon_kiosk *rows,
+                    int max, int *n, struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	int rc =
+	    sqlite3_prepare_v2(store_sqlite(s),
+	                       "SELECT o.order_no, p.out_trade_no, o.amount_fen, p.status "
+	                       "FROM payments p JOIN orders o ON o.id = p.order_id "
+	                       "WHERE o.created_utc >= ?1 AND o.created_utc < ?2 ORDER BY o.id",
+	                       -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, from_utc);
+		sqlite3_bind_int64(st, 2, to_utc);
+	}
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char status[32];
+		rc = SQLITE_OK;
+		if (*n == max) {
+			sqlite3_finalize(st);
+			return kerr_set(err, KR_FULL, "more than %d payments in the day", max);
+		}
+		struct recon_kiosk *k = &rows[*n];
+		column_text(st, 0, k->order_no, sizeof k->order_no);
+		column_text(st, 1, k->out_trade_no, sizeof k->out_trade_no);
+		k->amount_fen = sqlite3_column_int64(st, 2);
+		column_text(st, 3, status, sizeof status);
+		int sv = payment_status_from_id(status);
+		if (sv < 0) {
+			sqlite3_finalize(st);
+			return kerr_set(err, KR_CORRUPT, "payment of order %s: unknown status",
+			                k->order_no);
+		}
+		k->status = (enum payment_status)sv;
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kerr_set(err, KR_IO, "listing the day's payments: %s", sqlite3_errstr(rc));
+	return KR_OK;
+}
+
 int payments_record(struct store *s, const struct payment_row *row, const char *step,
                     int64_t now_utc, struct kerr *err)
 {

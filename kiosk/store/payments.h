@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/payment.h"
+#include "core/reconcile.h"
 #include "store/store.h"
 
 struct payment_row {
@@ -35,6 +36,12 @@ struct payment_unsettled {
  * many there are after after_id in all. */
 int payments_unsettled(struct store *s, int64_t after_id, struct payment_unsettled *rows, int max,
                        int *n, int *total, struct kerr *err);
+
+/* The payments of the orders created in [from_utc, to_utc), oldest first, as the day's
+ * reconciliation compares them (core/reconcile.h): at most max into rows, *n of them.
+ * KR_FULL when there are more. */
+int payments_of_day(struct store *s, int64_t from_utc, int64_t to_utc, struct recon_kiosk *rows,
+                    int max, int *n, struct kerr *err);
 
 /* Writes *row (insert or replace) and a journal row {"step": step, "status": …,
  * "out_trade_no": …} in one transaction. step: short ASCII, no personal data. The move

@@ -128,8 +128,25 @@ static const char *const migrations[] = {
     "CREATE INDEX loss_reports_who ON loss_reports(who_hash, at_utc);",
     /* 8: an order's journal rows and receipts found by the order: the work journal read
      * back by recovery (kiosk/store/work.c), a lost receipt found (receipts_missing) */
-    "CREATE INDEX journal_order ON journal(order_id, seq);"
-    "CREATE INDEX receipts_order ON receipts(order_id);",
+    ("CREATE INDEX journal_order ON journal(order_id, seq);"
+     "CREATE INDEX receipts_order ON receipts(order_id);"),
+    /* 9: a receipt may be a reconciliation slip (kiosk/staff/slip.c): the kinds' check is
+     * widened, which SQLite does by making the table again */
+    ("CREATE TABLE receipts_9("
+     " id INTEGER PRIMARY KEY,"
+     " order_id INT REFERENCES orders(id),"
+     " kind TEXT NOT NULL CHECK(kind IN ('receipt', 'check', 'restock', 'reconcile')),"
+     " created_utc INT NOT NULL,"
+     " pdf BLOB NOT NULL,"
+     " attempts INT NOT NULL DEFAULT 0,"
+     " printed_utc INT,"
+     " last_error TEXT);"
+     "INSERT INTO receipts_9 SELECT id, order_id, kind, created_utc, pdf, attempts, "
+     " printed_utc, last_error FROM receipts;"
+     "DROP TABLE receipts;"
+     "ALTER TABLE receipts_9 RENAME TO receipts;"
+     "CREATE INDEX receipts_unprinted ON receipts(id) WHERE printed_utc IS NULL;"
+     "CREATE INDEX receipts_order ON receipts(order_id);"),
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

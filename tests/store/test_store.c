@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "store/payments.h"
+#include "store/receipts.h"
 #include "store/reports.h"
 #include "store/store.h"
 #include "store_testutil.h"
@@ -584,6 +585,79 @@ static void test_payments_unsettled(struct store *s)
 	CHECK_INT(n, 0);
 }
 
+/* Migration 9: a database of schema 8 keeps its receipts, and takes reconciliation slips. */
+static struct store *test_receipts_migrated(struct store *s, const char *path)
+{
+	struct kerr err = {0};
+	int64_t id = 0, id2 = 0;
+	CHECK_INT(receipts_add(s, 0, "restock", "%PDF-a", 6, T0, &id, &err), KR_OK);
+	store_close(s);
+	/* the table as schema 8 had it */
+	CHECK_INT(tu_sql(path, "CREATE TABLE r8(id INTEGER PRIMARY KEY, order_id INT REFERENCES "
+	                       "orders(id), kind TEXT NOT NULL CHECK(kind IN ('receipt', 'check', "
+	                       "'restock')), created_utc INT NOT NULL, pdf BLOB NOT NULL, attempts "
+	                       "INT NOT NULL DEFAULT 0, printed_utc INT, last_error TEXT);"
+	                       "INSERT INTO r8 SELECT * FROM receipts; DROP TABLE receipts;"
+	                       "ALTER TABLE r8 RENAME TO receipts;"
+	                       "CREATE INDEX receipts_unprinted ON receipts(id) WHERE printed_utc "
+	                       "IS NULL; CREATE INDEX receipts_order ON receipts(order_id);"
+	                       "PRAGMA user_version = 8"),
+	          SQLITE_OK);
+	CHECK_INT(tu_sql(path,
+	                 "INSERT INTO receipts(kind, created_utc, pdf) VALUES('reconcile', 1, "
+	                 "'x')"),
+	          SQLITE_CONSTRAINT);
+	s = NULL;
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	CHECK_INT(tu_sql_int(path, "PRAGMA user_version"), store_schema_version());
+	struct receipt_row row;
+	CHECK_INT(receipts_get(s, id, &row, NULL, NULL, &err), KR_OK);
+	CHECK_STR(row.kind, "restock");
+	CHECK_INT(receipts_add(s, 0, "reconcile", "%PDF-b", 6, T0, &id2, &err), KR_OK);
+	CHECK(id2 > id);
+	CHECK_INT(receipts_add(s, 0, "bill", "%PDF-c", 6, T0, &id2, &err), KR_INVALID);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	                           "('receipts_unprinted', 'receipts_order')"),
+	          2);
+	return s;
+}
+
+/* The day's payments for the reconciliation, and the newest journal row of a kind. */
+static void test_day_and_journal(struct store *s)
+{
+	struct kerr err = {0};
+	const int64_t day = 1900000000;
+	struct fee_quote q = tu_quote(2000);
+	struct order_spec spec = tu_spec(&q, day);
+	struct order_row o;
+	CHECK_INT(store_order_create(s, &spec, &o, &err), KR_OK);
+	struct payment_row row = {.order_id = o.id, .status = PAYMENT_WAITING};
+	snprintf(row.out_trade_no, sizeof row.out_trade_no, "%s", o.out_trade_no);
+	CHECK_INT(payments_record(s, &row, "qr", day, &err), KR_OK);
+	spec.now_utc = day + 86400; /* the next day's */
+	CHECK_INT(store_order_create(s, &spec, &o, &err), KR_OK);
+	row.order_id = o.id;
+	CHECK_INT(payments_record(s, &row, "qr", day, &err), KR_OK);
+	struct recon_kiosk k[2];
+	int n = -1;
+	CHECK_INT(payments_of_day(s, day, day + 86400, k, 2, &n, &err), KR_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT(k[0].amount_fen, 2000);
+	CHECK_INT(k[0].status, PAYMENT_WAITING);
+	CHECK_INT(payments_of_day(s, day, day + 2 * 86400, k, 1, &n, &err), KR_FULL);
+
+	char body[64];
+	int64_t seq = 0;
+	CHECK_INT(store_journal_latest(s, "test.latest", &seq, body, sizeof body, &err),
+	          KR_NOT_FOUND);
+	CHECK_INT(store_journal_append(s, "test.latest", 0, "{\"n\":1}", day, &err), KR_OK);
+	CHECK_INT(store_journal_append(s, "test.latest", 0, "{\"n\":2}", day, &err), KR_OK);
+	CHECK_INT(store_journal_latest(s, "test.latest", &seq, body, sizeof body, &err), KR_OK);
+	CHECK_STR(body, "{\"n\":2}");
+	CHECK(seq > 1);
+	CHECK_INT(store_journal_latest(s, "test.latest", &seq, body, 4, &err), KR_FULL);
+}
+
 int main(void)
 {
 	char dir[4096], path[4096];
@@ -607,6 +681,8 @@ int main(void)
 	test_reports(s, path);
 	test_payments(s, path);
 	test_payments_unsettled(s);
+	test_day_and_journal(s);
+	s = test_receipts_migrated(s, path);
 
 	/* everything survives a reopen */
 	struct order_row *open_before = NULL, *open_after = NULL;

@@ -39,19 +39,24 @@
 #include "base/peerctl.h"
 #include "base/worker.h"
 #include "conf/conf.h"
+#include "core/cntime.h"
 #include "pay/alipay.h"
+#include "pay/bill.h"
 #include "store/payments.h"
+#include "store/reconciles.h"
 #include "store/store.h"
 
 #define PAY_QUEUE_MAX 16
 #define PAY_WATCH_MAX 4
 #define PAY_GRACE_MS  5000 /* the gateway's QR outlives the screen's countdown by this */
+#define PAY_DAY_MAX   4096 /* payments, and bill lines, of a day reconciled */
 
 struct pay_job {
 	enum flow_request_kind kind;
 	int64_t order_id;
 	char order_no[32];
 	fen_t amount_fen;
+	int64_t day_utc; /* FREQ_PAY_RECONCILE */
 };
 
 /* A shown QR being polled. */
@@ -582,6 +587,63 @@ static int64_t idle(void *ctx, int kicked)
 	return next;
 }
 
+/* The gateway's bill of the day (its trades) into bill, at most max; *n gets how many. No
+ * bill (isp.bill_not_exist) is a day without trades. */
+static int bill_of_day(struct pay *p, const char *day, struct recon_trade *bill, int max, int *n,
+                       struct kerr *err)
+{
+	struct alipay_reply r;
+	size_t len = 0;
+	*n = 0;
+	enum alipay_action act = alipay_bill_url(p->client, day, now_utc(p), &r, err);
+	if (act == ALIPAY_NOT_EXIST)
+		return KR_OK;
+	if (act != ALIPAY_OK)
+		return KR_IO; /* err says why */
+	char *text = malloc(BILL_BYTES_MAX + 1);
+	int rc = text
+	             ? alipay_fetch(p->client, r.bill_download_url, text, BILL_BYTES_MAX, &len, err)
+	             : kerr_set(err, KR_NOMEM, "out of memory for the bill");
+	if (rc == KR_OK)
+		rc = alipay_bill_parse(text, len, bill, max, n, err);
+	free(text);
+	return rc;
+}
+
+/* The day's reconciliation: the kiosk's payments of the day's orders against the
+ * gateway's bill, recorded (or why it could not be made), then FEV_PAY_RECONCILED. */
+static void reconcile_bill(struct pay *p, int64_t day_utc)
+{
+	char day[16], what[160];
+	struct kerr err = {{0}}, rerr = {{0}};
+	int64_t from = cntime_midnight(day_utc);
+	int nk = 0, ng = 0;
+	cntime_format(day_utc, "%Y-%m-%d", day, sizeof day);
+	struct recon_trade *bill = calloc(PAY_DAY_MAX, sizeof *bill);
+	struct recon_kiosk *kiosk = calloc(PAY_DAY_MAX, sizeof *kiosk);
+	struct recon_report *report = calloc(1, sizeof *report);
+	int rc = bill && kiosk && report ? KR_OK : kerr_set(&err, KR_NOMEM, "out of memory");
+	if (rc == KR_OK)
+		rc = bill_of_day(p, day, bill, PAY_DAY_MAX, &ng, &err);
+	if (rc == KR_OK)
+		rc = payments_of_day(p->store, from, from + 86400, kiosk, PAY_DAY_MAX, &nk, &err);
+	if (rc == KR_OK) {
+		reconcile_day(kiosk, nk, bill, ng, report);
+		snprintf(what, sizeof what, "%d payments, %d trades at the gateway: %d differences",
+		         report->kiosk_payments, report->gateway_trades, report->ndiff);
+	}
+	if (reconciles_record(p->store, day, rc == KR_OK ? report : NULL, err.msg, now_utc(p),
+	                      &rerr) != KR_OK)
+		trace(p, day, "reconciliation not recorded", &rerr);
+	trace(p, day, rc == KR_OK ? what : "reconciliation failed", rc == KR_OK ? NULL : &err);
+	struct flow_event ev = {.kind = FEV_PAY_RECONCILED,
+	                        .arg = rc == KR_OK ? report->ndiff : -1};
+	p->host.post(p->host.app, &ev);
+	free(bill);
+	free(kiosk);
+	free(report);
+}
+
 static void run(void *ctx, void *job)
 {
 	struct pay *p = ctx;
@@ -590,6 +652,8 @@ static void run(void *ctx, void *job)
 		start(p, j);
 	else if (j->kind == FREQ_PAY_CANCEL)
 		settle_trade(p, j->order_id, j->order_no);
+	else if (j->kind == FREQ_PAY_RECONCILE)
+		reconcile_bill(p, j->day_utc);
 	else
 		refund(p, j);
 }
@@ -604,10 +668,13 @@ static const struct worker_spec worker_spec = {.name = "alipay",
 static void submit(void *self, const struct flow_request *r)
 {
 	struct pay *p = self;
-	if (r->kind != FREQ_PAY_START && r->kind != FREQ_PAY_CANCEL && r->kind != FREQ_PAY_REFUND)
+	if (r->kind != FREQ_PAY_START && r->kind != FREQ_PAY_CANCEL && r->kind != FREQ_PAY_REFUND &&
+	    r->kind != FREQ_PAY_RECONCILE)
 		return;
-	struct pay_job job = {
-	    .kind = r->kind, .order_id = r->order_id, .amount_fen = r->amount_fen};
+	struct pay_job job = {.kind = r->kind,
+	                      .order_id = r->order_id,
+	                      .amount_fen = r->amount_fen,
+	                      .day_utc = r->day_utc};
 	struct kerr err = {{0}};
 	snprintf(job.order_no, sizeof job.order_no, "%s", r->order_no);
 	if (worker_submit(p->worker, &job, &err) != KR_OK)

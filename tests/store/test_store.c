@@ -9,6 +9,7 @@
 #include "check.h"
 #include "store/payments.h"
 #include "store/receipts.h"
+#include "store/reconciles.h"
 #include "store/reports.h"
 #include "store/store.h"
 #include "store_testutil.h"
@@ -658,6 +659,43 @@ static void test_day_and_journal(struct store *s)
 	CHECK_INT(store_journal_latest(s, "test.latest", &seq, body, 4, &err), KR_FULL);
 }
 
+/* A reconciliation kept in the journal and read back; one that could not be made. */
+static void test_reconciles(struct store *s)
+{
+	struct kerr err = {0};
+	struct recon_report r;
+	memset(&r, 0, sizeof r); /* padding too: the report is compared whole */
+	r.kiosk_payments = 3;
+	r.kiosk_paid_fen = 4000;
+	r.kiosk_refunded_fen = 2000;
+	r.gateway_trades = 3;
+	r.gateway_paid_fen = 6000;
+	r.gateway_refunded_fen = 2000;
+	r.ndiff = RECON_DIFF_MAX + 1;
+	for (int i = 0; i < RECON_DIFF_MAX; i++) {
+		r.diff[i].kind = (enum recon_kind)(i % RECON_KIND_COUNT);
+		snprintf(r.diff[i].order_no, sizeof r.diff[i].order_no, "NT01%014d", i);
+		snprintf(r.diff[i].out_trade_no, sizeof r.diff[i].out_trade_no, "NT01%014d_1", i);
+		r.diff[i].kiosk_fen = i;
+		r.diff[i].gateway_fen = 100 + i;
+	}
+	struct recon_report got;
+	char day[11], why[64];
+	int failed = -1;
+	CHECK_INT(reconciles_latest(s, day, &got, &failed, why, sizeof why, &err), KR_NOT_FOUND);
+	CHECK_INT(reconciles_record(s, "2026-11-22", &r, "", T0, &err), KR_OK);
+	CHECK_INT(reconciles_latest(s, day, &got, &failed, why, sizeof why, &err), KR_OK);
+	CHECK_INT(failed, 0);
+	CHECK_STR(day, "2026-11-22");
+	CHECK(memcmp(&got, &r, sizeof r) == 0);
+	CHECK_INT(reconciles_record(s, "2026-11-23", NULL, "bill: HTTP status 502", T0, &err),
+	          KR_OK);
+	CHECK_INT(reconciles_latest(s, day, &got, &failed, why, sizeof why, &err), KR_OK);
+	CHECK_INT(failed, 1);
+	CHECK_STR(day, "2026-11-23");
+	CHECK_STR(why, "bill: HTTP status 502");
+}
+
 int main(void)
 {
 	char dir[4096], path[4096];
@@ -682,6 +720,7 @@ int main(void)
 	test_payments(s, path);
 	test_payments_unsettled(s);
 	test_day_and_journal(s);
+	test_reconciles(s);
 	s = test_receipts_migrated(s, path);
 
 	/* everything survives a reopen */

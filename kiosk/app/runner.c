@@ -25,6 +25,8 @@
  *   staff remove-more [N]         count keys taken out of the retain bin; remove-less
  *   staff restock-end             end the restock: refill, count, print the slip
  *   staff restock-cancel | refund ROW | reprint ROW | service | exit   (ROW from 1)
+ *   staff reconcile               on the orders screen: today against Alipay's bill, the
+ *                                   slip prints
  *   expect screen|step|error|notice|order|amount|open|journal|personal|print VALUE
  *   expect staff SCREEN           staff mode's screen ("off" outside staff mode)
  *   expect staff-notice KEY       its notice ("-" for none)

@@ -636,6 +636,13 @@ static void reconcile_bill(struct pay *p, int64_t day_utc)
 	                      &rerr) != KR_OK)
 		trace(p, day, "reconciliation not recorded", &rerr);
 	trace(p, day, rc == KR_OK ? what : "reconciliation failed", rc == KR_OK ? NULL : &err);
+	for (int i = 0; rc == KR_OK && i < report->ndiff && i < RECON_DIFF_MAX; i++) {
+		const struct recon_diff *d = &report->diff[i];
+		snprintf(what, sizeof what, "%s (order %s): kiosk %lld fen, gateway %lld fen",
+		         recon_kind_id(d->kind), d->order_no[0] ? d->order_no : "none",
+		         (long long)d->kiosk_fen, (long long)d->gateway_fen);
+		trace(p, d->out_trade_no, what, NULL);
+	}
 	struct flow_event ev = {.kind = FEV_PAY_RECONCILED,
 	                        .arg = rc == KR_OK ? report->ndiff : -1};
 	p->host.post(p->host.app, &ev);

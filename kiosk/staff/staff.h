@@ -64,6 +64,7 @@ enum staff_action {
 	STA_REPRINT, /* row: receipt */
 	STA_SERVICE, /* out of service on / off */
 	STA_EXIT,
+	STA_RECONCILE, /* today's payments against the gateway's bill: the slip prints */
 	STA_COUNT
 };
 
@@ -149,6 +150,9 @@ enum staff_request_kind {
 	 * with its private key, verify it with its certificate, answer SEV_KEY_RESULT (ok
 	 * when verified) / _FAILED */
 	SREQ_KEY_PROVE,
+	/* today's reconciliation with the gateway (the pay service); its slip is printed and
+	 * SEV_DONE tells the outcome */
+	SREQ_RECONCILE,
 	SREQ_COUNT
 };
 

@@ -7,7 +7,7 @@
 
 #include <cjson/cJSON.h>
 
-#define KIND     "pay.reconcile"
+#define KIND     "reconciliation"
 #define BODY_MAX 16384
 
 /* {"payments"|"trades": n, "paid": fen, "refunded": fen} */

@@ -202,6 +202,9 @@ static void staff_orders(struct builder *b, const struct staff_view *sv)
 	staff_line(b, ROLE_SCREEN, "staff.takings", amount);
 	staff_count(b, "staff.outbox", d->outbox);
 	staff_nav(b, 1);
+	struct btn recon = staff_btn(screen_tx(b, "staff.reconcile"), STA_RECONCILE, 0,
+	                             sv->busy ? ROLE_DISABLED : ROLE_PRIMARY);
+	screen_grid(b, &recon, 1, 1, FONT_BODY);
 }
 
 static void staff_stranded(struct builder *b, const struct staff_view *sv)

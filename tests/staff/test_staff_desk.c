@@ -136,6 +136,15 @@ int main(void)
 	CHECK_INT(sv->data.nunsettled, 1);
 	CHECK_STR(sv->data.unsettled[0].order_no, o.order_no);
 	CHECK_INT(sv->data.unsettled[0].status, PAYMENT_CANCELLING);
+	/* the reconciliation asked of the pay service: the stand-in has no bill */
+	struct flow_event show = {
+	    .kind = FEV_TAP, .intent = INTENT_STAFF, .arg = staff_arg(STA_SHOW, STAFF_ORDERS)};
+	app_post(app, &show);
+	settle(app);
+	staff_tap(app, STA_RECONCILE, "");
+	settle(app);
+	CHECK_INT(sv->busy, 0);
+	CHECK_STR(sv->notice_key, "staff.reconcile_failed");
 	CHECK_INT(app_view(app)->screen != SCREEN_STEP, 1);
 	staff_tap(app, STA_EXIT, "");
 	settle(app);

@@ -51,6 +51,10 @@ struct recon_report {
 	int ndiff;                              /* differences in all */
 	struct recon_diff diff[RECON_DIFF_MAX]; /* the first: the kiosk's payments in turn, then the
 	                                           bill's trades it has none for */
+	/* the kiosk's payments still being settled with the gateway when the report was made
+	 * (any day's; kiosk/pay fills them in): how many, and the first orders' numbers */
+	int unsettled;
+	char unsettled_no[RECON_DIFF_MAX][32];
 };
 
 /* Compares the kiosk's nk payments with the bill's ng lines (both borrowed) into *out.

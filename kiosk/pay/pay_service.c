@@ -610,6 +610,17 @@ static int bill_of_day(struct pay *p, const char *day, struct recon_trade *bill,
 	return rc;
 }
 
+/* The payments still unsettled, into the report. */
+static int unsettled_of(struct pay *p, struct recon_report *r, struct kerr *err)
+{
+	struct payment_unsettled u[RECON_DIFF_MAX];
+	int n = 0;
+	int rc = payments_unsettled(p->store, 0, u, RECON_DIFF_MAX, &n, &r->unsettled, err);
+	for (int i = 0; rc == KR_OK && i < n; i++)
+		snprintf(r->unsettled_no[i], sizeof r->unsettled_no[i], "%s", u[i].order_no);
+	return rc;
+}
+
 /* The day's reconciliation: the kiosk's payments of the day's orders against the
  * gateway's bill, recorded (or why it could not be made), then FEV_PAY_RECONCILED. */
 static void reconcile_bill(struct pay *p, int64_t day_utc)
@@ -629,8 +640,14 @@ static void reconcile_bill(struct pay *p, int64_t day_utc)
 		rc = payments_of_day(p->store, from, from + 86400, kiosk, PAY_DAY_MAX, &nk, &err);
 	if (rc == KR_OK) {
 		reconcile_day(kiosk, nk, bill, ng, report);
-		snprintf(what, sizeof what, "%d payments, %d trades at the gateway: %d differences",
-		         report->kiosk_payments, report->gateway_trades, report->ndiff);
+		rc = unsettled_of(p, report, &err);
+	}
+	if (rc == KR_OK) {
+		snprintf(what, sizeof what,
+		         "%d payments, %d trades at the gateway: %d differences; %d payments being "
+		         "settled",
+		         report->kiosk_payments, report->gateway_trades, report->ndiff,
+		         report->unsettled);
 	}
 	if (reconciles_record(p->store, day, rc == KR_OK ? report : NULL, err.msg, now_utc(p),
 	                      &rerr) != KR_OK)

@@ -370,6 +370,14 @@ static int lay_reconcile(struct pen *p, const struct receipt_job *j, struct kerr
 		fill(buf, sizeof buf, S(p, "receipt.recon_more"), PLACEHOLDER_N, n);
 		text(p, buf, 1.0, 0, PANGO_ALIGN_LEFT);
 	}
+	if (r->unsettled) {
+		rule(p);
+		snprintf(n, sizeof n, "%d", r->unsettled);
+		pair(p, S(p, "receipt.recon_unsettled"), n, 1);
+		for (int i = 0; i < r->unsettled && i < RECON_DIFF_MAX; i++)
+			text(p, r->unsettled_no[i], 1.0, 0, PANGO_ALIGN_LEFT);
+		text(p, S(p, "receipt.recon_unsettled_hint"), 0.9, 0, PANGO_ALIGN_LEFT);
+	}
 	rule(p);
 	snprintf(buf, sizeof buf, "%s: ____________", S(p, "receipt.staff"));
 	text(p, buf, 1.0, 0, PANGO_ALIGN_LEFT);

@@ -40,6 +40,10 @@ int reconciles_record(struct store *s, const char *day, const struct recon_repor
 		                           side("trades", r->gateway_trades, r->gateway_paid_fen,
 		                                r->gateway_refunded_fen)) &&
 		     cJSON_AddNumberToObject(o, "differences", r->ndiff);
+		cJSON *pending = cJSON_AddArrayToObject(o, "unsettled_orders");
+		ok = ok && pending && cJSON_AddNumberToObject(o, "unsettled", r->unsettled);
+		for (int i = 0; ok && i < r->unsettled && i < RECON_DIFF_MAX; i++)
+			ok = cJSON_AddItemToArray(pending, cJSON_CreateString(r->unsettled_no[i]));
 		for (int i = 0; ok && i < r->ndiff && i < RECON_DIFF_MAX; i++) {
 			const struct recon_diff *d = &r->diff[i];
 			cJSON *e = cJSON_CreateObject();
@@ -102,6 +106,13 @@ int reconciles_latest(struct store *s, char *day, struct recon_report *r, int *f
 		r->gateway_paid_fen = num(g, "paid");
 		r->gateway_refunded_fen = num(g, "refunded");
 		r->ndiff = (int)num(o, "differences");
+		r->unsettled = (int)num(o, "unsettled");
+		const cJSON *pending = cJSON_GetObjectItemCaseSensitive(o, "unsettled_orders");
+		for (int i = 0; i < RECON_DIFF_MAX && i < cJSON_GetArraySize(pending); i++) {
+			const cJSON *no = cJSON_GetArrayItem(pending, i);
+			snprintf(r->unsettled_no[i], sizeof r->unsettled_no[i], "%s",
+			         cJSON_IsString(no) ? no->valuestring : "");
+		}
 		int i = 0;
 		const cJSON *e;
 		cJSON_ArrayForEach(e, list)

@@ -1,8 +1,8 @@
 /* reconciles.h — the day's reconciliations with the gateway (core/reconcile.h), kept as
  * journal rows of kind "reconciliation": the pay service records each one it made (or why
  * it could not), staff print the newest. A row's body is JSON: the day, both sides'
- * totals, the number of differences and the first of them — order numbers, trade numbers
- * and amounts, nothing personal. */
+ * totals, the number of differences and the first of them, the payments still being
+ * settled — order numbers, trade numbers and amounts, nothing personal. */
 #ifndef KIOSK_STORE_RECONCILES_H
 #define KIOSK_STORE_RECONCILES_H
 

@@ -443,6 +443,9 @@ static void test_reconcile_day(void)
 	CHECK_STR(rep.diff[0].order_no, s.order.order_no);
 	CHECK_STR(rep.diff[0].out_trade_no, s.pay.out_trade_no);
 	CHECK_INT(rep.diff[0].gateway_fen, 2000);
+	printf("payments being settled: %d, the first %s\n", rep.unsettled, rep.unsettled_no[0]);
+	CHECK_INT(rep.unsettled, 1); /* the same payment, which the kiosk settles still */
+	CHECK_STR(rep.unsettled_no[0], s.order.order_no);
 	pay_rig_peer("/fault?kind=clear", NULL);
 	app_destroy(app);
 }

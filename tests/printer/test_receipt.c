@@ -169,7 +169,8 @@ static void check_report(struct receipt_place *pl)
 }
 
 /* A reconciliation slip: both sides' figures, each difference named with its order, trade
- * and both amounts; a day that agrees says so; more differences than listed are counted. */
+ * and both amounts, the payments still being settled; a day that agrees says so; more
+ * differences than listed are counted. */
 static void reconcile_slip(struct receipt_place pl)
 {
 	struct receipt_maker *m = NULL;
@@ -188,6 +189,8 @@ static void reconcile_slip(struct receipt_place pl)
 	r.ndiff = 2;
 	r.diff[0] = (struct recon_diff){RECON_PAID_NOT_KIOSK, "NT0126112200000014",
 	                                "NT0126112200000014_1", 0, 2000};
+	r.unsettled = 1;
+	snprintf(r.unsettled_no[0], sizeof r.unsettled_no[0], "NT0126112200000014");
 	r.diff[1] = (struct recon_diff){RECON_AMOUNT, "NT0126112200000015", "NT0126112200000015_1",
 	                                2000, 2001};
 	CHECK_INT(receipt_maker_create(&pl, &m, &err), KR_OK);
@@ -208,6 +211,8 @@ static void reconcile_slip(struct receipt_place pl)
 	CHECK_HAS(t, "NT0126112200000014_1");
 	CHECK_HAS(t, "2.双方金额不一致");
 	CHECK_HAS(t, "20.01元");
+	CHECK_HAS(t, "与支付宝核对中的付款");
+	CHECK_HAS(t, "本机会自动撤销或退款");
 	CHECK_HAS(t, "工作人员签字");
 	free(t);
 	/* an agreeing day, and one with more differences than are listed */

@@ -672,6 +672,9 @@ static void test_reconciles(struct store *s)
 	r.gateway_paid_fen = 6000;
 	r.gateway_refunded_fen = 2000;
 	r.ndiff = RECON_DIFF_MAX + 1;
+	r.unsettled = 2;
+	snprintf(r.unsettled_no[0], sizeof r.unsettled_no[0], "NT0126112200000014");
+	snprintf(r.unsettled_no[1], sizeof r.unsettled_no[1], "NT0126112200000016");
 	for (int i = 0; i < RECON_DIFF_MAX; i++) {
 		r.diff[i].kind = (enum recon_kind)(i % RECON_KIND_COUNT);
 		snprintf(r.diff[i].order_no, sizeof r.diff[i].order_no, "NT01%014d", i);

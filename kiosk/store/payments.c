@@ -12,18 +12,24 @@ static void column_text(sqlite3_stmt *st, int col, char *out, size_t size)
 	snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
+/* The payment status in column col, or -1 when the table does not know it. */
+static int column_status(sqlite3_stmt *st, int col)
+{
+	char status[32];
+	column_text(st, col, status, sizeof status);
+	return payment_status_from_id(status);
+}
+
 /* Reads the row at st's columns 0..4 (out_trade_no, trade_no, status,
  * refund_request_no, updated_utc) into out. KR_CORRUPT for a status not in the table. */
 static int read_row(sqlite3_stmt *st, int64_t order_id, struct payment_row *out, struct kerr *err)
 {
-	char status[32];
 	out->order_id = order_id;
 	column_text(st, 0, out->out_trade_no, sizeof out->out_trade_no);
 	column_text(st, 1, out->trade_no, sizeof out->trade_no);
-	column_text(st, 2, status, sizeof status);
 	column_text(st, 3, out->refund_request_no, sizeof out->refund_request_no);
 	out->updated_utc = sqlite3_column_int64(st, 4);
-	int sv = payment_status_from_id(status);
+	int sv = column_status(st, 2);
 	if (sv < 0)
 		return kerr_set(err, KR_CORRUPT, "payment of order %lld: unknown status",
 		                (long long)order_id);
@@ -115,7 +121,6 @@ int payments_of_day(struct store *s, int64_t from_utc, int64_t to_utc, struct re
 		sqlite3_bind_int64(st, 2, to_utc);
 	}
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char status[32];
 		rc = SQLITE_OK;
 		if (*n == max) {
 			sqlite3_finalize(st);
@@ -125,8 +130,7 @@ int payments_of_day(struct store *s, int64_t from_utc, int64_t to_utc, struct re
 		column_text(st, 0, k->order_no, sizeof k->order_no);
 		column_text(st, 1, k->out_trade_no, sizeof k->out_trade_no);
 		k->amount_fen = sqlite3_column_int64(st, 2);
-		column_text(st, 3, status, sizeof status);
-		int sv = payment_status_from_id(status);
+		int sv = column_status(st, 3);
 		if (sv < 0) {
 			sqlite3_finalize(st);
 			return kerr_set(err, KR_CORRUPT, "payment of order %s: unknown status",

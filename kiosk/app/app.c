@@ -303,6 +303,7 @@ static void settled(struct app *app, struct recovery_order *o)
 }
 
 static int recover_one(struct app *app, const struct order_row *row, struct kerr *err);
+static struct recovery_order *adopt(struct app *app, const struct flow_event *ev);
 
 /* Calls the observer when the flow's or staff mode's view changed. */
 static void notify(struct app *app)
@@ -395,6 +396,8 @@ static void handle(struct app *app, const struct flow_event *ev)
 	struct flow_out out;
 	struct kerr err = {{0}};
 	struct recovery_order *o = recovering_of(app, ev->order_id);
+	if (!o)
+		o = adopt(app, ev);
 	if (o) {
 		int done = recovery_on_event(o, ev, &out);
 		if (execute(app, &out, &err) != KR_OK)
@@ -476,15 +479,13 @@ int app_settle(struct app *app, int timeout_ms)
 	}
 }
 
-/* Starts settling one open order (recovery rules: a paid one is refunded). */
-static int recover_one(struct app *app, const struct order_row *row, struct kerr *err)
+/* Puts an open order in recovery's hands, as it stands; NULL when out of memory. */
+static struct recovery_order *take_up(struct app *app, const struct order_row *row, const char *why)
 {
-	if (recovering_of(app, row->id))
-		return KR_OK; /* already being settled */
 	struct recovery_order *list =
 	    realloc(app->recovering, (size_t)(app->nrecovering + 1) * sizeof *list);
 	if (!list)
-		return kerr_set(err, KR_NOMEM, "out of memory for an open order");
+		return NULL;
 	app->recovering = list;
 	struct recovery_order *o = &app->recovering[app->nrecovering++];
 	o->id = row->id;
@@ -493,8 +494,43 @@ static int recover_one(struct app *app, const struct order_row *row, struct kerr
 	o->amount_fen = row->amount_fen;
 	o->biz = row->biz;
 	snprintf(o->key_serial, sizeof o->key_serial, "%s", row->key_serial);
-	fprintf(app->trace, "[recovery] order %s found %s\n", o->order_no,
+	fprintf(app->trace, "[recovery] order %s %s %s\n", o->order_no, why,
 	        order_state_id(o->state));
+	return o;
+}
+
+/* A payment's outcome about an open order that neither recovery nor the session holds —
+ * the session ended while the payment was unsettled, and the pay service settled it while
+ * the kiosk ran: recovery takes the order up from where it stands. NULL otherwise. */
+static struct recovery_order *adopt(struct app *app, const struct flow_event *ev)
+{
+	struct order_row row;
+	struct kerr err = {{0}};
+	if ((ev->kind != FEV_PAY_PAID && ev->kind != FEV_PAY_CLOSED && ev->kind != FEV_REFUNDED) ||
+	    !ev->order_id || ev->order_id == flow_view(app->flow)->order_id)
+		return NULL;
+	if (store_order_get(app->store, ev->order_id, &row, &err) != KR_OK) {
+		fprintf(app->trace, "[recovery] order %lld: %s\n", (long long)ev->order_id,
+		        err.msg);
+		return NULL;
+	}
+	/* only when recovery has a move for it (the rules are pure: asked on a copy) */
+	struct recovery_order probe = {
+	    .id = row.id, .state = row.state, .amount_fen = row.amount_fen};
+	struct flow_out out;
+	if (!order_states[row.state].open || (!recovery_on_event(&probe, ev, &out) && !out.n))
+		return NULL;
+	return take_up(app, &row, "settled while running:");
+}
+
+/* Starts settling one open order (recovery rules: a paid one is refunded). */
+static int recover_one(struct app *app, const struct order_row *row, struct kerr *err)
+{
+	if (recovering_of(app, row->id))
+		return KR_OK; /* already being settled */
+	struct recovery_order *o = take_up(app, row, "found");
+	if (!o)
+		return kerr_set(err, KR_NOMEM, "out of memory for an open order");
 	struct flow_out out;
 	int done = recovery_start(o, &out);
 	int rc = execute(app, &out, err);

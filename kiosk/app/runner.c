@@ -25,6 +25,8 @@
  *   staff remove-more [N]         count keys taken out of the retain bin; remove-less
  *   staff restock-end             end the restock: refill, count, print the slip
  *   staff restock-cancel | refund ROW | reprint ROW | service | exit   (ROW from 1)
+ *   staff reconcile               on the orders screen: today against Alipay's bill, the
+ *                                   slip prints
  *   expect screen|step|error|notice|order|amount|open|journal|personal|print VALUE
  *   expect staff SCREEN           staff mode's screen ("off" outside staff mode)
  *   expect staff-notice KEY       its notice ("-" for none)
@@ -142,6 +144,9 @@ static void show_staff(struct runner *r, const struct staff_view *sv)
 		break;
 	case STAFF_STRANDED:
 		fprintf(o, " | %d stranded", d->nstranded);
+		for (int i = 0; i < d->nunsettled && i < STAFF_ROWS_MAX; i++)
+			fprintf(o, "%s%s %s", i ? ", " : " | unsettled: ", d->unsettled[i].order_no,
+			        payment_status_id(d->unsettled[i].status));
 		break;
 	case STAFF_RECEIPTS:
 		fprintf(o, " | %d receipts", d->nreceipts);
@@ -153,6 +158,8 @@ static void show_staff(struct runner *r, const struct staff_view *sv)
 	default:
 		break;
 	}
+	if (sv->screen == STAFF_HOME && d->nunsettled)
+		fprintf(o, " | %d payments unsettled", d->nunsettled);
 	if (sv->out_of_service)
 		fprintf(o, " | out of service");
 	fputc('\n', o);

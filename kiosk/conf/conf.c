@@ -546,6 +546,8 @@ static const struct key_def alipay_keys[] = {
     {"timeout_ms", VAL_INT, FIELD(struct conf, alipay.timeout_ms), 500, 120000},
     {"poll_ms", VAL_INT, FIELD(struct conf, alipay.poll_ms), 100, 60000},
     {"retries", VAL_INT, FIELD(struct conf, alipay.retries), 0, 20},
+    {"reconcile_min_ms", VAL_INT, FIELD(struct conf, alipay.reconcile_min_ms), 10, 3600000},
+    {"reconcile_max_ms", VAL_INT, FIELD(struct conf, alipay.reconcile_max_ms), 10, 86400000},
     {"control", VAL_TEXT, FIELD(struct conf, alipay.control)},
 };
 /* [keys]: needed only when [services] keys = pkcs11 (checked at its create). */

@@ -120,6 +120,8 @@ struct conf {
 		int timeout_ms;            /* one whole exchange, 500..120000 */
 		int poll_ms;               /* query a shown QR this often, 100..60000 */
 		int retries;               /* an unknown outcome is retried this often, 0..20 */
+		int reconcile_min_ms;      /* an unsettled payment is settled again after this, */
+		int reconcile_max_ms;      /* doubling while it stays unsettled, to at most this */
 		char control[256];         /* "none", or the gateway peer's control URL */
 	} alipay;
 

@@ -21,13 +21,13 @@ static const char *const event_names[FEV_COUNT] = {
     "refunded",    "refund_failed", "work_progress",  "work_done",       "work_failed",
     "printed",     "print_failed",  "device_status",  "key_blank_ready", "key_blank_failed",
     "key_taken",   "key_retained",  "out_of_service", "pickup",          "pickup_failed",
-    "inbox",       "agent",         "key_proven",
+    "inbox",       "agent",         "key_proven",     "pay_reconciled",
 };
 static const char *const request_names[FREQ_COUNT] = {
     "card_wait",   "card_stop",  "triage",       "order_create", "order_move",
     "pay_start",   "pay_cancel", "pay_refund",   "work",         "print",
     "journal",     "key_issue",  "key_hand_out", "key_retain",   "pickup_find",
-    "agent_check", "key_prove",  "work_settle",  "cert_final",
+    "agent_check", "key_prove",  "work_settle",  "cert_final",   "pay_reconcile",
 };
 static const char *const intent_names[INTENT_COUNT] = {
     "business", "holder", "next", "back",      "cancel",      "years", "seal",  "sub-keys",

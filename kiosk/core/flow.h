@@ -144,6 +144,9 @@ enum flow_event_kind {
 	FEV_AGENT,         /* arg: enum agent_standing of the cardholder for the unit asked;
 	                    * recent_reports: for a loss report, reports_recent's count */
 	FEV_KEY_PROVEN,    /* arg 1: the key proved possession with its PIN; 0: text why not */
+	/* the day's reconciliation is recorded: arg the differences found, -1 when it could
+	 * not be made (the record says why) */
+	FEV_PAY_RECONCILED,
 	FEV_COUNT
 };
 
@@ -237,6 +240,9 @@ enum flow_request_kind {
 	/* work.cert_serial: the central site revoked it after its review: a suspension by
 	 * the local issuer made final (keyCompromise) */
 	FREQ_CERT_FINAL,
+	/* day_utc: the kiosk's payments of that China day against the gateway's bill,
+	 * recorded (kiosk/store/reconciles.h) and answered FEV_PAY_RECONCILED; staff ask */
+	FREQ_PAY_RECONCILE,
 	FREQ_COUNT
 };
 
@@ -276,6 +282,7 @@ struct flow_request {
 	const char *cert_event;
 	char cert_serial[48];
 	int64_t cert_not_after_utc;
+	int64_t day_utc; /* FREQ_PAY_RECONCILE: a moment of the day (UTC seconds) */
 };
 
 #define FLOW_MAX_REQUESTS 8

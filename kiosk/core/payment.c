@@ -6,15 +6,16 @@
 #define TO(s) (1u << PAYMENT_##s)
 
 const struct payment_status_info payment_statuses[PAYMENT_STATUS_COUNT] = {
-    [PAYMENT_PRECREATING] = {"precreating", TO(PRECREATING) | TO(WAITING) | TO(PAID) |
-                                                TO(CANCELLING) | TO(FAILED)},
-    [PAYMENT_WAITING] = {"waiting", TO(PAID) | TO(CANCELLING)},
-    [PAYMENT_CANCELLING] = {"cancelling", TO(CANCELLING) | TO(CLOSED) | TO(PAID)},
-    [PAYMENT_CLOSED] = {"closed", 0},
-    [PAYMENT_PAID] = {"paid", TO(REFUNDING)},
-    [PAYMENT_REFUNDING] = {"refunding", TO(REFUNDING) | TO(REFUNDED)},
-    [PAYMENT_REFUNDED] = {"refunded", 0},
-    [PAYMENT_FAILED] = {"failed", 0},
+    [PAYMENT_PRECREATING] = {"precreating",
+                             TO(PRECREATING) | TO(WAITING) | TO(PAID) | TO(CANCELLING) | TO(FAILED),
+                             1},
+    [PAYMENT_WAITING] = {"waiting", TO(PAID) | TO(CANCELLING), 1},
+    [PAYMENT_CANCELLING] = {"cancelling", TO(CANCELLING) | TO(CLOSED) | TO(PAID), 1},
+    [PAYMENT_CLOSED] = {"closed", 0, 0},
+    [PAYMENT_PAID] = {"paid", TO(REFUNDING), 0},
+    [PAYMENT_REFUNDING] = {"refunding", TO(REFUNDING) | TO(REFUNDED), 1},
+    [PAYMENT_REFUNDED] = {"refunded", 0, 0},
+    [PAYMENT_FAILED] = {"failed", 0, 0},
 };
 
 const char *payment_status_id(enum payment_status s)

@@ -24,6 +24,10 @@ enum payment_status {
 struct payment_status_info {
 	const char *id; /* "waiting" */
 	unsigned next;  /* bit mask of the statuses a record may write next; 0: final */
+	/* the gateway may still change it or has not confirmed it: cancel, query or refund
+	 * until it is settled (every status but the final ones and PAID, which is the order's
+	 * business: served, or refunded through REFUNDING) */
+	int unsettled;
 };
 
 extern const struct payment_status_info payment_statuses[PAYMENT_STATUS_COUNT];

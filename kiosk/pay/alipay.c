@@ -32,6 +32,7 @@ static const char *const method_names[ALIPAY_METHOD_COUNT] = {
     "alipay.trade.cancel",
     "alipay.trade.refund",
     "alipay.trade.fastpay.refund.query",
+    "alipay.data.dataservice.bill.downloadurl.query",
 };
 
 const char *alipay_method_name(enum alipay_method m)
@@ -71,6 +72,7 @@ static const struct {
     {ALIPAY_REFUND, "40004", "ACQ.DISCORDANT_REPEAT_REQUEST", ALIPAY_REFUSED},
     {ALIPAY_REFUND, "40004", "ACQ.REASON_TRADE_REFUND_FEE_ERR", ALIPAY_REFUSED},
     {ALIPAY_REFUND_QUERY, "40004", "ACQ.TRADE_NOT_EXIST", ALIPAY_NOT_EXIST},
+    {ALIPAY_BILL_URL, "40004", "isp.bill_not_exist", ALIPAY_NOT_EXIST}, /* no trade that day */
     {-1, "40004", ANY, ALIPAY_REFUSED}, /* any other business failure is final */
     {-1, ANY, ANY, ALIPAY_UNKNOWN},     /* a code not documented: outcome unknown */
 };
@@ -144,7 +146,6 @@ int alipay_create(const struct alipay_config *cfg, struct alipay **out, struct k
 		alipay_destroy(a);
 		return rc;
 	}
-	curl_easy_setopt(a->curl, CURLOPT_URL, a->gateway);
 	curl_easy_setopt(a->curl, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(a->curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(a->curl, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -218,6 +219,8 @@ static enum alipay_action exchange(struct alipay *a, enum alipay_method m, char 
 	    NULL, "Content-Type: application/x-www-form-urlencoded;charset=utf-8");
 	curlbuf_reset(&a->answer);
 	curl_easy_setopt(a->curl, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(a->curl, CURLOPT_URL, a->gateway);
+	curl_easy_setopt(a->curl, CURLOPT_POST, 1L);
 	curl_easy_setopt(a->curl, CURLOPT_POSTFIELDS, form);
 	CURLcode cc = curl_easy_perform(a->curl);
 	long status = 0;
@@ -234,7 +237,7 @@ static enum alipay_action exchange(struct alipay *a, enum alipay_method m, char 
 	} else if (status != 200) {
 		kerr_set(err, KR_IO, "%s: HTTP status %ld", alipay_method_name(m), status);
 	} else {
-		char node[64];
+		char node[96];
 		snprintf(node, sizeof node, "%s_response", alipay_method_name(m));
 		for (char *c = node; *c; c++)
 			if (*c == '.')
@@ -356,4 +359,41 @@ enum alipay_action alipay_refund_query(struct alipay *a, const char *out_trade_n
 	enum alipay_action act =
 	    exchange(a, ALIPAY_REFUND_QUERY, biz_done(b, ok), now_utc, reply, err);
 	return same_trade(act, reply, out_trade_no, err);
+}
+
+enum alipay_action alipay_bill_url(struct alipay *a, const char *day, int64_t now_utc,
+                                   struct alipay_reply *reply, struct kerr *err)
+{
+	cJSON *b = cJSON_CreateObject();
+	int ok = b && cJSON_AddStringToObject(b, "bill_type", "trade") &&
+	         cJSON_AddStringToObject(b, "bill_date", day);
+	enum alipay_action act = exchange(a, ALIPAY_BILL_URL, biz_done(b, ok), now_utc, reply, err);
+	if (act == ALIPAY_OK && !reply->bill_download_url[0]) {
+		kerr_set(err, KR_CORRUPT, "bill: no bill_download_url");
+		return ALIPAY_UNKNOWN;
+	}
+	return act;
+}
+
+int alipay_fetch(struct alipay *a, const char *url, char *buf, size_t cap, size_t *len,
+                 struct kerr *err)
+{
+	struct curlbuf into = {.data = buf, .cap = cap};
+	long status = 0;
+	*len = 0;
+	curlbuf_reset(&into);
+	curl_easy_setopt(a->curl, CURLOPT_URL, url);
+	curl_easy_setopt(a->curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(a->curl, CURLOPT_WRITEDATA, &into);
+	CURLcode cc = curl_easy_perform(a->curl);
+	curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_setopt(a->curl, CURLOPT_WRITEDATA, &a->answer);
+	if (into.overflow)
+		return kerr_set(err, KR_FULL, "bill: longer than %zu bytes", cap);
+	if (cc != CURLE_OK)
+		return kerr_set(err, KR_IO, "bill: %s", curl_easy_strerror(cc));
+	if (status != 200)
+		return kerr_set(err, KR_IO, "bill: HTTP status %ld", status);
+	*len = into.len;
+	return KR_OK;
 }

@@ -1,5 +1,6 @@
-/* alipay.h — the Alipay face-to-face (当面付) client: precreate, query, cancel, refund and
- * refund query over HTTPS, each request RSA2-signed and each answer verified
+/* alipay.h — the Alipay face-to-face (当面付) client: precreate, query, cancel, refund,
+ * refund query and the day's bill over HTTPS, each request RSA2-signed and each answer
+ * verified
  * (ref/alipay.md). Every result code and sub-code maps to one action (alipay_action_of).
  *
  * Owns one libcurl handle (reused, certificate verification on, connect and total
@@ -43,6 +44,7 @@ enum alipay_method {
 	ALIPAY_CANCEL,
 	ALIPAY_REFUND,
 	ALIPAY_REFUND_QUERY,
+	ALIPAY_BILL_URL,
 	ALIPAY_METHOD_COUNT
 };
 
@@ -84,6 +86,18 @@ enum alipay_action alipay_refund(struct alipay *a, const char *out_trade_no,
 enum alipay_action alipay_refund_query(struct alipay *a, const char *out_trade_no,
                                        const char *out_request_no, int64_t now_utc,
                                        struct alipay_reply *reply, struct kerr *err);
+
+/* Asks where the trade bill of day ("yyyy-MM-dd", China time) is: ALIPAY_OK with
+ * reply->bill_download_url, ALIPAY_NOT_EXIST when the gateway has no bill for the day (no
+ * trade). */
+enum alipay_action alipay_bill_url(struct alipay *a, const char *day, int64_t now_utc,
+                                   struct alipay_reply *reply, struct kerr *err);
+
+/* GETs url (https only, the gateway's CA file) into buf (cap bytes and a terminating
+ * NUL, borrowed); *len gets the length. KR_IO when it cannot be had (HTTP status other
+ * than 200 too), KR_FULL when it is longer than cap. */
+int alipay_fetch(struct alipay *a, const char *url, char *buf, size_t cap, size_t *len,
+                 struct kerr *err);
 
 /* Whether a query's trade_status means paid (TRADE_SUCCESS or TRADE_FINISHED). */
 int alipay_status_paid(const struct alipay_reply *r);

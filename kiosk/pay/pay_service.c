@@ -6,13 +6,23 @@
  * (FEV_PAY_QR) and the trade is queried every poll_ms until paid, closed or cancelled.
  * FREQ_PAY_CANCEL: cancel, then one more query (a payment can land in between); a trade
  * the gateway does not say is closed is answered FEV_PAY_UNSETTLED. FREQ_PAY_REFUND:
- * refund with the order's stable out_request_no, retried identically. An outcome that
- * stays unknown leaves the order open, and recovery settles it at the next start.
+ * refund with the order's stable out_request_no, retried identically, and counted only
+ * when confirmed (fund_change Y, or the refund query).
+ *
+ * A payment whose outcome stays unknown (core/payment.h: unsettled) leaves its order
+ * open and is settled again while the kiosk runs: rounds of reconciliation go over every
+ * unsettled payment no shown QR waits for — the trade cancelled and queried, or the
+ * refund asked for again — one payment per step, so that a request never waits long; a
+ * round comes [alipay] reconcile_min_ms after a payment was left unsettled (and after the
+ * start, for what recovery could not settle), and while some stay unsettled the next
+ * comes after a back-off doubling to reconcile_max_ms. The outcomes are the usual events,
+ * which the app hands to recovery for an order no session holds.
  *
  * Owns the client, the store handle and the worker: requests are its jobs, the polls of
- * watched QRs its idle hook (due at the earliest watch's time, and after each job). `busy`
- * while a request is queued or in flight, or while a poll asked for by control (a kick)
- * is owed; not while merely polling a QR nobody scanned. */
+ * watched QRs and the reconciliation its idle hook (due at the earliest watch's time or
+ * round, and after each job). `busy` while a request is queued or in flight, or while a
+ * poll or a round asked for by control (a kick) is owed; not while merely polling a QR
+ * nobody scanned or waiting for the next round. */
 #include "pay/pay_service.h"
 
 #include <pthread.h>
@@ -20,26 +30,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "base/backoff.h"
 #include "base/mono.h"
 #include "base/peerctl.h"
 #include "base/worker.h"
 #include "conf/conf.h"
+#include "core/cntime.h"
 #include "pay/alipay.h"
+#include "pay/bill.h"
 #include "store/payments.h"
+#include "store/reconciles.h"
 #include "store/store.h"
 
 #define PAY_QUEUE_MAX 16
 #define PAY_WATCH_MAX 4
 #define PAY_GRACE_MS  5000 /* the gateway's QR outlives the screen's countdown by this */
+#define PAY_DAY_MAX   4096 /* payments, and bill lines, of a day reconciled */
 
 struct pay_job {
 	enum flow_request_kind kind;
 	int64_t order_id;
 	char order_no[32];
 	fen_t amount_fen;
+	int64_t day_utc; /* FREQ_PAY_RECONCILE */
 };
 
 /* A shown QR being polled. */
@@ -55,9 +72,18 @@ struct pay {
 	struct alipay *client;
 	struct store *store;
 	struct worker *worker;
-	pthread_mutex_t lock; /* guards the watches: control reads them on the loop thread */
+	pthread_mutex_t lock; /* guards the watches (control reads them on the loop thread)
+	                         and sweep_at_ms (control asks for a round) */
 	struct pay_watch watch[PAY_WATCH_MAX];
 	int nwatch;
+	/* the reconciliation: rounds over the unsettled payments, on the worker */
+	int64_t sweep_at_ms; /* mono ms when the next round is due; INT64_MAX: none */
+	int64_t sweep_after; /* in a round: the order settled last (0: none yet); -1: no round */
+	int sweep_settled;   /* in a round: payments settled */
+	int sweep_left;      /* in a round: payments left unsettled */
+	int sweep_again;     /* in a round: a request left a payment unsettled meanwhile */
+	int sweep_failures;  /* rounds in a row that left some unsettled (the back-off) */
+	unsigned sweep_seed; /* the back-off's jitter */
 };
 
 static void post(struct pay *p, enum flow_event_kind kind, int64_t order_id, const char *text)
@@ -149,6 +175,35 @@ static enum trade_seen query_once(struct pay *p, struct payment_row *row)
 	return strcmp(r.trade_status, "TRADE_CLOSED") == 0 ? SEEN_CLOSED : SEEN_OPEN;
 }
 
+/* Has a round of reconciliation come soon, unless one is due or under way already: a
+ * payment was left unsettled. */
+static void reconcile_soon(struct pay *p)
+{
+	const struct conf_alipay *c = &p->host.conf->alipay;
+	if (p->sweep_after >= 0) {
+		p->sweep_again = 1; /* the round under way sets the next */
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (p->sweep_at_ms == INT64_MAX) {
+		p->sweep_failures = 0;
+		p->sweep_at_ms =
+		    mono_ms() + backoff_wait_ms(c->reconcile_min_ms, c->reconcile_max_ms,
+		                                &p->sweep_failures, &p->sweep_seed);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int watched(struct pay *p, int64_t order_id)
+{
+	int found = 0;
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->nwatch; i++)
+		found |= p->watch[i].order_id == order_id;
+	pthread_mutex_unlock(&p->lock);
+	return found;
+}
+
 static void unwatch(struct pay *p, int64_t order_id)
 {
 	pthread_mutex_lock(&p->lock);
@@ -220,6 +275,7 @@ static void settle_trade(struct pay *p, int64_t order_id, const char *order_no)
 		      NULL);
 		record(p, &row, "unsettled");
 		post(p, FEV_PAY_UNSETTLED, order_id, NULL);
+		reconcile_soon(p);
 	}
 }
 
@@ -382,6 +438,7 @@ static void refund(struct pay *p, const struct pay_job *job)
 	}
 	record(p, &row, "refund pending");
 	post(p, FEV_REFUND_FAILED, job->order_id, "pay.unavailable");
+	reconcile_soon(p);
 }
 
 /* Queries every watched QR that is due (all of them when forced). */
@@ -414,19 +471,201 @@ static void poll_due(struct pay *p, int force)
 	}
 }
 
-/* The worker's idle hook: polls the watches that are due (all of them when kicked).
- * Returns the milliseconds until the next is due. */
-static int64_t poll_watched(void *ctx, int kicked)
+/* Settles one unsettled payment again: the refund asked for again with the order's
+ * amount, or the trade cancelled and queried. Returns whether it is settled now. */
+static int settle_again(struct pay *p, const struct payment_unsettled *u)
+{
+	struct payment_row row;
+	struct order_row o;
+	struct kerr err = {{0}};
+	struct pay_job job = {.kind = FREQ_PAY_REFUND, .order_id = u->pay.order_id};
+	char what[64];
+	snprintf(job.order_no, sizeof job.order_no, "%s", u->order_no);
+	snprintf(what, sizeof what, "reconcile: settling again (%s)",
+	         payment_status_id(u->pay.status));
+	trace(p, u->pay.out_trade_no, what, NULL);
+	if (u->pay.status == PAYMENT_REFUNDING) {
+		if (store_order_get(p->store, job.order_id, &o, &err) != KR_OK) {
+			trace(p, u->order_no, "reconcile: cannot read the order", &err);
+			return 0;
+		}
+		job.amount_fen = o.amount_fen;
+		refund(p, &job);
+	} else {
+		settle_trade(p, job.order_id, job.order_no);
+	}
+	return payments_get(p->store, job.order_id, &row, &err) == KR_OK &&
+	       !payment_statuses[row.status].unsettled;
+}
+
+/* The next unsettled payment of the round that no shown QR is waiting for, into *u.
+ * Returns 1, or 0 when the round has none left (or the store cannot say: traced). */
+static int next_unsettled(struct pay *p, struct payment_unsettled *u)
+{
+	struct kerr err = {{0}};
+	int n = 0;
+	do {
+		if (payments_unsettled(p->store, p->sweep_after, u, 1, &n, NULL, &err) != KR_OK) {
+			trace(p, "reconcile", "cannot list the unsettled payments", &err);
+			p->sweep_left++; /* try again later */
+			return 0;
+		}
+		if (n)
+			p->sweep_after = u->pay.order_id;
+	} while (n && watched(p, u->pay.order_id));
+	return n;
+}
+
+/* The reconciliation, one step: a round begun when due, its next unsettled payment
+ * settled again, or (none left) the round ended and the next one set: after the back-off
+ * when some stayed unsettled, none when all are settled. whole: the whole round at once
+ * (asked for by control). Returns the milliseconds until the next step. */
+static int64_t reconcile(struct pay *p, int whole)
+{
+	const struct conf_alipay *c = &p->host.conf->alipay;
+	if (p->sweep_after < 0) {
+		int64_t now = mono_ms();
+		pthread_mutex_lock(&p->lock);
+		int64_t at = p->sweep_at_ms;
+		if (at <= now)
+			p->sweep_at_ms = INT64_MAX;
+		pthread_mutex_unlock(&p->lock);
+		if (at > now)
+			return at == INT64_MAX ? WORKER_FOREVER : at - now;
+		p->sweep_after = 0;
+		p->sweep_settled = p->sweep_left = p->sweep_again = 0;
+	}
+	struct payment_unsettled u;
+	while (next_unsettled(p, &u)) {
+		if (settle_again(p, &u))
+			p->sweep_settled++;
+		else
+			p->sweep_left++;
+		if (!whole)
+			return 0; /* the next at once, after any request waiting */
+		if (worker_sleep(p->worker, 0))
+			break; /* stopping */
+	}
+	/* the round is over */
+	char what[128];
+	int64_t now = mono_ms();
+	p->sweep_after = -1;
+	if (p->sweep_left || p->sweep_again) {
+		int64_t wait = backoff_wait_ms(c->reconcile_min_ms, c->reconcile_max_ms,
+		                               &p->sweep_failures, &p->sweep_seed);
+		pthread_mutex_lock(&p->lock);
+		if (p->sweep_at_ms > now + wait)
+			p->sweep_at_ms = now + wait;
+		pthread_mutex_unlock(&p->lock);
+		snprintf(what, sizeof what, "%d settled, %d left unsettled; next round in %lld ms",
+		         p->sweep_settled, p->sweep_left, (long long)wait);
+	} else {
+		p->sweep_failures = 0;
+		snprintf(what, sizeof what, "%d settled, none left", p->sweep_settled);
+	}
+	if (p->sweep_settled || p->sweep_left)
+		trace(p, "reconcile", what, NULL);
+	pthread_mutex_lock(&p->lock);
+	int64_t at = p->sweep_at_ms;
+	pthread_mutex_unlock(&p->lock);
+	return at == INT64_MAX ? WORKER_FOREVER : at > now ? at - now : 0;
+}
+
+/* The worker's idle hook: polls the watches that are due (all of them when kicked), then
+ * a step of the reconciliation. Returns the milliseconds until the next is due. */
+static int64_t idle(void *ctx, int kicked)
 {
 	struct pay *p = ctx;
 	poll_due(p, kicked);
-	int64_t next = INT64_MAX;
+	int64_t next = reconcile(p, kicked);
+	int64_t now = mono_ms();
 	pthread_mutex_lock(&p->lock);
 	for (int i = 0; i < p->nwatch; i++)
-		if (p->watch[i].next_ms < next)
-			next = p->watch[i].next_ms;
+		if (p->watch[i].next_ms - now < next)
+			next = p->watch[i].next_ms - now;
 	pthread_mutex_unlock(&p->lock);
-	return next == INT64_MAX ? WORKER_FOREVER : next - mono_ms();
+	return next;
+}
+
+/* The gateway's bill of the day (its trades) into bill, at most max; *n gets how many. No
+ * bill (isp.bill_not_exist) is a day without trades. */
+static int bill_of_day(struct pay *p, const char *day, struct recon_trade *bill, int max, int *n,
+                       struct kerr *err)
+{
+	struct alipay_reply r;
+	size_t len = 0;
+	*n = 0;
+	enum alipay_action act = alipay_bill_url(p->client, day, now_utc(p), &r, err);
+	if (act == ALIPAY_NOT_EXIST)
+		return KR_OK;
+	if (act != ALIPAY_OK)
+		return KR_IO; /* err says why */
+	char *text = malloc(BILL_BYTES_MAX + 1);
+	int rc = text
+	             ? alipay_fetch(p->client, r.bill_download_url, text, BILL_BYTES_MAX, &len, err)
+	             : kerr_set(err, KR_NOMEM, "out of memory for the bill");
+	if (rc == KR_OK)
+		rc = alipay_bill_parse(text, len, bill, max, n, err);
+	free(text);
+	return rc;
+}
+
+/* The payments still unsettled, into the report. */
+static int unsettled_of(struct pay *p, struct recon_report *r, struct kerr *err)
+{
+	struct payment_unsettled u[RECON_DIFF_MAX];
+	int n = 0;
+	int rc = payments_unsettled(p->store, 0, u, RECON_DIFF_MAX, &n, &r->unsettled, err);
+	for (int i = 0; rc == KR_OK && i < n; i++)
+		snprintf(r->unsettled_no[i], sizeof r->unsettled_no[i], "%s", u[i].order_no);
+	return rc;
+}
+
+/* The day's reconciliation: the kiosk's payments of the day's orders against the
+ * gateway's bill, recorded (or why it could not be made), then FEV_PAY_RECONCILED. */
+static void reconcile_bill(struct pay *p, int64_t day_utc)
+{
+	char day[16], what[160];
+	struct kerr err = {{0}}, rerr = {{0}};
+	int64_t from = cntime_midnight(day_utc);
+	int nk = 0, ng = 0;
+	cntime_format(day_utc, "%Y-%m-%d", day, sizeof day);
+	struct recon_trade *bill = calloc(PAY_DAY_MAX, sizeof *bill);
+	struct recon_kiosk *kiosk = calloc(PAY_DAY_MAX, sizeof *kiosk);
+	struct recon_report *report = calloc(1, sizeof *report);
+	int rc = bill && kiosk && report ? KR_OK : kerr_set(&err, KR_NOMEM, "out of memory");
+	if (rc == KR_OK)
+		rc = bill_of_day(p, day, bill, PAY_DAY_MAX, &ng, &err);
+	if (rc == KR_OK)
+		rc = payments_of_day(p->store, from, from + 86400, kiosk, PAY_DAY_MAX, &nk, &err);
+	if (rc == KR_OK) {
+		reconcile_day(kiosk, nk, bill, ng, report);
+		rc = unsettled_of(p, report, &err);
+	}
+	if (rc == KR_OK) {
+		snprintf(what, sizeof what,
+		         "%d payments, %d trades at the gateway: %d differences; %d payments being "
+		         "settled",
+		         report->kiosk_payments, report->gateway_trades, report->ndiff,
+		         report->unsettled);
+	}
+	if (reconciles_record(p->store, day, rc == KR_OK ? report : NULL, err.msg, now_utc(p),
+	                      &rerr) != KR_OK)
+		trace(p, day, "reconciliation not recorded", &rerr);
+	trace(p, day, rc == KR_OK ? what : "reconciliation failed", rc == KR_OK ? NULL : &err);
+	for (int i = 0; rc == KR_OK && i < report->ndiff && i < RECON_DIFF_MAX; i++) {
+		const struct recon_diff *d = &report->diff[i];
+		snprintf(what, sizeof what, "%s (order %s): kiosk %lld fen, gateway %lld fen",
+		         recon_kind_id(d->kind), d->order_no[0] ? d->order_no : "none",
+		         (long long)d->kiosk_fen, (long long)d->gateway_fen);
+		trace(p, d->out_trade_no, what, NULL);
+	}
+	struct flow_event ev = {.kind = FEV_PAY_RECONCILED,
+	                        .arg = rc == KR_OK ? report->ndiff : -1};
+	p->host.post(p->host.app, &ev);
+	free(bill);
+	free(kiosk);
+	free(report);
 }
 
 static void run(void *ctx, void *job)
@@ -437,6 +676,8 @@ static void run(void *ctx, void *job)
 		start(p, j);
 	else if (j->kind == FREQ_PAY_CANCEL)
 		settle_trade(p, j->order_id, j->order_no);
+	else if (j->kind == FREQ_PAY_RECONCILE)
+		reconcile_bill(p, j->day_utc);
 	else
 		refund(p, j);
 }
@@ -445,16 +686,19 @@ static const struct worker_spec worker_spec = {.name = "alipay",
                                                .job_size = sizeof(struct pay_job),
                                                .queue_max = PAY_QUEUE_MAX,
                                                .run = run,
-                                               .idle = poll_watched,
+                                               .idle = idle,
                                                .idle_after_job = 1};
 
 static void submit(void *self, const struct flow_request *r)
 {
 	struct pay *p = self;
-	if (r->kind != FREQ_PAY_START && r->kind != FREQ_PAY_CANCEL && r->kind != FREQ_PAY_REFUND)
+	if (r->kind != FREQ_PAY_START && r->kind != FREQ_PAY_CANCEL && r->kind != FREQ_PAY_REFUND &&
+	    r->kind != FREQ_PAY_RECONCILE)
 		return;
-	struct pay_job job = {
-	    .kind = r->kind, .order_id = r->order_id, .amount_fen = r->amount_fen};
+	struct pay_job job = {.kind = r->kind,
+	                      .order_id = r->order_id,
+	                      .amount_fen = r->amount_fen,
+	                      .day_utc = r->day_utc};
 	struct kerr err = {{0}};
 	snprintf(job.order_no, sizeof job.order_no, "%s", r->order_no);
 	if (worker_submit(p->worker, &job, &err) != KR_OK)
@@ -492,6 +736,14 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		         on ? "20000" : "clear", on ? 1000 : 0);
 		return peer_get(p, path, err);
 	}
+	if (strcmp(verb, "reconcile") == 0) {
+		/* a round of reconciliation now, and busy until it is over */
+		pthread_mutex_lock(&p->lock);
+		p->sweep_at_ms = 0;
+		pthread_mutex_unlock(&p->lock);
+		worker_kick(p->worker);
+		return KR_OK;
+	}
 	static const struct {
 		const char *verb, *path;
 	} trade_verbs[] = {
@@ -514,7 +766,7 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 	}
 	return kerr_set(err, KR_INVALID,
 	                "pay: unknown verb '%s' (paid, scan, expire, fail, fault KIND [METHOD] "
-	                "[COUNT], refund-fails on|off)",
+	                "[COUNT], refund-fails on|off, reconcile)",
 	                verb);
 }
 
@@ -541,6 +793,12 @@ int pay_service_create(const struct service_host *host, struct service *out, str
 		return kerr_set(err, KR_NOMEM, "out of memory");
 	p->host = *host;
 	pthread_mutex_init(&p->lock, NULL);
+	/* a first round soon after the start, for what recovery could not settle */
+	p->sweep_after = -1;
+	p->sweep_seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	p->sweep_at_ms =
+	    mono_ms() + backoff_wait_ms(c->alipay.reconcile_min_ms, c->alipay.reconcile_max_ms,
+	                                &p->sweep_failures, &p->sweep_seed);
 	struct alipay_config ac = {
 	    .gateway = c->alipay.gateway,
 	    .app_id = c->alipay.app_id,

@@ -218,7 +218,8 @@ int alipay_reply_parse(EVP_PKEY *pub, const char *body, size_t size, const char 
 	int ok = FIELD(code) && FIELD(msg) && FIELD(sub_code) && FIELD(sub_msg) &&
 	         FIELD(out_trade_no) && FIELD(trade_no) && FIELD(trade_status) && FIELD(qr_code) &&
 	         FIELD(total_amount) && FIELD(action) && FIELD(retry_flag) && FIELD(fund_change) &&
-	         FIELD(refund_amount) && FIELD(refund_status) && FIELD(out_request_no);
+	         FIELD(refund_amount) && FIELD(refund_status) && FIELD(out_request_no) &&
+	         FIELD(bill_download_url);
 	cJSON_Delete(json);
 	if (!ok)
 		return kerr_set(err, KR_CORRUPT, "answer: a field is not text or too long");

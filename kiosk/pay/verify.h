@@ -32,6 +32,7 @@ struct alipay_reply {
 	char refund_amount[24]; /* refund query: what was refunded for the out_request_no */
 	char refund_status[32];
 	char out_request_no[72];
+	char bill_download_url[512]; /* bill.downloadurl.query: where the day's bill is */
 };
 
 /* Finds the value of node (e.g. "alipay_trade_query_response", or "error_response" when

@@ -1,5 +1,5 @@
-/* receipt.c — lays receipts, key-check reports and restock slips out with pango on cairo
- * and writes them as PDF into memory. Owns the font map of its maker. */
+/* receipt.c — lays receipts, key-check reports, restock and reconciliation slips out with
+ * pango on cairo and writes them as PDF into memory. Owns the font map of its maker. */
 #include "receipt/receipt.h"
 
 #include <cairo-pdf.h>
@@ -224,6 +224,8 @@ struct receipt_job {
 	const struct receipt_data *d;
 	const struct receipt_count *counts;
 	int n;
+	const char *day;
+	const struct recon_report *recon;
 	int64_t at_utc;
 };
 
@@ -305,6 +307,76 @@ static int lay_restock(struct pen *p, const struct receipt_job *j, struct kerr *
 		snprintf(buf, sizeof buf, "+%lld / %lld", (long long)j->counts[i].added,
 		         (long long)j->counts[i].count);
 		pair(p, name ? name : j->counts[i].item, buf, 0);
+	}
+	rule(p);
+	snprintf(buf, sizeof buf, "%s: ____________", S(p, "receipt.staff"));
+	text(p, buf, 1.0, 0, PANGO_ALIGN_LEFT);
+	return KR_OK;
+}
+
+/* An amount as "12.34 元". */
+static void yuan(struct pen *p, fen_t fen, char *buf, size_t size)
+{
+	char amount[32];
+	money_format(fen < 0 ? -fen : fen, amount, sizeof amount);
+	snprintf(buf, size, "%s%s %s", fen < 0 ? "-" : "", amount, S(p, "receipt.yuan"));
+}
+
+/* One side of a reconciliation: how many, paid, refunded. */
+static void recon_side(struct pen *p, const char *title_key, const char *count_key, int n,
+                       fen_t paid, fen_t refunded)
+{
+	char buf[64];
+	text(p, S(p, title_key), 1.0, 1, PANGO_ALIGN_LEFT);
+	snprintf(buf, sizeof buf, "%d", n);
+	pair(p, S(p, count_key), buf, 0);
+	yuan(p, paid, buf, sizeof buf);
+	pair(p, S(p, "receipt.recon_paid"), buf, 0);
+	yuan(p, refunded, buf, sizeof buf);
+	pair(p, S(p, "receipt.recon_refunded"), buf, 0);
+}
+
+static int lay_reconcile(struct pen *p, const struct receipt_job *j, struct kerr *err)
+{
+	const struct recon_report *r = j->recon;
+	char buf[256], key[64], kiosk[48], gateway[48], n[16];
+	(void)err;
+	head(p, j->pl, "receipt.recon_title", j->at_utc);
+	pair(p, S(p, "receipt.recon_day"), j->day, 1);
+	rule(p);
+	recon_side(p, "receipt.recon_kiosk", "receipt.recon_payments", r->kiosk_payments,
+	           r->kiosk_paid_fen, r->kiosk_refunded_fen);
+	recon_side(p, "receipt.recon_gateway", "receipt.recon_trades", r->gateway_trades,
+	           r->gateway_paid_fen, r->gateway_refunded_fen);
+	rule(p);
+	snprintf(n, sizeof n, "%d", r->ndiff);
+	pair(p, S(p, "receipt.recon_differences"), n, 1);
+	if (!r->ndiff)
+		text(p, S(p, "receipt.recon_agree"), 1.0, 0, PANGO_ALIGN_LEFT);
+	for (int i = 0; i < r->ndiff && i < RECON_DIFF_MAX; i++) {
+		const struct recon_diff *d = &r->diff[i];
+		snprintf(key, sizeof key, "receipt.recon_%s", recon_kind_id(d->kind));
+		snprintf(buf, sizeof buf, "%d. %s", i + 1, S(p, key));
+		text(p, buf, 1.0, 1, PANGO_ALIGN_LEFT);
+		pair(p, S(p, "receipt.order_no"), d->order_no[0] ? d->order_no : "-", 0);
+		pair(p, S(p, "receipt.recon_trade"), d->out_trade_no, 0);
+		yuan(p, d->kiosk_fen, kiosk, sizeof kiosk);
+		yuan(p, d->gateway_fen, gateway, sizeof gateway);
+		pair(p, S(p, "receipt.recon_kiosk"), kiosk, 0);
+		pair(p, S(p, "receipt.recon_gateway"), gateway, 0);
+	}
+	if (r->ndiff > RECON_DIFF_MAX) {
+		snprintf(n, sizeof n, "%d", r->ndiff - RECON_DIFF_MAX);
+		fill(buf, sizeof buf, S(p, "receipt.recon_more"), PLACEHOLDER_N, n);
+		text(p, buf, 1.0, 0, PANGO_ALIGN_LEFT);
+	}
+	if (r->unsettled) {
+		rule(p);
+		snprintf(n, sizeof n, "%d", r->unsettled);
+		pair(p, S(p, "receipt.recon_unsettled"), n, 1);
+		for (int i = 0; i < r->unsettled && i < RECON_DIFF_MAX; i++)
+			text(p, r->unsettled_no[i], 1.0, 0, PANGO_ALIGN_LEFT);
+		text(p, S(p, "receipt.recon_unsettled_hint"), 0.9, 0, PANGO_ALIGN_LEFT);
 	}
 	rule(p);
 	snprintf(buf, sizeof buf, "%s: ____________", S(p, "receipt.staff"));
@@ -423,6 +495,13 @@ int receipt_render_restock(struct receipt_maker *m, const struct receipt_count *
 {
 	struct receipt_job j = {.pl = m->pl, .counts = counts, .n = n, .at_utc = at_utc};
 	return render(m, lay_restock, &j, out, err);
+}
+
+int receipt_render_reconcile(struct receipt_maker *m, const char *day, const struct recon_report *r,
+                             int64_t at_utc, struct receipt_pdf *out, struct kerr *err)
+{
+	struct receipt_job j = {.pl = m->pl, .day = day, .recon = r, .at_utc = at_utc};
+	return render(m, lay_reconcile, &j, out, err);
 }
 
 int receipt_lookup_url(const struct receipt_place *place, const char *order_no, char *buf,

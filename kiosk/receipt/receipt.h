@@ -1,4 +1,5 @@
-/* receipt.h — receipts, key-check reports and restock slips as PDF (cairo + pango).
+/* receipt.h — receipts, key-check reports, restock and reconciliation slips as PDF
+ * (cairo + pango).
  *
  * A page as wide as the paper roll (80 mm, or 58 mm) and as long as its content: the
  * content is laid out once on a recording surface to measure it, then drawn onto the
@@ -13,6 +14,7 @@
 
 #include "conf/strings.h"
 #include "core/flow.h"
+#include "core/reconcile.h"
 #include "core/result.h"
 
 #define RECEIPT_PDF_MAX (4 * 1024 * 1024) /* a receipt's PDF never grows beyond this */
@@ -58,6 +60,12 @@ int receipt_render(struct receipt_maker *m, const struct receipt_data *d, struct
 /* Renders a staff restock slip listing n counts (borrowed) at at_utc into *out. */
 int receipt_render_restock(struct receipt_maker *m, const struct receipt_count *counts, int n,
                            int64_t at_utc, struct receipt_pdf *out, struct kerr *err);
+
+/* Renders a staff reconciliation slip: the day's payments as the kiosk recorded them
+ * against the gateway's bill (day "yyyy-MM-dd", r borrowed), every difference listed
+ * with both sides' amounts, at at_utc into *out. */
+int receipt_render_reconcile(struct receipt_maker *m, const char *day, const struct recon_report *r,
+                             int64_t at_utc, struct receipt_pdf *out, struct kerr *err);
 
 /* Writes the lookup URL of order_no into buf. KR_INVALID when it does not fit. */
 int receipt_lookup_url(const struct receipt_place *place, const char *order_no, char *buf,

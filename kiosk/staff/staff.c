@@ -21,14 +21,14 @@ struct staff {
 static const char *const action_names[STA_COUNT] = {
     "show",        "pin",         "restock-start", "load-more",      "load-less",
     "remove-more", "remove-less", "restock-end",   "restock-cancel", "refund",
-    "reprint",     "service",     "exit",
+    "reprint",     "service",     "exit",          "reconcile",
 };
 static const char *const screen_names[STAFF_SCREEN_COUNT] = {
     "off", "pin", "locked", "home", "devices", "stock", "restock", "orders", "stranded", "receipts",
 };
 static const char *const request_names[SREQ_COUNT] = {
     "pin_check", "load",    "journal",   "restock",   "refund",
-    "reprint",   "service", "key_check", "key_prove",
+    "reprint",   "service", "key_check", "key_prove", "reconcile",
 };
 
 const char *staff_action_name(enum staff_action a)
@@ -225,7 +225,7 @@ static void restock_end(struct staff *s, struct staff_out *out)
 }
 
 /* The actions that ask a service for something, each journaled: a stranded payment's
- * refund, a receipt's reprint, the kiosk out of service or back. */
+ * refund, a receipt's reprint, today's reconciliation, the kiosk out of service or back. */
 static void request_action(struct staff *s, struct staff_out *out, const struct staff_event *ev)
 {
 	struct staff_view *v = &s->view;
@@ -252,6 +252,14 @@ static void request_action(struct staff *s, struct staff_out *out, const struct 
 		emit(out, SREQ_REPRINT)->id = v->data.receipts[row].id;
 		v->busy = 1;
 		snprintf(v->notice_key, sizeof v->notice_key, "staff.printing");
+		return;
+	case STA_RECONCILE:
+		if (sc != STAFF_ORDERS || v->busy)
+			return;
+		journal(out, "reconcile", "{}");
+		emit(out, SREQ_RECONCILE);
+		v->busy = 1;
+		snprintf(v->notice_key, sizeof v->notice_key, "staff.reconciling");
 		return;
 	case STA_SERVICE:
 		if (sc != STAFF_HOME)
@@ -341,6 +349,7 @@ static void on_action(struct staff *s, struct staff_out *out, const struct staff
 		return;
 	case STA_REFUND:
 	case STA_REPRINT:
+	case STA_RECONCILE:
 	case STA_SERVICE:
 		request_action(s, out, ev);
 		return;

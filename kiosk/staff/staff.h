@@ -26,6 +26,7 @@
 #include "core/flow.h"
 #include "core/money.h"
 #include "core/order.h"
+#include "core/payment.h"
 
 #define STAFF_BINS_MAX    4
 #define STAFF_ROWS_MAX    6
@@ -63,6 +64,7 @@ enum staff_action {
 	STA_REPRINT, /* row: receipt */
 	STA_SERVICE, /* out of service on / off */
 	STA_EXIT,
+	STA_RECONCILE, /* today's payments against the gateway's bill: the slip prints */
 	STA_COUNT
 };
 
@@ -87,6 +89,13 @@ struct staff_data {
 		fen_t amount_fen;
 		enum order_state state;
 	} stranded[STAFF_ROWS_MAX];
+	/* payments the pay service settles again with the gateway (core/payment.h
+	 * unsettled): how many in all, and the first of them */
+	int nunsettled;
+	struct staff_unsettled {
+		char order_no[32];
+		enum payment_status status;
+	} unsettled[STAFF_ROWS_MAX];
 	int nreceipts;
 	struct staff_receipt {
 		int64_t id;
@@ -141,6 +150,9 @@ enum staff_request_kind {
 	 * with its private key, verify it with its certificate, answer SEV_KEY_RESULT (ok
 	 * when verified) / _FAILED */
 	SREQ_KEY_PROVE,
+	/* today's reconciliation with the gateway (the pay service); its slip is printed and
+	 * SEV_DONE tells the outcome */
+	SREQ_RECONCILE,
 	SREQ_COUNT
 };
 

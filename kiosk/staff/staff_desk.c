@@ -11,11 +11,13 @@
 #include "staff/slip.h"
 #include "staff/staff_pin.h"
 #include "store/outbox.h"
+#include "store/payments.h"
+#include "store/reconciles.h"
 #include "store/stats.h"
 
 #define DESK_JOBS 8 /* far more than staff can start at once: one check, one slip */
 
-enum job_kind { JOB_PIN, JOB_SLIP };
+enum job_kind { JOB_PIN, JOB_SLIP, JOB_RECON };
 
 struct job { /* run and answered in the order they came */
 	enum job_kind kind;
@@ -23,18 +25,19 @@ struct job { /* run and answered in the order they came */
 	struct staff_request restock; /* SLIP: what was counted */
 	int64_t now_utc;
 	/* the answer */
-	int ok;           /* PIN: it matched; SLIP: the slip was stored */
-	int64_t slip_id;  /* SLIP: the stored slip */
-	char reason[160]; /* SLIP: why it failed (cut) */
+	int ok;           /* PIN: it matched; SLIP, RECON: the slip was stored */
+	int64_t slip_id;  /* SLIP, RECON: the stored slip */
+	char reason[160]; /* SLIP, RECON: why it failed (cut) */
 };
 
 struct staff_desk {
 	struct staff_desk_host host;
 	struct staff *staff;
-	int flow_closed;    /* the flow was told it is out of service */
-	int64_t reprint_id; /* the receipt staff asked to print, 0: none */
-	int triage_pending; /* the key check asked the keys service for a triage (2: with
-	                       the staff key's PIN, its proof of possession) */
+	int flow_closed;       /* the flow was told it is out of service */
+	int64_t reprint_id;    /* the receipt staff asked to print, 0: none */
+	int triage_pending;    /* the key check asked the keys service for a triage (2: with
+	                          the staff key's PIN, its proof of possession) */
+	int reconcile_pending; /* the pay service was asked for today's reconciliation */
 
 	struct worker *worker;
 	pthread_mutex_t mu; /* guards what follows: the worker hands answers to the loop */
@@ -48,6 +51,23 @@ static void feed(struct staff_desk *d, const struct staff_event *sev, int depth)
 
 /* ---- the worker ---------------------------------------------------------------------- */
 
+/* The slip of the newest reconciliation, made with store s. */
+static int recon_slip(struct staff_desk *d, struct store *s, struct job *j, struct kerr *err)
+{
+	char day[11], why[160];
+	int failed = 0;
+	struct recon_report *r = malloc(sizeof *r);
+	int rc = r ? reconciles_latest(s, day, r, &failed, why, sizeof why, err)
+	           : kerr_set(err, KR_NOMEM, "out of memory");
+	if (rc == KR_OK && failed)
+		rc = kerr_set(err, KR_IO, "the reconciliation of %s could not be made: %s", day,
+		              why);
+	if (rc == KR_OK)
+		rc = slip_reconcile(d->host.conf, s, day, r, j->now_utc, &j->slip_id, err);
+	free(r);
+	return rc;
+}
+
 /* Does job j's slow work with store s (a handle of the calling thread). */
 static void job_run(struct staff_desk *d, struct job *j, struct store *s)
 {
@@ -57,7 +77,10 @@ static void job_run(struct staff_desk *d, struct job *j, struct store *s)
 		explicit_bzero(j->pin, sizeof j->pin);
 		return;
 	}
-	int rc = s ? slip_make(d->host.conf, s, &j->restock, j->now_utc, &j->slip_id, &err) : KR_IO;
+	int rc = s ? (j->kind == JOB_RECON
+	                  ? recon_slip(d, s, j, &err)
+	                  : slip_make(d->host.conf, s, &j->restock, j->now_utc, &j->slip_id, &err))
+	           : KR_IO;
 	j->ok = rc == KR_OK;
 	if (!j->ok)
 		snprintf(j->reason, sizeof j->reason, "%.159s",
@@ -70,7 +93,7 @@ static void run(void *ctx, void *job)
 {
 	struct staff_desk *d = ctx;
 	struct job *j = job; /* wiped by the worker */
-	if (j->kind == JOB_SLIP && !d->wstore) {
+	if (j->kind != JOB_PIN && !d->wstore) {
 		struct kerr err = {{0}};
 		if (store_open(d->host.conf->database, &d->wstore, &err) != KR_OK)
 			fprintf(d->host.trace, "[staff] worker: %s\n", err.msg);
@@ -128,17 +151,23 @@ static void job_answer(struct staff_desk *d, struct job *j, int depth)
 	if (j->kind == JOB_PIN) {
 		sev.kind = SEV_PIN_RESULT;
 		sev.ok = j->ok;
-	} else if (!j->ok) {
-		fprintf(d->host.trace, "[staff] restock slip: %s\n", j->reason);
-		snprintf(sev.text, sizeof sev.text, "staff.slip_failed");
-	} else if (reprint(d, j->slip_id, &err) != KR_OK) {
-		fprintf(d->host.trace, "[staff] restock slip %lld: %s\n", (long long)j->slip_id,
-		        err.msg);
-		snprintf(sev.text, sizeof sev.text, "staff.slip_failed");
 	} else {
-		fprintf(d->host.trace, "[staff] restock slip %lld sent to the printer\n",
-		        (long long)j->slip_id);
-		snprintf(sev.text, sizeof sev.text, "staff.restocked");
+		int recon = j->kind == JOB_RECON;
+		const char *what = recon ? "reconciliation slip" : "restock slip";
+		const char *failed = recon ? "staff.reconcile_failed" : "staff.slip_failed";
+		if (!j->ok) {
+			fprintf(d->host.trace, "[staff] %s: %s\n", what, j->reason);
+			snprintf(sev.text, sizeof sev.text, "%s", failed);
+		} else if (reprint(d, j->slip_id, &err) != KR_OK) {
+			fprintf(d->host.trace, "[staff] %s %lld: %s\n", what, (long long)j->slip_id,
+			        err.msg);
+			snprintf(sev.text, sizeof sev.text, "%s", failed);
+		} else {
+			fprintf(d->host.trace, "[staff] %s %lld sent to the printer\n", what,
+			        (long long)j->slip_id);
+			snprintf(sev.text, sizeof sev.text, "%s",
+			         recon ? "staff.reconciled" : "staff.restocked");
+		}
 	}
 	feed(d, &sev, depth + 1);
 }
@@ -174,6 +203,7 @@ static void load(struct staff_desk *d, struct staff_data *out)
 	struct stats_day today;
 	struct order_row rows[STAFF_ROWS_MAX];
 	struct stats_receipt rec[STAFF_ROWS_MAX];
+	struct payment_unsettled pay[STAFF_ROWS_MAX];
 
 	memset(out, 0, sizeof *out);
 	out->bins = d->host.conf->dispenser.bins > 0 ? d->host.conf->dispenser.bins : 1;
@@ -198,6 +228,13 @@ static void load(struct staff_desk *d, struct staff_data *out)
 			         rows[i].order_no);
 			out->stranded[i].amount_fen = rows[i].amount_fen;
 			out->stranded[i].state = rows[i].state;
+		}
+	int listed = 0;
+	if (payments_unsettled(s, 0, pay, STAFF_ROWS_MAX, &listed, &out->nunsettled, &err) == KR_OK)
+		for (int i = 0; i < listed; i++) {
+			snprintf(out->unsettled[i].order_no, sizeof out->unsettled[i].order_no,
+			         "%s", pay[i].order_no);
+			out->unsettled[i].status = pay[i].pay.status;
 		}
 	if (stats_receipts(s, rec, STAFF_ROWS_MAX, &out->nreceipts, &err) == KR_OK)
 		for (int i = 0; i < out->nreceipts; i++) {
@@ -322,6 +359,14 @@ static void execute(struct staff_desk *d, struct staff_out *out, int depth)
 		case SREQ_REFUND:
 			done = refund(d, r->id);
 			break;
+		case SREQ_RECONCILE: {
+			/* today's; the pay service's FEV_PAY_RECONCILED comes to the desk */
+			struct service *pay = &d->host.svc[SVC_PAY];
+			struct flow_request fr = {.kind = FREQ_PAY_RECONCILE, .day_utc = now};
+			d->reconcile_pending = 1;
+			pay->ops->submit(pay->self, &fr);
+			break;
+		}
 		case SREQ_REPRINT:
 			if (reprint(d, r->id, &err) != KR_OK) {
 				fprintf(d->host.trace, "[staff] reprint %lld: %s\n",
@@ -419,6 +464,20 @@ int staff_desk_route(struct staff_desk *d, const struct flow_event *ev)
 		        ev->kind == FEV_TRIAGE_FAILED ? "the key did not read" : what);
 		break;
 	}
+	case FEV_PAY_RECONCILED:
+		if (!d->reconcile_pending)
+			break;
+		own = 1;
+		d->reconcile_pending = 0;
+		if (ev->arg < 0) {
+			sev.kind = SEV_DONE;
+			snprintf(sev.text, sizeof sev.text, "staff.reconcile_failed");
+		} else {
+			struct job j = {.kind = JOB_RECON,
+			                .now_utc = d->host.now(d->host.app).utc_s};
+			job_submit(d, &j, 0); /* the slip's answer ends it */
+		}
+		break;
 	case FEV_PRINTED:
 	case FEV_PRINT_FAILED:
 		if (ev->order_id == 0 && d->reprint_id && ev->arg == d->reprint_id) {

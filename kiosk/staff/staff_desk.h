@@ -2,14 +2,15 @@
  * requests (kiosk/staff/staff.h) and routes to it the app's events that concern it.
  *
  * Owns the staff state machine and a worker thread for the slow work: the staff PIN
- * check (PBKDF2) and the restock slip (rendered and stored through a store handle of its
- * own). The worker's answers wait in the desk; it wakes the loop by posting a FEV_TICK
- * through the host, and the loop hands them to staff mode first thing on its next event
- * (staff_desk_route). Reads, journal rows, refills, refunds, reprints, the key check (a
- * FREQ_TRIAGE to the keys service, whose FEV_TRIAGE the desk then takes) and a staff key's
- * proof of possession (the same with the key's own PIN in work.pin) are started on the
- * loop thread: they are quick or answered by a service. A PIN is wiped wherever it is
- * copied and never written to the trace. */
+ * check (PBKDF2) and the restock and reconciliation slips (rendered and stored through a
+ * store handle of its own; the reconciliation itself is the pay service's, asked for
+ * with FREQ_PAY_RECONCILE and answered FEV_PAY_RECONCILED). The worker's answers wait in the desk;
+ * it wakes the loop by posting a FEV_TICK through the host, and the loop hands them to staff mode
+ * first thing on its next event (staff_desk_route). Reads, journal rows, refills, refunds,
+ * reprints, the key check (a FREQ_TRIAGE to the keys service, whose FEV_TRIAGE the desk then takes)
+ * and a staff key's proof of possession (the same with the key's own PIN in work.pin) are started
+ * on the loop thread: they are quick or answered by a service. A PIN is wiped wherever it is copied
+ * and never written to the trace. */
 #ifndef KIOSK_STAFF_DESK_H
 #define KIOSK_STAFF_DESK_H
 

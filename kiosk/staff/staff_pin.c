@@ -18,9 +18,9 @@ static int unhex(const char *s, size_t n, unsigned char *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)s[i], d = c >= '0' && c <= '9'   ? c - '0'
-		                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
-		                                         : -1;
+		                                 : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		                                 : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                                                        : -1;
 		if (d < 0)
 			return -1;
 		if (i % 2 == 0)

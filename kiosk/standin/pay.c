@@ -49,6 +49,13 @@ static void submit(void *self, const struct flow_request *r)
 		fprintf(p->host.trace, "[stand-in pay] refund %s: %s yuan\n", r->order_no, amount);
 		post(p, FEV_REFUNDED, r->order_id, NULL);
 		break;
+	case FREQ_PAY_RECONCILE: {
+		/* no gateway, no bill: the day cannot be reconciled */
+		struct flow_event ev = {.kind = FEV_PAY_RECONCILED, .arg = -1};
+		fprintf(p->host.trace, "[stand-in pay] no bill to reconcile with\n");
+		p->host.post(p->host.app, &ev);
+		break;
+	}
 	default:
 		break;
 	}

@@ -172,6 +172,36 @@ int store_journal_append(struct store *s, const char *kind, int64_t order_id, co
 	return store_tx_commit(s, err);
 }
 
+int store_journal_latest(struct store *s, const char *kind, int64_t *seq, char *body, size_t size,
+                         struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	*seq = 0;
+	body[0] = '\0';
+	int rc = sqlite3_prepare_v2(store_sqlite(s),
+	                            "SELECT seq, body FROM journal WHERE kind = ?1 "
+	                            "ORDER BY seq DESC LIMIT 1",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	int r = KR_OK;
+	if (rc == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		*seq = sqlite3_column_int64(st, 0);
+		if (snprintf(body, size, "%s", text ? text : "") >= (int)size)
+			r = kerr_set(err, KR_FULL, "journal row %lld: longer than %zu bytes",
+			             (long long)*seq, size - 1);
+	} else if (rc == SQLITE_DONE) {
+		r = kerr_set(err, KR_NOT_FOUND, "no journal row of kind %.32s", kind);
+	} else {
+		r = store_sqlite_err(store_sqlite(s), rc, "read the journal", err);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* Walks the rows after *from, the first linked to from->hash; *from becomes the last
  * row that checked. Results as store_journal_verify. */
 static int journal_walk(struct store *s, struct journal_point *from, int64_t *first_bad,

@@ -12,6 +12,31 @@ static void column_text(sqlite3_stmt *st, int col, char *out, size_t size)
 	snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
+/* The payment status in column col, or -1 when the table does not know it. */
+static int column_status(sqlite3_stmt *st, int col)
+{
+	char status[32];
+	column_text(st, col, status, sizeof status);
+	return payment_status_from_id(status);
+}
+
+/* Reads the row at st's columns 0..4 (out_trade_no, trade_no, status,
+ * refund_request_no, updated_utc) into out. KR_CORRUPT for a status not in the table. */
+static int read_row(sqlite3_stmt *st, int64_t order_id, struct payment_row *out, struct kerr *err)
+{
+	out->order_id = order_id;
+	column_text(st, 0, out->out_trade_no, sizeof out->out_trade_no);
+	column_text(st, 1, out->trade_no, sizeof out->trade_no);
+	column_text(st, 3, out->refund_request_no, sizeof out->refund_request_no);
+	out->updated_utc = sqlite3_column_int64(st, 4);
+	int sv = column_status(st, 2);
+	if (sv < 0)
+		return kerr_set(err, KR_CORRUPT, "payment of order %lld: unknown status",
+		                (long long)order_id);
+	out->status = (enum payment_status)sv;
+	return KR_OK;
+}
+
 int payments_get(struct store *s, int64_t order_id, struct payment_row *out, struct kerr *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -25,20 +50,9 @@ int payments_get(struct store *s, int64_t order_id, struct payment_row *out, str
 		rc = sqlite3_step(st);
 	}
 	if (rc == SQLITE_ROW) {
-		out->order_id = order_id;
-		column_text(st, 0, out->out_trade_no, sizeof out->out_trade_no);
-		column_text(st, 1, out->trade_no, sizeof out->trade_no);
-		char status[32];
-		column_text(st, 2, status, sizeof status);
-		column_text(st, 3, out->refund_request_no, sizeof out->refund_request_no);
-		out->updated_utc = sqlite3_column_int64(st, 4);
-		int sv = payment_status_from_id(status);
+		rc = read_row(st, order_id, out, err);
 		sqlite3_finalize(st);
-		if (sv < 0)
-			return kerr_set(err, KR_CORRUPT, "payment of order %lld: unknown status",
-			                (long long)order_id);
-		out->status = (enum payment_status)sv;
-		return KR_OK;
+		return rc;
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
@@ -46,6 +60,89 @@ int payments_get(struct store *s, int64_t order_id, struct payment_row *out, str
 		                (long long)order_id);
 	return kerr_set(err, KR_IO, "reading payment of order %lld: %s", (long long)order_id,
 	                sqlite3_errstr(rc));
+}
+
+int payments_unsettled(struct store *s, int64_t after_id, struct payment_unsettled *rows, int max,
+                       int *n, int *total, struct kerr *err)
+{
+	char sql[512], *in = sql;
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	if (total)
+		*total = 0;
+	in += snprintf(sql, sizeof sql,
+	               "SELECT p.out_trade_no, p.trade_no, p.status, p.refund_request_no, "
+	               "p.updated_utc, p.order_id, o.order_no FROM payments p JOIN orders o "
+	               "ON o.id = p.order_id WHERE p.order_id > ?1 AND p.status IN (");
+	const char *sep = "";
+	for (int i = 0; i < PAYMENT_STATUS_COUNT; i++)
+		if (payment_statuses[i].unsettled) {
+			in += snprintf(in, sizeof sql - (size_t)(in - sql), "%s'%s'", sep,
+			               payment_statuses[i].id);
+			sep = ", ";
+		}
+	snprintf(in, sizeof sql - (size_t)(in - sql), ") ORDER BY p.order_id");
+	int rc = sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_bind_int64(st, 1, after_id);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = SQLITE_OK;
+		if (total)
+			(*total)++;
+		if (*n >= max)
+			continue;
+		struct payment_unsettled *u = &rows[*n];
+		if (read_row(st, sqlite3_column_int64(st, 5), &u->pay, err) != KR_OK) {
+			sqlite3_finalize(st);
+			return KR_CORRUPT;
+		}
+		column_text(st, 6, u->order_no, sizeof u->order_no);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kerr_set(err, KR_IO, "listing unsettled payments: %s", sqlite3_errstr(rc));
+	return KR_OK;
+}
+
+int payments_of_day(struct store *s, int64_t from_utc, int64_t to_utc, struct recon_kiosk *rows,
+                    int max, int *n, struct kerr *err)
+{
+	sqlite3_stmt *st = NULL;
+	*n = 0;
+	int rc =
+	    sqlite3_prepare_v2(store_sqlite(s),
+	                       "SELECT o.order_no, p.out_trade_no, o.amount_fen, p.status "
+	                       "FROM payments p JOIN orders o ON o.id = p.order_id "
+	                       "WHERE o.created_utc >= ?1 AND o.created_utc < ?2 ORDER BY o.id",
+	                       -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, from_utc);
+		sqlite3_bind_int64(st, 2, to_utc);
+	}
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = SQLITE_OK;
+		if (*n == max) {
+			sqlite3_finalize(st);
+			return kerr_set(err, KR_FULL, "more than %d payments in the day", max);
+		}
+		struct recon_kiosk *k = &rows[*n];
+		column_text(st, 0, k->order_no, sizeof k->order_no);
+		column_text(st, 1, k->out_trade_no, sizeof k->out_trade_no);
+		k->amount_fen = sqlite3_column_int64(st, 2);
+		int sv = column_status(st, 3);
+		if (sv < 0) {
+			sqlite3_finalize(st);
+			return kerr_set(err, KR_CORRUPT, "payment of order %s: unknown status",
+			                k->order_no);
+		}
+		k->status = (enum payment_status)sv;
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return kerr_set(err, KR_IO, "listing the day's payments: %s", sqlite3_errstr(rc));
+	return KR_OK;
 }
 
 int payments_record(struct store *s, const struct payment_row *row, const char *step,

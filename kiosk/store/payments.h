@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/payment.h"
+#include "core/reconcile.h"
 #include "store/store.h"
 
 struct payment_row {
@@ -23,6 +24,24 @@ struct payment_row {
 
 /* Reads the payment of an order. KR_NOT_FOUND when none was recorded. */
 int payments_get(struct store *s, int64_t order_id, struct payment_row *out, struct kerr *err);
+
+/* A payment to settle, with its order's number. */
+struct payment_unsettled {
+	struct payment_row pay;
+	char order_no[32];
+};
+
+/* The payments whose status is unsettled (core/payment.h) of orders after after_id,
+ * oldest order first: at most max into rows, *n of them; *total (when not NULL) gets how
+ * many there are after after_id in all. */
+int payments_unsettled(struct store *s, int64_t after_id, struct payment_unsettled *rows, int max,
+                       int *n, int *total, struct kerr *err);
+
+/* The payments of the orders created in [from_utc, to_utc), oldest first, as the day's
+ * reconciliation compares them (core/reconcile.h): at most max into rows, *n of them.
+ * KR_FULL when there are more. */
+int payments_of_day(struct store *s, int64_t from_utc, int64_t to_utc, struct recon_kiosk *rows,
+                    int max, int *n, struct kerr *err);
 
 /* Writes *row (insert or replace) and a journal row {"step": step, "status": …,
  * "out_trade_no": …} in one transaction. step: short ASCII, no personal data. The move

@@ -38,9 +38,9 @@ int receipts_add(struct store *s, int64_t order_id, const char *kind, const void
 	sqlite3_stmt *st = NULL;
 
 	if (strcmp(kind, "receipt") != 0 && strcmp(kind, "check") != 0 &&
-	    strcmp(kind, "restock") != 0)
-		return kerr_set(err, KR_INVALID, "receipt kind '%.16s' (receipt, check, restock)",
-		                kind);
+	    strcmp(kind, "restock") != 0 && strcmp(kind, "reconcile") != 0)
+		return kerr_set(err, KR_INVALID,
+		                "receipt kind '%.16s' (receipt, check, restock, reconcile)", kind);
 	if (len == 0 || len > RECEIPTS_BLOB_MAX)
 		return kerr_set(err, KR_INVALID, "receipt of %zu bytes (1..%d)", len,
 		                RECEIPTS_BLOB_MAX);

@@ -1,9 +1,9 @@
-/* receipts.h — receipts kept for reprinting (table receipts, migration 3).
+/* receipts.h — receipts kept for reprinting (table receipts, migrations 3 and 9).
  *
- * Every receipt, key-check report and restock slip is stored as its PDF before it is
- * sent to the printer, so that a failed print loses nothing: staff mode lists what is
- * unprinted and prints it again. Each write is one transaction with a journal row of
- * kind "receipt" (no personal data: ids, kind and reason keys only). */
+ * Every receipt, key-check report, restock and reconciliation slip is stored as its PDF before it
+ * is sent to the printer, so that a failed print loses nothing: staff mode lists what is unprinted
+ * and prints it again. Each write is one transaction with a journal row of kind "receipt" (no
+ * personal data: ids, kind and reason keys only). */
 #ifndef KIOSK_STORE_RECEIPTS_H
 #define KIOSK_STORE_RECEIPTS_H
 
@@ -17,7 +17,7 @@
 struct receipt_row {
 	int64_t id;
 	int64_t order_id; /* 0: belongs to no order (key-check report, restock slip) */
-	char kind[16];    /* "receipt", "check" or "restock" */
+	char kind[16];    /* "receipt", "check", "restock" or "reconcile" */
 	int64_t created_utc;
 	int attempts;        /* prints tried */
 	int64_t printed_utc; /* 0 while not printed */

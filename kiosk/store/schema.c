@@ -136,6 +136,23 @@ static const char *const migrations[] = {
     " name TEXT PRIMARY KEY,"
     " seq INT NOT NULL,"
     " hash BLOB NOT NULL);",
+    /* 10: a receipt may be a reconciliation slip (kiosk/staff/slip.c): the kinds' check is
+     * widened, which SQLite does by making the table again */
+    ("CREATE TABLE receipts_10("
+     " id INTEGER PRIMARY KEY,"
+     " order_id INT REFERENCES orders(id),"
+     " kind TEXT NOT NULL CHECK(kind IN ('receipt', 'check', 'restock', 'reconcile')),"
+     " created_utc INT NOT NULL,"
+     " pdf BLOB NOT NULL,"
+     " attempts INT NOT NULL DEFAULT 0,"
+     " printed_utc INT,"
+     " last_error TEXT);"
+     "INSERT INTO receipts_10 SELECT id, order_id, kind, created_utc, pdf, attempts, "
+     " printed_utc, last_error FROM receipts;"
+     "DROP TABLE receipts;"
+     "ALTER TABLE receipts_10 RENAME TO receipts;"
+     "CREATE INDEX receipts_unprinted ON receipts(id) WHERE printed_utc IS NULL;"
+     "CREATE INDEX receipts_order ON receipts(order_id);"),
 };
 
 #define STORE_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -119,6 +119,11 @@ int store_order_history(struct store *s, int64_t id, enum order_state *out, int 
 int store_journal_append(struct store *s, const char *kind, int64_t order_id, const char *body,
                          int64_t now_utc, struct kerr *err);
 
+/* The newest journal row of kind: its seq into *seq and its body into body (size
+ * bytes; KR_FULL when it is longer). KR_NOT_FOUND when there is none. */
+int store_journal_latest(struct store *s, const char *kind, int64_t *seq, char *body, size_t size,
+                         struct kerr *err);
+
 /* Walks the whole journal and recomputes the hash chain. KR_OK when intact; KR_CORRUPT
  * with *first_bad set to the seq of the first row whose hash or link is wrong (and the
  * message naming it) otherwise. *rows gets the number of rows checked. Writes nothing.

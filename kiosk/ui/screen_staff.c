@@ -1,5 +1,6 @@
 /* screen_staff.c — staff mode: one layout per staff screen (PIN, locked, home, devices,
- * stock and restock, orders, stranded payments, receipts), from the staff view. */
+ * stock and restock, orders, stranded and unsettled payments, receipts), from the staff
+ * view. */
 #include <stdio.h>
 #include <string.h>
 
@@ -72,10 +73,31 @@ static void staff_sync(struct builder *b, const struct staff_data *d)
 	           d->last_contact_utc > 0 ? when : screen_tx(b, "staff.never"));
 }
 
+/* How many payments the kiosk settles again with the gateway (a warning: money may be
+ * owed back); with the order numbers of the first `rows` and where each stands. */
+static void staff_unsettled(struct builder *b, const struct staff_data *d, int rows)
+{
+	char n[16], line[SCREEN_TEXT], key[48];
+	if (!d->nunsettled)
+		return;
+	snprintf(n, sizeof n, "%d", d->nunsettled);
+	staff_line(b, ROLE_WARNING, "staff.unsettled", n);
+	for (int i = 0; i < rows && i < d->nunsettled && i < STAFF_ROWS_MAX; i++) {
+		snprintf(key, sizeof key, "staff.pay_%s",
+		         payment_status_id(d->unsettled[i].status));
+		snprintf(line, sizeof line, "%s  ·  %s", d->unsettled[i].order_no,
+		         screen_tx(b, key));
+		screen_info(b, FONT_SMALL, ROLE_SCREEN, 0, line);
+	}
+	if (rows && !b->in->large) /* no room for it in large text */
+		screen_info_key(b, FONT_SMALL, ROLE_MUTED, "staff.unsettled_hint");
+}
+
 static void staff_home(struct builder *b, const struct staff_view *sv)
 {
 	if (sv->out_of_service)
 		screen_info_key(b, FONT_BODY, ROLE_WARNING, "staff.out_of_service");
+	staff_unsettled(b, &sv->data, 0);
 	staff_sync(b, &sv->data);
 	staff_nav(b, 0);
 	struct btn row[6] = {
@@ -180,6 +202,9 @@ static void staff_orders(struct builder *b, const struct staff_view *sv)
 	staff_line(b, ROLE_SCREEN, "staff.takings", amount);
 	staff_count(b, "staff.outbox", d->outbox);
 	staff_nav(b, 1);
+	struct btn recon = staff_btn(screen_tx(b, "staff.reconcile"), STA_RECONCILE, 0,
+	                             sv->busy ? ROLE_DISABLED : ROLE_PRIMARY);
+	screen_grid(b, &recon, 1, 1, FONT_BODY);
 }
 
 static void staff_stranded(struct builder *b, const struct staff_view *sv)
@@ -188,7 +213,9 @@ static void staff_stranded(struct builder *b, const struct staff_view *sv)
 	char label[STAFF_ROWS_MAX][SCREEN_TEXT], amount[32];
 	struct btn row[STAFF_ROWS_MAX];
 	int n = staff_rows(b, d->nstranded);
-	if (!n)
+	/* beside six refunds there is room for three (one in large text) */
+	staff_unsettled(b, d, b->in->large ? 1 : 3);
+	if (!n && !d->nunsettled)
 		screen_info_key(b, FONT_BODY, ROLE_MUTED, "staff.none");
 	staff_nav(b, 1);
 	for (int i = 0; i < n; i++) {

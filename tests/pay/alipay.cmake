@@ -1,5 +1,5 @@
-# The Alipay client (kiosk/pay): the gateway peer, the known-answer, crash-matrix and
-# settling tests (label pay).
+# The Alipay client (kiosk/pay): the gateway peer, the known-answer, bill, crash-matrix
+# and settling tests (label pay).
 
 # The gateway peer (also used by the demo).
 add_executable(alipay_peer ${CMAKE_SOURCE_DIR}/tests/peers/alipay_peer.c
@@ -8,6 +8,7 @@ pkg_check_modules(PEERDEPS REQUIRED IMPORTED_TARGET libssl libcrypto libcjson)
 target_link_libraries(alipay_peer PRIVATE PkgConfig::PEERDEPS)
 
 kiosk_test(test_alipay_kat pay ${CMAKE_CURRENT_LIST_DIR}/test_alipay_kat.c)
+kiosk_test(test_bill pay ${CMAKE_CURRENT_LIST_DIR}/test_bill.c)
 
 # The SIGKILL matrix against the peer.
 add_executable(test_pay_crash ${CMAKE_CURRENT_LIST_DIR}/test_pay_crash.c

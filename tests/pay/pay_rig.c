@@ -130,3 +130,10 @@ int pay_rig_renew(struct app *app, const char *work_fails)
 		app_settle(app, 50);
 	return app_view(app)->qr[0] != '\0';
 }
+
+void pay_rig_done(struct app *app)
+{
+	pay_rig_steer(app, SVC_KEYS, "remove", "");
+	if (app_view(app)->screen != SCREEN_START)
+		pay_rig_tap(app, INTENT_NEXT, 0, NULL);
+}

@@ -46,5 +46,7 @@ void pay_rig_tap(struct app *app, enum intent in, int arg, const char *text);
  * work_fails: a reason key the key work will fail with, or NULL. Returns 1 when the QR
  * is shown. */
 int pay_rig_renew(struct app *app, const char *work_fails);
+/* Ends the session shown (the result or error screen): the key taken out, then on. */
+void pay_rig_done(struct app *app);
 
 #endif

@@ -252,6 +252,8 @@ int main(void)
 	    {ALIPAY_REFUND, "40004", "ACQ.REASON_TRADE_REFUND_FEE_ERR", ALIPAY_REFUSED},
 	    {ALIPAY_REFUND, "40004", "ACQ.TRADE_NOT_EXIST", ALIPAY_REFUSED},
 	    {ALIPAY_QUERY, "99999", "", ALIPAY_UNKNOWN},
+	    {ALIPAY_BILL_URL, "40004", "isp.bill_not_exist", ALIPAY_NOT_EXIST},
+	    {ALIPAY_BILL_URL, "40004", "isv.invalid-arguments", ALIPAY_REFUSED},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		memset(&r, 0, sizeof r);

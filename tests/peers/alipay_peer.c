@@ -15,6 +15,8 @@
  *             refunds=N (refunds carried out) cancel_refunds=N refund_asks=N (refund
  *             requests received)
  *   /quit
+ * The gateway's port also serves GET /bill/DAY.csv: the bill that
+ * alipay.data.dataservice.bill.downloadurl.query points at (plain UTF-8 CSV).
  * Usage: alipay_peer --cert C --key K --app-pub P --sign-key S --ports-file F [--autopay S]
  * The ports file gets "GATEWAY_PORT CONTROL_PORT". Single-threaded: one request at a time. */
 #define _GNU_SOURCE
@@ -47,12 +49,14 @@ enum tstatus { T_CREATED, T_WAITING, T_PAID, T_CLOSED };
 static const char *const tstatus_names[] = {"created", "waiting", "paid", "closed"};
 
 struct trade {
-	char otn[72], trade_no[40], amount[24];
+	char otn[72], trade_no[40], amount[24], subject[128];
 	long amount_fen, refunded_fen;
 	enum tstatus status;
 	int charges, refunds, cancel_refunds, refund_asks;
 	long long created_ms, expire_ms;
-	char req_no[REFUNDS_MAX][72];
+	/* China time as the kiosk's requests stamped them ("yyyy-MM-dd HH:mm:ss"): the bill's */
+	char created_at[20], cancelled_at[20];
+	char req_no[REFUNDS_MAX][72], req_at[REFUNDS_MAX][20];
 	long req_fen[REFUNDS_MAX];
 	int nreq;
 };
@@ -67,7 +71,7 @@ static int ntrades;
 static struct fault faults[FAULTS_MAX];
 static int nfaults;
 static EVP_PKEY *app_pub, *sign_key, *forge_key;
-static int ctl_port, autopay_s = -1, quitting;
+static int gw_port, ctl_port, autopay_s = -1, quitting;
 static long long trade_seq;
 
 static long long now_ms(void)
@@ -257,7 +261,54 @@ static void success(cJSON *node)
 	cJSON_AddStringToObject(node, "msg", "Success");
 }
 
-static void do_method(const char *method, cJSON *biz, cJSON *node)
+struct bill {
+	const char *day; /* "yyyy-MM-dd" */
+	char *out;       /* NULL: only counted */
+	size_t size, used;
+	int n;
+};
+
+/* One line of a bill when it is of the bill's day: fen below zero for a refund. */
+static void bill_line(struct bill *b, const struct trade *t, const char *at, long fen,
+                      const char *req_no)
+{
+	char line[1024];
+	if (strncmp(at, b->day, 10) != 0)
+		return;
+	b->n++;
+	/* numbers with a tab after them, as Alipay writes them for spreadsheets */
+	int len = snprintf(line, sizeof line,
+	                   "%s\t,%s\t,%s,%s,%s,%s,NT01,,,NT01,159****5620,%s%ld.%02ld,%s%ld.%02ld,"
+	                   "0.00,0.00,0.00,0.00,0.00,,0.00,0.00,%s,0.00,0.00,\n",
+	                   t->trade_no, t->otn, fen < 0 ? "退款" : "交易", t->subject,
+	                   t->created_at, at, fen < 0 ? "-" : "", labs(fen) / 100, labs(fen) % 100,
+	                   fen < 0 ? "-" : "", labs(fen) / 100, labs(fen) % 100, req_no);
+	if (b->out && b->used + (size_t)len < b->size) {
+		memcpy(b->out + b->used, line, (size_t)len + 1);
+		b->used += (size_t)len;
+	}
+}
+
+/* The day's bill as the lines of Alipay's 业务明细 CSV: a payment line for every trade
+ * paid, dated as it was created, and a refund line for every refund and for a payment a
+ * cancel reversed. Returns how many lines. */
+static int bill_lines(const char *day, char *out, size_t size)
+{
+	struct bill b = {day, out, size, 0, 0};
+	for (int i = 0; i < ntrades; i++) {
+		const struct trade *t = &trades[i];
+		if (t->charges)
+			bill_line(&b, t, t->created_at, t->amount_fen, "");
+		if (t->cancel_refunds)
+			bill_line(&b, t, t->cancelled_at, -t->amount_fen, "");
+		for (int r = 0; r < t->nreq; r++)
+			bill_line(&b, t, t->req_at[r], -t->req_fen[r], t->req_no[r]);
+	}
+	return b.n;
+}
+
+/* stamp: the request's timestamp (China time), "" when it had none */
+static void do_method(const char *method, cJSON *biz, const char *stamp, cJSON *node)
 {
 	const cJSON *o = cJSON_GetObjectItem(biz, "out_trade_no");
 	const char *otn = cJSON_IsString(o) ? o->valuestring : "";
@@ -285,6 +336,10 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 			memset(t, 0, sizeof *t);
 			snprintf(t->otn, sizeof t->otn, "%s", otn);
 			snprintf(t->amount, sizeof t->amount, "%s", a->valuestring);
+			const cJSON *subj = cJSON_GetObjectItem(biz, "subject");
+			snprintf(t->subject, sizeof t->subject, "%s",
+			         cJSON_IsString(subj) ? subj->valuestring : "");
+			snprintf(t->created_at, sizeof t->created_at, "%.19s", stamp);
 			t->amount_fen = fen;
 			t->created_ms = now_ms();
 			int minutes = cJSON_IsString(ex) ? atoi(ex->valuestring) : 120;
@@ -296,6 +351,21 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 		success(node);
 		cJSON_AddStringToObject(node, "out_trade_no", t->otn);
 		cJSON_AddStringToObject(node, "qr_code", qr);
+		return;
+	}
+	if (strcmp(method, "alipay.data.dataservice.bill.downloadurl.query") == 0) {
+		const cJSON *type = cJSON_GetObjectItem(biz, "bill_type");
+		const cJSON *date = cJSON_GetObjectItem(biz, "bill_date");
+		const char *day = cJSON_IsString(date) ? date->valuestring : "";
+		if (!cJSON_IsString(type) || strcmp(type->valuestring, "trade") != 0 ||
+		    strlen(day) != 10 || day[4] != '-' || day[7] != '-')
+			return fail40004(node, "isv.invalid-arguments");
+		if (!bill_lines(day, NULL, 0))
+			return fail40004(node, "isp.bill_not_exist");
+		char url[128];
+		snprintf(url, sizeof url, "https://127.0.0.1:%d/bill/%s.csv", gw_port, day);
+		success(node);
+		cJSON_AddStringToObject(node, "bill_download_url", url);
 		return;
 	}
 	if (!t && strcmp(method, "alipay.trade.fastpay.refund.query") != 0)
@@ -322,6 +392,7 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 			action = "refund";
 			t->refunded_fen = t->amount_fen;
 			t->cancel_refunds++;
+			snprintf(t->cancelled_at, sizeof t->cancelled_at, "%.19s", stamp);
 		}
 		t->status = T_CLOSED;
 		success(node);
@@ -351,6 +422,7 @@ static void do_method(const char *method, cJSON *biz, cJSON *node)
 		if (t->refunded_fen + fen > t->amount_fen || t->nreq == REFUNDS_MAX)
 			return fail40004(node, "ACQ.REASON_TRADE_REFUND_FEE_ERR");
 		snprintf(t->req_no[t->nreq], sizeof t->req_no[0], "%s", req);
+		snprintf(t->req_at[t->nreq], sizeof t->req_at[0], "%.19s", stamp);
 		t->req_fen[t->nreq++] = fen;
 		t->refunded_fen += fen;
 		t->refunds++;
@@ -461,7 +533,8 @@ static void gateway(struct httpd_conn *c, char *body)
 		                        cJSON_IsString(o) ? o->valuestring : "");
 		cJSON_AddStringToObject(node, "fund_change", "N");
 	} else {
-		do_method(method, biz, node);
+		const char *stamp = form_get(form, n, "timestamp");
+		do_method(method, biz, stamp ? stamp : "", node);
 		if (strcmp(kind, "nostatus") == 0) /* data without refund_status: still success */
 			cJSON_DeleteItemFromObject(node, "refund_status");
 		if (strcmp(kind, "fundn-done") == 0 && cJSON_GetObjectItem(node, "fund_change"))
@@ -566,6 +639,33 @@ static void control(struct httpd_conn *c, const struct httpd_request *req)
 	respond(c, 404, "text/plain", "unknown\n");
 }
 
+/* GET /bill/DAY.csv on the gateway's port: the day's bill, plain UTF-8 CSV. */
+static void bill(struct httpd_conn *c, const char *path)
+{
+	static char out[TRADES_MAX * 3 * 1024 + 4096];
+	char day[16] = "";
+	if (sscanf(path, "/bill/%10[0-9-].csv", day) != 1 || strlen(day) != 10)
+		return respond(c, 404, "text/plain", "no such bill\n");
+	int used =
+	    snprintf(out, sizeof out,
+	             "#支付宝业务明细查询\n#账号：[%s]\n#起始日期：[%s 00:00:00]   终止日期：[%s "
+	             "23:59:59]\n#-----------------------------------------业务明细列表"
+	             "----------------------------------------\n"
+	             "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,"
+	             "门店名称,操作员,终端号,对方账户,订单金额（元）,商家实收（元）,"
+	             "支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,"
+	             "券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,"
+	             "退款批次号/请求号,服务费（元）,分润（元）,备注\n",
+	             "2088000000000001", day, day);
+	int lines = bill_lines(day, out + used, sizeof out - (size_t)used - 256);
+	used += (int)strlen(out + used);
+	snprintf(out + used, sizeof out - (size_t)used,
+	         "#-----------------------------------------业务明细列表结束"
+	         "------------------------------------\n#明细合计：%d笔\n",
+	         lines);
+	respond(c, 200, "text/csv;charset=utf-8", out);
+}
+
 static void serve(int lfd, SSL_CTX *ctx)
 {
 	static char buf[REQ_MAX];
@@ -587,7 +687,9 @@ static void serve(int lfd, SSL_CTX *ctx)
 		}
 	}
 	if (httpd_read(&c, buf, sizeof buf, &req) == 0) {
-		if (ctx)
+		if (ctx && strcmp(req.method, "GET") == 0)
+			bill(&c, req.path);
+		else if (ctx)
 			gateway(&c, req.body);
 		else
 			control(&c, &req);
@@ -602,7 +704,6 @@ static void serve(int lfd, SSL_CTX *ctx)
 int main(int argc, char **argv)
 {
 	const char *cert = NULL, *key = NULL, *pub = NULL, *skey = NULL, *ports = NULL;
-	int gw_port = 0;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--cert") == 0)
 			cert = argv[i + 1];

@@ -1,7 +1,7 @@
 /* test_receipt.c — receipts as PDF: the renewal receipt at 80 and 58 mm read back with
  * pdftotext, pdfinfo and pdffonts, turned to PNG at the printer's 203 dpi (kept in
  * PRN_OUT_DIR for anyone to look at) with a QR code that zbarimg decodes; a key-check
- * report; a restock slip; bad places refused; the receipts table. */
+ * report; a restock slip; a reconciliation slip; bad places refused; the receipts table. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -168,6 +168,71 @@ static void check_report(struct receipt_place *pl)
 	receipt_maker_destroy(m);
 }
 
+/* A reconciliation slip: both sides' figures, each difference named with its order, trade
+ * and both amounts, the payments still being settled; a day that agrees says so; more
+ * differences than listed are counted. */
+static void reconcile_slip(struct receipt_place pl)
+{
+	struct receipt_maker *m = NULL;
+	struct receipt_pdf pdf = {0};
+	struct kerr err = {{0}};
+	struct recon_report r;
+	char path[512];
+	memset(&r, 0, sizeof r);
+	pl.paper_mm = 80;
+	r.kiosk_payments = 3;
+	r.kiosk_paid_fen = 4000;
+	r.kiosk_refunded_fen = 2000;
+	r.gateway_trades = 3;
+	r.gateway_paid_fen = 6000;
+	r.gateway_refunded_fen = 2000;
+	r.ndiff = 2;
+	r.diff[0] = (struct recon_diff){RECON_PAID_NOT_KIOSK, "NT0126112200000014",
+	                                "NT0126112200000014_1", 0, 2000};
+	r.unsettled = 1;
+	snprintf(r.unsettled_no[0], sizeof r.unsettled_no[0], "NT0126112200000014");
+	r.diff[1] = (struct recon_diff){RECON_AMOUNT, "NT0126112200000015", "NT0126112200000015_1",
+	                                2000, 2001};
+	CHECK_INT(receipt_maker_create(&pl, &m, &err), KR_OK);
+	CHECK_INT(receipt_render_reconcile(m, "2026-11-22", &r, 1795352400, &pdf, &err), KR_OK);
+	snprintf(path, sizeof path, "%s/reconcile.pdf", PRN_OUT_DIR);
+	CHECK_INT(prn_write_file(path, pdf.data, pdf.len), 0);
+	receipt_pdf_free(&pdf);
+	char *t = text_of(path);
+	CHECK_HAS(t, "支付宝对账单");
+	/* a pair's label and value come out of pdftotext apart */
+	CHECK_HAS(t, "对账日期");
+	CHECK_HAS(t, "2026-11-22");
+	CHECK_HAS(t, "付款笔数");
+	CHECK_HAS(t, "交易笔数");
+	CHECK_HAS(t, "40.00元");
+	CHECK_HAS(t, "60.00元");
+	CHECK_HAS(t, "1.支付宝已收款，本机未记为已付");
+	CHECK_HAS(t, "NT0126112200000014_1");
+	CHECK_HAS(t, "2.双方金额不一致");
+	CHECK_HAS(t, "20.01元");
+	CHECK_HAS(t, "与支付宝核对中的付款");
+	CHECK_HAS(t, "本机会自动撤销或退款");
+	CHECK_HAS(t, "工作人员签字");
+	free(t);
+	/* an agreeing day, and one with more differences than are listed */
+	r.ndiff = 0;
+	CHECK_INT(receipt_render_reconcile(m, "2026-11-22", &r, 1795352400, &pdf, &err), KR_OK);
+	CHECK_INT(prn_write_file(path, pdf.data, pdf.len), 0);
+	receipt_pdf_free(&pdf);
+	t = text_of(path);
+	CHECK_HAS(t, "双方一致，没有差异");
+	free(t);
+	r.ndiff = RECON_DIFF_MAX + 3;
+	CHECK_INT(receipt_render_reconcile(m, "2026-11-22", &r, 1795352400, &pdf, &err), KR_OK);
+	CHECK_INT(prn_write_file(path, pdf.data, pdf.len), 0);
+	receipt_pdf_free(&pdf);
+	t = text_of(path);
+	CHECK_HAS(t, "另有3项差异未列出");
+	free(t);
+	receipt_maker_destroy(m);
+}
+
 /* A pick-up's receipt: what was paid before and the order picked up, no fee lines. */
 static void pickup_receipt(struct receipt_place *pl)
 {
@@ -273,6 +338,7 @@ int main(void)
 	receipt_at(&pl, 58, "receipt-58mm");
 	check_report(&pl);
 	pickup_receipt(&pl);
+	reconcile_slip(pl);
 	bad_places(pl);
 	table();
 	strings_free(st);

@@ -147,6 +147,22 @@ static void test_screens(void)
 	CHECK_INT(all.req[1].kind, SREQ_REPRINT);
 	CHECK_INT((int)all.req[1].id, 9);
 	feed(st, NULL, &done, NULL);
+	/* today's reconciliation, asked on the orders screen only, once at a time */
+	act(st, NULL, STA_RECONCILE, 0, NULL, &all); /* still on the receipts screen */
+	CHECK_INT(all.n, 0);
+	act(st, NULL, STA_SHOW, STAFF_ORDERS, NULL, NULL);
+	act(st, NULL, STA_RECONCILE, 0, NULL, &all);
+	CHECK_INT(all.n, 2);
+	CHECK_STR(all.req[0].journal_kind, "staff.reconcile");
+	CHECK_INT(all.req[1].kind, SREQ_RECONCILE);
+	CHECK_INT(v->busy, 1);
+	CHECK_STR(v->notice_key, "staff.reconciling");
+	act(st, NULL, STA_RECONCILE, 0, NULL, &all);
+	CHECK_INT(all.n, 0);
+	struct staff_event reconciled = {.kind = SEV_DONE, .text = "staff.reconciled"};
+	feed(st, NULL, &reconciled, NULL);
+	CHECK_INT(v->busy, 0);
+	CHECK_STR(v->notice_key, "staff.reconciled");
 
 	/* out of service, device status */
 	act(st, NULL, STA_SHOW, STAFF_HOME, NULL, NULL);

@@ -2,7 +2,8 @@
  * stand-in services: the PIN is checked off the loop thread (the loop hands the view
  * "checking" to its observer before the answer comes), a wrong PIN and a user's key are
  * refused and counted in the PIN lock, the right PIN opens staff mode, the flow takes no
- * session meanwhile, and the PIN never reaches the trace. */
+ * session meanwhile, staff see the payments being settled again, and the PIN never
+ * reaches the trace. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "../check.h"
 #include "app/app.h"
 #include "staff/staff.h"
+#include "store/payments.h"
 #include "store/stats.h"
 
 #define PIN "20261121"
@@ -82,6 +84,16 @@ int main(void)
 	app_set_observer(app, observe, &seen);
 	const struct staff_view *sv = app_staff_view(app);
 
+	/* a payment the pay service is settling again: staff will see it */
+	struct fee_quote q = {0};
+	q.total_fen = 2000;
+	struct order_spec spec = {"NT01", BIZ_RENEW, HOLDER_PERSON, &q, "", "", "", fake_utc(NULL)};
+	struct order_row o;
+	CHECK_INT(store_order_create(app_store(app), &spec, &o, &err), KR_OK);
+	struct payment_row pay = {.order_id = o.id, .status = PAYMENT_CANCELLING};
+	snprintf(pay.out_trade_no, sizeof pay.out_trade_no, "%s", o.out_trade_no);
+	CHECK_INT(payments_record(app_store(app), &pay, "cancel", fake_utc(NULL), &err), KR_OK);
+
 	/* the hidden gesture: the PIN pad */
 	struct flow_event enter = {.kind = FEV_TAP, .intent = INTENT_STAFF_ENTER};
 	app_post(app, &enter);
@@ -121,6 +133,18 @@ int main(void)
 	settle(app);
 	CHECK_INT(sv->screen, STAFF_HOME);
 	CHECK_INT(sv->tries_left, STAFF_PIN_TRIES);
+	CHECK_INT(sv->data.nunsettled, 1);
+	CHECK_STR(sv->data.unsettled[0].order_no, o.order_no);
+	CHECK_INT(sv->data.unsettled[0].status, PAYMENT_CANCELLING);
+	/* the reconciliation asked of the pay service: the stand-in has no bill */
+	struct flow_event show = {
+	    .kind = FEV_TAP, .intent = INTENT_STAFF, .arg = staff_arg(STA_SHOW, STAFF_ORDERS)};
+	app_post(app, &show);
+	settle(app);
+	staff_tap(app, STA_RECONCILE, "");
+	settle(app);
+	CHECK_INT(sv->busy, 0);
+	CHECK_STR(sv->notice_key, "staff.reconcile_failed");
 	CHECK_INT(app_view(app)->screen != SCREEN_STEP, 1);
 	staff_tap(app, STA_EXIT, "");
 	settle(app);

@@ -8,6 +8,8 @@
 
 #include "check.h"
 #include "store/payments.h"
+#include "store/receipts.h"
+#include "store/reconciles.h"
 #include "store/reports.h"
 #include "store/store.h"
 #include "store_testutil.h"
@@ -539,6 +541,164 @@ static void test_payments(struct store *s, const char *path)
 	CHECK_INT(payments_record(s, &row, "refunded", T0 + 32, &err), KR_CORRUPT);
 }
 
+/* The unsettled payments, oldest order first, after an order id, with their numbers. */
+static void test_payments_unsettled(struct store *s)
+{
+	struct kerr err = {0};
+	static const enum payment_status walk[][4] = {
+	    {PAYMENT_WAITING, PAYMENT_STATUS_COUNT},
+	    {PAYMENT_PAID, PAYMENT_STATUS_COUNT},
+	    {PAYMENT_PAID, PAYMENT_REFUNDING, PAYMENT_STATUS_COUNT},
+	    {PAYMENT_CANCELLING, PAYMENT_CLOSED, PAYMENT_STATUS_COUNT},
+	    {PAYMENT_CANCELLING, PAYMENT_STATUS_COUNT},
+	};
+	int64_t id[5];
+	for (int i = 0; i < 5; i++) {
+		id[i] = order_walk(s, 2000, NULL);
+		struct payment_row row = {.order_id = id[i]};
+		snprintf(row.out_trade_no, sizeof row.out_trade_no, "T%lld_1", (long long)id[i]);
+		for (int k = 0; walk[i][k] != PAYMENT_STATUS_COUNT; k++) {
+			row.status = walk[i][k];
+			if (row.status == PAYMENT_REFUNDING)
+				snprintf(row.refund_request_no, sizeof row.refund_request_no,
+				         "T_R");
+			CHECK_INT(payments_record(s, &row, "step", T0, &err), KR_OK);
+		}
+	}
+	struct payment_unsettled u[4];
+	int n = -1, total = -1;
+	CHECK_INT(payments_unsettled(s, id[0] - 1, u, 4, &n, &total, &err), KR_OK);
+	CHECK_INT(n, 3); /* waiting, refunding, cancelling: not paid, not closed */
+	CHECK_INT(total, 3);
+	CHECK_INT(u[0].pay.order_id, id[0]);
+	CHECK_INT(u[0].pay.status, PAYMENT_WAITING);
+	CHECK_INT(u[1].pay.order_id, id[2]);
+	CHECK_STR(u[1].pay.refund_request_no, "T_R");
+	CHECK_INT(u[2].pay.order_id, id[4]);
+	struct order_row o;
+	CHECK_INT(store_order_get(s, id[4], &o, &err), KR_OK);
+	CHECK_STR(u[2].order_no, o.order_no);
+	CHECK_INT(payments_unsettled(s, id[0], u, 1, &n, &total, &err), KR_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT(total, 2);
+	CHECK_INT(u[0].pay.order_id, id[2]);
+	CHECK_INT(payments_unsettled(s, id[4], u, 4, &n, NULL, &err), KR_OK);
+	CHECK_INT(n, 0);
+}
+
+/* Migration 9: a database of schema 8 keeps its receipts, and takes reconciliation slips. */
+static struct store *test_receipts_migrated(struct store *s, const char *path)
+{
+	struct kerr err = {0};
+	int64_t id = 0, id2 = 0;
+	CHECK_INT(receipts_add(s, 0, "restock", "%PDF-a", 6, T0, &id, &err), KR_OK);
+	store_close(s);
+	/* the table as schemas 8 and 9 had it */
+	CHECK_INT(tu_sql(path, "CREATE TABLE r8(id INTEGER PRIMARY KEY, order_id INT REFERENCES "
+	                       "orders(id), kind TEXT NOT NULL CHECK(kind IN ('receipt', 'check', "
+	                       "'restock')), created_utc INT NOT NULL, pdf BLOB NOT NULL, attempts "
+	                       "INT NOT NULL DEFAULT 0, printed_utc INT, last_error TEXT);"
+	                       "INSERT INTO r8 SELECT * FROM receipts; DROP TABLE receipts;"
+	                       "ALTER TABLE r8 RENAME TO receipts;"
+	                       "CREATE INDEX receipts_unprinted ON receipts(id) WHERE printed_utc "
+	                       "IS NULL; CREATE INDEX receipts_order ON receipts(order_id);"
+	                       "PRAGMA user_version = 9"),
+	          SQLITE_OK);
+	CHECK_INT(tu_sql(path,
+	                 "INSERT INTO receipts(kind, created_utc, pdf) VALUES('reconcile', 1, "
+	                 "'x')"),
+	          SQLITE_CONSTRAINT);
+	s = NULL;
+	CHECK_INT(store_open(path, &s, &err), KR_OK);
+	CHECK_INT(tu_sql_int(path, "PRAGMA user_version"), store_schema_version());
+	struct receipt_row row;
+	CHECK_INT(receipts_get(s, id, &row, NULL, NULL, &err), KR_OK);
+	CHECK_STR(row.kind, "restock");
+	CHECK_INT(receipts_add(s, 0, "reconcile", "%PDF-b", 6, T0, &id2, &err), KR_OK);
+	CHECK(id2 > id);
+	CHECK_INT(receipts_add(s, 0, "bill", "%PDF-c", 6, T0, &id2, &err), KR_INVALID);
+	CHECK_INT(tu_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	                           "('receipts_unprinted', 'receipts_order')"),
+	          2);
+	return s;
+}
+
+/* The day's payments for the reconciliation, and the newest journal row of a kind. */
+static void test_day_and_journal(struct store *s)
+{
+	struct kerr err = {0};
+	const int64_t day = 1900000000;
+	struct fee_quote q = tu_quote(2000);
+	struct order_spec spec = tu_spec(&q, day);
+	struct order_row o;
+	CHECK_INT(store_order_create(s, &spec, &o, &err), KR_OK);
+	struct payment_row row = {.order_id = o.id, .status = PAYMENT_WAITING};
+	snprintf(row.out_trade_no, sizeof row.out_trade_no, "%s", o.out_trade_no);
+	CHECK_INT(payments_record(s, &row, "qr", day, &err), KR_OK);
+	spec.now_utc = day + 86400; /* the next day's */
+	CHECK_INT(store_order_create(s, &spec, &o, &err), KR_OK);
+	row.order_id = o.id;
+	CHECK_INT(payments_record(s, &row, "qr", day, &err), KR_OK);
+	struct recon_kiosk k[2];
+	int n = -1;
+	CHECK_INT(payments_of_day(s, day, day + 86400, k, 2, &n, &err), KR_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT(k[0].amount_fen, 2000);
+	CHECK_INT(k[0].status, PAYMENT_WAITING);
+	CHECK_INT(payments_of_day(s, day, day + 2 * 86400, k, 1, &n, &err), KR_FULL);
+
+	char body[64];
+	int64_t seq = 0;
+	CHECK_INT(store_journal_latest(s, "test.latest", &seq, body, sizeof body, &err),
+	          KR_NOT_FOUND);
+	CHECK_INT(store_journal_append(s, "test.latest", 0, "{\"n\":1}", day, &err), KR_OK);
+	CHECK_INT(store_journal_append(s, "test.latest", 0, "{\"n\":2}", day, &err), KR_OK);
+	CHECK_INT(store_journal_latest(s, "test.latest", &seq, body, sizeof body, &err), KR_OK);
+	CHECK_STR(body, "{\"n\":2}");
+	CHECK(seq > 1);
+	CHECK_INT(store_journal_latest(s, "test.latest", &seq, body, 4, &err), KR_FULL);
+}
+
+/* A reconciliation kept in the journal and read back; one that could not be made. */
+static void test_reconciles(struct store *s)
+{
+	struct kerr err = {0};
+	struct recon_report r;
+	memset(&r, 0, sizeof r); /* padding too: the report is compared whole */
+	r.kiosk_payments = 3;
+	r.kiosk_paid_fen = 4000;
+	r.kiosk_refunded_fen = 2000;
+	r.gateway_trades = 3;
+	r.gateway_paid_fen = 6000;
+	r.gateway_refunded_fen = 2000;
+	r.ndiff = RECON_DIFF_MAX + 1;
+	r.unsettled = 2;
+	snprintf(r.unsettled_no[0], sizeof r.unsettled_no[0], "NT0126112200000014");
+	snprintf(r.unsettled_no[1], sizeof r.unsettled_no[1], "NT0126112200000016");
+	for (int i = 0; i < RECON_DIFF_MAX; i++) {
+		r.diff[i].kind = (enum recon_kind)(i % RECON_KIND_COUNT);
+		snprintf(r.diff[i].order_no, sizeof r.diff[i].order_no, "NT01%014d", i);
+		snprintf(r.diff[i].out_trade_no, sizeof r.diff[i].out_trade_no, "NT01%014d_1", i);
+		r.diff[i].kiosk_fen = i;
+		r.diff[i].gateway_fen = 100 + i;
+	}
+	struct recon_report got;
+	char day[11], why[64];
+	int failed = -1;
+	CHECK_INT(reconciles_latest(s, day, &got, &failed, why, sizeof why, &err), KR_NOT_FOUND);
+	CHECK_INT(reconciles_record(s, "2026-11-22", &r, "", T0, &err), KR_OK);
+	CHECK_INT(reconciles_latest(s, day, &got, &failed, why, sizeof why, &err), KR_OK);
+	CHECK_INT(failed, 0);
+	CHECK_STR(day, "2026-11-22");
+	CHECK(memcmp(&got, &r, sizeof r) == 0);
+	CHECK_INT(reconciles_record(s, "2026-11-23", NULL, "bill: HTTP status 502", T0, &err),
+	          KR_OK);
+	CHECK_INT(reconciles_latest(s, day, &got, &failed, why, sizeof why, &err), KR_OK);
+	CHECK_INT(failed, 1);
+	CHECK_STR(day, "2026-11-23");
+	CHECK_STR(why, "bill: HTTP status 502");
+}
+
 int main(void)
 {
 	char dir[4096], path[4096];
@@ -561,6 +721,10 @@ int main(void)
 	test_consumables(s);
 	test_reports(s, path);
 	test_payments(s, path);
+	test_payments_unsettled(s);
+	test_day_and_journal(s);
+	test_reconciles(s);
+	s = test_receipts_migrated(s, path);
 
 	/* everything survives a reopen */
 	struct order_row *open_before = NULL, *open_after = NULL;

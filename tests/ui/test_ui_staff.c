@@ -4,7 +4,8 @@
  * gesture (a long press in the start screen's corner, and a short one that does nothing);
  * the staff PIN pad posting the PIN to staff mode, which opens its home screen. Every
  * screen also in large text; the home screen shows the sync backlog and last contact,
- * the PIN pad the staff key hint and, while a check runs, "checking". */
+ * the PIN pad the staff key hint and, while a check runs, "checking"; the unsettled
+ * payments are counted at home and listed beside the stranded ones. */
 #include <SDL.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -45,6 +46,12 @@ static struct staff_view full_view(enum staff_screen sc)
 	d->outbox = 1234;
 	d->last_contact_utc = 1795225080; /* 2026-11-21 09:38 China time */
 	d->nstranded = d->nreceipts = STAFF_ROWS_MAX;
+	d->nunsettled = STAFF_ROWS_MAX + 3; /* more than are listed */
+	for (int i = 0; i < STAFF_ROWS_MAX; i++) {
+		snprintf(d->unsettled[i].order_no, sizeof d->unsettled[i].order_no,
+		         "NT01261121000001%02d", i + 1);
+		d->unsettled[i].status = i % 2 ? PAYMENT_REFUNDING : PAYMENT_CANCELLING;
+	}
 	for (int i = 0; i < STAFF_ROWS_MAX; i++) {
 		d->stranded[i].id = i + 1;
 		snprintf(d->stranded[i].order_no, sizeof d->stranded[i].order_no,
@@ -87,7 +94,8 @@ static int shows(struct rig *r, const char *text)
 	return 0;
 }
 
-/* The home screen's sync lines, and the PIN pad's key hint and check under way. */
+/* The home screen's sync lines and unsettled payments, the stranded screen's list of
+ * them, and the PIN pad's key hint and check under way. */
 static void sync_and_check(struct rig *r, int english)
 {
 	struct staff_view v = full_view(STAFF_HOME);
@@ -101,6 +109,17 @@ static void sync_and_check(struct rig *r, int english)
 	ui_show(r->ui, app_view(r->app), r->utc_s);
 	CHECK(shows(r, english ? "never" : "从未联系"));
 	CHECK(!shows(r, "1970"));
+	/* the unsettled payments: counted at home, listed with the stranded ones */
+	CHECK(shows(r, english ? "settled with Alipay: 9" : "与支付宝核对中的付款（笔）: 9"));
+	v = full_view(STAFF_STRANDED);
+	ui_show(r->ui, app_view(r->app), r->utc_s);
+	CHECK(shows(r, english ? "NT0126112100000101  ·  cancel not confirmed"
+	                       : "NT0126112100000101  ·  撤销未确认"));
+	CHECK(shows(r, "NT0126112100000103"));
+	CHECK(!shows(r, "NT0126112100000104")); /* three of them beside the refunds */
+	v.data.nunsettled = 0;
+	ui_show(r->ui, app_view(r->app), r->utc_s);
+	CHECK(!shows(r, "NT0126112100000101"));
 	v = full_view(STAFF_PIN);
 	v.checking = 1;
 	snprintf(v.notice_key, sizeof v.notice_key, "staff.checking");

@@ -1,5 +1,5 @@
 # Unit tests of the pure domain core (kiosk/core): ident, money, fees, catalogue, order,
-# payment, China time, the result type.
+# payment, reconciliation, China time, the result type.
 kiosk_test(test_ident unit ${CMAKE_CURRENT_LIST_DIR}/test_ident.c)
 kiosk_test(test_money unit ${CMAKE_CURRENT_LIST_DIR}/test_money.c)
 kiosk_test(test_fees unit ${CMAKE_CURRENT_LIST_DIR}/test_fees.c)
@@ -9,3 +9,4 @@ kiosk_test(test_qr unit ${CMAKE_CURRENT_LIST_DIR}/test_qr.c)
 kiosk_test(test_cntime unit ${CMAKE_CURRENT_LIST_DIR}/test_cntime.c)
 kiosk_test(test_result unit ${CMAKE_CURRENT_LIST_DIR}/test_result.c)
 kiosk_test(test_payment unit ${CMAKE_CURRENT_LIST_DIR}/test_payment.c)
+kiosk_test(test_reconcile unit ${CMAKE_CURRENT_LIST_DIR}/test_reconcile.c)

@@ -1,6 +1,6 @@
 /* test_payment.c — the payment status table and payment_can_move: every pair of
  * statuses, allowed or refused, against a matrix written out here by hand (not read from
- * the table), the ids, and that every status reaches a final one. */
+ * the table), the ids, which are unsettled, and that every status reaches a final one. */
 #include "check.h"
 #include "core/payment.h"
 
@@ -78,6 +78,10 @@ static void test_ids(void)
 		CHECK_STR(payment_status_id((enum payment_status)s), ids[s]);
 		CHECK_INT(payment_status_from_id(ids[s]), s);
 	}
+	/* left alone, these may still change at the gateway or are not confirmed */
+	static const int unsettled[N] = {1, 1, 1, 0, 0, 1, 0, 0};
+	for (int s = 0; s < N; s++)
+		CHECK_INT(payment_statuses[s].unsettled, unsettled[s]);
 	CHECK_STR(payment_status_id(PAYMENT_STATUS_COUNT), "?");
 	CHECK_STR(payment_status_id((enum payment_status) - 1), "?");
 	CHECK_INT(payment_status_from_id("Paid"), -1);

@@ -55,6 +55,8 @@ int rebuild_receipt(struct store *s, int64_t id, struct receipt_data *d, struct 
 			snprintf(d->cert_serial, sizeof d->cert_serial, "%s", m[k].cert_serial);
 			d->not_before_utc = m[k].not_before_utc;
 			d->not_after_utc = m[k].not_after_utc;
+		} else if (m[k].step == WORK_ISSUE_ENC) {
+			snprintf(d->enc_serial, sizeof d->enc_serial, "%s", m[k].cert_serial);
 		} else if (m[k].step == WORK_REVOKE && row.biz == BIZ_REVOKE) {
 			snprintf(d->cert_serial, sizeof d->cert_serial, "%s", m[k].old_serial);
 		}

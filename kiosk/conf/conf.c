@@ -564,6 +564,7 @@ static const struct key_def keys_keys[] = {
     {"issuer_key_id", VAL_TEXT, FIELD(struct conf, keys.issuer_key_id)},
     {"issuer_cert", VAL_PATH, FIELD(struct conf, keys.issuer_cert)},
     {"jsca_cert", VAL_PATH, FIELD(struct conf, keys.jsca_cert)},
+    {"kmc_cert", VAL_PATH, FIELD(struct conf, keys.kmc_cert), 0, 0, NULL, 1},
     {"key_type", VAL_CHOICE, FIELD(struct conf, keys.key_type), 0, 0, key_types},
     {"renew_fresh_key", VAL_INT, FIELD(struct conf, keys.renew_fresh_key), 0, 1},
     {"crl_url", VAL_TEXT, FIELD(struct conf, keys.crl_url)},

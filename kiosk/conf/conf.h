@@ -139,11 +139,13 @@ struct conf {
 		char issuer_key_id[66];           /* local: the CA key's CKA_ID in hex */
 		char issuer_cert[PATH_MAX];       /* our issuing CA's certificate (PEM) */
 		char jsca_cert[PATH_MAX];         /* the Jiangsu CA issuing certificate (PEM) */
-		char key_type[12];                /* rsa2048 or ec-p256: new key pairs */
-		int renew_fresh_key;              /* 1: renewal makes a new key pair, 0..1 */
-		char crl_url[256];                /* CRL distribution point of what we issue */
-		char aia_url[256];                /* authority information access (CA issuers) */
-		char ledger[PATH_MAX];            /* local: what was issued and revoked */
+		char kmc_cert[PATH_MAX];   /* the central KMC's escrow certificate (PEM): keys get
+		                            * the encryption pair; "" (left out): signing only */
+		char key_type[12];         /* rsa2048 or ec-p256: new key pairs */
+		int renew_fresh_key;       /* 1: renewal makes a new key pair, 0..1 */
+		char crl_url[256];         /* CRL distribution point of what we issue */
+		char aia_url[256];         /* authority information access (CA issuers) */
+		char ledger[PATH_MAX];     /* local: what was issued and revoked */
 		char crl_file[PATH_MAX];   /* local: the CRL written from the ledger (DER); by
 		                            * default issuing.crl in the ledger's folder; sync
 		                            * sends each new one to the central site */

@@ -75,7 +75,8 @@ struct key_triage {
 	int64_t not_before_utc, not_after_utc;
 	enum pin_state pin;
 	int has_seal;
-	int check_pass;        /* the interoperability check (检测) */
+	int has_enc;    /* an encryption certificate of the same subject beside it (for bids) */
+	int check_pass; /* the interoperability check (检测) */
 	char check_reason[48]; /* string key of the reason when it fails */
 	char model[17];        /* the token's model, as it reports it */
 	int staff_role;        /* our CA gave the certificate the staff role (kiosk/staff) */
@@ -158,6 +159,7 @@ struct flow_event {
 	char text[256];
 	char order_no[32];
 	char cert_serial[48];
+	char enc_serial[48]; /* FEV_WORK_DONE: the encryption certificate of the pair, or "" */
 	int64_t not_before_utc, not_after_utc;
 	struct id_card card;
 	struct key_triage key;
@@ -203,6 +205,7 @@ struct receipt_data {
 	char trade_no[64]; /* the gateway's trade number, "" when nothing was paid */
 	char subject_masked[160];
 	char cert_serial[48];
+	char enc_serial[48]; /* the encryption certificate of the pair, "" when none */
 	int64_t not_before_utc, not_after_utc;
 	int check_pass;
 	char check_reason[48];
@@ -316,6 +319,7 @@ struct flow_view {
 	char key_model[17];
 	enum pin_state key_pin;
 	int key_has_seal;
+	int key_has_enc;
 	int check_pass;
 	const char *fit_key;      /* why the key does not fit the business, or NULL */
 	int suggest;              /* enum business to offer, -1 none */

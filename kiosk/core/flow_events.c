@@ -278,6 +278,7 @@ static void on_work_done(struct flow *f, struct flow_out *out, const struct flow
 	if (shown_step(f) != STEP_WORK || s->refunding)
 		return;
 	COPY(s->cert_serial, ev->cert_serial);
+	COPY(s->enc_serial, ev->enc_serial);
 	s->not_before_utc = ev->not_before_utc;
 	s->not_after_utc = ev->not_after_utc;
 	if (s->in_slot) {

@@ -60,6 +60,7 @@ struct session {
 	char trade_no[64];
 
 	char cert_serial[48];
+	char enc_serial[48];
 	int64_t not_before_utc, not_after_utc;
 	char progress_key[48];
 	int work_steps;

@@ -166,6 +166,7 @@ static void print_receipt(struct flow *f, struct flow_out *out)
 	flow_subject_masked(&f->s, d->subject_masked, sizeof d->subject_masked);
 	if (f->s.cert_serial[0]) {
 		COPY(d->cert_serial, f->s.cert_serial);
+		COPY(d->enc_serial, f->s.enc_serial);
 		d->not_before_utc = f->s.not_before_utc;
 		d->not_after_utc = f->s.not_after_utc;
 	} else if (f->s.have_key) {

@@ -107,6 +107,7 @@ void flow_build_view(struct flow *f)
 		COPY(v.key_model, s->key.model);
 		v.key_pin = s->key.pin;
 		v.key_has_seal = s->key.has_seal;
+		v.key_has_enc = s->key.has_enc;
 		v.check_pass = s->key.check_pass;
 		v.fit_key = flow_key_misfit(s->biz, &s->key, f->cfg, f->now.utc_s);
 		v.suggest = flow_suggest(&s->key, f->cfg, f->now.utc_s);

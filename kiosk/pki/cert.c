@@ -1,9 +1,11 @@
 /* cert.c — reading a key's certificate for triage, and building our subjects. */
 #include "pki/cert.h"
 
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 #include <string.h>
 
@@ -69,6 +71,25 @@ static int staff_role(const X509 *x)
 	return found;
 }
 
+const char *pki_use_key_usage(enum pki_use use, const EVP_PKEY *pub)
+{
+	if (use == PKI_SIGN)
+		return "critical,digitalSignature,nonRepudiation";
+	return EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA
+	           ? "critical,keyEncipherment,dataEncipherment"
+	           : "critical,keyAgreement";
+}
+
+/* An encryption certificate: a keyUsage without digitalSignature that enciphers or agrees
+ * keys. Without a keyUsage a certificate is taken as it always was: for signing. */
+static enum pki_use cert_use(const X509 *x)
+{
+	uint32_t ku = X509_get_key_usage((X509 *)x);
+	if (ku == UINT32_MAX || (ku & KU_DIGITAL_SIGNATURE))
+		return PKI_SIGN;
+	return ku & (KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT) ? PKI_ENCRYPT : PKI_SIGN;
+}
+
 int pki_cert_read(const X509 *x, const struct pki_trust *trust, struct pki_cert_facts *out,
                   struct kerr *err)
 {
@@ -97,6 +118,7 @@ int pki_cert_read(const X509 *x, const struct pki_trust *trust, struct pki_cert_
 	}
 	out->subject_ok = name_ok && id_ok && out->subject_name[0];
 	out->staff_role = out->issuer == ISSUER_OURS && staff_role(x);
+	out->use = cert_use(x);
 	ERR_clear_error();
 	return KR_OK;
 }
@@ -137,6 +159,60 @@ X509_NAME *pki_subject_build(enum holder holder, const char *name, const char *i
 		return NULL;
 	}
 	return n;
+}
+
+/* The ECDH secret of own with peer's public key into out; its length, or 0. */
+static size_t ecdh(EVP_PKEY *own, EVP_PKEY *peer, unsigned char *out, size_t size)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(own, NULL);
+	size_t len = size;
+	int ok = c && EVP_PKEY_derive_init(c) == 1 && EVP_PKEY_derive_set_peer(c, peer) == 1 &&
+	         EVP_PKEY_derive(c, out, &len) == 1;
+	EVP_PKEY_CTX_free(c);
+	return ok ? len : 0;
+}
+
+static int rsa_round_trip(EVP_PKEY *priv, EVP_PKEY *pub)
+{
+	unsigned char msg[32], ct[512], pt[512];
+	size_t ct_len = sizeof ct, pt_len = sizeof pt;
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pub, NULL);
+	int ok = c && RAND_bytes(msg, sizeof msg) == 1 && EVP_PKEY_encrypt_init(c) == 1 &&
+	         EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) == 1 &&
+	         EVP_PKEY_encrypt(c, ct, &ct_len, msg, sizeof msg) == 1;
+	EVP_PKEY_CTX_free(c);
+	c = ok ? EVP_PKEY_CTX_new(priv, NULL) : NULL;
+	ok = ok && c && EVP_PKEY_decrypt_init(c) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) == 1 &&
+	     EVP_PKEY_decrypt(c, pt, &pt_len, ct, ct_len) == 1 && pt_len == sizeof msg &&
+	     CRYPTO_memcmp(pt, msg, sizeof msg) == 0;
+	EVP_PKEY_CTX_free(c);
+	OPENSSL_cleanse(pt, sizeof pt);
+	return ok;
+}
+
+int pki_decrypt_verify(EVP_PKEY *priv, X509 *cert)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(cert), *eph = NULL;
+	unsigned char a[128], b[128];
+	int ok = 0;
+	if (pub && EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA) {
+		ok = rsa_round_trip(priv, pub);
+	} else if (pub && EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC) {
+		char group[32];
+		size_t glen = 0;
+		eph = EVP_PKEY_get_group_name(pub, group, sizeof group, &glen) == 1
+		          ? EVP_EC_gen(group)
+		          : NULL;
+		size_t la = eph ? ecdh(eph, pub, a, sizeof a) : 0;
+		size_t lb = la ? ecdh(priv, eph, b, sizeof b) : 0;
+		ok = la && la == lb && CRYPTO_memcmp(a, b, la) == 0;
+	}
+	EVP_PKEY_free(eph);
+	OPENSSL_cleanse(a, sizeof a);
+	OPENSSL_cleanse(b, sizeof b);
+	ERR_clear_error();
+	return ok;
 }
 
 int pki_sign_verify(EVP_PKEY *priv, X509 *cert)

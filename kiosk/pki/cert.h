@@ -24,6 +24,16 @@ struct pki_trust {
 	X509 *jsca; /* the Jiangsu CA issuing CA */
 };
 
+/* What a certificate's key is for. A key holds a pair (the Chinese CAs' practice, and
+ * what a bid needs): a signing certificate (digitalSignature + nonRepudiation) whose key
+ * was made on the key, and an encryption certificate (keyEncipherment + dataEncipherment
+ * for RSA, keyAgreement for EC) whose key pair the key management centre made and keeps
+ * escrowed, delivered onto the key in an envelope (drivers/token/envelope.h). */
+enum pki_use { PKI_SIGN, PKI_ENCRYPT };
+
+/* The keyUsage value (X509V3 config syntax, critical) of a certificate of use for pub. */
+const char *pki_use_key_usage(enum pki_use use, const EVP_PKEY *pub);
+
 /* Personal (the subject): wipe after use. */
 struct pki_cert_facts {
 	enum issuer_kind issuer;
@@ -32,7 +42,8 @@ struct pki_cert_facts {
 	char subject_name[128]; /* commonName, UTF-8, cut at a character boundary */
 	char subject_id[20];    /* serialNumber attribute */
 	int64_t not_before_utc, not_after_utc;
-	int staff_role; /* issued by ours with PKI_STAFF_ROLE_OID in its extendedKeyUsage */
+	int staff_role;   /* issued by ours with PKI_STAFF_ROLE_OID in its extendedKeyUsage */
+	enum pki_use use; /* PKI_ENCRYPT: a keyUsage that encrypts or agrees keys, never signs */
 };
 
 /* Reads x (borrowed). Returns KR_OK, or KR_CORRUPT when the validity does not read
@@ -55,5 +66,10 @@ int pki_time_get(const ASN1_TIME *t, int64_t *utc);
 /* Whether priv (on a token, borrowed) signs a fresh random challenge that cert's public
  * key verifies: the key and the certificate belong together. */
 int pki_sign_verify(EVP_PKEY *priv, X509 *cert);
+
+/* Whether priv (on a token, borrowed) opens what cert's public key closes: a fresh random
+ * key encrypted to an RSA key (PKCS#1 v1.5, as CMS does) and decrypted, or for EC the
+ * same ECDH secret with a fresh ephemeral key on both sides. */
+int pki_decrypt_verify(EVP_PKEY *priv, X509 *cert);
 
 #endif

@@ -48,7 +48,7 @@ static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
 }
 
 int issuer_local_issue(const struct issuer_local *L, EVP_PKEY *ca_key, EVP_PKEY *pub,
-                       const X509_NAME *subject, int64_t from_utc, int64_t to_utc,
+                       enum pki_use use, const X509_NAME *subject, int64_t from_utc, int64_t to_utc,
                        const char *subject_id, X509 **out, struct kerr *err)
 {
 	unsigned char rnd[16];
@@ -68,7 +68,7 @@ int issuer_local_issue(const struct issuer_local *L, EVP_PKEY *ca_key, EVP_PKEY 
 	if (ok) {
 		X509V3_set_ctx(&ctx, L->ca_cert, x, NULL, NULL, 0);
 		ok = add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") &&
-		     add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
+		     add_ext(x, &ctx, NID_key_usage, pki_use_key_usage(use, pub)) &&
 		     add_ext(x, &ctx, NID_subject_key_identifier, "hash") &&
 		     add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
 		snprintf(ext, sizeof ext, "URI:%s", L->crl_url);

@@ -1,6 +1,7 @@
 /* issuer.h — issuing and revoking our certificates. The `local` issuer signs with an
  * issuing CA key held on the kiosk's secure module (a token key, borrowed per call):
- * random 128-bit serials, keyUsage digitalSignature + nonRepudiation, SKI/AKI, the CRL
+ * random 128-bit serials, the keyUsage of a signing or an encryption certificate
+ * (pki/cert.h: the pair a key holds), SKI/AKI, the CRL
  * distribution point and AIA from config. It keeps a ledger (pki/ledger.h: one line per
  * issue, revocation, suspension and lift) so that a lost key's certificate can be
  * revoked or suspended by its holder's ID, and publishes it as a CRL; what it did not
@@ -14,16 +15,17 @@
 
 #include "core/flow.h"
 #include "core/result.h"
+#include "pki/cert.h"
 
 struct issuer_local {
 	X509 *ca_cert; /* borrowed */
 	const char *crl_url, *aia_url, *ledger;
 };
 
-/* Issues a certificate for pub (borrowed) with subject (borrowed), valid from..to,
- * signed with ca_key (borrowed, usually on a token). *out: caller frees. */
+/* Issues a certificate of use for pub (borrowed) with subject (borrowed), valid
+ * from..to, signed with ca_key (borrowed, usually on a token). *out: caller frees. */
 int issuer_local_issue(const struct issuer_local *L, EVP_PKEY *ca_key, EVP_PKEY *pub,
-                       const X509_NAME *subject, int64_t from_utc, int64_t to_utc,
+                       enum pki_use use, const X509_NAME *subject, int64_t from_utc, int64_t to_utc,
                        const char *subject_id, X509 **out, struct kerr *err);
 
 /* Applies reason to the certificates the ledger holds for subject_id that have not

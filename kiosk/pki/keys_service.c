@@ -81,6 +81,18 @@ static int on_mark(void *ctx, const struct work_mark *m)
 	return rc != KR_OK;
 }
 
+/* The escrow copy of an encryption key journaled for the order in flight (keywork's
+ * escrow hook): the central site gets it with the journal. */
+static int on_escrow(void *ctx, const struct work_escrow *e)
+{
+	struct pk *p = ctx;
+	struct kerr err = {{0}};
+	int rc = work_escrow(p->store, p->order_id, e, p->host.utc_s(p->host.app), &err);
+	fprintf(p->host.trace, "[keys] order %s: escrow copy of %s %s\n", p->order_no,
+	        e->cert_serial, rc == KR_OK ? "journaled" : err.msg);
+	return rc != KR_OK;
+}
+
 /* Whether the journal m[0..n) says the certificate serial was revoked. */
 static int revoked_in(const struct work_mark *m, int n, const char *serial)
 {
@@ -109,15 +121,33 @@ static void revoke_marked(struct pk *p, const char *key, const char *serial,
 	}
 }
 
-/* Revokes every certificate the order's work had issued and not revoked yet: the work did
- * not deliver them. A certificate the ledger does not hold is the central site's, which
- * has the refunded order. */
-static void void_issued(struct pk *p, const struct work_mark *m, int n)
+/* Whether the journal m[0..n) says the certificate serial was written onto its key. */
+static int written_in(const struct work_mark *m, int n, const char *serial)
 {
 	for (int k = 0; k < n; k++)
-		if (m[k].step == WORK_ISSUE && m[k].done && m[k].cert_serial[0] &&
-		    !revoked_in(m, n, m[k].cert_serial))
-			revoke_marked(p, m[k].key_serial, m[k].cert_serial, REVOKE_CESSATION);
+		if ((m[k].step == WORK_WRITE_CERT || m[k].step == WORK_WRITE_ENC) && m[k].done &&
+		    strcmp(m[k].cert_serial, serial) == 0)
+			return 1;
+	return 0;
+}
+
+/* Revokes the certificates the order's work had issued and not revoked yet: every one
+ * (all 1: the work did not deliver them), or only the encryption certificates neither
+ * journaled as written nor on the key (all 0: a work that landed without its encryption
+ * half). A certificate the ledger does not hold is the central site's, which has the
+ * refunded order. */
+static void void_issued(struct pk *p, const struct work_mark *m, int n, int all)
+{
+	for (int k = 0; k < n; k++) {
+		int enc = m[k].step == WORK_ISSUE_ENC;
+		if (!(m[k].step == WORK_ISSUE || enc) || !m[k].done || !m[k].cert_serial[0] ||
+		    revoked_in(m, n, m[k].cert_serial))
+			continue;
+		if (!all && (!enc || written_in(m, n, m[k].cert_serial) ||
+		             keywork_key_holds(p->kw, m[k].key_serial, m[k].cert_serial, NULL)))
+			continue;
+		revoke_marked(p, m[k].key_serial, m[k].cert_serial, REVOKE_CESSATION);
+	}
 }
 
 static void in_flight(struct pk *p, const struct flow_request *r)
@@ -192,10 +222,11 @@ static void run_settle(struct pk *p, const struct flow_request *r)
 	if (landed(p, r->work.biz, r->work.key_serial, m, n, &ev)) {
 		if (r->work.biz == BIZ_CHANGE)
 			change_finish(p, m, n);
+		void_issued(p, m, n, 0);
 		fprintf(p->host.trace, "[keys] order %s: the work had landed%s%s\n", r->order_no,
 		        ev.cert_serial[0] ? ", certificate " : "", ev.cert_serial);
 	} else {
-		void_issued(p, m, n);
+		void_issued(p, m, n, 1);
 		ev.kind = FEV_WORK_FAILED;
 		snprintf(ev.text, sizeof ev.text, "work.not_delivered");
 		fprintf(p->host.trace, "[keys] order %s: the work had not landed\n", r->order_no);
@@ -271,7 +302,7 @@ static void run_work(struct pk *p, struct flow_request *r)
 	struct flow_event ev = {.kind = FEV_WORK_DONE, .order_id = r->order_id};
 	struct keywork_result res;
 	struct kerr err = {{0}};
-	struct keywork_hooks hooks = {progress, on_mark, p};
+	struct keywork_hooks hooks = {progress, on_mark, on_escrow, p};
 	in_flight(p, r);
 	pthread_mutex_lock(&p->mu);
 	char fail[48];
@@ -285,13 +316,14 @@ static void run_work(struct pk *p, struct flow_request *r)
 		struct work_mark m[WORK_MARKS_MAX];
 		int n = 0;
 		if (work_marks(p->store, r->order_id, m, WORK_MARKS_MAX, &n, &err) == KR_OK)
-			void_issued(p, m, n);
+			void_issued(p, m, n, 1);
 		ev.kind = FEV_WORK_FAILED;
 		snprintf(ev.text, sizeof ev.text, "%s", fail[0] ? fail : res.reason_key);
 		fprintf(p->host.trace, "[keys] order %s: failed (%s) %s\n", r->order_no, ev.text,
 		        fail[0] ? "as scripted" : err.msg);
 	} else {
 		snprintf(ev.cert_serial, sizeof ev.cert_serial, "%s", res.cert_serial);
+		snprintf(ev.enc_serial, sizeof ev.enc_serial, "%s", res.enc_serial);
 		ev.not_before_utc = res.not_before_utc;
 		ev.not_after_utc = res.not_after_utc;
 		fprintf(p->host.trace, "[keys] order %s: done%s%s%s\n", r->order_no,

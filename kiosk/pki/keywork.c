@@ -1,6 +1,7 @@
 /* keywork.c — triage, unlock, renewal, personalisation and revocation on PKCS#11
  * tokens, with the local issuer. Owns the token context and the CA certificates. */
 #include "pki/keywork.h"
+#include "pki/keywork_internal.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -11,27 +12,7 @@
 
 #include "core/cntime.h"
 #include "core/pin.h"
-#include "drivers/token/token.h"
-#include "pki/cert.h"
-#include "pki/issuer.h"
 #include "pki/issuer_cmp.h"
-#include "pki/ledger.h"
-
-#define DAY_S           86400
-#define SOPIN_SECRET    "sopin-secret" /* label of the HMAC secret on the secure module */
-#define SEAL_LABEL      "seal"
-#define SECRET_FILE_MAX 64
-
-struct keywork {
-	const struct conf_keys *c;
-	FILE *trace;
-	struct token_ctx *tok;
-	X509 *ours, *jsca;
-	unsigned char ca_id[32];
-	size_t ca_id_len;
-	struct issuer_local local; /* the local issuer: ours, the URLs and the ledger */
-	int crl_failed;            /* the last CRL write failed: due again */
-};
 
 static X509 *load_cert(const char *path)
 {
@@ -85,6 +66,11 @@ int keywork_create(const struct conf_keys *c, FILE *trace, struct keywork **out,
 		              c->issuer_cert);
 	else if (!(kw->jsca = load_cert(c->jsca_cert)))
 		rc = kerr_set(err, KR_CONFIG, "[keys] jsca_cert: cannot read '%s'", c->jsca_cert);
+	else if (c->kmc_cert[0] &&
+	         (!(kw->kmc = load_cert(c->kmc_cert)) ||
+	          EVP_PKEY_get_base_id(X509_get0_pubkey(kw->kmc)) != EVP_PKEY_RSA))
+		rc = kerr_set(err, KR_CONFIG, "[keys] kmc_cert: '%s' is not an RSA certificate",
+		              c->kmc_cert);
 	else if (hex_decode(c->issuer_key_id, kw->ca_id, sizeof kw->ca_id, &kw->ca_id_len) != 0)
 		rc = kerr_set(err, KR_CONFIG, "[keys] issuer_key_id: not hex");
 	else if (strcmp(c->issuer, "cmp") == 0 && issuer_cmp_check(&c->cmp, err) != KR_OK)
@@ -107,6 +93,7 @@ void keywork_destroy(struct keywork *kw)
 	token_close(kw->tok);
 	X509_free(kw->ours);
 	X509_free(kw->jsca);
+	X509_free(kw->kmc);
 	free(kw);
 }
 
@@ -139,9 +126,9 @@ static int port_token(struct keywork *kw, const char *serial, struct kerr *err)
 	return i;
 }
 
-/* The certificate that speaks for the key: ours or Jiangsu CA before others, then the
- * latest expiry; half-written objects (no ID or no value) are passed over. Returns the
- * index into c or -1. */
+/* The signing certificate that speaks for the key: ours or Jiangsu CA before others, then
+ * the latest expiry; half-written objects (no ID or no value) and encryption certificates
+ * are passed over. Returns the index into c or -1. */
 static int best_cert(struct keywork *kw, const struct token_cert *c, int n,
                      struct pki_cert_facts *facts)
 {
@@ -152,8 +139,10 @@ static int best_cert(struct keywork *kw, const struct token_cert *c, int n,
 		struct pki_cert_facts f;
 		struct kerr e;
 		if (!c[k].x509 || c[k].id_len == 0 ||
-		    pki_cert_read(c[k].x509, &trust, &f, &e) != KR_OK)
+		    pki_cert_read(c[k].x509, &trust, &f, &e) != KR_OK || f.use == PKI_ENCRYPT) {
+			explicit_bzero(&f, sizeof f);
 			continue;
+		}
 		int rank = f.issuer == ISSUER_OTHER ? 0 : 1;
 		if (rank > best_rank || (rank == best_rank && f.not_after_utc > best_after)) {
 			best = k;
@@ -234,6 +223,7 @@ int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, 
 		out->not_before_utc = f.not_before_utc;
 		out->not_after_utc = f.not_after_utc;
 		out->staff_role = f.staff_role;
+		out->has_enc = kw_pair_find(kw, certs, n, b) >= 0;
 		if (f.issuer == ISSUER_OTHER)
 			fail = "check.foreign_ca";
 		else if (!f.subject_ok)
@@ -252,9 +242,7 @@ int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, 
 	return KR_OK;
 }
 
-/* Logs in to the secure module with its PIN; *sm: its index (-1 when absent). The
- * caller logs out when *sm >= 0. */
-static int sm_login(struct keywork *kw, int *sm, struct kerr *err)
+int kw_sm_login(struct keywork *kw, int *sm, struct kerr *err)
 {
 	char pin[SECRET_FILE_MAX];
 	int rc = read_secret(kw->c->secure_pin_file, pin, sizeof pin, err);
@@ -278,7 +266,7 @@ static int so_pin_on(struct keywork *kw, int sm, const char *serial, char *out, 
 	return rc;
 }
 
-static void sm_logout(struct keywork *kw, int *sm)
+void kw_sm_logout(struct keywork *kw, int *sm)
 {
 	if (*sm >= 0)
 		token_logout(kw->tok, *sm);
@@ -287,33 +275,31 @@ static void sm_logout(struct keywork *kw, int *sm)
 
 int keywork_so_pin(struct keywork *kw, const char *serial, char *out, struct kerr *err)
 {
-	int sm, rc = sm_login(kw, &sm, err);
+	int sm, rc = kw_sm_login(kw, &sm, err);
 	if (rc == KR_OK)
 		rc = so_pin_on(kw, sm, serial, out, err);
-	sm_logout(kw, &sm);
+	kw_sm_logout(kw, &sm);
 	return rc;
 }
 
-/* Issues a certificate for pub with subject, valid from..to, signed on the secure
- * module: sm, logged in already, or -1 (logged in and out here). */
-static int issue(struct keywork *kw, int sm, EVP_PKEY *pub, const X509_NAME *subject, int64_t from,
-                 int64_t to, const char *subject_id, X509 **out, struct kerr *err)
+int kw_issue(struct keywork *kw, int sm, EVP_PKEY *pub, enum pki_use use, const X509_NAME *subject,
+             int64_t from, int64_t to, const char *subject_id, X509 **out, struct kerr *err)
 {
-	int own = sm < 0, rc = own ? sm_login(kw, &sm, err) : KR_OK;
+	int own = sm < 0, rc = own ? kw_sm_login(kw, &sm, err) : KR_OK;
 	EVP_PKEY *ca_key =
 	    rc == KR_OK ? token_private_key(kw->tok, sm, kw->ca_id, kw->ca_id_len, err) : NULL;
 	if (rc == KR_OK && !ca_key)
 		rc = KR_IO;
 	if (rc == KR_OK)
-		rc = issuer_local_issue(&kw->local, ca_key, pub, subject, from, to, subject_id, out,
-		                        err);
+		rc = issuer_local_issue(&kw->local, ca_key, pub, use, subject, from, to, subject_id,
+		                        out, err);
 	EVP_PKEY_free(ca_key);
 	if (own)
-		sm_logout(kw, &sm);
+		kw_sm_logout(kw, &sm);
 	return rc;
 }
 
-static int is_cmp(const struct keywork *kw)
+int kw_is_cmp(const struct keywork *kw)
 {
 	return strcmp(kw->c->issuer, "cmp") == 0;
 }
@@ -325,8 +311,7 @@ static int days_until(int64_t now_utc, int64_t to_utc)
 	return d < 1 ? 1 : (int)d;
 }
 
-/* The validity of x as issued (a CMP CA chooses it; the local issuer's is as asked). */
-static void cert_validity(const X509 *x, struct keywork_result *res)
+void kw_cert_validity(const X509 *x, struct keywork_result *res)
 {
 	pki_time_get(X509_get0_notBefore(x), &res->not_before_utc);
 	pki_time_get(X509_get0_notAfter(x), &res->not_after_utc);
@@ -353,17 +338,14 @@ static int renew_cmp(struct keywork *kw, const struct work_spec *w, int i,
 	return rc;
 }
 
-static void say(const struct keywork_hooks *h, const char *step_key)
+void kw_say(const struct keywork_hooks *h, const char *step_key)
 {
 	if (h->progress)
 		h->progress(h->ctx, step_key);
 }
 
-/* Journals an effect on key (its serial) about certificate cert and the one it replaces
- * (old; either may be NULL): done 0 before it, 1 after. KR_IO when the journal refused
- * the intent (the effect must not be done); an outcome is never refused here. */
-static int mark(const struct keywork_hooks *h, enum work_step step, int done, const char *key,
-                const X509 *cert, const char *old, struct kerr *err)
+int kw_mark(const struct keywork_hooks *h, enum work_step step, int done, const char *key,
+            const X509 *cert, const char *old, struct kerr *err)
 {
 	struct work_mark m = {.step = step, .done = done};
 	if (!h->mark)
@@ -372,7 +354,7 @@ static int mark(const struct keywork_hooks *h, enum work_step step, int done, co
 	if (cert) {
 		struct keywork_result v;
 		issuer_serial_hex(cert, m.cert_serial, sizeof m.cert_serial);
-		cert_validity(cert, &v);
+		kw_cert_validity(cert, &v);
 		m.not_before_utc = v.not_before_utc;
 		m.not_after_utc = v.not_after_utc;
 	}
@@ -387,8 +369,8 @@ static int mark(const struct keywork_hooks *h, enum work_step step, int done, co
 static int write_marks(const struct keywork_hooks *h, const char *key, const X509 *cert,
                        const char *old, struct kerr *err)
 {
-	mark(h, WORK_ISSUE, 1, key, cert, old, err);
-	return mark(h, WORK_WRITE_CERT, 0, key, cert, old, err);
+	kw_mark(h, WORK_ISSUE, 1, key, cert, old, err);
+	return kw_mark(h, WORK_WRITE_CERT, 0, key, cert, old, err);
 }
 
 static int fail_with(struct keywork_result *res, const char *key, int rc)
@@ -417,21 +399,21 @@ static int do_unlock(struct keywork *kw, const struct work_spec *w, const struct
 		return fail_with(
 		    res, "work.key_not_authorised",
 		    kerr_set(err, KR_CONFLICT, "the key's holder is not the one authorised"));
-	say(h, "work.so_login");
+	kw_say(h, "work.so_login");
 	if ((rc = keywork_so_pin(kw, w->key_serial, so, err)) == KR_OK)
 		rc = token_login(kw->tok, i, 1, so, err);
 	explicit_bzero(so, sizeof so);
 	if (rc != KR_OK)
 		return fail_with(res, "work.failed", rc);
-	say(h, "work.set_pin");
-	rc = mark(h, WORK_SET_PIN, 0, w->key_serial, NULL, NULL, err);
+	kw_say(h, "work.set_pin");
+	rc = kw_mark(h, WORK_SET_PIN, 0, w->key_serial, NULL, NULL, err);
 	if (rc == KR_OK)
 		rc = token_init_pin(kw->tok, i, w->pin, err);
 	token_logout(kw->tok, i);
 	if (rc != KR_OK)
 		return fail_with(res, "work.failed", rc);
-	mark(h, WORK_SET_PIN, 1, w->key_serial, NULL, NULL, err);
-	say(h, "work.verify_pin");
+	kw_mark(h, WORK_SET_PIN, 1, w->key_serial, NULL, NULL, err);
+	kw_say(h, "work.verify_pin");
 	rc = token_login(kw->tok, i, 0, w->pin, err);
 	token_logout(kw->tok, i);
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
@@ -460,7 +442,7 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
 	int rc = token_login(kw->tok, i, 0, w->pin, err);
 	*pin_refused = rc == KR_CONFLICT;
 	if (rc == KR_OK) {
-		say(h, "work.keygen");
+		kw_say(h, "work.keygen");
 		if (RAND_bytes(id, sizeof id) != 1)
 			rc = kerr_set(err, KR_IO, "no random key ID");
 	}
@@ -469,19 +451,19 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
 	if (rc == KR_OK && !(priv = token_private_key(kw->tok, i, id, sizeof id, err)))
 		rc = KR_IO;
 	if (rc == KR_OK) {
-		say(h, "work.issue");
-		rc = mark(h, WORK_ISSUE, 0, w->key_serial, NULL, NULL, err);
+		kw_say(h, "work.issue");
+		rc = kw_mark(h, WORK_ISSUE, 0, w->key_serial, NULL, NULL, err);
 	}
 	if (rc == KR_OK) {
-		if (is_cmp(kw))
+		if (kw_is_cmp(kw))
 			rc = issuer_cmp_update(&kw->c->cmp, old->x509, priv,
 			                       days_until(now_utc, to), w->subject_id, &neu, err);
 		else
-			rc = issue(kw, -1, priv, X509_get_subject_name(old->x509),
-			           w->renew_from_utc, to, w->subject_id, &neu, err);
+			rc = kw_issue(kw, -1, priv, PKI_SIGN, X509_get_subject_name(old->x509),
+			              w->renew_from_utc, to, w->subject_id, &neu, err);
 	}
 	if (rc == KR_OK) {
-		say(h, "work.write_cert");
+		kw_say(h, "work.write_cert");
 		rc = write_marks(h, w->key_serial, neu, NULL, err);
 	}
 	if (rc == KR_OK)
@@ -489,9 +471,9 @@ static int renew_fresh(struct keywork *kw, const struct work_spec *w, int64_t no
 	if (rc == KR_OK)
 		rc = token_cert_store(kw->tok, i, neu, id, sizeof id, old->label, err);
 	if (rc == KR_OK)
-		mark(h, WORK_WRITE_CERT, 1, w->key_serial, neu, NULL, err);
+		kw_mark(h, WORK_WRITE_CERT, 1, w->key_serial, neu, NULL, err);
 	if (rc == KR_OK) {
-		say(h, "work.verify");
+		kw_say(h, "work.verify");
 		EVP_PKEY_free(priv); /* stale after the login: fetched again */
 		priv = token_private_key(kw->tok, i, id, sizeof id, err);
 		if (!priv || X509_verify(neu, X509_get0_pubkey(kw->ours)) != 1 ||
@@ -521,26 +503,26 @@ static int renew_same(struct keywork *kw, const struct work_spec *w, int64_t now
 	X509 *neu = NULL;
 	char old_serial[48];
 	issuer_serial_hex(old->x509, old_serial, sizeof old_serial);
-	say(h, "work.issue");
-	int rc = mark(h, WORK_ISSUE, 0, w->key_serial, NULL, old_serial, err);
-	if (rc == KR_OK && is_cmp(kw))
+	kw_say(h, "work.issue");
+	int rc = kw_mark(h, WORK_ISSUE, 0, w->key_serial, NULL, old_serial, err);
+	if (rc == KR_OK && kw_is_cmp(kw))
 		rc = renew_cmp(kw, w, i, old, days_until(now_utc, to), &neu, err);
 	else if (rc == KR_OK)
-		rc = issue(kw, -1, X509_get0_pubkey(old->x509), subject, from, to, w->subject_id,
-		           &neu, err);
+		rc = kw_issue(kw, -1, X509_get0_pubkey(old->x509), PKI_SIGN, subject, from, to,
+		              w->subject_id, &neu, err);
 	*same = rc == KR_OK && X509_cmp(neu, old->x509) == 0;
 	if (rc == KR_OK && !*same) {
-		say(h, "work.write_cert");
+		kw_say(h, "work.write_cert");
 		rc = write_marks(h, w->key_serial, neu, old_serial, err);
 		/* the new one first: a crash in between leaves two, never none */
 		if (rc == KR_OK)
 			rc = token_cert_store(kw->tok, i, neu, old->id, old->id_len, old->label,
 			                      err);
 		if (rc == KR_OK)
-			mark(h, WORK_WRITE_CERT, 1, w->key_serial, neu, old_serial, err);
+			kw_mark(h, WORK_WRITE_CERT, 1, w->key_serial, neu, old_serial, err);
 	}
 	if (rc == KR_OK) {
-		say(h, "work.verify");
+		kw_say(h, "work.verify");
 		/* the same key: its public half as certified before (see token_private_key
 		 * on libp11's public keys) */
 		if (EVP_PKEY_eq(X509_get0_pubkey(neu), X509_get0_pubkey(old->x509)) != 1 ||
@@ -565,13 +547,48 @@ static int remove_old(struct keywork *kw, const struct keywork_hooks *h, int i, 
 	char old_serial[48];
 	int removed;
 	issuer_serial_hex(old, old_serial, sizeof old_serial);
-	int rc = mark(h, WORK_REMOVE_OLD, 0, key, neu, old_serial, err);
+	int rc = kw_mark(h, WORK_REMOVE_OLD, 0, key, neu, old_serial, err);
 	if (rc == KR_OK)
 		rc = token_cert_remove(kw->tok, i, old, &removed, err);
 	if (rc == KR_OK) {
 		token_cert_remove(kw->tok, i, NULL, &removed, err); /* half-written leftovers */
-		mark(h, WORK_REMOVE_OLD, 1, key, neu, old_serial, err);
+		kw_mark(h, WORK_REMOVE_OLD, 1, key, neu, old_serial, err);
 	}
+	return rc;
+}
+
+/* The encryption half of a renewal or change of the key k (token k->i), whose signing
+ * certificate neu now is, for subject from..to: the encryption certificate on the key
+ * re-issued for the same escrowed pair, or — a key from before the pairs, with the
+ * user's PIN — a new pair delivered. *old_serial: the replaced encryption certificate,
+ * "" when none. A kiosk result. */
+static int renew_pair(struct keywork *kw, const struct work_spec *w, const struct port_key *k,
+                      X509 *neu, const X509_NAME *subject, int64_t from, int64_t to,
+                      const struct keywork_hooks *h, char *old_serial, size_t size,
+                      struct keywork_result *res, struct kerr *err)
+{
+	struct token_cert *now = NULL;
+	int n = 0, e = kw_pair_find(kw, k->certs, k->n, k->b), rc = KR_OK;
+	old_serial[0] = '\0';
+	if (kw_is_cmp(kw))
+		return KR_OK;
+	if (e >= 0)
+		return kw_pair_recertify(kw, w, k->i, &k->certs[e], subject, from, to, h,
+		                         old_serial, size, res, err);
+	if (!w->pin[0]) {
+		fprintf(kw->trace, "[keys] no encryption certificate, and no PIN to deliver one\n");
+		return KR_OK;
+	}
+	/* the signing key's ID as the key holds it now (a fresh pair has a new one) */
+	if ((rc = token_certs(kw->tok, k->i, &now, &n, err)) != KR_OK)
+		return rc;
+	rc = kerr_set(err, KR_NOT_FOUND, "the renewed certificate is not on the key");
+	for (int c = 0; c < n; c++)
+		if (now[c].x509 && now[c].id_len && X509_cmp(now[c].x509, neu) == 0) {
+			rc = kw_pair_deliver(kw, w, k->i, w->key_serial, &now[c], h, res, err);
+			break;
+		}
+	token_certs_free(now, n);
 	return rc;
 }
 
@@ -595,7 +612,7 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 	struct token_cert *certs = k.certs;
 	explicit_bzero(&k.f, sizeof k.f);
 	X509 *old = certs[b].x509;
-	say(h, "work.csr");
+	kw_say(h, "work.csr");
 	int years = w->years > 0 ? w->years : 1;
 	int64_t to = cntime_add_years(w->renew_from_utc, years);
 	int same = 0, pin_refused = 0;
@@ -608,6 +625,10 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 		rc = renew_same(kw, w, now_utc, i, &certs[b], X509_get_subject_name(old),
 		                w->renew_from_utc, to, h, &neu, &same, err);
 	}
+	char enc_old[48];
+	if (rc == KR_OK)
+		rc = renew_pair(kw, w, &k, neu, X509_get_subject_name(neu), w->renew_from_utc, to,
+		                h, enc_old, sizeof enc_old, res, err);
 	if (rc == KR_OK) {
 		rc = same ? KR_OK : remove_old(kw, h, i, w->key_serial, neu, old, err);
 		/* a fresh pair: the old one goes after its certificate (a kill between leaves
@@ -622,13 +643,35 @@ static int do_renew(struct keywork *kw, const struct work_spec *w, int64_t now_u
 		}
 		rc = KR_OK; /* the new certificate is in place: an old one left over is harmless */
 		issuer_serial_hex(neu, res->cert_serial, sizeof res->cert_serial);
-		cert_validity(neu, res);
+		kw_cert_validity(neu, res);
 	}
 	X509_free(neu);
 	port_key_close(&k);
 	return rc == KR_OK
 	           ? KR_OK
 	           : fail_with(res, pin_refused ? "work.key_pin_wrong" : "work.write_failed", rc);
+}
+
+/* A change's old certificate serial revoked for why in the ledger, journaled (*revoked
+ * set); one the ledger does not know is left to the central site, which has the order.
+ * KR_IO when the journal refused the intent. */
+static int revoke_old(struct keywork *kw, const struct keywork_hooks *h, const struct work_spec *w,
+                      const char *serial, enum revoke_reason why, int64_t now_utc, int *revoked,
+                      struct kerr *err)
+{
+	struct kerr rerr;
+	int rc = kw_mark(h, WORK_REVOKE, 0, w->key_serial, NULL, serial, err);
+	if (rc != KR_OK)
+		return rc;
+	if (issuer_local_revoke_serial(&kw->local, w->subject_id, serial, why, now_utc, &rerr) ==
+	    KR_OK) {
+		kw_mark(h, WORK_REVOKE, 1, w->key_serial, NULL, serial, err);
+		*revoked = 1;
+	} else
+		fprintf(kw->trace,
+		        "[keys] the old certificate %s is the central site's to revoke: %s\n",
+		        serial, rerr.msg);
+	return KR_OK;
 }
 
 /* A change (变更) approved by the central site, picked up with the user's key in the
@@ -645,7 +688,7 @@ static int do_change(struct keywork *kw, const struct work_spec *w, int64_t now_
 	X509 *neu = NULL;
 	X509_NAME *subject = NULL;
 	struct kerr rerr;
-	char old_serial[48];
+	char old_serial[48], enc_old[48] = "";
 	int rc = KR_OK, same = 0;
 	const char *why = port_key_open(kw, w->key_serial, &k, &rc, err);
 	if (!why &&
@@ -653,7 +696,7 @@ static int do_change(struct keywork *kw, const struct work_spec *w, int64_t now_
 		why = "fit.not_ours";
 		rc = kerr_set(err, KR_CONFLICT, "not our certificate of the holder");
 	}
-	if (!why && is_cmp(kw)) {
+	if (!why && kw_is_cmp(kw)) {
 		why = "work.failed";
 		rc = kerr_set(err, KR_INVALID, "a change goes through the CMP CA's own process");
 	}
@@ -670,29 +713,26 @@ static int do_change(struct keywork *kw, const struct work_spec *w, int64_t now_
 	explicit_bzero(&k.f, sizeof k.f);
 	struct token_cert *old = &k.certs[k.b];
 	issuer_serial_hex(old->x509, old_serial, sizeof old_serial);
-	say(h, "work.csr");
+	kw_say(h, "work.csr");
 	rc = renew_same(kw, w, now_utc, k.i, old, subject, now_utc, to, h, &neu, &same, err);
+	if (rc == KR_OK)
+		rc = renew_pair(kw, w, &k, neu, subject, now_utc, to, h, enc_old, sizeof enc_old,
+		                res, err);
 	X509_NAME_free(subject);
 	if (rc == KR_OK && !same)
 		remove_old(kw, h, k.i, w->key_serial, neu, old->x509, err);
 	if (rc == KR_OK) {
-		say(h, "work.revoke_old");
-		rc = mark(h, WORK_REVOKE, 0, w->key_serial, NULL, old_serial, err);
-	}
-	if (rc == KR_OK) {
-		if (issuer_local_revoke_serial(&kw->local, w->subject_id, old_serial,
-		                               renamed ? REVOKE_AFFILIATION_CHANGED
-		                                       : REVOKE_SUPERSEDED,
-		                               now_utc, &rerr) == KR_OK) {
-			mark(h, WORK_REVOKE, 1, w->key_serial, NULL, old_serial, err);
+		kw_say(h, "work.revoke_old");
+		enum revoke_reason why_old =
+		    renamed ? REVOKE_AFFILIATION_CHANGED : REVOKE_SUPERSEDED;
+		int revoked = 0;
+		rc = revoke_old(kw, h, w, old_serial, why_old, now_utc, &revoked, err);
+		if (rc == KR_OK && enc_old[0])
+			rc = revoke_old(kw, h, w, enc_old, why_old, now_utc, &revoked, err);
+		if (revoked)
 			keywork_crl(kw, now_utc, &rerr);
-		} else
-			fprintf(kw->trace,
-			        "[keys] the old certificate %s is the central site's to "
-			        "revoke: %s\n",
-			        old_serial, rerr.msg);
 		issuer_serial_hex(neu, res->cert_serial, sizeof res->cert_serial);
-		cert_validity(neu, res);
+		kw_cert_validity(neu, res);
 	}
 	X509_free(neu);
 	port_key_close(&k);
@@ -711,11 +751,11 @@ static int blank_init(struct keywork *kw, int *i, const char *serial, const char
 	if (rc == KR_OK)
 		rc = token_init(kw->tok, i, blank_so, label, err);
 	if (rc == KR_OK)
-		rc = sm_login(kw, sm, err);
+		rc = kw_sm_login(kw, sm, err);
 	if (rc == KR_OK)
 		rc = so_pin_on(kw, *sm, serial, so, err);
-	if (rc != KR_OK || is_cmp(kw))
-		sm_logout(kw, sm);
+	if (rc != KR_OK || kw_is_cmp(kw))
+		kw_sm_logout(kw, sm);
 	if (rc == KR_OK)
 		rc = token_login(kw->tok, *i, 1, blank_so, err);
 	if (rc == KR_OK)
@@ -742,7 +782,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	X509_REQ *req = NULL;
 	EVP_PKEY *priv = NULL;
 	int rc, sm = -1;
-	say(h, "work.dispense");
+	kw_say(h, "work.dispense");
 	if ((rc = token_refresh(kw->tok, err)) != KR_OK)
 		return fail_with(res, "work.failed", rc);
 	int i = token_find(kw->tok, kw->c->personalisation, 0);
@@ -750,20 +790,20 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		return fail_with(res, "work.no_blank", kerr_set(err, KR_NOT_FOUND, "no blank key"));
 	if ((rc = token_info(kw->tok, i, &ti, err)) != KR_OK)
 		return fail_with(res, "work.failed", rc);
-	say(h, "work.init_key");
+	kw_say(h, "work.init_key");
 	snprintf(label, sizeof label, "GXCA %s", ti.serial);
 	rc = blank_init(kw, &i, ti.serial, label, w->pin, &sm, err);
 	if (rc != KR_OK) {
-		sm_logout(kw, &sm);
+		kw_sm_logout(kw, &sm);
 		return fail_with(res, "work.failed", rc);
 	}
 
-	say(h, "work.keygen");
+	kw_say(h, "work.keygen");
 	RAND_bytes(id, sizeof id);
 	rc = token_keygen(kw->tok, i, new_key_type(kw), id, sizeof id, label, err);
 	if (rc == KR_OK && !(priv = token_private_key(kw->tok, i, id, sizeof id, err)))
 		rc = KR_IO;
-	say(h, "work.csr");
+	kw_say(h, "work.csr");
 	X509_NAME *subject = pki_subject_build(w->holder, w->subject_name, w->subject_id);
 	if (rc == KR_OK && !subject)
 		rc = kerr_set(err, KR_INVALID, "bad subject");
@@ -778,21 +818,21 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	int years = w->years > 0 ? w->years : 1;
 	int64_t to = cntime_add_years(now, years);
 	if (rc == KR_OK) {
-		say(h, "work.issue");
-		rc = mark(h, WORK_ISSUE, 0, ti.serial, NULL, NULL, err);
+		kw_say(h, "work.issue");
+		rc = kw_mark(h, WORK_ISSUE, 0, ti.serial, NULL, NULL, err);
 	}
 	if (rc == KR_OK) {
-		if (is_cmp(kw))
+		if (kw_is_cmp(kw))
 			rc = issuer_cmp_enrol(&kw->c->cmp, priv, X509_REQ_get_subject_name(req),
 			                      days_until(now, to), w->subject_id, &cert, err);
 		else
-			rc =
-			    issue(kw, sm, X509_REQ_get0_pubkey(req), X509_REQ_get_subject_name(req),
-			          now, to, w->subject_id, &cert, err);
+			rc = kw_issue(kw, sm, X509_REQ_get0_pubkey(req), PKI_SIGN,
+			              X509_REQ_get_subject_name(req), now, to, w->subject_id, &cert,
+			              err);
 	}
-	sm_logout(kw, &sm);
+	kw_sm_logout(kw, &sm);
 	if (rc == KR_OK) {
-		say(h, "work.write_cert");
+		kw_say(h, "work.write_cert");
 		rc = write_marks(h, ti.serial, cert, NULL, err);
 	}
 	if (rc == KR_OK)
@@ -800,7 +840,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	if (rc == KR_OK)
 		rc = token_cert_store(kw->tok, i, cert, id, sizeof id, label, err);
 	if (rc == KR_OK)
-		mark(h, WORK_WRITE_CERT, 1, ti.serial, cert, NULL, err);
+		kw_mark(h, WORK_WRITE_CERT, 1, ti.serial, cert, NULL, err);
 	if (rc == KR_OK && main_key && w->seal) {
 		char meta[160];
 		int len =
@@ -810,7 +850,7 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		    token_data_store(kw->tok, i, SEAL_LABEL, "kiosk-seal", meta, strlen(meta), err);
 	}
 	if (rc == KR_OK) {
-		say(h, "work.verify");
+		kw_say(h, "work.verify");
 		/* fetched again: the logout and login since the CSR made the first one stale */
 		EVP_PKEY_free(priv);
 		priv = token_private_key(kw->tok, i, id, sizeof id, err);
@@ -819,10 +859,16 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	}
 	token_logout(kw->tok, i);
 	if (rc == KR_OK) {
-		say(h, "work.hand_out");
+		struct token_cert sign = {.id_len = sizeof id, .x509 = cert};
+		memcpy(sign.id, id, sizeof id);
+		snprintf(sign.label, sizeof sign.label, "%s", label);
+		rc = kw_pair_deliver(kw, w, i, ti.serial, &sign, h, main_key ? res : NULL, err);
+	}
+	if (rc == KR_OK) {
+		kw_say(h, "work.hand_out");
 		if (main_key) {
 			issuer_serial_hex(cert, res->cert_serial, sizeof res->cert_serial);
-			cert_validity(cert, res);
+			kw_cert_validity(cert, res);
 		}
 	}
 	EVP_PKEY_free(priv);
@@ -830,81 +876,6 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 	X509_NAME_free(subject);
 	X509_free(cert);
 	return rc == KR_OK ? KR_OK : fail_with(res, "work.write_failed", rc);
-}
-
-/* The CRL of the ledger written on the secure module sm (logged in already), traced. */
-static int crl_on(struct keywork *kw, int sm, int64_t now_utc, struct kerr *err)
-{
-	uint64_t number = 0;
-	int entries = 0, rc = KR_OK;
-	EVP_PKEY *ca_key = token_private_key(kw->tok, sm, kw->ca_id, kw->ca_id_len, err);
-	if (!ca_key)
-		rc = KR_IO;
-	if (rc == KR_OK)
-		rc = issuer_local_crl(&kw->local, ca_key, now_utc, kw->c->crl_next_update_hours,
-		                      kw->c->crl_file, &number, &entries, err);
-	EVP_PKEY_free(ca_key);
-	kw->crl_failed = rc != KR_OK;
-	if (rc == KR_OK)
-		fprintf(kw->trace, "[keys] CRL %llu written, %d entries\n",
-		        (unsigned long long)number, entries);
-	else
-		fprintf(kw->trace, "[keys] CRL not written: %s\n", err->msg);
-	return rc;
-}
-
-int keywork_crl(struct keywork *kw, int64_t now_utc, struct kerr *err)
-{
-	int sm, rc = sm_login(kw, &sm, err);
-	if (rc == KR_OK)
-		rc = crl_on(kw, sm, now_utc, err);
-	else
-		kw->crl_failed = 1;
-	sm_logout(kw, &sm);
-	return rc;
-}
-
-int keywork_crl_due(struct keywork *kw, int64_t now_utc)
-{
-	struct kerr e;
-	int64_t next;
-	int64_t quarter = (int64_t)kw->c->crl_next_update_hours * 3600 / 4;
-	if (kw->crl_failed || issuer_crl_next_update(kw->c->crl_file, &next, &e) != KR_OK)
-		return 1;
-	return next - now_utc <= quarter;
-}
-
-/* Revocation of the certificates of the holder w->subject_id for reason: through the
- * CMP CA first (which cannot lift a hold), then what it did not revoke through the local
- * ledger, whose CRL is rewritten on the secure module when a certificate changed. A CRL
- * that cannot be written leaves the revocation done (the ledger has it) and is retried
- * by keywork_crl_due's schedule. */
-static int do_revoke(struct keywork *kw, const struct work_spec *w, enum revoke_reason reason,
-                     int64_t now_utc, const struct keywork_hooks *h, struct keywork_result *res,
-                     struct kerr *err)
-{
-	int changed = 0, rc = KR_OK;
-	struct kerr crl_err;
-	say(h, "work.revoke_request");
-	if (mark(h, WORK_REVOKE, 0, w->key_serial, NULL, NULL, err) != KR_OK)
-		return fail_with(res, "work.failed", KR_IO);
-	if (is_cmp(kw) && reason == REVOKE_LIFT)
-		rc = kerr_set(err, KR_INVALID,
-		              "a suspension cannot be lifted through the CMP CA (no such request)");
-	else if (is_cmp(kw))
-		rc = issuer_cmp_revoke(&kw->c->cmp, w->subject_id, issuer_crl_reason(reason),
-		                       &changed, res->cert_serial, sizeof res->cert_serial, err);
-	/* what the CMP CA did not revoke goes through the ledger: revoked, held, or queued */
-	if (rc == KR_OK && changed == 0) {
-		rc = issuer_local_revoke(&kw->local, w->subject_id, reason, now_utc, &changed,
-		                         &res->queued, res->cert_serial, sizeof res->cert_serial,
-		                         err);
-		if (rc == KR_OK && changed > 0)
-			keywork_crl(kw, now_utc, &crl_err);
-	}
-	if (rc == KR_OK)
-		mark(h, WORK_REVOKE, 1, w->key_serial, NULL, res->cert_serial, err);
-	return rc == KR_OK ? KR_OK : fail_with(res, "work.failed", rc);
 }
 
 int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
@@ -919,7 +890,7 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 	case BIZ_CHANGE:
 		return do_change(kw, w, now_utc, h, res, err);
 	case BIZ_REVOKE:
-		return do_revoke(kw, w, w->revoke_reason, now_utc, h, res, err);
+		return kw_do_revoke(kw, w, w->revoke_reason, now_utc, h, res, err);
 	case BIZ_CHECK:
 		return fail_with(res, "work.failed", kerr_set(err, KR_INVALID, "nothing to do"));
 	default:
@@ -932,7 +903,7 @@ int keywork_run(struct keywork *kw, const struct work_spec *w, int64_t now_utc,
 	/* a reissue: the lost key's certificates revoked before a new key is made (a redo
 	 * after a crash finds them revoked already and goes on) */
 	if (w->biz == BIZ_REISSUE) {
-		int rc = do_revoke(kw, w, REVOKE_KEY_COMPROMISE, now_utc, h, res, err);
+		int rc = kw_do_revoke(kw, w, REVOKE_KEY_COMPROMISE, now_utc, h, res, err);
 		if (rc != KR_OK)
 			return rc;
 	}
@@ -974,28 +945,6 @@ int keywork_prove(struct keywork *kw, const char *serial, const char *pin, int s
 	return rc;
 }
 
-int keywork_revoke_serial(struct keywork *kw, const char *serial, enum revoke_reason reason,
-                          int64_t now_utc, struct kerr *err)
-{
-	struct ledger lg;
-	struct kerr crl_err;
-	char subject_id[24] = "";
-	int rc = ledger_read(kw->local.ledger, &lg, err);
-	const struct ledger_cert *c = rc == KR_OK ? ledger_find(&lg, serial) : NULL;
-	if (c)
-		snprintf(subject_id, sizeof subject_id, "%s", c->subject_id);
-	ledger_free(&lg);
-	if (rc != KR_OK)
-		return rc;
-	if (!c)
-		return kerr_set(err, KR_NOT_FOUND, "certificate %s: not in the ledger", serial);
-	rc = issuer_local_revoke_serial(&kw->local, subject_id, serial, reason, now_utc, err);
-	explicit_bzero(subject_id, sizeof subject_id);
-	if (rc == KR_OK)
-		keywork_crl(kw, now_utc, &crl_err);
-	return rc;
-}
-
 int keywork_key_holds(struct keywork *kw, const char *serial, const char *cert_serial,
                       int64_t *not_after_utc)
 {
@@ -1013,8 +962,8 @@ int keywork_key_holds(struct keywork *kw, const char *serial, const char *cert_s
 			issuer_serial_hex(certs[k].x509, hex, sizeof hex);
 			holds = strcmp(hex, cert_serial) == 0;
 			struct keywork_result v;
-			cert_validity(certs[k].x509, &v);
-			if (holds)
+			kw_cert_validity(certs[k].x509, &v);
+			if (holds && not_after_utc)
 				*not_after_utc = v.not_after_utc;
 		}
 	token_certs_free(certs, n);

@@ -29,15 +29,19 @@ int keywork_triage(struct keywork *kw, int64_t now_utc, struct key_triage *out, 
 /* What the work tells as it goes: progress, each step's string key as it starts (shown
  * to the user); mark, each effect on a key or on the CA's records, before it is done and
  * after (the work journal, store/work.h): a mark that returns non-zero stops the work
- * before the effect (a failed outcome mark after it is only traced). Either may be NULL. */
+ * before the effect (a failed outcome mark after it is only traced); escrow, the escrow
+ * copy of an encryption key before the key gets it (non-zero stops the work). Any may be
+ * NULL. */
 struct keywork_hooks {
 	void (*progress)(void *ctx, const char *step_key);
 	int (*mark)(void *ctx, const struct work_mark *m);
+	int (*escrow)(void *ctx, const struct work_escrow *e);
 	void *ctx;
 };
 
 struct keywork_result {
 	char cert_serial[48]; /* of the certificate issued (or revoked), "" when none */
+	char enc_serial[48];  /* of the encryption certificate issued beside it, or "" */
 	int64_t not_before_utc, not_after_utc; /* its validity */
 	int queued; /* revocation (or a reissue's): filed for the central site */
 	/* (revocation with w->revoke_reason: REVOKE_HOLD suspends, a final reason revokes,
@@ -77,7 +81,7 @@ int keywork_revoke_serial(struct keywork *kw, const char *serial, enum revoke_re
                           int64_t now_utc, struct kerr *err);
 
 /* Whether the key of serial, wherever it is attached, holds the certificate cert_serial
- * (upper-case hex): 1 with that certificate's end in *not_after_utc, else 0. */
+ * (upper-case hex): 1 with that certificate's end in *not_after_utc (may be NULL), else 0. */
 int keywork_key_holds(struct keywork *kw, const char *serial, const char *cert_serial,
                       int64_t *not_after_utc);
 

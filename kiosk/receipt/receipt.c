@@ -262,6 +262,8 @@ static int lay_receipt(struct pen *p, const struct receipt_job *j, struct kerr *
 	rule(p);
 	if (d->cert_serial[0])
 		pair(p, S(p, "receipt.cert_serial"), d->cert_serial, 0);
+	if (d->enc_serial[0])
+		pair(p, S(p, "receipt.enc_serial"), d->enc_serial, 0);
 	if (d->subject_masked[0])
 		pair(p, S(p, "receipt.subject"), d->subject_masked, 0);
 	validity(p, d);

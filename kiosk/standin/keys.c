@@ -79,6 +79,7 @@ static void triage(struct keys *k)
 	}
 	t->pin = p->pin;
 	t->has_seal = p->has_seal;
+	t->has_enc = t->has_cert; /* the stand-in's keys hold the pair */
 	t->check_pass = p->check_fail == NULL;
 	snprintf(t->check_reason, sizeof t->check_reason, "%s", p->check_fail ? p->check_fail : "");
 	fprintf(k->host.trace, "[stand-in keys] triage of %s: %s\n", t->serial, p->name);

@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 
 #define STORE_KIND_MAX         32
-#define JOURNAL_SENT_MAX       2048  /* a journal body sent whole to the central site */
+#define JOURNAL_SENT_MAX       4096  /* a journal body sent whole (an escrow copy fits) */
 #define STORE_JOURNAL_BODY_MAX 65536 /* a caller's journal body */
 #define JOURNAL_EVENT_MAX      (JOURNAL_SENT_MAX + 512)
 _Static_assert(JOURNAL_EVENT_MAX <= OUTBOX_BODY_MAX, "a journal event is read back whole");

@@ -12,7 +12,7 @@
 
 #include "store/store.h"
 
-#define OUTBOX_BODY_MAX 3072 /* the store writes bodies up to this size */
+#define OUTBOX_BODY_MAX 4608 /* the store writes bodies up to this size */
 
 /* One outbox row. */
 struct outbox_event {

@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "store/store_internal.h"
 
 static const char *const step_names[WORK_STEP_COUNT] = {
-    [WORK_ISSUE] = "issue",     [WORK_WRITE_CERT] = "write_cert", [WORK_REMOVE_OLD] = "remove_old",
-    [WORK_SET_PIN] = "set_pin", [WORK_REVOKE] = "revoke",         [WORK_HAND_OUT] = "hand_out"};
+    [WORK_ISSUE] = "issue",           [WORK_WRITE_CERT] = "write_cert",
+    [WORK_REMOVE_OLD] = "remove_old", [WORK_SET_PIN] = "set_pin",
+    [WORK_REVOKE] = "revoke",         [WORK_HAND_OUT] = "hand_out",
+    [WORK_ISSUE_ENC] = "issue_enc",   [WORK_WRITE_ENC] = "write_enc"};
 
 const char *work_step_name(enum work_step step)
 {
@@ -32,6 +35,20 @@ int work_mark(struct store *s, int64_t order_id, const struct work_mark *m, int6
 	         m->cert_serial, m->old_serial, (long long)m->not_before_utc,
 	         (long long)m->not_after_utc);
 	return store_journal_append(s, "work", order_id, body, now_utc, err);
+}
+
+int work_escrow(struct store *s, int64_t order_id, const struct work_escrow *e, int64_t now_utc,
+                struct kerr *err)
+{
+	char body[160 + 4 * (WORK_ESCROW_MAX + 2) / 3];
+	if (!store_text_ok(e->key_serial, 39) || !store_text_ok(e->cert_serial, 47) ||
+	    e->len == 0 || e->len > WORK_ESCROW_MAX)
+		return kerr_set(err, KR_INVALID, "work journal: not an escrow copy");
+	int n = snprintf(body, sizeof body, "{\"key\":\"%s\",\"cert\":\"%s\",\"envelope\":\"",
+	                 e->key_serial, e->cert_serial);
+	n += EVP_EncodeBlock((unsigned char *)body + n, e->der, (int)e->len);
+	snprintf(body + n, sizeof body - (size_t)n, "\"}");
+	return store_journal_append(s, "escrow", order_id, body, now_utc, err);
 }
 
 static void text_of(const cJSON *j, const char *name, char *out, size_t size)

@@ -45,7 +45,9 @@ static void key_info(struct builder *b)
 		}
 		static const char *const pin[] = {"ui.pin_ok", "ui.pin_count_low", "ui.pin_final",
 		                                  "ui.pin_locked"};
-		snprintf(line, sizeof line, "%s  ·  %s  ·  %s", screen_tx(b, pin[v->key_pin & 3]),
+		snprintf(line, sizeof line, "%s  ·  %s  ·  %s  ·  %s",
+		         screen_tx(b, pin[v->key_pin & 3]),
+		         screen_tx(b, v->key_has_enc ? "ui.has_enc" : "ui.no_enc"),
 		         screen_tx(b, v->key_has_seal ? "ui.has_seal" : "ui.no_seal"),
 		         screen_tx(b, v->check_pass ? "ui.check_pass" : "ui.check_fail"));
 		screen_info(b, FONT_BODY, ROLE_SCREEN, 0, line);

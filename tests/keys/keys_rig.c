@@ -1,6 +1,8 @@
 /* keys_rig.c — the SoftHSM rig for the keys tests (see keys_rig.h). */
 #include "keys_rig.h"
 
+#include <openssl/x509v3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,7 @@ void keys_rig_conf(const char *dir, struct conf_keys *c)
 	snprintf(c->issuer_key_id, sizeof c->issuer_key_id, "ca01");
 	snprintf(c->issuer_cert, sizeof c->issuer_cert, "%s/rig/ca/issuing.pem", dir);
 	snprintf(c->jsca_cert, sizeof c->jsca_cert, "%s/rig/ca/jsca.pem", dir);
+	snprintf(c->kmc_cert, sizeof c->kmc_cert, "%s/rig/ca/kmc.pem", dir);
 	snprintf(c->key_type, sizeof c->key_type, "ec-p256");
 	snprintf(c->crl_url, sizeof c->crl_url, "http://crl.example.invalid/issuing.crl");
 	snprintf(c->aia_url, sizeof c->aia_url, "http://ca.example.invalid/issuing.crt");
@@ -123,6 +126,12 @@ int keys_rig_in_child(int (*fn)(const char *module), const char *module)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int keys_rig_signing(const X509 *x)
+{
+	uint32_t ku = X509_get_key_usage((X509 *)x);
+	return ku == UINT32_MAX || (ku & KU_DIGITAL_SIGNATURE);
+}
+
 static int usable_certs_here(const char *module)
 {
 	struct token_ctx *t;
@@ -134,7 +143,7 @@ static int usable_certs_here(const char *module)
 	int i = token_find(t, "reader:port", 0);
 	if (i >= 0 && token_certs(t, i, &c, &n, &err) == KR_OK) {
 		for (int k = 0; k < n; k++)
-			good += c[k].x509 != NULL && c[k].id_len > 0;
+			good += c[k].x509 != NULL && c[k].id_len > 0 && keys_rig_signing(c[k].x509);
 		token_certs_free(c, n);
 	}
 	token_close(t);

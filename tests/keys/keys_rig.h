@@ -3,6 +3,7 @@
 #ifndef KIOSK_TEST_KEYS_RIG_H
 #define KIOSK_TEST_KEYS_RIG_H
 
+#include <openssl/x509.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,8 +23,11 @@ int keys_rig_insert(const char *dir, const char *profile);
 /* Runs fn(module) in a child process — a token context of its own, as another program
  * would see the keys — and returns its result (0..255), or -1 when the child died. */
 int keys_rig_in_child(int (*fn)(const char *module), const char *module);
-/* In a child: the port key's certificate objects that parse and have an ID, counted. */
+/* In a child: the port key's signing certificate objects that parse and have an ID,
+ * counted (the encryption certificate of a pair is not one). */
 int keys_rig_usable_certs(const char *module);
+/* Whether x is a signing certificate: its keyUsage has digitalSignature, or it has none. */
+int keys_rig_signing(const X509 *x);
 /* Restores the secure module's token.object when a killed process left it damaged
  * (see tests/rigs/softhsm.sh). Returns 1 when it did, 0 when intact, -1 on error. */
 int keys_rig_heal_sm(const char *dir);

@@ -70,9 +70,9 @@ static int issue_all(const struct conf_keys *c, const char *dir, struct issued *
 		X509 *x = NULL;
 		int64_t from = k == OLD ? NOW - 400 * DAY_S : NOW - DAY_S;
 		int64_t to = k == OLD ? NOW - 10 * DAY_S : NOW + 365 * DAY_S;
-		rc = key && name
-		         ? issuer_local_issue(&L, ca_key, key, name, from, to, ids[k], &x, &err)
-		         : KR_NOMEM;
+		rc = key && name ? issuer_local_issue(&L, ca_key, key, PKI_SIGN, name, from, to,
+		                                      ids[k], &x, &err)
+		                 : KR_NOMEM;
 		CHECK_INT(rc, KR_OK);
 		if (rc == KR_OK) {
 			issuer_serial_hex(x, out[k].serial, sizeof out[k].serial);

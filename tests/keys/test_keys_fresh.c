@@ -29,10 +29,10 @@ static void step(void *ctx, const char *name)
 	if (++steps == kill_at)
 		raise(SIGKILL);
 }
-static const struct keywork_hooks hooks = {step, NULL, NULL};
+static const struct keywork_hooks hooks = {.progress = step};
 
-/* The port key's certificates whose own private key (same ID) signs and verifies with
- * them, counted (run in a child: keys_rig_in_child). 255 on failure. */
+/* The port key's signing certificates whose own private key (same ID) signs and verifies
+ * with them, counted (run in a child: keys_rig_in_child). 255 on failure. */
 static int working_pairs_here(const char *module)
 {
 	struct token_ctx *t;
@@ -46,7 +46,7 @@ static int working_pairs_here(const char *module)
 	    token_certs(t, i, &c, &n, &e) != KR_OK)
 		return 255;
 	for (int k = 0; k < n; k++) {
-		EVP_PKEY *p = c[k].x509 && c[k].id_len
+		EVP_PKEY *p = c[k].x509 && c[k].id_len && keys_rig_signing(c[k].x509)
 		                  ? token_private_key(t, i, c[k].id, c[k].id_len, &e)
 		                  : NULL;
 		good += p && pki_sign_verify(p, c[k].x509);
@@ -86,7 +86,8 @@ static struct work_spec renewal(const struct key_triage *k, const char *pin)
 	return w;
 }
 
-/* The port key's certificate that runs longest (caller frees). */
+/* The port key's signing certificate that runs longest (caller frees): not the
+ * encryption certificate of its pair. */
 static X509 *port_cert(const char *module)
 {
 	struct token_ctx *t;
@@ -99,7 +100,7 @@ static X509 *port_cert(const char *module)
 	int i = token_find(t, "reader:port", 0);
 	if (i >= 0 && token_certs(t, i, &c, &n, &e) == KR_OK) {
 		for (int k = 0; k < n; k++)
-			if (c[k].x509 && c[k].id_len &&
+			if (c[k].x509 && c[k].id_len && keys_rig_signing(c[k].x509) &&
 			    (!x || ASN1_TIME_compare(X509_get0_notAfter(c[k].x509),
 			                             X509_get0_notAfter(x)) > 0)) {
 				X509_free(x);

@@ -26,7 +26,7 @@ static void count_step(void *ctx, const char *step)
 	(void)step;
 	steps++;
 }
-static const struct keywork_hooks hooks = {count_step, NULL, NULL};
+static const struct keywork_hooks hooks = {.progress = count_step};
 
 static struct key_triage insert(struct keywork *kw, const char *dir, const char *profile)
 {

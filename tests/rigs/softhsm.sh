@@ -70,6 +70,17 @@ basicConstraints = CA:false
 keyUsage = critical, digitalSignature, nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+# the encryption certificate of a key's pair (kiosk/pki/cert.h)
+[v3_enc_rsa]
+basicConstraints = CA:false
+keyUsage = critical, keyEncipherment, dataEncipherment
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[v3_enc_ec]
+basicConstraints = CA:false
+keyUsage = critical, keyAgreement
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 # a hall staff member's key: the staff role (PKI_STAFF_ROLE_OID in kiosk/pki/cert.h)
 [v3_staff]
 basicConstraints = CA:false
@@ -100,6 +111,11 @@ selfsigned jsca "/C=CN/O=Jiangsu CA/CN=Jiangsu CA Test CA"
 selfsigned other "/C=US/O=Elsewhere/CN=Other Test CA"
 : >index.txt && echo 1000 >serial
 sign root issuing.csr issuing.pem "$(at -689)" "$(at 2963)" v3_ca
+# the central KMC's escrow key (the site's: the kiosk has only its certificate, [keys]
+# kmc_cert, and wraps every encryption key's escrow copy for it)
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out kmc.key 2>/dev/null
+openssl req -new -x509 -utf8 -key kmc.key -subj "/C=CN/O=Guoxin CA Test/CN=Guoxin Test KMC" \
+	-days 7300 -out kmc.pem
 
 hmac_pin() { # the derived SO PIN of a serial: 16 hex digits of HMAC-SHA256(secret, serial)
 	printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(xxd -p -c 64 "$W/ca/sopin.secret")" |
@@ -130,7 +146,8 @@ done
 
 # userkey PROFILE CA SUBJECT FROM TO [rsa|ec [EXT]] : a user key holding a certificate
 # from CA valid from day FROM to day TO of the rig (at), with the extensions of ca.cnf
-# section EXT (v3_user)
+# section EXT (v3_user); one of our CA with v3_user holds the pair: an encryption
+# certificate beside it, its key under ID 02 (made here, as if the KMC had delivered it)
 userkey() {
 	local name=$1 ca=$2 subj=$3 start=$4 end=$5 alg=${6:-ec} ext=${7:-v3_user}
 	local serial
@@ -159,6 +176,21 @@ userkey() {
 	softhsm2-util --import "$name.key" --token "$name" --label "$name" --id 01 --pin "$USER_PIN" >/dev/null
 	pkcs11-tool --module "$M" --token-label "$name" --login --pin "$USER_PIN" --write-object "$name.der" \
 		--type cert --id 01 --label "$name" >/dev/null 2>&1
+	[ "$ca" = issuing ] && [ "$ext" = v3_user ] || return 0
+	if [ "$alg" = rsa ]; then
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$name-enc.key" 2>/dev/null
+	else
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$name-enc.key" 2>/dev/null
+	fi
+	openssl req -new -utf8 -key "$name-enc.key" -subj "$subj" -out "$name-enc.csr"
+	sign issuing "$name-enc.csr" "$name-enc.pem" "$(at "$start")" "$(at "$end")" "v3_enc_$alg"
+	openssl x509 -in "$name-enc.pem" -outform DER -out "$name-enc.der"
+	printf 'V %s %s %s\n' "$(openssl x509 -in "$name-enc.pem" -noout -serial | cut -d= -f2)" \
+		"$((DAY + end * 86400))" "${subj##*serialNumber=}" >>"$W/ledger.rig"
+	softhsm2-util --import "$name-enc.key" --token "$name" --label "$name enc" --id 02 \
+		--pin "$USER_PIN" >/dev/null
+	pkcs11-tool --module "$M" --token-label "$name" --login --pin "$USER_PIN" \
+		--write-object "$name-enc.der" --type cert --id 02 --label "$name enc" >/dev/null 2>&1
 }
 seal() { # PROFILE: a seal object (a data object labelled "seal")
 	printf 'SEAL-IMAGE-PNG' >seal.bin

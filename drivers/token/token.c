@@ -596,6 +596,8 @@ int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsi
 	    {CKA_SENSITIVE, &yes, sizeof yes},
 	    {CKA_EXTRACTABLE, &no, sizeof no},
 	    {CKA_SIGN, &yes, sizeof yes},
+	    /* it opens envelopes (envelope.h): RSA-OAEP unwraps, ECDH derives */
+	    {type == TOKEN_EC_P256 ? CKA_DERIVE : CKA_UNWRAP, &yes, sizeof yes},
 	    {CKA_ID, (void *)id, id_len},
 	    {CKA_LABEL, (void *)label, strlen(label)},
 	};

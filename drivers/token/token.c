@@ -139,9 +139,20 @@ static const struct {
     {CKR_GENERAL_ERROR, "CKR_GENERAL_ERROR"},
     {CKR_FUNCTION_FAILED, "CKR_FUNCTION_FAILED"},
     {CKR_ARGUMENTS_BAD, "CKR_ARGUMENTS_BAD"},
+    {CKR_ATTRIBUTE_SENSITIVE, "CKR_ATTRIBUTE_SENSITIVE"},
+    {CKR_ATTRIBUTE_TYPE_INVALID, "CKR_ATTRIBUTE_TYPE_INVALID"},
+    {CKR_ATTRIBUTE_VALUE_INVALID, "CKR_ATTRIBUTE_VALUE_INVALID"},
+    {CKR_ENCRYPTED_DATA_INVALID, "CKR_ENCRYPTED_DATA_INVALID"},
+    {CKR_ENCRYPTED_DATA_LEN_RANGE, "CKR_ENCRYPTED_DATA_LEN_RANGE"},
     {CKR_DEVICE_ERROR, "CKR_DEVICE_ERROR"},
     {CKR_DEVICE_REMOVED, "CKR_DEVICE_REMOVED"},
     {CKR_KEY_HANDLE_INVALID, "CKR_KEY_HANDLE_INVALID"},
+    {CKR_KEY_SIZE_RANGE, "CKR_KEY_SIZE_RANGE"},
+    {CKR_KEY_TYPE_INCONSISTENT, "CKR_KEY_TYPE_INCONSISTENT"},
+    {CKR_KEY_FUNCTION_NOT_PERMITTED, "CKR_KEY_FUNCTION_NOT_PERMITTED"},
+    {CKR_KEY_NOT_WRAPPABLE, "CKR_KEY_NOT_WRAPPABLE"},
+    {CKR_KEY_UNEXTRACTABLE, "CKR_KEY_UNEXTRACTABLE"},
+    {CKR_MECHANISM_PARAM_INVALID, "CKR_MECHANISM_PARAM_INVALID"},
     {CKR_OBJECT_HANDLE_INVALID, "CKR_OBJECT_HANDLE_INVALID"},
     {CKR_PIN_INCORRECT, "CKR_PIN_INCORRECT"},
     {CKR_PIN_INVALID, "CKR_PIN_INVALID"},
@@ -154,9 +165,13 @@ static const struct {
     {CKR_TEMPLATE_INCONSISTENT, "CKR_TEMPLATE_INCONSISTENT"},
     {CKR_TOKEN_NOT_PRESENT, "CKR_TOKEN_NOT_PRESENT"},
     {CKR_TOKEN_WRITE_PROTECTED, "CKR_TOKEN_WRITE_PROTECTED"},
+    {CKR_UNWRAPPING_KEY_HANDLE_INVALID, "CKR_UNWRAPPING_KEY_HANDLE_INVALID"},
     {CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN"},
     {CKR_USER_ALREADY_LOGGED_IN, "CKR_USER_ALREADY_LOGGED_IN"},
     {CKR_USER_PIN_NOT_INITIALIZED, "CKR_USER_PIN_NOT_INITIALIZED"},
+    {CKR_WRAPPED_KEY_INVALID, "CKR_WRAPPED_KEY_INVALID"},
+    {CKR_WRAPPED_KEY_LEN_RANGE, "CKR_WRAPPED_KEY_LEN_RANGE"},
+    {CKR_WRAPPING_KEY_HANDLE_INVALID, "CKR_WRAPPING_KEY_HANDLE_INVALID"},
     {CKR_MECHANISM_INVALID, "CKR_MECHANISM_INVALID"},
     {CKR_DEVICE_MEMORY, "CKR_DEVICE_MEMORY"},
     {CKR_SESSION_CLOSED, "CKR_SESSION_CLOSED"},
@@ -172,8 +187,7 @@ const char *token_rv_name(unsigned long rv)
 	return "CKR_?";
 }
 
-/* Records a failure of what with rv. KR_CONFLICT for PIN refusals, else KR_IO. */
-static int fail_rv(struct token_ctx *t, struct kerr *err, const char *what, unsigned long rv)
+int token_fail_rv(struct token_ctx *t, struct kerr *err, const char *what, unsigned long rv)
 {
 	const char *name = token_rv_name(rv);
 	t->last_rv = rv ? rv : CKR_GENERAL_ERROR;
@@ -186,7 +200,7 @@ static int fail_p11(struct token_ctx *t, struct kerr *err, const char *what)
 {
 	unsigned long e = ERR_peek_last_error(), rv = ERR_GET_REASON(e);
 	ERR_clear_error();
-	return fail_rv(t, err, what, rv ? rv : CKR_GENERAL_ERROR);
+	return token_fail_rv(t, err, what, rv ? rv : CKR_GENERAL_ERROR);
 }
 
 void token_trim_copy(char *out, size_t size, const char *in, size_t n)
@@ -205,7 +219,7 @@ static int bad_index(struct token_ctx *t, int i, struct kerr *err)
 {
 	if (i >= 0 && i < t->ntok)
 		return 0;
-	fail_rv(t, err, "token", CKR_TOKEN_NOT_PRESENT);
+	token_fail_rv(t, err, "token", CKR_TOKEN_NOT_PRESENT);
 	return 1;
 }
 
@@ -275,6 +289,11 @@ unsigned long token_last_rv(const struct token_ctx *t)
 	return t->last_rv;
 }
 
+CK_FUNCTION_LIST_PTR token_ctx_functions(const struct token_ctx *t)
+{
+	return t->raw;
+}
+
 int token_info(struct token_ctx *t, int i, struct token_info *out, struct kerr *err)
 {
 	CK_TOKEN_INFO ti;
@@ -283,7 +302,7 @@ int token_info(struct token_ctx *t, int i, struct token_info *out, struct kerr *
 	PKCS11_SLOT *s = t->tok[i];
 	CK_RV rv = t->raw->C_GetTokenInfo(PKCS11_get_slotid_from_slot(s), &ti);
 	if (rv != CKR_OK)
-		return fail_rv(t, err, "C_GetTokenInfo", rv);
+		return token_fail_rv(t, err, "C_GetTokenInfo", rv);
 	token_trim_copy(out->label, sizeof out->label, (const char *)ti.label, sizeof ti.label);
 	token_trim_copy(out->serial, sizeof out->serial, (const char *)ti.serialNumber,
 	                sizeof ti.serialNumber);
@@ -366,10 +385,10 @@ int token_init(struct token_ctx *t, int *i, const char *so_pin, const char *labe
 	if (rc != KR_OK)
 		return rc;
 	if (rv != CKR_OK)
-		return fail_rv(t, err, "C_InitToken", rv);
+		return token_fail_rv(t, err, "C_InitToken", rv);
 	snprintf(sel, sizeof sel, "serial:%s", ti.serial);
 	if ((*i = token_find(t, sel, 0)) < 0)
-		return fail_rv(t, err, "token after C_InitToken", CKR_TOKEN_NOT_PRESENT);
+		return token_fail_rv(t, err, "token after C_InitToken", CKR_TOKEN_NOT_PRESENT);
 	return KR_OK;
 }
 
@@ -445,9 +464,8 @@ int token_cert_store(struct token_ctx *t, int i, X509 *x509, const unsigned char
 	return KR_OK;
 }
 
-/* Finds objects by template on a session of token i into h (at most max). */
-static CK_RV find_objects(struct token_ctx *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
-                          CK_OBJECT_HANDLE *h, CK_ULONG max, CK_ULONG *found)
+CK_RV token_find_objects(struct token_ctx *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, CK_ULONG n,
+                         CK_OBJECT_HANDLE *h, CK_ULONG max, CK_ULONG *found)
 {
 	CK_RV rv = t->raw->C_FindObjectsInit(s, tmpl, n);
 	if (rv != CKR_OK)
@@ -457,15 +475,13 @@ static CK_RV find_objects(struct token_ctx *t, CK_SESSION_HANDLE s, CK_ATTRIBUTE
 	return rv;
 }
 
-/* A raw read-write session on token i (libp11 has no call for what needs one). A kiosk
- * result: KR_IO for a bad index or a session the module refuses. */
-static int session_open(struct token_ctx *t, int i, CK_SESSION_HANDLE *s, struct kerr *err)
+int token_session_open(struct token_ctx *t, int i, CK_SESSION_HANDLE *s, struct kerr *err)
 {
 	if (bad_index(t, i, err))
 		return KR_IO;
 	CK_RV rv = t->raw->C_OpenSession(PKCS11_get_slotid_from_slot(t->tok[i]),
 	                                 CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s);
-	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_OpenSession", rv);
+	return rv == CKR_OK ? KR_OK : token_fail_rv(t, err, "C_OpenSession", rv);
 }
 
 int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed, struct kerr *err)
@@ -479,7 +495,7 @@ int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed
 	int want_len = 0;
 	*removed = 0;
 	/* libp11 has no handle for this and its cache keeps removed objects: go raw */
-	int rc = session_open(t, i, &s, err);
+	int rc = token_session_open(t, i, &s, err);
 	if (rc != KR_OK)
 		return rc;
 	CK_RV rv = CKR_OK;
@@ -487,7 +503,7 @@ int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed
 		t->raw->C_CloseSession(s);
 		return kerr_set(err, KR_INVALID, "certificate does not encode");
 	}
-	rv = find_objects(t, s, tmpl, 1, h, 128, &n);
+	rv = token_find_objects(t, s, tmpl, 1, h, 128, &n);
 	for (CK_ULONG k = 0; rv == CKR_OK && k < n; k++) {
 		CK_ATTRIBUTE a = {CKA_VALUE, NULL, 0};
 		unsigned char *v = NULL;
@@ -518,7 +534,7 @@ int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed
 	OPENSSL_free(want);
 	ERR_clear_error();
 	t->raw->C_CloseSession(s);
-	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_DestroyObject (certificate)", rv);
+	return rv == CKR_OK ? KR_OK : token_fail_rv(t, err, "C_DestroyObject (certificate)", rv);
 }
 
 int token_key_remove(struct token_ctx *t, int i, const unsigned char *id, size_t id_len,
@@ -531,28 +547,29 @@ int token_key_remove(struct token_ctx *t, int i, const unsigned char *id, size_t
 	*removed = 0;
 	if (!id || !id_len)
 		return kerr_set(err, KR_INVALID, "no key ID");
-	int rc = session_open(t, i, &s, err);
+	int rc = token_session_open(t, i, &s, err);
 	if (rc != KR_OK)
 		return rc;
 	CK_RV rv = CKR_OK;
 	for (size_t c = 0; rv == CKR_OK && c < sizeof classes / sizeof classes[0]; c++) {
 		CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &classes[c], sizeof classes[c]},
 		                       {CKA_ID, (void *)id, id_len}};
-		rv = find_objects(t, s, tmpl, 2, h, 16, &n);
+		rv = token_find_objects(t, s, tmpl, 2, h, 16, &n);
 		for (CK_ULONG k = 0; rv == CKR_OK && k < n; k++)
 			if ((rv = t->raw->C_DestroyObject(s, h[k])) == CKR_OK)
 				(*removed)++;
 	}
 	t->raw->C_CloseSession(s);
-	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_DestroyObject (key)", rv);
+	return rv == CKR_OK ? KR_OK : token_fail_rv(t, err, "C_DestroyObject (key)", rv);
 }
+
+const unsigned char token_ec_p256[10] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+                                         0xce, 0x3d, 0x03, 0x01, 0x07};
+const unsigned char token_rsa_f4[3] = {0x01, 0x00, 0x01};
 
 int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsigned char *id,
                  size_t id_len, const char *label, struct kerr *err)
 {
-	static const unsigned char p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
-	                                     0xce, 0x3d, 0x03, 0x01, 0x07};
-	static const unsigned char f4[] = {0x01, 0x00, 0x01};
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG bits = 2048;
 	CK_SESSION_HANDLE s;
@@ -565,11 +582,13 @@ int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsi
 	    {CKA_VERIFY, &yes, sizeof yes},
 	    {CKA_ID, (void *)id, id_len},
 	    {CKA_LABEL, (void *)label, strlen(label)},
-	    {CKA_EC_PARAMS, (void *)p256, sizeof p256}, /* EC; the RSA pair replaces these two */
+	    /* EC; the RSA pair replaces these two */
+	    {CKA_EC_PARAMS, (void *)token_ec_p256, sizeof token_ec_p256},
 	    {CKA_MODULUS_BITS, &bits, sizeof bits},
 	};
 	if (type == TOKEN_RSA2048) {
-		pt[5] = (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, (void *)f4, sizeof f4};
+		pt[5] =
+		    (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, (void *)token_rsa_f4, sizeof token_rsa_f4};
 	}
 	CK_ATTRIBUTE st[] = {
 	    {CKA_TOKEN, &yes, sizeof yes},
@@ -577,16 +596,18 @@ int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsi
 	    {CKA_SENSITIVE, &yes, sizeof yes},
 	    {CKA_EXTRACTABLE, &no, sizeof no},
 	    {CKA_SIGN, &yes, sizeof yes},
+	    /* it opens envelopes (envelope.h): RSA-OAEP unwraps, ECDH derives */
+	    {type == TOKEN_EC_P256 ? CKA_DERIVE : CKA_UNWRAP, &yes, sizeof yes},
 	    {CKA_ID, (void *)id, id_len},
 	    {CKA_LABEL, (void *)label, strlen(label)},
 	};
-	int rc = session_open(t, i, &s, err);
+	int rc = token_session_open(t, i, &s, err);
 	if (rc != KR_OK)
 		return rc;
 	CK_RV rv = t->raw->C_GenerateKeyPair(s, &mech, pt, type == TOKEN_RSA2048 ? 7 : 6, st,
 	                                     sizeof st / sizeof st[0], &pub, &priv);
 	t->raw->C_CloseSession(s);
-	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_GenerateKeyPair", rv);
+	return rv == CKR_OK ? KR_OK : token_fail_rv(t, err, "C_GenerateKeyPair", rv);
 }
 
 EVP_PKEY *token_private_key(struct token_ctx *t, int i, const unsigned char *id, size_t id_len,
@@ -607,7 +628,7 @@ EVP_PKEY *token_private_key(struct token_ctx *t, int i, const unsigned char *id,
 				fail_p11(t, err, "PKCS11_get_private_key");
 			return pk;
 		}
-	fail_rv(t, err, "private key", CKR_KEY_HANDLE_INVALID);
+	token_fail_rv(t, err, "private key", CKR_KEY_HANDLE_INVALID);
 	return NULL;
 }
 
@@ -621,10 +642,10 @@ int token_hmac_sha256(struct token_ctx *t, int i, const char *key_label, const v
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE h;
 	CK_ULONG n = 0, outlen = 32;
-	int rc = session_open(t, i, &s, err);
+	int rc = token_session_open(t, i, &s, err);
 	if (rc != KR_OK)
 		return rc;
-	CK_RV rv = find_objects(t, s, tmpl, 2, &h, 1, &n);
+	CK_RV rv = token_find_objects(t, s, tmpl, 2, &h, 1, &n);
 	if (rv == CKR_OK && n == 0)
 		rv = CKR_KEY_HANDLE_INVALID;
 	if (rv == CKR_OK)
@@ -634,7 +655,7 @@ int token_hmac_sha256(struct token_ctx *t, int i, const char *key_label, const v
 	t->raw->C_CloseSession(s);
 	if (rv == CKR_OK && outlen != 32)
 		rv = CKR_FUNCTION_FAILED;
-	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_Sign (HMAC)", rv);
+	return rv == CKR_OK ? KR_OK : token_fail_rv(t, err, "C_Sign (HMAC)", rv);
 }
 
 int token_data_exists(struct token_ctx *t, int i, const char *label, int *exists, struct kerr *err)
@@ -646,13 +667,13 @@ int token_data_exists(struct token_ctx *t, int i, const char *label, int *exists
 	CK_OBJECT_HANDLE h;
 	CK_ULONG n = 0;
 	*exists = 0;
-	int rc = session_open(t, i, &s, err);
+	int rc = token_session_open(t, i, &s, err);
 	if (rc != KR_OK)
 		return rc;
-	CK_RV rv = find_objects(t, s, tmpl, 2, &h, 1, &n);
+	CK_RV rv = token_find_objects(t, s, tmpl, 2, &h, 1, &n);
 	t->raw->C_CloseSession(s);
 	*exists = rv == CKR_OK && n > 0;
-	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_FindObjects (data)", rv);
+	return rv == CKR_OK ? KR_OK : token_fail_rv(t, err, "C_FindObjects (data)", rv);
 }
 
 int token_data_store(struct token_ctx *t, int i, const char *label, const char *application,
@@ -670,10 +691,10 @@ int token_data_store(struct token_ctx *t, int i, const char *label, const char *
 	};
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE h;
-	int rc = session_open(t, i, &s, err);
+	int rc = token_session_open(t, i, &s, err);
 	if (rc != KR_OK)
 		return rc;
 	CK_RV rv = t->raw->C_CreateObject(s, tmpl, sizeof tmpl / sizeof tmpl[0], &h);
 	t->raw->C_CloseSession(s);
-	return rv == CKR_OK ? KR_OK : fail_rv(t, err, "C_CreateObject (data)", rv);
+	return rv == CKR_OK ? KR_OK : token_fail_rv(t, err, "C_CreateObject (data)", rv);
 }

@@ -4,11 +4,12 @@
  * libp11 0.4.12 does the work; the module's raw function list (found with
  * dlopen(RTLD_NOLOAD) + C_GetFunctionList, never initialised twice) is used only where
  * libp11 lacks something: live PIN flags, key-pair generation (EC is missing and RSA is
- * deprecated and returns no handle), HMAC with a secret key, data objects. Tokens are
- * addressed by index into the last enumeration; token_refresh() re-enumerates (libp11's
- * update is broken) and invalidates every index, key and login. Every PKCS#11 failure
- * is an ordinary result: KR_IO (KR_CONFLICT for a locked or wrong PIN) with the
- * function, the CK_RV's name and its hex value in err; token_last_rv() gives the CK_RV.
+ * deprecated and returns no handle), HMAC with a secret key, data objects, wrapping and
+ * unwrapping (encryption keys in envelopes, envelope.h). Tokens are addressed by index
+ * into the last enumeration; token_refresh() re-enumerates (libp11's update is broken)
+ * and invalidates every index, key and login. Every PKCS#11 failure is an ordinary
+ * result: KR_IO (KR_CONFLICT for a locked or wrong PIN) with the function, the CK_RV's
+ * name and its hex value in err; token_last_rv() gives the CK_RV.
  * Not thread-safe: one thread owns a context. Contexts on one module share it: it is
  * initialised once and finalised when the last context (or identity key, identity.h) is
  * closed; slot release, login and logout run under the driver's module lock, so the
@@ -88,7 +89,8 @@ int token_cert_remove(struct token_ctx *t, int i, const X509 *x509, int *removed
 int token_key_remove(struct token_ctx *t, int i, const unsigned char *id, size_t id_len,
                      int *removed, struct kerr *err);
 
-/* User logged in: generates a key pair on the token under id. */
+/* User logged in: generates a key pair on the token under id. The private key signs and
+ * opens envelopes (envelope.h: RSA with CKA_UNWRAP, EC with CKA_DERIVE); never extractable. */
 int token_keygen(struct token_ctx *t, int i, enum token_keytype type, const unsigned char *id,
                  size_t id_len, const char *label, struct kerr *err);
 /* The private key with id (needs a login). Caller frees; it signs on the token and

@@ -1,6 +1,7 @@
 # Keys and certificates (label keys): the PKCS#11 shim in front of SoftHSM2, the rig
-# helper, and tests of the token driver and key work on a fresh rig. Scenarios through
-# the kiosk binary are in tests/scenarios (tests/integration/scenarios.cmake).
+# helper, and tests of the token driver (test_envelope: encryption keys delivered in
+# envelopes) and key work on a fresh rig. Scenarios through the kiosk binary are in
+# tests/scenarios (tests/integration/scenarios.cmake).
 
 add_library(p11shim SHARED ${CMAKE_SOURCE_DIR}/tests/rigs/p11shim/p11shim.c)
 target_include_directories(p11shim PRIVATE ${DEPS_INCLUDE_DIRS})
@@ -12,7 +13,8 @@ target_link_libraries(p11rig PRIVATE ${CMAKE_DL_LIBS})
 
 set(KEYS_ENV "KEYS_SHIM=$<TARGET_FILE:p11shim>;KEYS_P11RIG=$<TARGET_FILE:p11rig>;KEYS_RIG_SH=${CMAKE_SOURCE_DIR}/tests/rigs/softhsm.sh;KIOSK_SOURCE_DIR=${CMAKE_SOURCE_DIR};KIOSK_BINARY=$<TARGET_FILE:kiosk>")
 
-file(GLOB KEYS_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_keys_*.c)
+file(GLOB KEYS_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_keys_*.c
+     ${CMAKE_CURRENT_LIST_DIR}/test_envelope.c)
 list(FILTER KEYS_TESTS EXCLUDE REGEX "test_keys_cmp\\.c$") # below: in a network namespace
 foreach(src ${KEYS_TESTS})
   get_filename_component(t ${src} NAME_WE)

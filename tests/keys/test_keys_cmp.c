@@ -120,18 +120,23 @@ static void direct(const struct conf_keys *c, X509 *rsp, X509 *ca)
 		return;
 	}
 	CHECK_INT(token_certs(t, i, &certs, &n, &err), KR_OK);
-	CHECK(n == 1 && certs[0].x509);
-	if (n < 1 || !certs[0].x509) {
+	/* the signing certificate of the rig key's pair */
+	int b = -1;
+	for (int k = 0; k < n; k++)
+		if (certs[k].x509 && keys_rig_signing(certs[k].x509))
+			b = b < 0 ? k : n;
+	CHECK(b >= 0 && b < n);
+	if (b < 0 || b >= n) {
 		token_certs_free(certs, n);
 		token_close(t);
 		return;
 	}
 	CHECK_INT(token_login(t, i, 0, USER_PIN, &err), KR_OK);
-	EVP_PKEY *priv = token_private_key(t, i, certs[0].id, certs[0].id_len, &err);
+	EVP_PKEY *priv = token_private_key(t, i, certs[b].id, certs[b].id_len, &err);
 	CHECK(priv != NULL);
 
 	/* IR: proof of possession signed on the token */
-	int rc = issuer_cmp_enrol(&c->cmp, priv, X509_get_subject_name(certs[0].x509), 365, UNIT_ID,
+	int rc = issuer_cmp_enrol(&c->cmp, priv, X509_get_subject_name(certs[b].x509), 365, UNIT_ID,
 	                          &got, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "IR: %s\n", err.msg);
@@ -141,9 +146,9 @@ static void direct(const struct conf_keys *c, X509 *rsp, X509 *ca)
 	CHECK(got && priv && pki_sign_verify(priv, got));
 	/* stored in place of the rig's certificate: the mock takes a KUR only for its own */
 	int removed = 0;
-	CHECK(got && token_cert_store(t, i, got, certs[0].id, certs[0].id_len, certs[0].label,
+	CHECK(got && token_cert_store(t, i, got, certs[b].id, certs[b].id_len, certs[b].label,
 	                              &err) == KR_OK);
-	CHECK_INT(token_cert_remove(t, i, certs[0].x509, &removed, &err), KR_OK);
+	CHECK_INT(token_cert_remove(t, i, certs[b].x509, &removed, &err), KR_OK);
 	CHECK_INT(removed, 1);
 	X509 *issued = got;
 	got = NULL;
@@ -159,7 +164,7 @@ static void direct(const struct conf_keys *c, X509 *rsp, X509 *ca)
 
 	/* a bad subject id never reaches the CA or the certs folder */
 	got = NULL;
-	CHECK_INT(issuer_cmp_enrol(&c->cmp, priv, X509_get_subject_name(certs[0].x509), 365, "../x",
+	CHECK_INT(issuer_cmp_enrol(&c->cmp, priv, X509_get_subject_name(certs[b].x509), 365, "../x",
 	                           &got, &err),
 	          KR_INVALID);
 	EVP_PKEY_free(priv);

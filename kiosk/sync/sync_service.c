@@ -508,7 +508,8 @@ static const struct worker_spec worker_spec = {.name = "central", .idle = sync_r
 
 static void submit(void *self, const struct flow_request *req)
 {
-	/* the flow asks nothing of sync yet: it reads the outbox the store fills */
+	/* the flow asks nothing of sync: sync sends what the store puts in the outbox and
+	 * tells the app (FEV_INBOX) when it pulled something */
 	(void)self, (void)req;
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/steer.h"
 #include "core/cntime.h"
 #include "store/agents.h"
 
@@ -101,9 +102,8 @@ void rig_settle(struct rig *r)
 
 int rig_steer(struct rig *r, enum conf_service slot, const char *verb, const char *args)
 {
-	struct service *s = app_service(r->app, slot);
 	struct kerr err = {{0}};
-	int rc = s->ops->control(s->self, verb, args, &err);
+	int rc = steer(r->app, slot, verb, args, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "rig: %s\n", err.msg);
 	rig_settle(r);

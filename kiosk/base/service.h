@@ -52,4 +52,8 @@ struct service {
 	void *self;
 };
 
+/* The end of a service's create: with rc KR_OK, *out serves self with ops; otherwise self
+ * (however far it got) is destroyed with ops->destroy and *out is left alone. Returns rc. */
+int service_created(int rc, const struct service_ops *ops, void *self, struct service *out);
+
 #endif

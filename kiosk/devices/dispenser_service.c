@@ -389,14 +389,10 @@ int dispenser_service_create(const struct service_host *host, struct service *ou
 		rc = store_open(host->conf->database, &s->store, err);
 	if (rc == KR_OK)
 		rc = worker_start(&worker_spec, s, &s->worker, err);
-	if (rc != KR_OK) {
-		destroy(s);
-		return rc;
+	if (rc == KR_OK) {
+		fprintf(host->trace, "[dispenser] KDP/1 on %s at %d baud\n", c->device, c->baud);
+		enqueue(s, JOB_SWEEP, 0, 0, 0, err);
+		enqueue(s, JOB_CHECK, 0, 0, 0, err);
 	}
-	fprintf(host->trace, "[dispenser] KDP/1 on %s at %d baud\n", c->device, c->baud);
-	enqueue(s, JOB_SWEEP, 0, 0, 0, err);
-	enqueue(s, JOB_CHECK, 0, 0, 0, err);
-	out->ops = &ops;
-	out->self = s;
-	return KR_OK;
+	return service_created(rc, &ops, s, out);
 }

@@ -299,11 +299,5 @@ int printer_cups_create(const struct service_host *host, struct service *out, st
 		                       c->printer.submit_timeout_s, &p->cups, err);
 	if (rc == KR_OK)
 		rc = worker_start(&worker_spec, p, &p->worker, err);
-	if (rc != KR_OK) {
-		destroy(p);
-		return rc;
-	}
-	out->ops = &ops;
-	out->self = p;
-	return KR_OK;
+	return service_created(rc, &ops, p, out);
 }

@@ -255,12 +255,8 @@ int sam_service_create(const struct service_host *host, struct service *out, str
 	int r = sam_reader_open(&rc, &s->reader, err);
 	if (r == KR_OK)
 		r = worker_start(&worker_spec, s, &s->worker, err);
-	if (r != KR_OK) {
-		destroy(s);
-		return r;
-	}
-	fprintf(host->trace, "[idreader] SAM module on %s at %d baud\n", c->device, c->baud);
-	out->ops = &ops;
-	out->self = s;
-	return KR_OK;
+	if (r == KR_OK)
+		fprintf(host->trace, "[idreader] SAM module on %s at %d baud\n", c->device,
+		        c->baud);
+	return service_created(r, &ops, s, out);
 }

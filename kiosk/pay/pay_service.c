@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -769,7 +768,7 @@ int pay_service_create(const struct service_host *host, struct service *out, str
 	pthread_mutex_init(&p->lock, NULL);
 	/* a first round soon after the start, for what recovery could not settle */
 	p->sweep_after = -1;
-	p->sweep_seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	p->sweep_seed = backoff_seed();
 	p->sweep_at_ms =
 	    mono_ms() + backoff_wait_ms(c->alipay.reconcile_min_ms, c->alipay.reconcile_max_ms,
 	                                &p->sweep_failures, &p->sweep_seed);
@@ -785,19 +784,11 @@ int pay_service_create(const struct service_host *host, struct service *out, str
 	    .terminal_id = c->kiosk_id,
 	};
 	int rc = alipay_create(&ac, &p->client, err);
-	if (rc == KR_CONFIG) {
-		struct kerr why = *err;
-		rc = kerr_set(err, KR_CONFIG, "%s: [alipay] %s", c->file, why.msg);
-	}
+	if (rc == KR_CONFIG)
+		kerr_prefix(err, rc, "%s: [alipay] ", c->file);
 	if (rc == KR_OK)
 		rc = store_open(c->database, &p->store, err);
 	if (rc == KR_OK)
 		rc = worker_start(&worker_spec, p, &p->worker, err);
-	if (rc != KR_OK) {
-		destroy(p);
-		return rc;
-	}
-	out->ops = &ops;
-	out->self = p;
-	return KR_OK;
+	return service_created(rc, &ops, p, out);
 }

@@ -36,8 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -620,7 +618,7 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 	s->crl_path = c->keys.crl_file;
 	fee_region_of(c->region.file, s->region, sizeof s->region);
 	s->batch = c->central.batch_max;
-	s->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	s->seed = backoff_seed();
 	pthread_mutex_init(&s->lock, NULL);
 	atomic_init(&s->stop, 0);
 	struct central_config cc = {
@@ -644,10 +642,8 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 		rc = kerr_set(err, KR_NOMEM, "out of memory");
 	if (rc == KR_OK)
 		rc = central_create(&cc, &s->client, err);
-	if (rc == KR_CONFIG) {
-		struct kerr why = *err;
-		rc = kerr_set(err, KR_CONFIG, "%s: [central] %s", c->file, why.msg);
-	}
+	if (rc == KR_CONFIG)
+		kerr_prefix(err, rc, "%s: [central] ", c->file);
 	if (rc == KR_OK)
 		rc = store_open(c->database, &s->store, err);
 	if (rc == KR_OK)
@@ -660,11 +656,5 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 		        c->central.url, (long long)n);
 		rc = worker_start(&worker_spec, s, &s->worker, err);
 	}
-	if (rc != KR_OK) {
-		destroy(s);
-		return rc;
-	}
-	out->ops = &ops;
-	out->self = s;
-	return KR_OK;
+	return service_created(rc, &ops, s, out);
 }

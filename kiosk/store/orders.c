@@ -110,13 +110,6 @@ static int order_record(struct store *s, int64_t id, const char *order_no, int f
 	return rc;
 }
 
-/* Copies a text column into buf, truncated to size, "" for NULL. */
-static void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(buf, size, "%s", t ? (const char *)t : "");
-}
-
 /* Fills out from a row of ORDER_COLUMNS. KR_CORRUPT when a code is out of range. */
 static int order_read(sqlite3_stmt *st, struct order_row *out, struct kerr *err)
 {
@@ -130,17 +123,17 @@ static int order_read(sqlite3_stmt *st, struct order_row *out, struct kerr *err)
 		return kerr_set(err, KR_CORRUPT,
 		                "order %lld: business, holder or state out of range",
 		                (long long)out->id);
-	column_copy(st, 1, out->order_no, sizeof out->order_no);
-	column_copy(st, 2, out->out_trade_no, sizeof out->out_trade_no);
+	store_column_text(st, 1, out->order_no, sizeof out->order_no);
+	store_column_text(st, 2, out->out_trade_no, sizeof out->out_trade_no);
 	out->biz = (enum business)biz;
 	out->holder = (enum holder)holder;
 	out->amount_fen = sqlite3_column_int64(st, 5);
 	out->state = (enum order_state)state;
 	out->created_utc = sqlite3_column_int64(st, 7);
 	out->updated_utc = sqlite3_column_int64(st, 8);
-	column_copy(st, 9, out->subject_masked, sizeof out->subject_masked);
-	column_copy(st, 10, out->key_serial, sizeof out->key_serial);
-	column_copy(st, 11, out->pickup_no, sizeof out->pickup_no);
+	store_column_text(st, 9, out->subject_masked, sizeof out->subject_masked);
+	store_column_text(st, 10, out->key_serial, sizeof out->key_serial);
+	store_column_text(st, 11, out->pickup_no, sizeof out->pickup_no);
 	return KR_OK;
 }
 
@@ -425,7 +418,7 @@ int store_order_move_cert(struct store *s, int64_t id, enum order_state to, cons
 	int64_t from = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	fen_t amount = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
 	if (rc == SQLITE_ROW)
-		column_copy(st, 2, order_no, sizeof order_no);
+		store_column_text(st, 2, order_no, sizeof order_no);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE) {
 		store_tx_rollback(s);

@@ -361,7 +361,7 @@ static int set_clock(struct runner *r, const char *args)
 	if (sscanf(args, "%d-%d-%d %d:%d", &y, &m, &d, &h, &mi) != 5 || m < 1 || m > 12 || d < 1 ||
 	    d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
 		return KR_INVALID;
-	r->utc_s = cntime_civil_days(y, m, d) * 86400 + h * 3600 + mi * 60 - CNTIME_OFFSET_S;
+	r->utc_s = cntime_utc(y, m, d, h * 3600 + mi * 60);
 	return KR_OK;
 }
 

@@ -57,7 +57,7 @@ void rig_start(struct rig *r, const char *config, const char *china_time)
 	snprintf(r->conf.database, sizeof r->conf.database, "%s/k.db", r->dir);
 	int y = 0, mo = 0, d = 0, h = 0, mi = 0;
 	sscanf(china_time, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi);
-	r->utc_s = cntime_civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 - CNTIME_OFFSET_S;
+	r->utc_s = cntime_utc(y, mo, d, h * 3600 + mi * 60);
 	r->mono_ms = 1000;
 	/* the rig's unit lists its agent (the rig's ID card), as pulled from the site just now */
 	struct store *st = NULL;

@@ -14,7 +14,7 @@
 #include "drivers/printer/cups_printer.h"
 #include "pay/pay_service.h"
 
-#define NOT_THE_SIMULATORS -1 /* a verb for the service itself */
+#define NOT_THE_SIMULATORS (-1) /* a verb for the service itself */
 #define SIM_TIMEOUT_MS     5000
 #define RIG_SCHEME         "capture:" /* the rig's capture backend */
 #define RIG_FLAG           "/PAPER-OUT"

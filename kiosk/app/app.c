@@ -768,3 +768,8 @@ struct service *app_service(struct app *app, enum conf_service slot)
 {
 	return (int)slot >= 0 && slot < SVC_COUNT ? &app->svc[slot] : NULL;
 }
+
+const struct conf *app_conf(const struct app *app)
+{
+	return app->conf;
+}

@@ -60,7 +60,9 @@ struct store *app_store(struct app *app);
  * also called when it changes. */
 struct staff_view;
 const struct staff_view *app_staff_view(const struct app *app);
-/* The service in a slot (for scripted control of stand-ins and simulators). */
+/* The service in a slot (for its own control verbs, and app/steer.h). */
 struct service *app_service(struct app *app, enum conf_service slot);
+/* The configuration the app runs on (borrowed from app_create). */
+const struct conf *app_conf(const struct app *app);
 
 #endif

@@ -10,9 +10,12 @@
  *   email zhang@example.com       an e-mail typed on the Latin keyboard
  *   wait 30                       let 30 seconds pass, ticking each second
  *   restart                       power cut: the kiosk starts again and recovers
- *   <slot> <verb> [args]          steer a simulated device or service, e.g.
+ *   <slot> <verb> [args]          steer the simulated device or peer behind a service,
+ *                                 or ask the service itself (app/steer.h), e.g.
  *                                 "keys insert unit-expiring", "idreader present ID NAME",
- *                                 "pay paid", "printer paper-out"; "$order" in args
+ *                                 "pay paid", "printer paper-out", "sync down" (the
+ *                                 simulators), "pay reconcile", "sync now",
+ *                                 "dispenser refill 1 20" (the services); "$order" in args
  *                                 stands for the number of the order shown last (the one
  *                                 "expect order" reads), so a scenario on the real clock
  *                                 names its order without knowing the date
@@ -41,6 +44,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/steer.h"
 #include "base/mono.h"
 #include "base/notify.h"
 #include "conf/strings.h"
@@ -357,7 +361,7 @@ static int set_clock(struct runner *r, const char *args)
 	if (sscanf(args, "%d-%d-%d %d:%d", &y, &m, &d, &h, &mi) != 5 || m < 1 || m > 12 || d < 1 ||
 	    d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
 		return KR_INVALID;
-	r->utc_s = cntime_civil_days(y, m, d) * 86400 + h * 3600 + mi * 60 - CNTIME_OFFSET_S;
+	r->utc_s = cntime_utc(y, m, d, h * 3600 + mi * 60);
 	return KR_OK;
 }
 
@@ -509,17 +513,14 @@ static int command(struct runner *r, char *line, struct kerr *err)
 			failed(r, "unknown command '%s'%s", cmd, "");
 			return KR_OK;
 		}
-		if (!svc->ops->control) {
-			failed(r, "%s cannot be steered by a script%s", cmd, "");
-			return KR_OK;
-		}
 		char verb[32] = "", expanded[512];
 		sscanf(args, "%31s", verb);
 		const char *rest = args + strlen(verb);
 		rest += strspn(rest, " \t");
 		struct kerr cerr = {{0}};
 		if (expand_order(r, rest, expanded, sizeof expanded) == 0 &&
-		    svc->ops->control(svc->self, verb, expanded, &cerr) != KR_OK)
+		    steer_service(r->conf, (enum conf_service)slot, svc, verb, expanded, &cerr) !=
+		        KR_OK)
 			failed(r, "%s%s", cerr.msg, "");
 	}
 	settle(r);

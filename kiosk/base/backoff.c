@@ -2,6 +2,8 @@
 #include "base/backoff.h"
 
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 int64_t backoff_wait_ms(int64_t min_ms, int64_t max_ms, int *failures, unsigned *seed)
 {
@@ -13,4 +15,9 @@ int64_t backoff_wait_ms(int64_t min_ms, int64_t max_ms, int *failures, unsigned 
 	if (d > max_ms)
 		d = max_ms;
 	return d / 2 + (int64_t)((unsigned)rand_r(seed) % (unsigned)(d / 2 + 1));
+}
+
+unsigned backoff_seed(void)
+{
+	return (unsigned)time(NULL) ^ (unsigned)getpid();
 }

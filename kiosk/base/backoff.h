@@ -12,4 +12,8 @@
  * it. min_ms ≥ 1, max_ms ≥ min_ms. */
 int64_t backoff_wait_ms(int64_t min_ms, int64_t max_ms, int *failures, unsigned *seed);
 
+/* A first seed for the jitter, different on every kiosk and at every start (the time and
+ * the process id); the one part here that is not pure. */
+unsigned backoff_seed(void);
+
 #endif

@@ -1,6 +1,6 @@
 /* peerctl.h — steering a simulated peer (the Alipay gateway peer, the central-site peer)
- * through its plain-HTTP control port on 127.0.0.1, for the scenario runner and the demo.
- * A real kiosk has `control = none` and never calls it. */
+ * through its plain-HTTP control port on 127.0.0.1, for the scenario runner and the demo
+ * (app/steer.c). A real kiosk has `control = none` and never calls it. */
 #ifndef KIOSK_PEERCTL_H
 #define KIOSK_PEERCTL_H
 

@@ -34,8 +34,12 @@ struct service_ops {
 	/* Starts the work a request asks for. The request is borrowed for the call; secrets
 	 * in it are wiped by the caller afterwards. */
 	void (*submit)(void *self, const struct flow_request *req);
-	/* Scripted control of a simulated device or peer (the headless runner's "key
-	 * insert …", "pay paid" …). NULL for real services. */
+	/* The service's own operations that staff and scripts ask for by name ("pay
+	 * reconcile", "sync now", "dispenser refill 1 20", "printer reprint ID" …); a
+	 * stand-in's verbs also steer what it simulates ("pay paid"). Steering the simulator
+	 * behind a real service is app/steer.c's, not the service's (one exception left: the
+	 * pkcs11 keys service's "insert" and "remove" set the rig's reader port). NULL:
+	 * none. */
 	int (*control)(void *self, const char *verb, const char *args, struct kerr *err);
 	void (*destroy)(void *self);
 	/* Whether work the service took is still in flight (it will post more events). A
@@ -47,5 +51,9 @@ struct service {
 	const struct service_ops *ops;
 	void *self;
 };
+
+/* The end of a service's create: with rc KR_OK, *out serves self with ops; otherwise self
+ * (however far it got) is destroyed with ops->destroy and *out is left alone. Returns rc. */
+int service_created(int rc, const struct service_ops *ops, void *self, struct service *out);
 
 #endif

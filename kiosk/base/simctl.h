@@ -1,6 +1,6 @@
 /* simctl.h — the client side of a device simulator's control channel: one line sent on
- * a unix stream socket, one line back ("ok …" or "error …"). The real services use it
- * to let a scenario steer the simulator behind them (runner verbs such as
+ * a unix stream socket, one line back ("ok …" or "error …"). app/steer.c uses it to let
+ * a scenario steer the simulator behind a real service (runner verbs such as
  * "idreader present ID NAME"); tests use it to script cards and faults. */
 #ifndef KIOSK_SIMCTL_H
 #define KIOSK_SIMCTL_H

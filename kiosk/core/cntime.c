@@ -22,6 +22,11 @@ int64_t cntime_day(int64_t utc_s)
 	return local / DAY_S - (local % DAY_S < 0);
 }
 
+int64_t cntime_utc(int y, int m, int d, int64_t secs)
+{
+	return cntime_civil_days(y, m, d) * DAY_S + secs - CNTIME_OFFSET_S;
+}
+
 int64_t cntime_midnight(int64_t utc_s)
 {
 	return cntime_day(utc_s) * DAY_S - CNTIME_OFFSET_S;
@@ -47,7 +52,7 @@ int64_t cntime_add_years(int64_t utc_s, int years)
 	if (m == 2 && d == 29 && !is_leap(y))
 		d = 28;
 	int64_t secs = (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-	return cntime_civil_days(y, m, d) * DAY_S + secs - CNTIME_OFFSET_S;
+	return cntime_utc(y, m, d, secs);
 }
 
 int cntime_format(int64_t utc_s, const char *fmt, char *buf, size_t size)

@@ -14,6 +14,10 @@
  * time zone involved. Negative before 1970. */
 int64_t cntime_civil_days(int y, int m, int d);
 
+/* The instant (UTC) secs seconds after 00:00 China time of the date y-m-d (as
+ * cntime_civil_days): what a China wall clock's "y-m-d h:mi" is inside the kiosk. */
+int64_t cntime_utc(int y, int m, int d, int64_t secs);
+
 /* The China date of utc_s as a day number (days since 1970-01-01, China time). */
 int64_t cntime_day(int64_t utc_s);
 

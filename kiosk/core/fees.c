@@ -176,6 +176,17 @@ static void add_line(struct fee_quote *q, const char *key, int qty, int years, i
 	q->total_fen += l->total_fen;
 }
 
+/* A business priced once, not by the year: the certificate's line, then with seal the
+ * seal's line (seal_key at seal_fen). */
+static int once_lines(struct fee_quote *q, const struct fee_section *s, int seal,
+                      const char *seal_key, fen_t seal_fen)
+{
+	add_line(q, "fee.cert", 1, 0, 0, s->price[FEE_CERT].fen);
+	if (seal)
+		add_line(q, seal_key, 1, 0, 0, seal_fen);
+	return KR_OK;
+}
+
 static int quote(const struct fee_table *t, const struct fee_request *r, struct fee_quote *q)
 {
 	const struct recipe *rc = catalogue_recipe(r->biz, r->holder);
@@ -213,24 +224,16 @@ static int quote(const struct fee_table *t, const struct fee_request *r, struct 
 		}
 		return KR_OK;
 	case BIZ_REISSUE:
-		add_line(q, "fee.cert", 1, 0, 0, s->price[FEE_CERT].fen);
-		if (r->seal)
-			add_line(q, "fee.seal", 1, 0, 0, s->price[FEE_SEAL].fen);
-		return KR_OK;
-	case BIZ_EXCHANGE:
-		add_line(q, "fee.cert", 1, 0, 0, s->price[FEE_CERT].fen);
-		add_line(q, "fee.seal", 1, 0, 0, s->price[FEE_SEAL].fen);
-		return KR_OK;
+		return once_lines(q, s, r->seal, "fee.seal", s->price[FEE_SEAL].fen);
+	case BIZ_EXCHANGE: /* the seal is always exchanged with the key */
+		return once_lines(q, s, 1, "fee.seal", s->price[FEE_SEAL].fen);
 	case BIZ_CHANGE: {
 		if ((int)r->change < 0 || r->change >= CHANGE_COUNT)
 			return KR_INVALID;
 		enum fee_key k = change_keys[r->change];
 		if (!has(s, k))
 			return KR_NOT_OFFERED;
-		add_line(q, "fee.cert", 1, 0, 0, s->price[FEE_CERT].fen);
-		if (r->seal)
-			add_line(q, "fee.seal_change", 1, 0, 0, s->price[k].fen);
-		return KR_OK;
+		return once_lines(q, s, r->seal, "fee.seal_change", s->price[k].fen);
 	}
 	case BIZ_UNLOCK:
 		add_line(q, "fee.unlock", 1, 0, 0, s->price[FEE_CERT].fen);

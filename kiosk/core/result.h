@@ -38,5 +38,9 @@ const char *kr_name(int rc);
  * control bytes (below 0x20, and 0x7f) are replaced by '?', whatever text from outside
  * (a gateway, a device) went into it. */
 int kerr_set(struct kerr *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Puts the formatted text before the message err holds (e.g. "kiosk.ini: [alipay] "
+ * before a client's "app_key: cannot read …") and returns rc; err may be NULL. */
+int kerr_prefix(struct kerr *err, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

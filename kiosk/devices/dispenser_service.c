@@ -11,9 +11,9 @@
  * FEV_DEVICE_STATUS whose text is a dispenser.* key (arg 1 while no key can be issued).
  *
  * The flow asks for a blank key, its hand-out and its retention (FREQ_KEY_ISSUE,
- * FREQ_KEY_HAND_OUT, FREQ_KEY_RETAIN); a script also by control() verbs: "issue",
- * "hand-out", "retain", "refill BIN N", "check". Any other verb goes to the simulator's
- * control socket when [dispenser] control names one ("fault jam", "no-take" …). */
+ * FREQ_KEY_HAND_OUT, FREQ_KEY_RETAIN); staff and a script also by control() verbs:
+ * "issue", "hand-out", "retain", "refill BIN N", "check". The simulator behind it in the
+ * rig ("fault jam", "no-take" …) is steered by app/steer.c, not here. */
 #include "devices/dispenser_service.h"
 
 #include <stdio.h>
@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "base/mono.h"
-#include "base/simctl.h"
 #include "base/worker.h"
 #include "conf/conf.h"
 #include "drivers/dispenser/dispenser.h"
@@ -348,13 +347,9 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 			                s->cfg.bins);
 		return enqueue(s, JOB_REFILL, bin, n, 0, err);
 	}
-	if (strcmp(s->cfg.control, "none") == 0)
-		return kerr_set(
-		    err, KR_INVALID,
-		    "dispenser: unknown verb '%s' (issue, hand-out, retain, refill, check)", verb);
-	char line[256];
-	snprintf(line, sizeof line, "%s %.200s", verb, args);
-	return simctl_send(s->cfg.control, line, NULL, 0, 5000, err);
+	return kerr_set(
+	    err, KR_INVALID,
+	    "dispenser: unknown verb '%s' (issue, hand-out, retain, refill BIN N, check)", verb);
 }
 
 static void destroy(void *self)
@@ -394,14 +389,10 @@ int dispenser_service_create(const struct service_host *host, struct service *ou
 		rc = store_open(host->conf->database, &s->store, err);
 	if (rc == KR_OK)
 		rc = worker_start(&worker_spec, s, &s->worker, err);
-	if (rc != KR_OK) {
-		destroy(s);
-		return rc;
+	if (rc == KR_OK) {
+		fprintf(host->trace, "[dispenser] KDP/1 on %s at %d baud\n", c->device, c->baud);
+		enqueue(s, JOB_SWEEP, 0, 0, 0, err);
+		enqueue(s, JOB_CHECK, 0, 0, 0, err);
 	}
-	fprintf(host->trace, "[dispenser] KDP/1 on %s at %d baud\n", c->device, c->baud);
-	enqueue(s, JOB_SWEEP, 0, 0, 0, err);
-	enqueue(s, JOB_CHECK, 0, 0, 0, err);
-	out->ops = &ops;
-	out->self = s;
-	return KR_OK;
+	return service_created(rc, &ops, s, out);
 }

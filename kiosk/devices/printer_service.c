@@ -3,12 +3,9 @@
  * connection. */
 #include "devices/printer_service.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/mono.h"
 #include "base/worker.h"
@@ -22,8 +19,6 @@
 #define QUEUE_MAX      8
 #define JOB_POLL_MS    100
 #define FAULT_GRACE_MS 1500 /* a fault must last this long during a job to fail it */
-#define RIG_SCHEME     "capture:"
-#define RIG_FLAG       "/PAPER-OUT"
 
 struct job {
 	int64_t reprint_id; /* 0: render d; otherwise a stored receipt */
@@ -238,56 +233,18 @@ static int busy(void *self)
 	return worker_busy(p->worker);
 }
 
-/* The rig's PAPER-OUT flag file of the queue, from its capture: device URI. */
-static int rig_flag(struct prn *p, char *path, size_t size, struct kerr *err)
-{
-	struct cups_printer *c;
-	struct cups_status st;
-	int rc =
-	    cups_printer_open(p->cfg->queue, p->cfg->server, p->cfg->submit_timeout_s, &c, err);
-	if (rc == KR_OK)
-		rc = cups_printer_status(c, &st, err);
-	cups_printer_close(c);
-	if (rc != KR_OK)
-		return rc;
-	if (strncmp(st.device_uri, RIG_SCHEME, strlen(RIG_SCHEME)) != 0)
-		return kerr_set(err, KR_INVALID,
-		                "printer: queue '%s' is not the test rig's capture queue (%s)",
-		                p->cfg->queue, st.device_uri[0] ? st.device_uri : "no device URI");
-	if (snprintf(path, size, "%s" RIG_FLAG, st.device_uri + strlen(RIG_SCHEME)) >= (int)size)
-		return kerr_set(err, KR_INVALID, "printer: device URI too long");
-	return KR_OK;
-}
-
+/* The service's own verb: "reprint ID" (a stored receipt printed again). The rig's
+ * paper-out is steered by app/steer.c. */
 static int control(void *self, const char *verb, const char *args, struct kerr *err)
 {
 	struct prn *p = self;
-	char flag[600];
-	int rc;
-
-	if (strcmp(verb, "reprint") == 0) {
-		char *end;
-		long long id = strtoll(args ? args : "", &end, 10);
-		if (id <= 0 || *end)
-			return kerr_set(err, KR_INVALID, "printer reprint: expected a receipt id");
-		return printer_cups_reprint(p, id, err);
-	}
-	if (strcmp(verb, "paper-out") != 0 && strcmp(verb, "paper-in") != 0)
-		return kerr_set(err, KR_INVALID,
-		                "printer: unknown verb '%s' (paper-out, paper-in, reprint ID)",
-		                verb);
-	if ((rc = rig_flag(p, flag, sizeof flag, err)) != KR_OK)
-		return rc;
-	if (strcmp(verb, "paper-in") == 0) {
-		if (unlink(flag) != 0 && errno != ENOENT)
-			return kerr_set(err, KR_IO, "printer: %s: %s", flag, strerror(errno));
-		return KR_OK;
-	}
-	int fd = open(flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return kerr_set(err, KR_IO, "printer: %s: %s", flag, strerror(errno));
-	close(fd);
-	return KR_OK;
+	if (strcmp(verb, "reprint") != 0)
+		return kerr_set(err, KR_INVALID, "printer: unknown verb '%s' (reprint ID)", verb);
+	char *end;
+	long long id = strtoll(args ? args : "", &end, 10);
+	if (id <= 0 || *end)
+		return kerr_set(err, KR_INVALID, "printer reprint: expected a receipt id");
+	return printer_cups_reprint(p, id, err);
 }
 
 static void destroy(void *self)
@@ -342,11 +299,5 @@ int printer_cups_create(const struct service_host *host, struct service *out, st
 		                       c->printer.submit_timeout_s, &p->cups, err);
 	if (rc == KR_OK)
 		rc = worker_start(&worker_spec, p, &p->worker, err);
-	if (rc != KR_OK) {
-		destroy(p);
-		return rc;
-	}
-	out->ops = &ops;
-	out->self = p;
-	return KR_OK;
+	return service_created(rc, &ops, p, out);
 }

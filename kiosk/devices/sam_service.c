@@ -8,17 +8,16 @@
  * reader is not read twice. Card data lives only in the thread's stack while the event is built and
  * is wiped after the post.
  *
- * With [idreader] control naming a simulator's socket, control() forwards the runner's
- * verbs to it (present, error, card, remove, fault) and kicks the worker to poll at once:
- * the service is busy until that poll is done, so a scenario sees the card read on its
- * next line. */
+ * Its one control verb, "look", kicks the worker to poll at once: the service is busy
+ * until that poll is done. A script that lays a card on the simulated reader (app/steer.c,
+ * through [idreader] control) asks for it, so a scenario sees the card read on its next
+ * line. */
 #include "devices/sam_service.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/simctl.h"
 #include "base/worker.h"
 #include "conf/conf.h"
 #include "core/cntime.h"
@@ -29,7 +28,7 @@
 struct sam_service {
 	struct service_host host;
 	struct conf_idreader cfg;
-	struct worker *worker; /* kicked by a new wait and a scripted change */
+	struct worker *worker; /* kicked by a new wait and by "look" */
 	/* guards waiting and gen, and is held while a card or error is posted, so that none
 	 * is posted once submit has taken the wait back */
 	pthread_mutex_t lock;
@@ -207,25 +206,14 @@ static int busy(void *self)
 	return worker_busy(s->worker);
 }
 
-/* The runner's verbs, forwarded to the simulator: "present ID NAME [VALID_TO]",
- * "error KEY", "card NAME", "remove", "fault NAME". */
+/* The service's own verb: "look" (at the reader at once, as a new wait does; busy until
+ * it has). */
 static int control(void *self, const char *verb, const char *args, struct kerr *err)
 {
 	struct sam_service *s = self;
-	char line[384];
-	if (strcmp(s->cfg.control, "none") == 0)
-		return kerr_set(err, KR_INVALID,
-		                "idreader: a real reader is not steered by a script");
-	if (strcmp(verb, "present") != 0 && strcmp(verb, "error") != 0 &&
-	    strcmp(verb, "card") != 0 && strcmp(verb, "remove") != 0 && strcmp(verb, "fault") != 0)
-		return kerr_set(err, KR_INVALID,
-		                "idreader: unknown verb '%s' (present, error, card, remove, fault)",
-		                verb);
-	snprintf(line, sizeof line, "%s %.300s", verb, args);
-	int rc = simctl_send(s->cfg.control, line, NULL, 0, 5000, err);
-	explicit_bzero(line, sizeof line);
-	if (rc != KR_OK)
-		return rc;
+	(void)args;
+	if (strcmp(verb, "look") != 0)
+		return kerr_set(err, KR_INVALID, "idreader: unknown verb '%s' (look)", verb);
 	worker_kick(s->worker);
 	return KR_OK;
 }
@@ -267,12 +255,8 @@ int sam_service_create(const struct service_host *host, struct service *out, str
 	int r = sam_reader_open(&rc, &s->reader, err);
 	if (r == KR_OK)
 		r = worker_start(&worker_spec, s, &s->worker, err);
-	if (r != KR_OK) {
-		destroy(s);
-		return r;
-	}
-	fprintf(host->trace, "[idreader] SAM module on %s at %d baud\n", c->device, c->baud);
-	out->ops = &ops;
-	out->self = s;
-	return KR_OK;
+	if (r == KR_OK)
+		fprintf(host->trace, "[idreader] SAM module on %s at %d baud\n", c->device,
+		        c->baud);
+	return service_created(r, &ops, s, out);
 }

@@ -30,13 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "base/backoff.h"
 #include "base/mono.h"
-#include "base/peerctl.h"
 #include "base/worker.h"
 #include "conf/conf.h"
 #include "core/cntime.h"
@@ -72,8 +70,8 @@ struct pay {
 	struct alipay *client;
 	struct store *store;
 	struct worker *worker;
-	pthread_mutex_t lock; /* guards the watches (control reads them on the loop thread)
-	                         and sweep_at_ms (control asks for a round) */
+	pthread_mutex_t lock; /* guards the watches (pay_service_waiting reads them on the
+	                         loop thread) and sweep_at_ms (control asks for a round) */
 	struct pay_watch watch[PAY_WATCH_MAX];
 	int nwatch;
 	/* the reconciliation: rounds over the unsettled payments, on the worker */
@@ -712,62 +710,24 @@ static int busy(void *self)
 	return worker_busy(p->worker);
 }
 
-/* GETs the peer's control URL + path. */
-static int peer_get(struct pay *p, const char *path, struct kerr *err)
-{
-	return peerctl_get(p->host.conf->alipay.control, path, "the gateway peer", err);
-}
-
+/* The service's own verbs: "reconcile" (a round of reconciliation now) and "poll" (the
+ * shown QRs asked about now); busy until it is over. */
 static int control(void *self, const char *verb, const char *args, struct kerr *err)
 {
 	struct pay *p = self;
-	char path[256], otn[72] = "";
-	if (strcmp(verb, "fault") == 0) {
-		char kind[32] = "", method[64] = "any";
-		int count = 1;
-		sscanf(args, "%31s %63s %d", kind, method, &count);
-		snprintf(path, sizeof path, "/fault?kind=%s&method=%s&count=%d", kind, method,
-		         count);
-		return peer_get(p, path, err);
-	}
-	if (strcmp(verb, "refund-fails") == 0) {
-		int on = strcmp(args, "off") != 0;
-		snprintf(path, sizeof path, "/fault?kind=%s&method=alipay.trade.refund&count=%d",
-		         on ? "20000" : "clear", on ? 1000 : 0);
-		return peer_get(p, path, err);
-	}
+	(void)args;
 	if (strcmp(verb, "reconcile") == 0) {
-		/* a round of reconciliation now, and busy until it is over */
 		pthread_mutex_lock(&p->lock);
 		p->sweep_at_ms = 0;
 		pthread_mutex_unlock(&p->lock);
 		worker_kick(p->worker);
 		return KR_OK;
 	}
-	static const struct {
-		const char *verb, *path;
-	} trade_verbs[] = {
-	    {"paid", "/pay"}, {"scan", "/scan"}, {"expire", "/expire"}, {"fail", "/close"}};
-	for (size_t i = 0; i < sizeof trade_verbs / sizeof trade_verbs[0]; i++) {
-		if (strcmp(verb, trade_verbs[i].verb) != 0)
-			continue;
-		pthread_mutex_lock(&p->lock);
-		if (p->nwatch)
-			snprintf(otn, sizeof otn, "%s", p->watch[p->nwatch - 1].out_trade_no);
-		pthread_mutex_unlock(&p->lock);
-		if (!otn[0])
-			return kerr_set(err, KR_INVALID, "pay %s: no payment is waiting", verb);
-		snprintf(path, sizeof path, "%s?t=%s", trade_verbs[i].path, otn);
-		int rc = peer_get(p, path, err);
-		if (rc == KR_OK)
-			worker_kick(
-			    p->worker); /* ask at once, and be busy until the answer is in */
-		return rc;
+	if (strcmp(verb, "poll") == 0) {
+		worker_kick(p->worker);
+		return KR_OK;
 	}
-	return kerr_set(err, KR_INVALID,
-	                "pay: unknown verb '%s' (paid, scan, expire, fail, fault KIND [METHOD] "
-	                "[COUNT], refund-fails on|off, reconcile)",
-	                verb);
+	return kerr_set(err, KR_INVALID, "pay: unknown verb '%s' (reconcile, poll)", verb);
 }
 
 static void destroy(void *self)
@@ -782,6 +742,19 @@ static void destroy(void *self)
 
 static const struct service_ops ops = {"alipay", 0, submit, control, destroy, busy};
 
+int pay_service_waiting(const struct service *svc, char *out_trade_no, size_t size)
+{
+	if (svc->ops != &ops)
+		return KR_INVALID;
+	struct pay *p = svc->self;
+	pthread_mutex_lock(&p->lock);
+	int rc = p->nwatch ? KR_OK : KR_NOT_FOUND;
+	if (p->nwatch)
+		snprintf(out_trade_no, size, "%s", p->watch[p->nwatch - 1].out_trade_no);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
 int pay_service_create(const struct service_host *host, struct service *out, struct kerr *err)
 {
 	const struct conf *c = host->conf;
@@ -795,7 +768,7 @@ int pay_service_create(const struct service_host *host, struct service *out, str
 	pthread_mutex_init(&p->lock, NULL);
 	/* a first round soon after the start, for what recovery could not settle */
 	p->sweep_after = -1;
-	p->sweep_seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	p->sweep_seed = backoff_seed();
 	p->sweep_at_ms =
 	    mono_ms() + backoff_wait_ms(c->alipay.reconcile_min_ms, c->alipay.reconcile_max_ms,
 	                                &p->sweep_failures, &p->sweep_seed);
@@ -811,19 +784,11 @@ int pay_service_create(const struct service_host *host, struct service *out, str
 	    .terminal_id = c->kiosk_id,
 	};
 	int rc = alipay_create(&ac, &p->client, err);
-	if (rc == KR_CONFIG) {
-		struct kerr why = *err;
-		rc = kerr_set(err, KR_CONFIG, "%s: [alipay] %s", c->file, why.msg);
-	}
+	if (rc == KR_CONFIG)
+		kerr_prefix(err, rc, "%s: [alipay] ", c->file);
 	if (rc == KR_OK)
 		rc = store_open(c->database, &p->store, err);
 	if (rc == KR_OK)
 		rc = worker_start(&worker_spec, p, &p->worker, err);
-	if (rc != KR_OK) {
-		destroy(p);
-		return rc;
-	}
-	out->ops = &ops;
-	out->self = p;
-	return KR_OK;
+	return service_created(rc, &ops, p, out);
 }

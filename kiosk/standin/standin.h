@@ -1,8 +1,9 @@
-/* standin.h — clearly labelled stand-ins for the services later work builds for real:
- * key work (PKCS#11), Alipay payment, CUPS printing, the ID card reader, the key
- * dispenser and central sync. Each behaves plausibly and is steered by the headless
- * runner's script through service_ops.control. None of them is used on a real kiosk:
- * app_create() prints "STAND-IN" for every slot that runs one. */
+/* standin.h — clearly labelled stand-ins beside the real services: key work (PKCS#11),
+ * Alipay payment, CUPS printing, the ID card reader, the key dispenser and central sync,
+ * for the component tests that put fast, in-process services around the one real part
+ * they test (the UI, the pay crash matrix, the app loop). Each behaves plausibly and is
+ * its own simulator: a script steers it through service_ops.control. None of them is
+ * used on a real kiosk: app_create() prints "STAND-IN" for every slot that runs one. */
 #ifndef KIOSK_STANDIN_H
 #define KIOSK_STANDIN_H
 

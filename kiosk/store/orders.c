@@ -110,13 +110,6 @@ static int order_record(struct store *s, int64_t id, const char *order_no, int f
 	return rc;
 }
 
-/* Copies a text column into buf, truncated to size, "" for NULL. */
-static void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(buf, size, "%s", t ? (const char *)t : "");
-}
-
 /* Fills out from a row of ORDER_COLUMNS. KR_CORRUPT when a code is out of range. */
 static int order_read(sqlite3_stmt *st, struct order_row *out, struct kerr *err)
 {
@@ -130,17 +123,17 @@ static int order_read(sqlite3_stmt *st, struct order_row *out, struct kerr *err)
 		return kerr_set(err, KR_CORRUPT,
 		                "order %lld: business, holder or state out of range",
 		                (long long)out->id);
-	column_copy(st, 1, out->order_no, sizeof out->order_no);
-	column_copy(st, 2, out->out_trade_no, sizeof out->out_trade_no);
+	store_column_text(st, 1, out->order_no, sizeof out->order_no);
+	store_column_text(st, 2, out->out_trade_no, sizeof out->out_trade_no);
 	out->biz = (enum business)biz;
 	out->holder = (enum holder)holder;
 	out->amount_fen = sqlite3_column_int64(st, 5);
 	out->state = (enum order_state)state;
 	out->created_utc = sqlite3_column_int64(st, 7);
 	out->updated_utc = sqlite3_column_int64(st, 8);
-	column_copy(st, 9, out->subject_masked, sizeof out->subject_masked);
-	column_copy(st, 10, out->key_serial, sizeof out->key_serial);
-	column_copy(st, 11, out->pickup_no, sizeof out->pickup_no);
+	store_column_text(st, 9, out->subject_masked, sizeof out->subject_masked);
+	store_column_text(st, 10, out->key_serial, sizeof out->key_serial);
+	store_column_text(st, 11, out->pickup_no, sizeof out->pickup_no);
 	return KR_OK;
 }
 
@@ -253,6 +246,75 @@ static int spec_check(const struct order_spec *spec, struct kerr *err)
 	return KR_OK;
 }
 
+/* Inserts the order's row, new, inside the open transaction. Returns a SQLite code. */
+static int order_insert(struct store *s, int64_t id, const char *order_no, const char *out_trade_no,
+                        const struct order_spec *spec)
+{
+	const char *pickup = spec->pickup_no && spec->pickup_no[0] ? spec->pickup_no : NULL;
+	sqlite3_stmt *st = s->st[ST_ORDER_INSERT];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, order_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, out_trade_no, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, (int)spec->biz);
+	sqlite3_bind_int(st, 5, (int)spec->holder);
+	sqlite3_bind_int64(st, 6, spec->quote->total_fen);
+	sqlite3_bind_int(st, 7, ORDER_NEW);
+	sqlite3_bind_int(st, 8, order_states[ORDER_NEW].open);
+	sqlite3_bind_int64(st, 9, spec->now_utc);
+	sqlite3_bind_text(st, 10, spec->subject_masked ? spec->subject_masked : "", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, spec->key_serial ? spec->key_serial : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, spec->detail ? spec->detail : "", -1, SQLITE_STATIC);
+	if (pickup)
+		sqlite3_bind_text(st, 13, pickup, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 13);
+	return store_stmt_run(st);
+}
+
+/* Inserts the quote's fee lines of order id inside the open transaction. Returns a
+ * SQLite code. */
+static int lines_insert(struct store *s, int64_t id, const struct fee_quote *q)
+{
+	sqlite3_stmt *st = s->st[ST_LINE_INSERT];
+	for (int i = 0; i < q->nlines; i++) {
+		const struct fee_line *l = &q->line[i];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, i + 1);
+		sqlite3_bind_text(st, 3, l->key, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, l->qty);
+		sqlite3_bind_int(st, 5, l->years);
+		sqlite3_bind_int(st, 6, l->bundle);
+		sqlite3_bind_int64(st, 7, l->unit_fen);
+		sqlite3_bind_int64(st, 8, l->total_fen);
+		int rc = store_stmt_run(st);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/* The new order as a row, into out. */
+static void created_row(int64_t id, const char *order_no, const char *out_trade_no,
+                        const struct order_spec *spec, struct order_row *out)
+{
+	*out = (struct order_row){.id = id,
+	                          .biz = spec->biz,
+	                          .holder = spec->holder,
+	                          .amount_fen = spec->quote->total_fen,
+	                          .state = ORDER_NEW,
+	                          .created_utc = spec->now_utc,
+	                          .updated_utc = spec->now_utc};
+	snprintf(out->order_no, sizeof out->order_no, "%s", order_no);
+	snprintf(out->out_trade_no, sizeof out->out_trade_no, "%s", out_trade_no);
+	snprintf(out->subject_masked, sizeof out->subject_masked, "%s",
+	         spec->subject_masked ? spec->subject_masked : "");
+	snprintf(out->key_serial, sizeof out->key_serial, "%s",
+	         spec->key_serial ? spec->key_serial : "");
+	snprintf(out->pickup_no, sizeof out->pickup_no, "%s",
+	         spec->pickup_no ? spec->pickup_no : "");
+}
+
 int store_order_create(struct store *s, const struct order_spec *spec, struct order_row *out,
                        struct kerr *err)
 {
@@ -261,9 +323,6 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 		return r;
 
 	const struct fee_quote *q = spec->quote;
-	const char *subject = spec->subject_masked ? spec->subject_masked : "";
-	const char *serial = spec->key_serial ? spec->key_serial : "";
-	const char *detail = spec->detail ? spec->detail : "";
 	const char *pickup = spec->pickup_no && spec->pickup_no[0] ? spec->pickup_no : NULL;
 	char order_no[sizeof out->order_no], out_trade_no[sizeof out->out_trade_no], yymmdd[8];
 	int64_t id;
@@ -291,43 +350,12 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 	snprintf(order_no, sizeof order_no, "%s%s%08lld", spec->kiosk_id, yymmdd, (long long)id);
 	snprintf(out_trade_no, sizeof out_trade_no, "%s_1", order_no);
 
-	sqlite3_stmt *st = s->st[ST_ORDER_INSERT];
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, order_no, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, out_trade_no, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, (int)spec->biz);
-	sqlite3_bind_int(st, 5, (int)spec->holder);
-	sqlite3_bind_int64(st, 6, q->total_fen);
-	sqlite3_bind_int(st, 7, ORDER_NEW);
-	sqlite3_bind_int(st, 8, order_states[ORDER_NEW].open);
-	sqlite3_bind_int64(st, 9, spec->now_utc);
-	sqlite3_bind_text(st, 10, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, serial, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 12, detail, -1, SQLITE_STATIC);
-	if (pickup)
-		sqlite3_bind_text(st, 13, pickup, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 13);
-	rc = store_stmt_run(st);
+	rc = order_insert(s, id, order_no, out_trade_no, spec);
 	if (rc != SQLITE_OK)
 		return store_tx_fail(s, rc, "insert order", err);
-
-	st = s->st[ST_LINE_INSERT];
-	for (int i = 0; i < q->nlines; i++) {
-		const struct fee_line *l = &q->line[i];
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, i + 1);
-		sqlite3_bind_text(st, 3, l->key, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 4, l->qty);
-		sqlite3_bind_int(st, 5, l->years);
-		sqlite3_bind_int(st, 6, l->bundle);
-		sqlite3_bind_int64(st, 7, l->unit_fen);
-		sqlite3_bind_int64(st, 8, l->total_fen);
-		rc = store_stmt_run(st);
-		if (rc != SQLITE_OK)
-			return store_tx_fail(s, rc, "insert fee line", err);
-	}
-
+	rc = lines_insert(s, id, q);
+	if (rc != SQLITE_OK)
+		return store_tx_fail(s, rc, "insert fee line", err);
 	struct order_extra x = {.spec = spec};
 	rc = order_record(s, id, order_no, -1, ORDER_NEW, q->total_fen, "created", spec->now_utc,
 	                  &x);
@@ -342,22 +370,8 @@ int store_order_create(struct store *s, const struct order_spec *spec, struct or
 		fprintf(s->trace, "[order %s] created: %s %s, %s yuan\n", order_no,
 		        catalogue_business_id(spec->biz), catalogue_holder_id(spec->holder), yuan);
 	}
-	if (!out)
-		return KR_OK;
-
-	*out = (struct order_row){.id = id,
-	                          .biz = spec->biz,
-	                          .holder = spec->holder,
-	                          .amount_fen = q->total_fen,
-	                          .state = ORDER_NEW,
-	                          .created_utc = spec->now_utc,
-	                          .updated_utc = spec->now_utc};
-	memcpy(out->order_no, order_no, sizeof order_no);
-	memcpy(out->out_trade_no, out_trade_no, sizeof out_trade_no);
-	snprintf(out->subject_masked, sizeof out->subject_masked, "%s", subject);
-	snprintf(out->key_serial, sizeof out->key_serial, "%s", serial);
-	snprintf(out->pickup_no, sizeof out->pickup_no, "%s",
-	         spec->pickup_no ? spec->pickup_no : "");
+	if (out)
+		created_row(id, order_no, out_trade_no, spec, out);
 	return KR_OK;
 }
 
@@ -404,7 +418,7 @@ int store_order_move_cert(struct store *s, int64_t id, enum order_state to, cons
 	int64_t from = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	fen_t amount = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
 	if (rc == SQLITE_ROW)
-		column_copy(st, 2, order_no, sizeof order_no);
+		store_column_text(st, 2, order_no, sizeof order_no);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE) {
 		store_tx_rollback(s);

@@ -19,12 +19,6 @@ const char *inbox_status_id(enum inbox_status st)
 	return (unsigned)st < INBOX_STATUS_COUNT ? status_ids[st] : "?";
 }
 
-static void column_text(sqlite3_stmt *st, int col, char *out, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
 static int sql_err(struct store *s, int rc, const char *what, struct kerr *err)
 {
 	return kerr_set(err, rc == SQLITE_FULL ? KR_FULL : KR_IO, "%s: %s", what,
@@ -45,10 +39,10 @@ int outbox_read_pending(struct store *s, int max, struct outbox_event *out, int 
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 			struct outbox_event *e = &out[(*n)++];
 			e->seq = sqlite3_column_int64(st, 0);
-			column_text(st, 1, e->event_id, sizeof e->event_id);
-			column_text(st, 2, e->kind, sizeof e->kind);
+			store_column_text(st, 1, e->event_id, sizeof e->event_id);
+			store_column_text(st, 2, e->kind, sizeof e->kind);
 			e->created_utc = sqlite3_column_int64(st, 3);
-			column_text(st, 4, e->body, sizeof e->body);
+			store_column_text(st, 4, e->body, sizeof e->body);
 		}
 	}
 	sqlite3_finalize(st);
@@ -266,9 +260,9 @@ static int inbox_read(struct store *s, sqlite3_stmt *q, struct inbox_row *out, s
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		out->seq = sqlite3_column_int64(q, 0);
-		column_text(q, 1, out->kind, sizeof out->kind);
-		column_text(q, 2, out->item_id, sizeof out->item_id);
-		column_text(q, 3, out->payload, sizeof out->payload);
+		store_column_text(q, 1, out->kind, sizeof out->kind);
+		store_column_text(q, 2, out->item_id, sizeof out->item_id);
+		store_column_text(q, 3, out->payload, sizeof out->payload);
 		const unsigned char *st = sqlite3_column_text(q, 4);
 		out->status = INBOX_STORED;
 		for (int i = 0; st && i < INBOX_STATUS_COUNT; i++)
@@ -327,9 +321,9 @@ int outbox_inbox_each(struct store *s, const char *kind, enum inbox_status st,
 	sqlite3_bind_text(q, 2, inbox_status_id(st), -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		row.seq = sqlite3_column_int64(q, 0);
-		column_text(q, 1, row.kind, sizeof row.kind);
-		column_text(q, 2, row.item_id, sizeof row.item_id);
-		column_text(q, 3, row.payload, sizeof row.payload);
+		store_column_text(q, 1, row.kind, sizeof row.kind);
+		store_column_text(q, 2, row.item_id, sizeof row.item_id);
+		store_column_text(q, 3, row.payload, sizeof row.payload);
 		row.status = st;
 		if (fn(ctx, &row))
 			break;

@@ -6,17 +6,11 @@
 
 #include "store/store_internal.h"
 
-static void column_text(sqlite3_stmt *st, int col, char *out, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
 /* The payment status in column col, or -1 when the table does not know it. */
 static int column_status(sqlite3_stmt *st, int col)
 {
 	char status[32];
-	column_text(st, col, status, sizeof status);
+	store_column_text(st, col, status, sizeof status);
 	return payment_status_from_id(status);
 }
 
@@ -25,9 +19,9 @@ static int column_status(sqlite3_stmt *st, int col)
 static int read_row(sqlite3_stmt *st, int64_t order_id, struct payment_row *out, struct kerr *err)
 {
 	out->order_id = order_id;
-	column_text(st, 0, out->out_trade_no, sizeof out->out_trade_no);
-	column_text(st, 1, out->trade_no, sizeof out->trade_no);
-	column_text(st, 3, out->refund_request_no, sizeof out->refund_request_no);
+	store_column_text(st, 0, out->out_trade_no, sizeof out->out_trade_no);
+	store_column_text(st, 1, out->trade_no, sizeof out->trade_no);
+	store_column_text(st, 3, out->refund_request_no, sizeof out->refund_request_no);
 	out->updated_utc = sqlite3_column_int64(st, 4);
 	int sv = column_status(st, 2);
 	if (sv < 0)
@@ -96,7 +90,7 @@ int payments_unsettled(struct store *s, int64_t after_id, struct payment_unsettl
 			sqlite3_finalize(st);
 			return KR_CORRUPT;
 		}
-		column_text(st, 6, u->order_no, sizeof u->order_no);
+		store_column_text(st, 6, u->order_no, sizeof u->order_no);
 		(*n)++;
 	}
 	sqlite3_finalize(st);
@@ -127,8 +121,8 @@ int payments_of_day(struct store *s, int64_t from_utc, int64_t to_utc, struct re
 			return kerr_set(err, KR_FULL, "more than %d payments in the day", max);
 		}
 		struct recon_kiosk *k = &rows[*n];
-		column_text(st, 0, k->order_no, sizeof k->order_no);
-		column_text(st, 1, k->out_trade_no, sizeof k->out_trade_no);
+		store_column_text(st, 0, k->order_no, sizeof k->order_no);
+		store_column_text(st, 1, k->out_trade_no, sizeof k->out_trade_no);
 		k->amount_fen = sqlite3_column_int64(st, 2);
 		int sv = column_status(st, 3);
 		if (sv < 0) {

@@ -11,17 +11,14 @@
 
 static void row_read(sqlite3_stmt *st, struct receipt_row *out)
 {
-	const unsigned char *t;
 	memset(out, 0, sizeof *out);
 	out->id = sqlite3_column_int64(st, 0);
 	out->order_id = sqlite3_column_int64(st, 1);
-	t = sqlite3_column_text(st, 2);
-	snprintf(out->kind, sizeof out->kind, "%s", t ? (const char *)t : "");
+	store_column_text(st, 2, out->kind, sizeof out->kind);
 	out->created_utc = sqlite3_column_int64(st, 3);
 	out->attempts = sqlite3_column_int(st, 4);
 	out->printed_utc = sqlite3_column_int64(st, 5);
-	t = sqlite3_column_text(st, 6);
-	snprintf(out->last_error, sizeof out->last_error, "%s", t ? (const char *)t : "");
+	store_column_text(st, 6, out->last_error, sizeof out->last_error);
 }
 
 /* A string key: 1..47 of [a-z0-9_.]. */

@@ -167,10 +167,19 @@ int store_db_query_text(sqlite3 *db, const char *sql, char *buf, size_t size)
 	if (rc != SQLITE_OK)
 		return rc;
 	rc = sqlite3_step(st);
-	const unsigned char *t = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
-	snprintf(buf, size, "%s", t ? (const char *)t : "");
+	if (rc == SQLITE_ROW)
+		store_column_text(st, 0, buf, size);
+	else
+		snprintf(buf, size, "%s", "");
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Copies text column col of the row st stands on into out, "" for NULL. */
+void store_column_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
 /* ---- transactions ---- */

@@ -77,6 +77,9 @@ int store_stmt_int(sqlite3_stmt *st, int64_t dflt, int64_t *out);
 /* Runs one query on db and copies the first column of its first row into buf ("" when
  * there is no row). Returns a SQLite code. */
 int store_db_query_text(sqlite3 *db, const char *sql, char *buf, size_t size);
+/* Copies text column col of the row st stands on into out (size bytes, cut to fit), ""
+ * for NULL. */
+void store_column_text(sqlite3_stmt *st, int col, char *out, size_t size);
 
 /* SHA-256 of "a|b" into out (32 bytes): how the store keeps an ID number it must only
  * recognise (agents.c, reports.c). 1, or 0 when a|b is over 47 bytes or hashing failed. */

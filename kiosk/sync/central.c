@@ -150,10 +150,8 @@ int central_create(const struct central_config *cfg, struct central **out, struc
 	    snprintf(c->crl_url, sizeof c->crl_url, "%s%sv1/kiosks/%s/crl", url, slash,
 	             cfg->kiosk_id) >= (int)sizeof c->crl_url)
 		rc = kerr_set(err, KR_CONFIG, "url: too long");
-	if (rc == KR_OK && alipay_key_load_public(cfg->fee_key_file, &c->fee_key, err) != KR_OK) {
-		struct kerr why = *err;
-		rc = kerr_set(err, KR_CONFIG, "fee_key: %s", why.msg);
-	}
+	if (rc == KR_OK && alipay_key_load_public(cfg->fee_key_file, &c->fee_key, err) != KR_OK)
+		rc = kerr_prefix(err, KR_CONFIG, "fee_key: ");
 	int engine = cfg->client_key && strncmp(cfg->client_key, "pkcs11:", 7) == 0;
 	if (rc == KR_OK && engine)
 		rc = identity_open(c, cfg, err);

@@ -36,14 +36,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "base/backoff.h"
 #include "base/mono.h"
-#include "base/peerctl.h"
 #include "base/worker.h"
 #include "conf/conf.h"
 #include "store/outbox.h"
@@ -508,7 +505,8 @@ static const struct worker_spec worker_spec = {.name = "central", .idle = sync_r
 
 static void submit(void *self, const struct flow_request *req)
 {
-	/* the flow asks nothing of sync yet: it reads the outbox the store fills */
+	/* the flow asks nothing of sync: sync sends what the store puts in the outbox and
+	 * tells the app (FEV_INBOX) when it pulled something */
 	(void)self, (void)req;
 }
 
@@ -516,12 +514,6 @@ static int busy(void *self)
 {
 	struct sync *s = self;
 	return worker_busy(s->worker);
-}
-
-/* GETs the peer's control URL + path. */
-static int peer_get(struct sync *s, const char *path, struct kerr *err)
-{
-	return peerctl_get(s->cfg->control, path, "the central peer", err);
 }
 
 /* Takes the app's device snapshot for the heartbeat (metrics_hand_devices writes it):
@@ -567,10 +559,11 @@ static int held_check(struct sync *s, struct kerr *err)
 	                         (long long)n);
 }
 
+/* The service's own verbs: "now" (a round at once), "devices TEXT" (the heartbeat's
+ * device snapshot), "held" (whether the site holds every event). */
 static int control(void *self, const char *verb, const char *args, struct kerr *err)
 {
 	struct sync *s = self;
-	char path[512], word[64] = "", extra[256] = "";
 	if (strcmp(verb, "now") == 0) {
 		worker_kick(s->worker);
 		return KR_OK;
@@ -579,65 +572,7 @@ static int control(void *self, const char *verb, const char *args, struct kerr *
 		return devices_take(s, args, err);
 	if (strcmp(verb, "held") == 0)
 		return held_check(s, err);
-	int used = 0;
-	if (strcmp(verb, "crl") != 0) /* crl takes key=value words only */
-		sscanf(args, "%63s%n", word, &used);
-	for (char *c = word; *c; c++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.",
-		            *c))
-			return kerr_set(err, KR_INVALID, "sync %s: '%s' is not a plain word", verb,
-			                word);
-	/* what follows the word: key=value words, passed on as query parameters */
-	for (const char *a = args + used; *a && strlen(extra) + 2 < sizeof extra; a++) {
-		if (*a == ' ' || *a == '\t') {
-			if (extra[0] && extra[strlen(extra) - 1] != '&')
-				strcat(extra, "&");
-			continue;
-		}
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=",
-		            *a))
-			return kerr_set(err, KR_INVALID, "sync %s: '%s' is not key=value words",
-			                verb, args);
-		if (!extra[0])
-			strcat(extra, "&");
-		strncat(extra, a, 1);
-	}
-	if (strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0)
-		snprintf(path, sizeof path, "/%s", verb);
-	else if (strcmp(verb, "slow") == 0)
-		snprintf(path, sizeof path, "/slow?ms=%s", word[0] ? word : "0");
-	else if (strcmp(verb, "fault") == 0)
-		snprintf(path, sizeof path, "/fault?kind=%s&count=1", word);
-	else if ((strcmp(verb, "pickup") == 0 || strcmp(verb, "review") == 0 ||
-	          strcmp(verb, "revocation") == 0) &&
-	         word[0])
-		snprintf(path, sizeof path, "/%s?kiosk=%s&order=%s%s", verb, s->host.conf->kiosk_id,
-		         word, extra);
-	else if (strcmp(verb, "journal") == 0 && word[0])
-		snprintf(path, sizeof path, "/journal?kiosk=%s&kind=%s%s", s->host.conf->kiosk_id,
-		         word, extra);
-	else if (strcmp(verb, "fee") == 0 && word[0])
-		snprintf(path, sizeof path, "/fee?kiosk=%s&version=%s%s", s->host.conf->kiosk_id,
-		         word, extra);
-	else if (strcmp(verb, "agents") == 0 && word[0])
-		snprintf(path, sizeof path, "/agents?kiosk=%s&unit=%s%s", s->host.conf->kiosk_id,
-		         word, extra);
-	else if (strcmp(verb, "crl") == 0)
-		snprintf(path, sizeof path, "/crl?kiosk=%s%s", s->host.conf->kiosk_id, extra);
-	else if (strcmp(verb, "picked") == 0 && word[0])
-		snprintf(path, sizeof path, "/pickup-state?kiosk=%s&order=%s%s",
-		         s->host.conf->kiosk_id, word, extra);
-	else
-		return kerr_set(
-		    err, KR_INVALID,
-		    "sync: unknown verb '%s' (now, held, down, up, slow MS, fault "
-		    "500|garbage|ackdrop|drop|clear, pickup ORDER_NO [key=value …], "
-		    "review ORDER_NO result=approved|rejected, revocation ORDER_NO "
-		    "[serial=S], journal KIND expect=N, picked ORDER_NO "
-		    "expect=offered|reported|collected, fee VERSION [tamper=1], agents UNIT "
-		    "version=V ids=ID-ID… [tamper=1], crl [expect=N])",
-		    verb);
-	return peer_get(s, path, err);
+	return kerr_set(err, KR_INVALID, "sync: unknown verb '%s' (now, held, devices TEXT)", verb);
 }
 
 static void destroy(void *self)
@@ -683,7 +618,7 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 	s->crl_path = c->keys.crl_file;
 	fee_region_of(c->region.file, s->region, sizeof s->region);
 	s->batch = c->central.batch_max;
-	s->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	s->seed = backoff_seed();
 	pthread_mutex_init(&s->lock, NULL);
 	atomic_init(&s->stop, 0);
 	struct central_config cc = {
@@ -707,10 +642,8 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 		rc = kerr_set(err, KR_NOMEM, "out of memory");
 	if (rc == KR_OK)
 		rc = central_create(&cc, &s->client, err);
-	if (rc == KR_CONFIG) {
-		struct kerr why = *err;
-		rc = kerr_set(err, KR_CONFIG, "%s: [central] %s", c->file, why.msg);
-	}
+	if (rc == KR_CONFIG)
+		kerr_prefix(err, rc, "%s: [central] ", c->file);
 	if (rc == KR_OK)
 		rc = store_open(c->database, &s->store, err);
 	if (rc == KR_OK)
@@ -723,11 +656,5 @@ int sync_central_create(const struct service_host *host, struct service *out, st
 		        c->central.url, (long long)n);
 		rc = worker_start(&worker_spec, s, &s->worker, err);
 	}
-	if (rc != KR_OK) {
-		destroy(s);
-		return rc;
-	}
-	out->ops = &ops;
-	out->self = s;
-	return KR_OK;
+	return service_created(rc, &ops, s, out);
 }

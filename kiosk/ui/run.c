@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "app/steer.h"
 #include "base/notify.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -69,10 +70,8 @@ static void demo_key(struct app *app, SDL_Keycode key)
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].key != key)
 			continue;
-		struct service *s = app_service(app, keys[i].slot);
 		struct kerr err = {{0}};
-		if (s && s->ops->control)
-			s->ops->control(s->self, keys[i].verb, keys[i].args, &err);
+		steer(app, keys[i].slot, keys[i].verb, keys[i].args, &err);
 	}
 }
 

@@ -128,6 +128,14 @@ void screen_info_key(struct builder *b, enum screen_font font, enum theme_role r
 	screen_info(b, font, role, 0, screen_tx(b, key));
 }
 
+void screen_info_fill(struct builder *b, enum screen_font font, enum theme_role role,
+                      const char *key, const char *arg)
+{
+	char line[SCREEN_TEXT];
+	screen_fill(b, line, sizeof line, key, arg);
+	screen_info(b, font, role, 0, line);
+}
+
 /* Places a grid of buttons directly above the controls already placed. Row heights grow
  * to fit their labels. */
 void screen_grid(struct builder *b, const struct btn *btn, int n, int cols, enum screen_font font)

@@ -47,6 +47,9 @@ struct widget *screen_info(struct builder *b, enum screen_font font, enum theme_
 /* screen_info with the text of key. */
 void screen_info_key(struct builder *b, enum screen_font font, enum theme_role role,
                      const char *key);
+/* screen_info, not centred, with the text of key, its "{}" replaced by arg. */
+void screen_info_fill(struct builder *b, enum screen_font font, enum theme_role role,
+                      const char *key, const char *arg);
 /* A figure (QR code, animation, dots) of w × h centred at the top cursor. */
 struct widget *screen_figure(struct builder *b, enum widget_kind kind, int w, int h,
                              const char *text);

@@ -78,10 +78,9 @@ static void options(struct builder *b)
 {
 	const struct flow_view *v = b->v;
 	const struct recipe *r = catalogue_recipe(v->biz, v->holder);
-	char line[SCREEN_TEXT], money_s[32];
+	char money_s[32];
 	money_format(v->quote.total_fen, money_s, sizeof money_s);
-	screen_fill(b, line, sizeof line, "ui.total", money_s);
-	screen_info(b, FONT_TITLE, ROLE_SCREEN, 0, line);
+	screen_info_fill(b, FONT_TITLE, ROLE_SCREEN, "ui.total", money_s);
 
 	screen_nav(b, 1, 0);
 	struct btn next = {screen_tx(b, "ui.next"), ACT_INTENT, INTENT_NEXT, 0, ROLE_PRIMARY};
@@ -138,20 +137,17 @@ static void options(struct builder *b)
 static void confirm_pickup(struct builder *b)
 {
 	const struct flow_view *v = b->v;
-	char line[SCREEN_TEXT], amount[32], n[16], years[64], what[SCREEN_TEXT];
-	screen_fill(b, line, sizeof line, "ui.pickup_order", v->pickup_no);
-	screen_info(b, FONT_TITLE, ROLE_SCREEN, 0, line);
+	char amount[32], n[16], years[64], what[SCREEN_TEXT];
+	screen_info_fill(b, FONT_TITLE, ROLE_SCREEN, "ui.pickup_order", v->pickup_no);
 	money_format(v->pickup_paid_fen, amount, sizeof amount);
-	screen_fill(b, line, sizeof line, "ui.pickup_paid", amount);
-	screen_info(b, FONT_BODY, ROLE_NOTICE, 0, line);
+	screen_info_fill(b, FONT_BODY, ROLE_NOTICE, "ui.pickup_paid", amount);
 	snprintf(n, sizeof n, "%d", 1 + v->sub_keys);
 	screen_fill(b, what, sizeof what, "ui.pickup_keys", n);
 	snprintf(n, sizeof n, "%d", v->years);
 	screen_fill(b, years, sizeof years, "ui.years_n", n);
 	snprintf(what + strlen(what), sizeof what - strlen(what), "  ·  %s%s", years,
 	         v->seal ? screen_tx(b, "ui.pickup_with_seal") : "");
-	screen_fill(b, line, sizeof line, "ui.pickup_make", what);
-	screen_info(b, FONT_BODY, ROLE_SCREEN, 0, line);
+	screen_info_fill(b, FONT_BODY, ROLE_SCREEN, "ui.pickup_make", what);
 	if (v->subject_masked[0])
 		screen_info(b, FONT_BODY, ROLE_SCREEN, 0, v->subject_masked);
 	screen_nav(b, 1, 0);
@@ -185,20 +181,16 @@ static void confirm(struct builder *b)
 	}
 	if (v->quote.total_fen > 0) {
 		money_format(v->quote.total_fen, amount, sizeof amount);
-		screen_fill(b, line, sizeof line, "ui.total", amount);
-		screen_info(b, FONT_TITLE, ROLE_SCREEN, 0, line);
+		screen_info_fill(b, FONT_TITLE, ROLE_SCREEN, "ui.total", amount);
 	} else {
 		screen_info_key(b, FONT_TITLE, ROLE_SCREEN, "ui.free");
 	}
 	if (v->subject_masked[0])
 		screen_info(b, FONT_SMALL, ROLE_MUTED, 0, v->subject_masked);
-	if (v->phone_masked[0]) {
-		screen_fill(b, line, sizeof line, "ui.phone", v->phone_masked);
-		screen_info(b, FONT_SMALL, ROLE_MUTED, 0, line);
-	}
+	if (v->phone_masked[0])
+		screen_info_fill(b, FONT_SMALL, ROLE_MUTED, "ui.phone", v->phone_masked);
 	if (v->email_masked[0]) {
-		screen_fill(b, line, sizeof line, "ui.email", v->email_masked);
-		screen_info(b, FONT_SMALL, ROLE_MUTED, 0, line);
+		screen_info_fill(b, FONT_SMALL, ROLE_MUTED, "ui.email", v->email_masked);
 	}
 	screen_nav(b, 1, 0);
 	struct btn ok = {screen_tx(b, "ui.confirm"), ACT_INTENT, INTENT_NEXT, 0, ROLE_PRIMARY};
@@ -247,19 +239,15 @@ static void work(struct builder *b)
 static void result(struct builder *b)
 {
 	const struct flow_view *v = b->v;
-	char line[SCREEN_TEXT], date[40];
-	if (v->order_no[0]) {
-		screen_fill(b, line, sizeof line, "ui.order_no", v->order_no);
-		screen_info(b, FONT_BODY, ROLE_SCREEN, 0, line);
-	}
+	char date[40];
+	if (v->order_no[0])
+		screen_info_fill(b, FONT_BODY, ROLE_SCREEN, "ui.order_no", v->order_no);
 	if (v->cert_serial[0]) {
-		screen_fill(b, line, sizeof line, "ui.cert_serial", v->cert_serial);
-		screen_info(b, FONT_SMALL, ROLE_MUTED, 0, line);
+		screen_info_fill(b, FONT_SMALL, ROLE_MUTED, "ui.cert_serial", v->cert_serial);
 	}
 	if (v->not_after_utc) {
 		cntime_format(v->not_after_utc, "%Y-%m-%d", date, sizeof date);
-		screen_fill(b, line, sizeof line, "ui.valid_to", date);
-		screen_info(b, FONT_BODY, ROLE_SCREEN, 0, line);
+		screen_info_fill(b, FONT_BODY, ROLE_SCREEN, "ui.valid_to", date);
 	}
 	if (v->biz == BIZ_CHECK && v->have_key)
 		screen_info_key(b, FONT_BODY, v->check_pass ? ROLE_NOTICE : ROLE_ERROR,
@@ -298,10 +286,8 @@ static void insert_key_step(struct builder *b)
 static void id_card_step(struct builder *b)
 {
 	const struct flow_view *v = b->v;
-	char line[SCREEN_TEXT];
 	if (v->have_card) {
-		screen_fill(b, line, sizeof line, "ui.card_read", v->card_masked);
-		screen_info(b, FONT_BODY, ROLE_NOTICE, 0, line);
+		screen_info_fill(b, FONT_BODY, ROLE_NOTICE, "ui.card_read", v->card_masked);
 	} else {
 		screen_figure(b, WK_CARD, 440, 300, "ID");
 		screen_info_key(b, FONT_BODY, ROLE_MUTED, "ui.card_hint");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/steer.h"
 #include "check.h"
 #include "conf/conf.h"
 #include "devices/dispenser_service.h"
@@ -73,7 +74,10 @@ static void forget_said(void)
 	pthread_mutex_unlock(&evlock);
 }
 
-/* Runs a verb (NULL: none, to hear what a service just created says) and returns what
+static const struct conf *steering; /* test_service's, for steer_service */
+
+/* Runs a verb (NULL: none, to hear what a service just created says) on the service or
+ * the simulator behind it (app/steer.h) and returns what
  * the service said meanwhile (dispenser.* keys without their prefix, '!' when no key can
  * be issued). */
 static const char *run(struct service *s, const char *verb, const char *args)
@@ -82,8 +86,8 @@ static const char *run(struct service *s, const char *verb, const char *args)
 	struct kerr err = {{0}};
 	if (verb)
 		forget_said();
-	if (verb && s->ops->control(s->self, verb, args, &err) != KR_OK)
-		fprintf(stderr, "control %s: %s\n", verb, err.msg);
+	if (verb && steer_service(steering, SVC_DISPENSER, s, verb, args, &err) != KR_OK)
+		fprintf(stderr, "steer %s: %s\n", verb, err.msg);
 	for (int i = 0; i < 3000 && s->ops->busy(s->self); i++)
 		usleep(10000);
 	pthread_mutex_lock(&evlock);
@@ -106,6 +110,7 @@ static int64_t count(const struct conf *conf, const char *item)
 static void test_service(void)
 {
 	static struct conf conf;
+	steering = &conf;
 	struct service_host host = {host_post, NULL, &conf, NULL, stderr, host_utc};
 	struct service s = {0};
 	struct kerr err = {{0}};
@@ -156,7 +161,7 @@ static void test_service(void)
 	CHECK_STR(run(&s, "issue", ""), "");
 	CHECK_INT(count(&conf, "key_blank.bin1"), 0);
 	CHECK_STR(run(&s, "refill", "2 10"), "stocked ready");
-	CHECK_INT(s.ops->control(s.self, "shake", "", &err), KR_INVALID);
+	CHECK_INT(steer_service(&conf, SVC_DISPENSER, &s, "shake", "", &err), KR_INVALID);
 	s.ops->destroy(s.self);
 
 	/* a restart keeps the counts and says the levels again */

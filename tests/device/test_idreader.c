@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/steer.h"
 #include "check.h"
 #include "conf/conf.h"
 #include "devices/sam_service.h"
@@ -158,7 +159,9 @@ static void settle(struct service *s)
 		usleep(10000);
 }
 
-/* Steers the simulator through the service, lets it poll, and returns the events that
+static const struct conf *steering; /* test_service's, for steer_service */
+
+/* Steers the simulator behind the service (app/steer.h), lets it poll, and returns the events that
  * came (count), the last in *last. */
 static int step(struct service *s, const char *verb, const char *args, struct flow_event *last)
 {
@@ -167,7 +170,7 @@ static int step(struct service *s, const char *verb, const char *args, struct fl
 	int from = nevents;
 	pthread_mutex_unlock(&evlock);
 	if (verb)
-		CHECK_INT(s->ops->control(s->self, verb, args, &err), KR_OK);
+		CHECK_INT(steer_service(steering, SVC_IDREADER, s, verb, args, &err), KR_OK);
 	settle(s);
 	pthread_mutex_lock(&evlock);
 	int n = nevents - from;
@@ -180,6 +183,7 @@ static int step(struct service *s, const char *verb, const char *args, struct fl
 static void test_service(void)
 {
 	static struct conf conf;
+	steering = &conf;
 	snprintf(conf.file, sizeof conf.file, "test.ini");
 	struct service_host host = {host_post, NULL, &conf, NULL, stderr, host_utc};
 	struct service s = {0};
@@ -287,7 +291,7 @@ static void test_service(void)
 	s.ops->submit(s.self, &stop);
 	CHECK_INT(step(&s, "card", "zhang", &ev), 0);
 	CHECK(!s.ops->busy(s.self));
-	CHECK_INT(s.ops->control(s.self, "shake", "", &err), KR_INVALID);
+	CHECK_INT(steer_service(&conf, SVC_IDREADER, &s, "shake", "", &err), KR_INVALID);
 	s.ops->destroy(s.self);
 	explicit_bzero(events, sizeof events);
 }
@@ -301,8 +305,8 @@ int main(void)
 	}
 	snprintf(tty, sizeof tty, "%s/idcard.tty", dir);
 	snprintf(ctl, sizeof ctl, "%s/idcard.ctl", dir);
-	pid_t pid =
-	    rig_start(sim, dir, "idcard", "--today", "20261121", (char *)NULL); /* the dates below */
+	pid_t pid = rig_start(sim, dir, "idcard", "--today", "20261121",
+	                      (char *)NULL); /* the dates below */
 	CHECK(pid > 0);
 	if (pid > 0) {
 		test_reader();

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "app/steer.h"
 #include "core/catalogue.h"
 
 #define PEER_OUT_MAX 65536
@@ -98,9 +99,8 @@ int pay_rig_trade(const char *out_trade_no, struct pay_trade *t)
 
 void pay_rig_steer(struct app *app, enum conf_service slot, const char *verb, const char *args)
 {
-	struct service *s = app_service(app, slot);
 	struct kerr err = {{0}};
-	if (s->ops->control(s->self, verb, args, &err) != KR_OK)
+	if (steer(app, slot, verb, args, &err) != KR_OK)
 		fprintf(stderr, "steer %s %s: %s\n", verb, args, err.msg);
 	app_settle(app, 20000);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app/services.h"
+#include "app/steer.h"
 #include "check.h"
 #include "devices/printer_service.h"
 #include "prn_testutil.h"
@@ -148,7 +149,7 @@ int main(void)
 	CHECK(i >= 0 && strcmp(events[i].text, "print.ready") == 0 && events[i].arg == 0);
 
 	/* paper out: a status event, the print fails (not blocked), nothing printed */
-	CHECK_INT(svc.ops->control(svc.self, "paper-out", "", &err), KR_OK);
+	CHECK_INT(steer_service(&conf, SVC_PRINTER, &svc, "paper-out", "", &err), KR_OK);
 	int status_from = seen;
 	expect_failure(&svc, &seen, "print.paper_out", db, 0);
 	i = next_event(&svc, &status_from, FEV_DEVICE_STATUS);
@@ -156,7 +157,7 @@ int main(void)
 	CHECK_INT(prn_rig_jobs(dir, NULL, 0), 1);
 	int64_t lost = events[seen - 1].arg;
 	/* paper in: staff reprint the stored receipt, the printer is ready again */
-	CHECK_INT(svc.ops->control(svc.self, "paper-in", "", &err), KR_OK);
+	CHECK_INT(steer_service(&conf, SVC_PRINTER, &svc, "paper-in", "", &err), KR_OK);
 	char id[32];
 	snprintf(id, sizeof id, "%lld", (long long)lost);
 	CHECK_INT(svc.ops->control(svc.self, "reprint", id, &err), KR_OK);
@@ -167,7 +168,7 @@ int main(void)
 	CHECK_INT(prn_rig_jobs(dir, NULL, 0), 2);
 	CHECK_INT(unprinted(db), 0);
 	CHECK_INT(svc.ops->control(svc.self, "reprint", "x", &err), KR_INVALID);
-	CHECK_INT(svc.ops->control(svc.self, "jam", "", &err), KR_INVALID);
+	CHECK_INT(steer_service(&conf, SVC_PRINTER, &svc, "jam", "", &err), KR_INVALID);
 
 	/* a rejecting queue */
 	CHECK_INT(prn_rig_admin("cupsreject receipt"), 0);
@@ -184,7 +185,7 @@ int main(void)
 	expect_failure(&svc, &seen, "print.unreachable", db, 2);
 	i = next_event(&svc, &status_from, FEV_DEVICE_STATUS);
 	CHECK(i >= 0 && strcmp(events[i].text, "print.unreachable") == 0 && events[i].arg == 1);
-	CHECK_INT(svc.ops->control(svc.self, "paper-out", "", &err), KR_IO);
+	CHECK_INT(steer_service(&conf, SVC_PRINTER, &svc, "paper-out", "", &err), KR_IO);
 
 	svc.ops->destroy(svc.self);
 	CHECK_INT(unprinted(db), 3); /* every failed receipt kept for a reprint */

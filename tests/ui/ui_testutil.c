@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/steer.h"
 #include "core/cntime.h"
 #include "store/agents.h"
 
@@ -56,7 +57,7 @@ void rig_start(struct rig *r, const char *config, const char *china_time)
 	snprintf(r->conf.database, sizeof r->conf.database, "%s/k.db", r->dir);
 	int y = 0, mo = 0, d = 0, h = 0, mi = 0;
 	sscanf(china_time, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi);
-	r->utc_s = cntime_civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 - CNTIME_OFFSET_S;
+	r->utc_s = cntime_utc(y, mo, d, h * 3600 + mi * 60);
 	r->mono_ms = 1000;
 	/* the rig's unit lists its agent (the rig's ID card), as pulled from the site just now */
 	struct store *st = NULL;
@@ -101,9 +102,8 @@ void rig_settle(struct rig *r)
 
 int rig_steer(struct rig *r, enum conf_service slot, const char *verb, const char *args)
 {
-	struct service *s = app_service(r->app, slot);
 	struct kerr err = {{0}};
-	int rc = s->ops->control(s->self, verb, args, &err);
+	int rc = steer(r->app, slot, verb, args, &err);
 	if (rc != KR_OK)
 		fprintf(stderr, "rig: %s\n", err.msg);
 	rig_settle(r);

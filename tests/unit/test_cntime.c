@@ -29,6 +29,10 @@ static void test_days(void)
 	CHECK_INT(cntime_days_between(china(2028, 2, 29, 0, 1), china(2028, 2, 29, 23, 59)), 0);
 	CHECK_INT(cntime_days_between(china(2028, 3, 1, 9, 0), china(2028, 2, 28, 23, 0)), -2);
 	CHECK_INT(cntime_days_between(china(2037, 12, 31, 12, 0), china(2038, 1, 20, 12, 0)), 20);
+	/* a China wall clock as an instant */
+	CHECK_INT(cntime_utc(2028, 2, 29, 0), china(2028, 2, 29, 0, 0));
+	CHECK_INT(cntime_utc(2026, 11, 21, 21 * 3600 + 30 * 60), china(2026, 11, 21, 21, 30));
+	CHECK_INT(cntime_utc(1970, 1, 1, 0), -8 * 3600);
 }
 
 static void test_years(void)

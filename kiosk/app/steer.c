@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -224,6 +225,78 @@ static int capture_queue(const struct conf *c, const struct service *svc, const 
 	return KR_OK;
 }
 
+/* Rewrites the shim's slot file: the port shows serial (none when NULL). */
+static int rig_set_port(const char *serial, struct kerr *err)
+{
+	const char *dir = getenv("P11SHIM_DIR");
+	char path[4096], tmp[4200], line[256];
+	if (!dir)
+		return kerr_set(err, KR_CONFIG, "keys: no test rig (P11SHIM_DIR is not set)");
+	snprintf(path, sizeof path, "%s/slots", dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *in = fopen(path, "r"), *out = fopen(tmp, "w");
+	if (!out) {
+		if (in)
+			fclose(in);
+		return kerr_set(err, KR_IO, "%s: cannot write", tmp);
+	}
+	while (in && fgets(line, sizeof line, in)) {
+		char s[64], reader[64];
+		if (sscanf(line, "%63s %63s", s, reader) == 2 && strcmp(reader, "port") == 0)
+			continue;
+		fputs(line, out);
+	}
+	if (in)
+		fclose(in);
+	if (serial)
+		fprintf(out, "%s port\n", serial);
+	fclose(out);
+	return rename(tmp, path) == 0 ? KR_OK : kerr_set(err, KR_IO, "%s: cannot replace", path);
+}
+
+static int rig_profile_serial(const char *name, char *serial, size_t size)
+{
+	const char *dir = getenv("P11SHIM_DIR");
+	char path[4096], line[256];
+	int found = 0;
+	if (!dir)
+		return 0;
+	snprintf(path, sizeof path, "%s/profiles", dir);
+	FILE *f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof line, f)) {
+		char n[64], s[64];
+		if (sscanf(line, "%63s %63s", n, s) == 2 && strcmp(n, name) == 0) {
+			snprintf(serial, size, "%s", s);
+			found = 1;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* The rig's key port (the PKCS#11 shim in front of SoftHSM): "insert PROFILE" shows the
+ * rig's token PROFILE in the port and "remove" empties it, by rewriting the shim's slot
+ * file ($P11SHIM_DIR/slots, profiles in $P11SHIM_DIR/profiles); then the keys service
+ * looks at once. */
+static int key_port(const struct conf *c, const struct service *svc, const char *verb,
+                    const char *args, struct kerr *err)
+{
+	char serial[64];
+	int rc;
+	(void)c;
+	if (strcmp(verb, "insert") == 0) {
+		if (!rig_profile_serial(args, serial, sizeof serial))
+			return kerr_set(err, KR_INVALID, "no rig key named '%s'", args);
+		rc = rig_set_port(serial, err);
+	} else if (strcmp(verb, "remove") == 0) {
+		rc = rig_set_port(NULL, err);
+	} else {
+		return NOT_THE_SIMULATORS;
+	}
+	return rc == KR_OK ? own(svc, "look", err) : rc;
+}
+
 /* The real services whose device or peer the rig simulates. */
 static const struct simulator {
 	enum conf_service slot;
@@ -231,6 +304,7 @@ static const struct simulator {
 	steer_fn steer;
 	const char *verbs; /* said with a verb nobody knows */
 } simulators[] = {
+    {SVC_KEYS, "pkcs11", key_port, "insert PROFILE, remove"},
     {SVC_PAY, "alipay", gateway_peer,
      "paid, scan, expire, fail, fault KIND [METHOD] [COUNT], refund-fails on|off"},
     {SVC_SYNC, "central", central_peer,

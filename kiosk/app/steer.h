@@ -2,7 +2,8 @@
  * services: the scenario runner's "pay paid", "sync down", "idreader present …",
  * "dispenser take", "printer paper-out" and the demo's function keys.
  *
- * The simulators are steered here, not by the services: the Alipay gateway peer and the
+ * The simulators are steered here, not by the services: the rig's key port (the PKCS#11
+ * shim's slot file), the Alipay gateway peer and the
  * central peer through their HTTP control URLs ([alipay] and [central] control,
  * base/peerctl), the card reader and dispenser simulators through their control sockets
  * ([idreader] and [dispenser] control, base/simctl), the test rig's capture queue through

@@ -21,10 +21,9 @@
  * (cessationOfOperation) and the order goes on to its refund (FEV_WORK_FAILED; a new key
  * a power cut left in the dispenser is retained by the dispenser service at its start).
  *
- * Scenario control (the test rig): "insert PROFILE" shows the rig's token PROFILE in
- * the port and "remove" empties it, by rewriting the PKCS#11 shim's slot file
- * ($P11SHIM_DIR/slots, profiles in $P11SHIM_DIR/profiles); "fail REASON" makes the next
- * work fail with REASON. The service is busy until the thread has seen the change. */
+ * Control: "look" has the thread look at the port at once (busy until it has: the rig's
+ * key port is steered by app/steer); "fail REASON" makes the next work fail with
+ * REASON (a scenario's). */
 #include "pki/keys_service.h"
 
 #include <pthread.h>
@@ -410,79 +409,20 @@ static int busy(void *self)
 	return worker_busy(p->worker);
 }
 
-/* Rewrites the shim's slot file: the port shows serial (none when NULL). */
-static int rig_set_port(const char *serial, struct kerr *err)
-{
-	const char *dir = getenv("P11SHIM_DIR");
-	char path[4096], tmp[4200], line[256];
-	if (!dir)
-		return kerr_set(err, KR_CONFIG, "keys: no test rig (P11SHIM_DIR is not set)");
-	snprintf(path, sizeof path, "%s/slots", dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *in = fopen(path, "r"), *out = fopen(tmp, "w");
-	if (!out) {
-		if (in)
-			fclose(in);
-		return kerr_set(err, KR_IO, "%s: cannot write", tmp);
-	}
-	while (in && fgets(line, sizeof line, in)) {
-		char s[64], reader[64];
-		if (sscanf(line, "%63s %63s", s, reader) == 2 && strcmp(reader, "port") == 0)
-			continue;
-		fputs(line, out);
-	}
-	if (in)
-		fclose(in);
-	if (serial)
-		fprintf(out, "%s port\n", serial);
-	fclose(out);
-	return rename(tmp, path) == 0 ? KR_OK : kerr_set(err, KR_IO, "%s: cannot replace", path);
-}
-
-static int rig_profile_serial(const char *name, char *serial, size_t size)
-{
-	const char *dir = getenv("P11SHIM_DIR");
-	char path[4096], line[256];
-	int found = 0;
-	if (!dir)
-		return 0;
-	snprintf(path, sizeof path, "%s/profiles", dir);
-	FILE *f = fopen(path, "r");
-	while (f && !found && fgets(line, sizeof line, f)) {
-		char n[64], s[64];
-		if (sscanf(line, "%63s %63s", n, s) == 2 && strcmp(n, name) == 0) {
-			snprintf(serial, size, "%s", s);
-			found = 1;
-		}
-	}
-	if (f)
-		fclose(f);
-	return found;
-}
-
 static int control(void *self, const char *verb, const char *args, struct kerr *err)
 {
 	struct pk *p = self;
-	char serial[64];
-	int rc;
-	if (strcmp(verb, "insert") == 0) {
-		if (!rig_profile_serial(args, serial, sizeof serial))
-			return kerr_set(err, KR_INVALID, "no rig key named '%s'", args);
-		rc = rig_set_port(serial, err);
-	} else if (strcmp(verb, "remove") == 0) {
-		rc = rig_set_port(NULL, err);
-	} else if (strcmp(verb, "fail") == 0) {
+	if (strcmp(verb, "look") == 0) {
+		worker_kick(p->worker);
+		return KR_OK;
+	}
+	if (strcmp(verb, "fail") == 0) {
 		pthread_mutex_lock(&p->mu);
 		snprintf(p->fail_next, sizeof p->fail_next, "%s", args[0] ? args : "work.failed");
 		pthread_mutex_unlock(&p->mu);
 		return KR_OK;
-	} else {
-		return kerr_set(err, KR_INVALID, "keys: unknown verb '%s' (insert, remove, fail)",
-		                verb);
 	}
-	if (rc == KR_OK)
-		worker_kick(p->worker);
-	return rc;
+	return kerr_set(err, KR_INVALID, "keys: unknown verb '%s' (look, fail)", verb);
 }
 
 static void destroy(void *self)

@@ -770,6 +770,15 @@ static int blank_init(struct keywork *kw, int *i, const char *serial, const char
 	return rc;
 }
 
+/* The seal's record on key i (logged in), naming the certificate cert it goes with. */
+static int seal_store(struct keywork *kw, int i, const X509 *cert, struct kerr *err)
+{
+	char meta[160];
+	int len = snprintf(meta, sizeof meta, "kiosk-seal v1; image: template; certificate: ");
+	issuer_serial_hex(cert, meta + len, sizeof meta - (size_t)len);
+	return token_data_store(kw->tok, i, SEAL_LABEL, "kiosk-seal", meta, strlen(meta), err);
+}
+
 /* Personalises the next blank key in the dispenser's slot; main: it gets the seal. */
 static int personalise_one(struct keywork *kw, const struct work_spec *w, int main_key, int64_t now,
                            const struct keywork_hooks *h, struct keywork_result *res,
@@ -841,14 +850,8 @@ static int personalise_one(struct keywork *kw, const struct work_spec *w, int ma
 		rc = token_cert_store(kw->tok, i, cert, id, sizeof id, label, err);
 	if (rc == KR_OK)
 		kw_mark(h, WORK_WRITE_CERT, 1, ti.serial, cert, NULL, err);
-	if (rc == KR_OK && main_key && w->seal) {
-		char meta[160];
-		int len =
-		    snprintf(meta, sizeof meta, "kiosk-seal v1; image: template; certificate: ");
-		issuer_serial_hex(cert, meta + len, sizeof meta - (size_t)len);
-		rc =
-		    token_data_store(kw->tok, i, SEAL_LABEL, "kiosk-seal", meta, strlen(meta), err);
-	}
+	if (rc == KR_OK && main_key && w->seal)
+		rc = seal_store(kw, i, cert, err);
 	if (rc == KR_OK) {
 		kw_say(h, "work.verify");
 		/* fetched again: the logout and login since the CSR made the first one stale */

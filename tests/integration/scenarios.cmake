@@ -21,8 +21,8 @@ if(KIOSK_CRASH_POINTS AND NOT KIOSK_SANITIZE)
   set(kill_dir ${CMAKE_SOURCE_DIR}/tests/scenarios)
   add_test(NAME kill_anywhere
     COMMAND ${CMAKE_SOURCE_DIR}/tests/rigs/kill-anywhere ${CMAKE_CURRENT_BINARY_DIR}
-            ${CMAKE_SOURCE_DIR} $<TARGET_FILE:kiosk> ${kill_dir}/renewal.txt:7
-            ${kill_dir}/person-new.txt:5 ${kill_dir}/unlock-locked.txt:4
-            ${kill_dir}/reissue-revokes.txt:7 ${kill_dir}/pickup.txt:6)
-  set_tests_properties(kill_anywhere PROPERTIES LABELS integration TIMEOUT 1500)
+            ${CMAKE_SOURCE_DIR} $<TARGET_FILE:kiosk> ${kill_dir}/renewal.txt:9
+            ${kill_dir}/person-new.txt:7 ${kill_dir}/unlock-locked.txt:4
+            ${kill_dir}/reissue-revokes.txt:9 ${kill_dir}/pickup.txt:9)
+  set_tests_properties(kill_anywhere PROPERTIES LABELS integration TIMEOUT 2400)
 endif()

@@ -10,6 +10,7 @@
 
 #include "../check.h"
 #include "app/app.h"
+#include "app/steer.h"
 #include "staff/staff.h"
 #include "store/payments.h"
 #include "store/stats.h"
@@ -111,8 +112,7 @@ int main(void)
 	CHECK_INT(sv->tries_left, STAFF_PIN_TRIES - 1);
 
 	/* a user's key at the PIN pad: refused and counted; the flow starts no key check */
-	struct service *keys = app_service(app, SVC_KEYS);
-	CHECK_INT(keys->ops->control(keys->self, "insert", "unit-expiring", &err), KR_OK);
+	CHECK_INT(steer(app, SVC_KEYS, "insert", "unit-expiring", &err), KR_OK);
 	settle(app);
 	CHECK_INT(sv->screen, STAFF_PIN);
 	CHECK_STR(sv->notice_key, "staff.key_refused");
@@ -122,7 +122,7 @@ int main(void)
 	int64_t lock_at;
 	CHECK_INT(stats_staff_pin(app_store(app), &fails, &lock_at, &err), KR_OK);
 	CHECK_INT(fails, 2);
-	CHECK_INT(keys->ops->control(keys->self, "remove", "", &err), KR_OK);
+	CHECK_INT(steer(app, SVC_KEYS, "remove", "", &err), KR_OK);
 	settle(app);
 
 	/* the right PIN: checked off the loop too, and staff mode opens */

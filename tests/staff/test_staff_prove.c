@@ -16,6 +16,7 @@
 #include "../check.h"
 #include "../keys/keys_rig.h"
 #include "app/app.h"
+#include "app/steer.h"
 #include "pki/keywork.h"
 #include "staff/staff.h"
 #include "store/stats.h"
@@ -113,10 +114,8 @@ static void staff_tap(struct app *app, enum staff_action a, const char *text)
 
 static void port(struct app *app, const char *profile)
 {
-	struct service *keys = app_service(app, SVC_KEYS);
 	struct kerr err = {{0}};
-	CHECK_INT(keys->ops->control(keys->self, profile ? "insert" : "remove",
-	                             profile ? profile : "", &err),
+	CHECK_INT(steer(app, SVC_KEYS, profile ? "insert" : "remove", profile ? profile : "", &err),
 	          KR_OK);
 	CHECK_INT(app_settle(app, 30000), KR_OK);
 }
